@@ -1,0 +1,140 @@
+"""Engine data types: agents, model requests and trajectories (all serialisable with orjson)."""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from roles.types import Prompt, Turn
+
+TrajectoryStatus = Literal["running", "answered", "gave_up", "max_steps", "failed"]
+
+
+@dataclass(frozen=True)
+class SamplingParams:
+    """Decoding settings of one role. temperature 0 means greedy."""
+
+    temperature: float = 0.0
+    top_p: float = 1.0
+    max_new_tokens: int = 512
+    stop: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """Which model serves a role and how. Roles with equal `actor_key` share one actor."""
+
+    model: str = "embedded"
+    backend: str = "hf"
+    dtype: str = "bf16"
+    sampling: SamplingParams = SamplingParams()
+    max_context: int | None = None  # None: the model's own limit
+    batch_size: int = 64
+    num_cpus: float = 1.0
+    num_gpus: float = 0.0
+
+    @property
+    def actor_key(self) -> str:
+        return f"{self.backend}:{self.model}:{self.dtype}"
+
+
+@dataclass(frozen=True)
+class AgentSpec:
+    """An agent: its prompt format, one ModelSpec per role, and its limits.
+
+    kind "multi" has roles planner/caller/summarizer; "single" has the role backbone; "oracle" replays gold.
+    """
+
+    name: str
+    kind: Literal["single", "multi", "oracle"]
+    format: str
+    roles: dict[str, ModelSpec]
+    format_options: dict[str, Any] = field(default_factory=dict)
+    max_steps: int = 4
+    max_planner_retries: int = 5
+
+    def to_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class RoleRequest:
+    """One generation asked of a role model; `seed` makes sampling reproducible per request."""
+
+    request_id: str
+    role: str
+    prompt: Prompt
+    sampling: SamplingParams
+    seed: int
+
+
+@dataclass
+class RoleResult:
+    request_id: str
+    text: str
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    latency_s: float = 0.0
+    finish_reason: str = "stop"
+    error: str | None = None
+
+
+@dataclass
+class CallRecord:
+    """One tool call of a trajectory with what the simulator answered."""
+
+    name: str
+    arguments: str
+    observation: str
+    status: int
+    source: str
+    function_name: str | None = None
+
+
+@dataclass
+class RoleUsage:
+    calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    latency_s: float = 0.0
+
+
+@dataclass
+class Trajectory:
+    """The state and record of one (task x agent x seed) episode."""
+
+    task_key: str
+    group: str
+    query_id: str
+    agent: str
+    seed: int
+    turns: list[Turn] = field(default_factory=list)
+    calls: list[CallRecord] = field(default_factory=list)
+    status: TrajectoryStatus = "running"
+    final_answer: str = ""
+    parse_failures: int = 0
+    unmarked_plans: int = 0
+    planner_retries: int = 0
+    error: str = ""
+    usage: dict[str, RoleUsage] = field(default_factory=dict)
+    started_at: float = 0.0
+    finished_at: float = 0.0
+
+    @property
+    def done(self) -> bool:
+        return self.status != "running"
+
+    @property
+    def steps(self) -> int:
+        return len(self.calls)
+
+    def record_usage(self, role: str, result: RoleResult) -> None:
+        usage = self.usage.setdefault(role, RoleUsage())
+        usage.calls += 1
+        usage.prompt_tokens += result.prompt_tokens
+        usage.completion_tokens += result.completion_tokens
+        usage.latency_s += result.latency_s
+
+    def finish(self, status: TrajectoryStatus, answer: str = "") -> None:
+        self.status = status
+        self.final_answer = answer
