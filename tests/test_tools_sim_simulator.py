@@ -1,0 +1,138 @@
+"""The simulator end to end: name resolution, argument parsing, cache, miss policies, statistics."""
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+import pytest
+
+from benchmarks.naming import function_name
+from benchmarks.types import ToolSpec
+from tools_sim.cache import ResponseCache
+from tools_sim.observation import PARSE_ERROR
+from tools_sim.simulator import Miss, Simulator, parse_arguments
+from tools_sim.types import Observation, ToolCall
+
+
+def _spec(api: str, template: object = None) -> ToolSpec:
+    return ToolSpec(category="Weather", tool="Sky Data", api=api,
+                    function_name=function_name(api, "Sky Data"), description="", parameters={},
+                    template_response=template)
+
+
+FORECAST = _spec("Forecast", {"temp": "float", "summary": "str"})
+ALERTS = _spec("Alerts")
+TOOLS = (FORECAST, ALERTS)
+
+
+def _call(name: str, arguments: str) -> ToolCall:
+    return ToolCall(tools=TOOLS, name=name, arguments=arguments)
+
+
+@pytest.fixture
+def cache() -> ResponseCache:
+    cache = ResponseCache()
+    cache.add("Weather", "Sky Data", "Forecast", {"city": "Paris", "days": 3}, "", {"temp": 21.5})
+    cache.add("Weather", "Sky Data", "Alerts", {}, "Unauthorized error...", "")
+    return cache
+
+
+def test_unknown_function() -> None:
+    [obs] = Simulator(None).call_many([_call("get_moon", "{}")])
+    assert obs.text == '{"error": "No such function name: get_moon", "response": ""}'
+    assert (obs.status, obs.source, obs.function_name) == (1, "error", None)
+
+
+@pytest.mark.parametrize("arguments", ["{city: Paris}", "[1, 2]", "null", '"Paris"', "[" * 100_000])
+def test_arguments_that_are_not_a_json_object(arguments: str) -> None:
+    [obs] = Simulator(None).call_many([_call("forecast_for_sky_data", arguments)])
+    assert obs.text == json.dumps({"error": PARSE_ERROR, "response": ""})
+    assert (obs.status, obs.source, obs.function_name) == (12, "error", "forecast_for_sky_data")
+
+
+def test_empty_arguments_mean_an_empty_dict(cache: ResponseCache) -> None:
+    assert parse_arguments("") == parse_arguments(" \n") == {}
+    obs = Simulator(cache).call_many([_call("alerts_for_sky_data", ""), _call("alerts_for_sky_data", "  ")])
+    assert [o.source for o in obs] == ["cache", "cache"]
+
+
+def test_cache_hit_text_and_status(cache: ResponseCache) -> None:
+    sim = Simulator(cache)
+    hit, unauthorized = sim.call_many([_call("forecast_for_sky_data", '{"days": "3", "city": "Paris"}'),
+                                       _call("alerts_for_sky_data", "{}")])
+    assert hit.text == '{"error": "", "response": {"temp": 21.5}}'
+    assert (hit.status, hit.source, hit.response) == (0, "cache", {"temp": 21.5})
+    assert (unauthorized.status, unauthorized.error) == (7, "Unauthorized error...")
+
+
+def test_suffix_name_resolves_like_toolbench(cache: ResponseCache) -> None:
+    [obs] = Simulator(cache).call_many([_call("sky_data", '{"city": "Paris", "days": 3}')])
+    assert obs.source == "cache" and obs.function_name == "forecast_for_sky_data"  # first suffix match
+
+
+def test_misses_are_synthesized_deterministically(cache: ResponseCache) -> None:
+    calls = [_call("forecast_for_sky_data", '{"city": "Rome"}'),
+             _call("forecast_for_sky_data", '{"city": "Oslo"}')]
+    first, second = Simulator(cache).call_many(calls), Simulator(None).call_many(calls)
+    assert [o.text for o in first] == [o.text for o in second]
+    assert first[0].text != first[1].text
+    assert first[0].source == "synthesized" and first[0].status == 0
+    assert set(first[0].response) == {"temp", "summary"}
+
+
+def test_error_policy() -> None:
+    [obs] = Simulator(None, miss_policy=("error",)).call_many([_call("alerts_for_sky_data", "{}")])
+    assert obs.text == '{"error": "API not working error...", "response": ""}'
+    assert (obs.status, obs.source) == (6, "error")
+
+
+class _OnlyParis:
+    """A policy that answers some misses and passes the rest on."""
+
+    name = "paris"
+
+    def respond(self, misses: Sequence[Miss]) -> list[Observation | None]:
+        return [Observation(text="paris", status=0, source="llm") if m.arguments.get("city") == "Paris"
+                else None for m in misses]
+
+
+def test_policy_chain_passes_misses_on_and_keeps_order() -> None:
+    sim = Simulator(None, miss_policy=(_OnlyParis(), "error"))
+    obs = sim.call_many([_call("forecast_for_sky_data", '{"city": "Rome"}'), _call("nope", ""),
+                         _call("forecast_for_sky_data", '{"city": "Paris"}')])
+    assert [o.source for o in obs] == ["error", "error", "llm"]
+    assert obs[0].status == 6 and obs[1].status == 1 and obs[2].text == "paris"
+
+
+def test_unanswered_misses_get_the_error_reply() -> None:
+    [obs] = Simulator(None, miss_policy=(_OnlyParis(),)).call_many([_call("alerts_for_sky_data", "{}")])
+    assert (obs.source, obs.status) == ("error", 6)
+
+
+def test_unknown_policy_lists_the_valid_ones() -> None:
+    with pytest.raises(ValueError, match="unknown miss policy 'llama'; valid: synthesize, error"):
+        Simulator(None, miss_policy=("llama",))
+
+
+def test_truncated_cache_reply_is_flagged() -> None:
+    cache = ResponseCache()
+    cache.add("Weather", "Sky Data", "Alerts", {}, "", "z" * 5000)
+    [obs] = Simulator(cache).call_many([_call("alerts_for_sky_data", "{}")])
+    assert obs.truncated and len(obs.text) == 1027 and obs.text.endswith("zzz...")
+
+
+def test_stats_per_function(cache: ResponseCache) -> None:
+    sim = Simulator(cache)
+    sim.call_many([_call("forecast_for_sky_data", '{"city": "Paris", "days": 3}'),
+                   _call("forecast_for_sky_data", '{"city": "Rome"}'),
+                   _call("forecast_for_sky_data", "oops"), _call("ghost", "{}")])
+    sim.call_many([_call("alerts_for_sky_data", "{}")])
+    stats = sim.stats()
+    assert {k: stats[k] for k in ("calls", "hits", "misses", "errors")} == {
+        "calls": 5, "hits": 2, "misses": {"synthesize": 1},
+        "errors": {"no_such_function": 1, "parse_error": 1}}
+    assert stats["functions"] == {
+        "alerts_for_sky_data": {"calls": 1, "hits": 1, "misses": {}, "errors": {}},
+        "forecast_for_sky_data": {"calls": 3, "hits": 1, "misses": {"synthesize": 1},
+                                  "errors": {"parse_error": 1}},
+    }
