@@ -18,3 +18,10 @@ def shared_data() -> Path:
     if not (SHARED_DATA / "stabletoolbench").is_dir():
         pytest.skip(f"real ToolBench data not found at {SHARED_DATA} (set UMI_EVAL_SHARED_DATA)")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory) -> Path:
+    from tests.tiny_model import build_tiny_model
+
+    return build_tiny_model(tmp_path_factory.mktemp("tiny-llama"))

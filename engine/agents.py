@@ -1,0 +1,226 @@
+"""Agents as state machines over a trajectory: each step asks for one role call or one tool call.
+
+The scheduler owns batching; an agent only says what an episode needs next and how a model's text or a
+tool's observation moves it on. Model text goes through the role format's parser, which never raises.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Protocol, Union
+
+from benchmarks.types import Task
+from engine.types import AgentSpec, CallRecord, RoleRequest, RoleResult, Trajectory
+from roles.registry import MultiFormat, SingleFormat, get_format
+from roles.types import Action, PromptContext, Turn
+from tools_sim.types import Observation, ToolCall
+
+
+@dataclass
+class Episode:
+    """Runtime state of one trajectory: its task, its record and where its agent is."""
+
+    task: Task
+    trajectory: Trajectory
+    phase: str = "start"
+    thought: str = ""
+    role_calls: int = 0
+    pending_call: Action | None = field(default=None, repr=False)
+
+    def context(self) -> PromptContext:
+        return PromptContext(self.task.query, self.task.tools, tuple(self.trajectory.turns))
+
+
+Need = Union[RoleRequest, ToolCall]
+
+
+class Agent(Protocol):
+    spec: AgentSpec
+
+    def next_need(self, episode: Episode) -> Need: ...
+    def on_generation(self, episode: Episode, result: RoleResult) -> ToolCall | None: ...
+    def on_observation(self, episode: Episode, observation: Observation) -> None: ...
+
+
+def request_seed(run_seed: int, trajectory: Trajectory, index: int) -> int:
+    """A per-request seed that depends only on the trajectory and how far it is, never on batching."""
+    key = f"{run_seed}|{trajectory.task_key}|{trajectory.agent}|{index}".encode()
+    return int.from_bytes(hashlib.blake2b(key, digest_size=4).digest(), "big") & 0x7FFFFFFF
+
+
+def start_episode(task: Task, agent: AgentSpec, seed: int) -> Episode:
+    trajectory = Trajectory(task.key, task.group, task.query_id, agent.name, seed, turns=[Turn("user", task.query)])
+    return Episode(task, trajectory)
+
+
+class _ModelAgent:
+    """What the multi- and single-LLM agents share: building requests and recording tool results."""
+
+    def __init__(self, spec: AgentSpec) -> None:
+        self.spec = spec
+        self.format = get_format(spec.format, **spec.format_options)
+
+    def _request(self, episode: Episode, role: str, prompt) -> RoleRequest:
+        model = self.spec.roles[role]
+        sampling = model.sampling
+        if not sampling.stop and self.format.stop:
+            sampling = type(sampling)(sampling.temperature, sampling.top_p, sampling.max_new_tokens, self.format.stop)
+        trajectory = episode.trajectory
+        seed = request_seed(trajectory.seed, trajectory, episode.role_calls)
+        request_id = f"{trajectory.task_key}|{trajectory.agent}|{trajectory.seed}|{episode.role_calls}"
+        episode.role_calls += 1
+        return RoleRequest(request_id, role, prompt, sampling, seed)
+
+    def _tool_call(self, episode: Episode, action: Action) -> ToolCall | None:
+        """The call an action asks for, or None when the agent is out of tool rounds."""
+        if episode.trajectory.steps >= self.spec.max_steps:
+            episode.trajectory.finish("max_steps")
+            return None
+        episode.pending_call = action
+        return ToolCall(episode.task.tools, action.name, action.arguments)
+
+    def on_observation(self, episode: Episode, observation: Observation) -> None:
+        action = episode.pending_call
+        episode.trajectory.calls.append(
+            CallRecord(action.name, action.arguments, observation.text, observation.status, observation.source, observation.function_name)
+        )
+        episode.trajectory.turns.append(Turn("observation", observation.text))
+        episode.pending_call = None
+        episode.phase = self._after_observation
+
+    @staticmethod
+    def _failed(episode: Episode, result: RoleResult) -> bool:
+        if result.error is None:
+            return False
+        episode.trajectory.error = result.error
+        episode.trajectory.finish("failed")
+        return True
+
+
+class MultiAgent(_ModelAgent):
+    """alpha-UMi: the planner routes to the caller, the summarizer, or gives up."""
+
+    format: MultiFormat
+    _after_observation = "plan"
+
+    def next_need(self, episode: Episode) -> Need:
+        ctx = episode.context()
+        if episode.phase in ("start", "plan"):
+            episode.phase = "plan"
+            return self._request(episode, "planner", self.format.planner_prompt(ctx))
+        if episode.phase == "call":
+            return self._request(episode, "caller", self.format.caller_prompt(ctx, episode.thought))
+        return self._request(episode, "summarizer", self.format.summarizer_prompt(ctx))
+
+    def on_generation(self, episode: Episode, result: RoleResult) -> ToolCall | None:
+        episode.trajectory.record_usage(result_role(episode), result)
+        if self._failed(episode, result):
+            return None
+        handler = {"plan": self._on_plan, "call": self._on_call, "summarize": self._on_summary}[episode.phase]
+        return handler(episode, result.text)
+
+    def _on_plan(self, episode: Episode, text: str) -> ToolCall | None:
+        trajectory = episode.trajectory
+        plan = self.format.parse_plan(text)
+        if plan.next == "retry":
+            trajectory.planner_retries += 1
+            if trajectory.planner_retries > self.spec.max_planner_retries:
+                trajectory.parse_failures += 1
+                trajectory.error = "planner output stayed empty"
+                trajectory.finish("gave_up")
+            return None
+        trajectory.unmarked_plans += not plan.marked
+        trajectory.turns.append(Turn("assistant", text))
+        if plan.next == "give_up":
+            trajectory.finish("gave_up")
+        elif plan.next == "conclusion":
+            episode.phase = "summarize"
+        elif trajectory.steps >= self.spec.max_steps:
+            trajectory.finish("max_steps")
+        else:
+            episode.phase, episode.thought = "call", text
+        return None
+
+    def _on_call(self, episode: Episode, text: str) -> ToolCall | None:
+        action = self.format.parse_call(text)
+        if action.kind != "call":
+            episode.trajectory.parse_failures += 1
+            action = Action("call", name=action.name, arguments=action.arguments)
+        episode.trajectory.turns.append(self.format.call_turn(action))
+        return self._tool_call(episode, action)
+
+    def _on_summary(self, episode: Episode, text: str) -> None:
+        action = self.format.parse_summary(text)
+        if action.kind != "answer" or not action.answer.strip():
+            episode.trajectory.parse_failures += 1
+            episode.trajectory.finish("gave_up")
+            return None
+        episode.trajectory.turns.append(Turn("conclusion", action.answer))
+        episode.trajectory.finish("answered", action.answer)
+        return None
+
+
+def result_role(episode: Episode) -> str:
+    return {"plan": "planner", "call": "caller", "summarize": "summarizer"}.get(episode.phase, "backbone")
+
+
+class SingleAgent(_ModelAgent):
+    """One model does every step: a call, an answer, or giving up (ReAct-style)."""
+
+    format: SingleFormat
+    _after_observation = "step"
+
+    def next_need(self, episode: Episode) -> Need:
+        episode.phase = "step"
+        return self._request(episode, "backbone", self.format.step_prompt(episode.context()))
+
+    def on_generation(self, episode: Episode, result: RoleResult) -> ToolCall | None:
+        episode.trajectory.record_usage("backbone", result)
+        if self._failed(episode, result):
+            return None
+        action = self.format.parse_step(result.text)
+        episode.trajectory.turns.extend(self.format.step_turns(result.text, action))
+        if action.kind == "answer":
+            episode.trajectory.finish("answered", action.answer)
+            return None
+        if action.kind == "give_up":
+            episode.trajectory.finish("gave_up")
+            return None
+        if action.kind == "parse_error":  # upstream sends it anyway: the simulator answers with an error
+            episode.trajectory.parse_failures += 1
+        return self._tool_call(episode, action)
+
+
+class OracleAgent:
+    """Replays each task's gold solution through the same simulator: the end-to-end upper bound."""
+
+    def __init__(self, spec: AgentSpec) -> None:
+        self.spec = spec
+
+    def next_need(self, episode: Episode) -> Need:
+        gold = episode.task.gold
+        if gold is None:
+            raise ValueError(f"task {episode.task.key} has no gold solution; the oracle agent needs one")
+        call = gold.calls[episode.trajectory.steps]
+        arguments = json.dumps(call.arguments)
+        episode.pending_call = Action("call", name=call.name, arguments=arguments)
+        episode.trajectory.turns.append(Turn("caller", f"Action: {call.name}\nAction Input: {arguments}"))
+        return ToolCall(episode.task.tools, call.name, arguments)
+
+    def on_generation(self, episode: Episode, result: RoleResult) -> ToolCall | None:  # never asked
+        raise AssertionError("the oracle makes no model calls")
+
+    def on_observation(self, episode: Episode, observation: Observation) -> None:
+        _ModelAgent.on_observation(self, episode, observation)  # type: ignore[arg-type]
+        if episode.trajectory.steps == len(episode.task.gold.calls):
+            episode.trajectory.turns.append(Turn("conclusion", episode.task.gold.answer))
+            episode.trajectory.finish("answered", episode.task.gold.answer)
+
+    _after_observation = "replay"
+
+
+def make_agent(spec: AgentSpec) -> Agent:
+    if spec.kind == "oracle":
+        return OracleAgent(spec)
+    return MultiAgent(spec) if spec.kind == "multi" else SingleAgent(spec)

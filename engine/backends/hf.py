@@ -1,0 +1,164 @@
+"""transformers backend: batched generation with left padding, stop strings and per-request seeds.
+
+Greedy decoding batches freely (left-padded batched greedy equals single-sequence greedy). Sampling draws
+each row's tokens from that request's own torch.Generator inside a logits processor, so a seeded request
+gives the same text at any batch size and in any batch company.
+"""
+from __future__ import annotations
+
+import hashlib
+import time
+from pathlib import Path
+from typing import Any
+
+import torch
+import transformers
+from transformers import AutoModelForCausalLM, AutoTokenizer, LogitsProcessor, LogitsProcessorList
+
+from engine.backends.base import register_backend
+from engine.embedded_model import EMBEDDED_MODEL_ID, embedded_model_dir
+from engine.types import ModelSpec, RoleRequest, RoleResult, SamplingParams
+from roles.types import Prompt
+
+DTYPES = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}
+
+
+class SeededSampler(LogitsProcessor):
+    """Samples each row with its own generator and returns logits that make greedy pick that token."""
+
+    def __init__(self, seeds: list[int], temperature: float, top_p: float) -> None:
+        self.generators = [torch.Generator().manual_seed(seed) for seed in seeds]
+        self.temperature = temperature
+        self.top_p = top_p
+
+    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
+        probs = torch.softmax(scores.float() / self.temperature, dim=-1).cpu()
+        if self.top_p < 1.0:
+            probs = _top_p_filter(probs, self.top_p)
+        chosen = [torch.multinomial(row, 1, generator=gen).item() for row, gen in zip(probs, self.generators)]
+        forced = torch.full_like(scores, float("-inf"))
+        forced[torch.arange(len(chosen)), torch.tensor(chosen, device=scores.device)] = 0.0
+        return forced
+
+
+def _top_p_filter(probs: torch.Tensor, top_p: float) -> torch.Tensor:
+    sorted_probs, order = probs.sort(dim=-1, descending=True)
+    outside = sorted_probs.cumsum(dim=-1) - sorted_probs > top_p
+    sorted_probs[outside] = 0.0
+    return torch.zeros_like(probs).scatter(-1, order, sorted_probs)
+
+
+def resolve_model_path(model: str) -> Path:
+    if model == "embedded":
+        return embedded_model_dir()
+    path = Path(model).expanduser()
+    if not (path / "config.json").is_file():
+        raise FileNotFoundError(
+            f"model directory {model!r} has no config.json (give a local transformers model directory or"
+            " 'embedded'; nothing is downloaded from a model hub)"
+        )
+    return path
+
+
+def fingerprint(path: Path) -> str:
+    """A cheap content hash of a model directory: config files whole, weight files by size, head and tail."""
+    digest = hashlib.sha256()
+    for file in sorted(p for p in path.iterdir() if p.is_file()):
+        digest.update(file.name.encode())
+        with file.open("rb") as handle:
+            if file.suffix in {".json", ".jinja", ".txt", ".model"}:
+                digest.update(handle.read())
+            else:
+                size = file.stat().st_size
+                digest.update(str(size).encode() + handle.read(1 << 20))
+                handle.seek(max(0, size - (1 << 20)))
+                digest.update(handle.read())
+    return digest.hexdigest()[:16]
+
+
+class HFBackend:
+    def __init__(self, spec: ModelSpec) -> None:
+        self.spec = spec
+        self.path = resolve_model_path(spec.model)
+        self.device = "cuda" if torch.cuda.is_available() else "cpu"
+        self.tokenizer = AutoTokenizer.from_pretrained(self.path)
+        if self.tokenizer.pad_token_id is None:
+            self.tokenizer.pad_token = self.tokenizer.eos_token
+        self.model = AutoModelForCausalLM.from_pretrained(self.path, dtype=DTYPES[spec.dtype]).to(self.device)
+        self.model.eval()
+        self.max_context = spec.max_context or getattr(self.model.config, "max_position_embeddings", 4096)
+
+    def info(self) -> dict[str, Any]:
+        return {
+            "backend": "hf",
+            "model": EMBEDDED_MODEL_ID if self.spec.model == "embedded" else self.spec.model,
+            "fingerprint": fingerprint(self.path),
+            "dtype": self.spec.dtype,
+            "device": self.device,
+            "max_context": self.max_context,
+            "versions": {"torch": torch.__version__, "transformers": transformers.__version__},
+        }
+
+    def generate(self, requests: list[RoleRequest]) -> list[RoleResult]:
+        results: dict[str, RoleResult] = {}
+        for sampling, group in _group_by_sampling(requests).items():
+            encoded = [(request, self._encode(request.prompt, sampling)) for request in group]
+            encoded.sort(key=lambda item: len(item[1]))  # similar lengths share a batch: less padding
+            for start in range(0, len(encoded), self.spec.batch_size):
+                batch = encoded[start : start + self.spec.batch_size]
+                for result in self._generate_batch(batch, sampling):
+                    results[result.request_id] = result
+        return [results[request.request_id] for request in requests]
+
+    def _encode(self, prompt: Prompt, sampling: SamplingParams) -> list[int]:
+        if isinstance(prompt, str):
+            ids = self.tokenizer(prompt)["input_ids"]
+        else:
+            text = self.tokenizer.apply_chat_template(prompt, add_generation_prompt=True, tokenize=False)
+            ids = self.tokenizer(text, add_special_tokens=False)["input_ids"]
+        budget = max(1, self.max_context - sampling.max_new_tokens)
+        return ids[-budget:]  # left truncation keeps the latest history, as alpha-UMi does
+
+    @torch.inference_mode()
+    def _generate_batch(self, batch: list[tuple[RoleRequest, list[int]]], sampling: SamplingParams) -> list[RoleResult]:
+        start = time.perf_counter()
+        width = max(len(ids) for _, ids in batch)
+        pad = self.tokenizer.pad_token_id
+        input_ids = torch.tensor([[pad] * (width - len(ids)) + ids for _, ids in batch], device=self.device)
+        mask = torch.tensor([[0] * (width - len(ids)) + [1] * len(ids) for _, ids in batch], device=self.device)
+        kwargs: dict[str, Any] = {"max_new_tokens": sampling.max_new_tokens, "do_sample": False, "pad_token_id": pad}
+        if sampling.stop:
+            kwargs.update(stop_strings=list(sampling.stop), tokenizer=self.tokenizer)
+        if sampling.temperature > 0:
+            seeds = [request.seed for request, _ in batch]
+            kwargs["logits_processor"] = LogitsProcessorList([SeededSampler(seeds, sampling.temperature, sampling.top_p)])
+        output = self.model.generate(input_ids=input_ids, attention_mask=mask, **kwargs)
+        latency = time.perf_counter() - start
+        return [self._result(request, len(ids), row[width:], sampling, latency) for (request, ids), row in zip(batch, output)]
+
+    def _result(self, request: RoleRequest, prompt_len: int, new_ids: torch.Tensor, sampling: SamplingParams, latency: float) -> RoleResult:
+        ids = new_ids.tolist()
+        eos = self.tokenizer.eos_token_id
+        finish = "length"
+        if eos in ids:
+            ids, finish = ids[: ids.index(eos)], "stop"
+        text = self.tokenizer.decode(ids, skip_special_tokens=True)
+        text, stopped = cut_at_stop(text, sampling.stop)
+        finish = "stop" if stopped else finish
+        return RoleResult(request.request_id, text, prompt_len, len(ids), latency, finish)
+
+
+def cut_at_stop(text: str, stop: tuple[str, ...]) -> tuple[str, bool]:
+    """Text before the earliest stop string (stop strings are not part of the output)."""
+    cuts = [text.find(s) for s in stop if s and s in text]
+    return (text[: min(cuts)], True) if cuts else (text, False)
+
+
+def _group_by_sampling(requests: list[RoleRequest]) -> dict[SamplingParams, list[RoleRequest]]:
+    groups: dict[SamplingParams, list[RoleRequest]] = {}
+    for request in requests:
+        groups.setdefault(request.sampling, []).append(request)
+    return groups
+
+
+register_backend("hf", HFBackend)

@@ -1,0 +1,140 @@
+"""The subcommands behind run_eval.py. Everything is validated before anything is written."""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from benchmarks.schemas import function_schemas
+from benchmarks.sources import LoadedBenchmark, load_benchmark
+from benchmarks.toolbench import BenchmarkFormatError
+from benchmarks.types import Task
+from engine.agents import make_agent, start_episode
+from engine.backends.base import UnknownBackendError, backend_names
+from engine.embedded_model import EmbeddedModelMissing
+from engine.presets import AgentConfigError, load_agent, override_models
+from engine.run import Run, RunConfig
+from engine.types import AgentSpec
+from roles.registry import UnknownFormatError, get_format
+from tools_sim.cache import ResponseCache
+from tools_sim.simulator import Simulator
+
+
+class UserError(Exception):
+    """A mistake in what the user asked for; printed without a traceback."""
+
+
+_USER_ERRORS = (AgentConfigError, UnknownBackendError, UnknownFormatError, BenchmarkFormatError,
+                FileNotFoundError, EmbeddedModelMissing, ValueError)
+
+
+def _guarded(fn):
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except _USER_ERRORS as exc:
+            raise UserError(str(exc)) from exc
+    return wrapper
+
+
+@_guarded
+def resolve_agent(args: argparse.Namespace) -> AgentSpec:
+    agent = override_models(load_agent(args.agent), backend=getattr(args, "backend", None), model=getattr(args, "model", None),
+                            dtype=getattr(args, "dtype", None), batch_size=getattr(args, "batch_size", None))
+    if getattr(args, "max_steps", None) is not None:
+        agent = dataclasses.replace(agent, max_steps=args.max_steps)
+    validate_agent(agent)
+    return agent
+
+
+def validate_agent(agent: AgentSpec) -> None:
+    """Fails fast on an unknown format, backend or model folder, before any output exists."""
+    if agent.kind != "oracle":
+        get_format(agent.format, **agent.format_options)
+    valid = backend_names()
+    for role, spec in agent.roles.items():
+        if spec.backend not in valid:
+            raise UnknownBackendError(f"role {role}: unknown backend {spec.backend!r}; valid: {', '.join(valid)}")
+        if spec.backend == "hf":
+            from engine.backends.hf import resolve_model_path
+
+            resolve_model_path(spec.model)
+
+
+@_guarded
+def resolve_benchmark(args: argparse.Namespace) -> LoadedBenchmark:
+    return load_benchmark(args.benchmark, groups=args.groups, limit=args.limit, tools_dir=args.tools_dir,
+                          seed=args.seed, per_group=getattr(args, "per_group", None))
+
+
+@_guarded
+def build_simulator(bench: LoadedBenchmark, cache_dir: str | None, miss_policy: str) -> Simulator:
+    cache = ResponseCache.read_dir(cache_dir) if cache_dir else ResponseCache()
+    for entry in bench.cache_entries:
+        cache.add(*entry)
+    policies: list[Any] = [p.strip() for p in miss_policy.split(",") if p.strip()]
+    if bench.world is not None:
+        policies.insert(0, bench.world)
+    return Simulator(cache, policies)
+
+
+def default_run_name(agent: AgentSpec, bench: LoadedBenchmark, seed: int) -> str:
+    return f"{agent.name}__{bench.name}__seed{seed}"
+
+
+def cmd_run(args: argparse.Namespace, argv: list[str]) -> int:
+    agent = resolve_agent(args)
+    bench = resolve_benchmark(args)
+    simulator = build_simulator(bench, args.cache, args.miss_policy)
+    config = RunConfig(agent=agent, out_dir=Path(args.out), run_name=args.run_name or default_run_name(agent, bench, args.seed),
+                       seed=args.seed, executor=args.executor, ray_address=args.ray_address, max_active=args.max_active,
+                       progress=not args.no_progress, benchmark=bench.info, command=["umi-eval", *argv])
+    run_dir = Run(config, bench.tasks, simulator).execute()
+    overall = json.loads((run_dir / "metrics.json").read_text())["overall"]
+    print(f"{run_dir}: {overall['n']} trajectories, answered {overall['answered_rate']}%, "
+          f"invalid calls {overall['invalid_call_rate']}%, mean steps {overall['mean_steps']}")
+    return 0
+
+
+def cmd_inspect(args: argparse.Namespace, argv: list[str]) -> int:
+    bench = resolve_benchmark(args)
+    task = _find_task(bench.tasks, str(args.query_id))
+    if args.tools:
+        print(json.dumps(function_schemas(task), indent=2, ensure_ascii=False))
+        return 0
+    agent = _guarded(load_agent)(args.agent)
+    prompt = first_prompt(agent, task, args.role)
+    print(prompt if isinstance(prompt, str) else json.dumps(prompt, indent=2, ensure_ascii=False))
+    return 0
+
+
+def _find_task(tasks: list[Task], query_id: str) -> Task:
+    for task in tasks:
+        if task.query_id == query_id:
+            return task
+    raise UserError(f"query id {query_id} not found in the benchmark ({len(tasks)} tasks loaded)")
+
+
+@_guarded
+def first_prompt(agent: AgentSpec, task: Task, role: str | None) -> Any:
+    """The exact prompt a role gets at the first step (the caller and summarizer as if the planner routed there)."""
+    if agent.kind == "oracle":
+        raise ValueError("the oracle agent has no prompts")
+    roles = list(agent.roles)
+    role = role or roles[0]
+    if role not in roles:
+        raise ValueError(f"unknown role {role!r} for agent {agent.name}; valid: {', '.join(roles)}")
+    fmt = make_agent(agent).format
+    ctx = start_episode(task, agent, 0).context()
+    if role == "backbone":
+        return fmt.step_prompt(ctx)
+    return {"planner": lambda: fmt.planner_prompt(ctx), "caller": lambda: fmt.caller_prompt(ctx, ""),
+            "summarizer": lambda: fmt.summarizer_prompt(ctx)}[role]()
+
+
+def main_job() -> int:
+    print("the default main job needs the embedded benchmark (run `umi-eval run --help`)", file=sys.stderr)
+    return 2

@@ -1,0 +1,91 @@
+"""Agent presets by name, agents from YAML files, and command-line overrides of every role's model."""
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from engine.types import AgentSpec, ModelSpec, SamplingParams
+
+MULTI_ROLES = ("planner", "caller", "summarizer")
+SINGLE_ROLES = ("backbone",)
+_KIND_ROLES = {"multi": MULTI_ROLES, "single": SINGLE_ROLES, "oracle": ()}
+
+# alpha-UMi's released checkpoints decode with temperature 0.5 in real time; greedy is our reproducible
+# default, and a YAML agent can set any sampling per role.
+_ALPHA_UMI_MODEL = ModelSpec(model="embedded", sampling=SamplingParams(max_new_tokens=512))
+_CHAT_MODEL = ModelSpec(model="embedded", sampling=SamplingParams(max_new_tokens=128))
+
+PRESETS: dict[str, AgentSpec] = {
+    "alpha-umi": AgentSpec("alpha-umi", "multi", "alpha-umi", dict.fromkeys(MULTI_ROLES, _ALPHA_UMI_MODEL)),
+    "alpha-umi-backbone": AgentSpec("alpha-umi-backbone", "single", "alpha-umi-backbone", {"backbone": _ALPHA_UMI_MODEL}),
+    "toolllama": AgentSpec("toolllama", "single", "toolllama", {"backbone": _ALPHA_UMI_MODEL}),
+    "chat-single": AgentSpec("chat-single", "single", "chat-single", {"backbone": _CHAT_MODEL}),
+    "chat-multi": AgentSpec("chat-multi", "multi", "chat-multi", dict.fromkeys(MULTI_ROLES, _CHAT_MODEL)),
+    "oracle": AgentSpec("oracle", "oracle", "oracle", {}),
+}
+
+
+class AgentConfigError(ValueError):
+    pass
+
+
+def load_agent(name_or_path: str) -> AgentSpec:
+    """A preset by name, or an agent YAML file (see README for its fields)."""
+    if name_or_path in PRESETS:
+        return PRESETS[name_or_path]
+    path = Path(name_or_path)
+    if path.suffix in (".yaml", ".yml", ".json"):
+        if not path.is_file():
+            raise AgentConfigError(f"agent file not found: {path}")
+        return agent_from_dict(yaml.safe_load(path.read_text()), source=str(path))
+    raise AgentConfigError(f"unknown agent preset {name_or_path!r}; valid: {', '.join(PRESETS)} (or a .yaml file)")
+
+
+def agent_from_dict(data: Any, source: str = "<agent>") -> AgentSpec:
+    if not isinstance(data, dict):
+        raise AgentConfigError(f"{source}: an agent must be a mapping")
+    base = PRESETS.get(data.get("preset", ""))
+    kind = data.get("kind", base.kind if base else None)
+    if kind not in _KIND_ROLES:
+        raise AgentConfigError(f"{source}: kind must be one of {', '.join(_KIND_ROLES)} (or give a preset)")
+    default_model = data.get("model", {})
+    roles = {}
+    for role, spec in (data.get("roles") or {}).items():
+        if role not in _KIND_ROLES[kind]:
+            raise AgentConfigError(f"{source}: unknown role {role!r} for a {kind} agent; valid: {', '.join(_KIND_ROLES[kind])}")
+    for role in _KIND_ROLES[kind]:
+        inherited = base.roles[role] if base and role in base.roles else ModelSpec()
+        roles[role] = _model_spec(inherited, {**default_model, **(data.get("roles") or {}).get(role, {})}, f"{source}: role {role}")
+    return AgentSpec(
+        name=str(data.get("name", base.name if base else Path(source).stem)),
+        kind=kind,
+        format=data.get("format", base.format if base else ""),
+        roles=roles,
+        format_options=data.get("format_options", base.format_options if base else {}),
+        max_steps=int(data.get("max_steps", base.max_steps if base else 4)),
+    )
+
+
+def _model_spec(base: ModelSpec, overrides: dict[str, Any], where: str) -> ModelSpec:
+    fields = {f.name for f in dataclasses.fields(ModelSpec)}
+    unknown = set(overrides) - fields
+    if unknown:
+        raise AgentConfigError(f"{where}: unknown model field(s) {sorted(unknown)}; valid: {sorted(fields)}")
+    sampling = overrides.get("sampling")
+    if isinstance(sampling, dict):
+        sampling_fields = dataclasses.asdict(base.sampling) | sampling
+        sampling_fields["stop"] = tuple(sampling_fields.get("stop") or ())
+        overrides = {**overrides, "sampling": SamplingParams(**sampling_fields)}
+    return dataclasses.replace(base, **overrides)
+
+
+def override_models(agent: AgentSpec, **overrides: Any) -> AgentSpec:
+    """Applies --backend/--model/--dtype to every role (None values are left alone)."""
+    given = {key: value for key, value in overrides.items() if value is not None}
+    if not given:
+        return agent
+    roles = {role: dataclasses.replace(spec, **given) for role, spec in agent.roles.items()}
+    return dataclasses.replace(agent, roles=roles)

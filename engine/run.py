@@ -1,0 +1,128 @@
+"""One evaluation run: tasks x agent x seed through the scheduler, with every output of DESIGN.md.
+
+Layout of `<out>/<run_name>/`: run.json (manifest), trajectories.jsonl (append-only, the resume point),
+tooleval/<group>.json (ToolEval converted answers), metrics.json (rule-based figures and speed).
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from benchmarks.types import Task
+from engine import manifest
+from engine.agents import Episode, make_agent, start_episode
+from engine.executor import distinct_models, make_executor
+from engine.metrics import outcome_metrics, throughput_metrics
+from engine.records import TrajectoryWriter, read_records, record_key, trajectory_record, write_json_atomic
+from engine.scheduler import LockstepScheduler
+from engine.tooleval_export import converted_group
+from engine.types import AgentSpec
+
+# ToolBench's runner limits, recorded because they change results (spec/toolbench-formats.md section 7).
+UPSTREAM_LIMITS = {"single_chain_max_step": 12, "max_query_count": 200}
+
+
+@dataclass
+class RunConfig:
+    agent: AgentSpec
+    out_dir: Path
+    run_name: str
+    seed: int = 0
+    executor: str = "ray"
+    ray_address: str | None = None
+    max_active: int | None = None
+    progress: bool = True
+    benchmark: dict[str, Any] = field(default_factory=dict)  # name, files + hashes, generation params
+    command: list[str] = field(default_factory=list)
+
+
+class Run:
+    def __init__(self, config: RunConfig, tasks: list[Task], simulator: Any) -> None:
+        self.config = config
+        self.tasks = {task.key: task for task in tasks}
+        self.simulator = simulator
+        self.dir = config.out_dir / config.run_name
+        self.manifest: dict[str, Any] = {}
+
+    def execute(self) -> Path:
+        self.dir.mkdir(parents=True, exist_ok=True)
+        writer = TrajectoryWriter(self.dir / "trajectories.jsonl")
+        todo = [t for t in self.tasks.values() if (t.key, self.config.agent.name, self.config.seed) not in writer.done]
+        self._write_manifest("running", models={})
+        executor = make_executor(self.config.executor, distinct_models(self.config.agent.roles), self.config.ray_address)
+        new_records: list[dict[str, Any]] = []
+        start = time.perf_counter()
+        status = "interrupted"
+        try:
+            self._write_manifest("running", models=executor.info())
+            scheduler = LockstepScheduler(make_agent(self.config.agent), executor, self.simulator, self.config.max_active)
+            with tqdm(total=len(self.tasks), initial=len(self.tasks) - len(todo), desc=self.config.run_name,
+                      unit="traj", disable=not self.config.progress) as bar:
+                def finished(episode: Episode) -> None:
+                    writer.write(episode.trajectory)
+                    new_records.append(trajectory_record(episode.trajectory))
+                    bar.update(1)
+                    bar.set_postfix(tok_s=_tokens_per_s(new_records, time.perf_counter() - start), refresh=False)
+
+                episodes = (start_episode(t, self.config.agent, self.config.seed) for t in todo)
+                scheduler.run(episodes, finished)
+            status = "finished"
+        finally:
+            wall = time.perf_counter() - start
+            writer.close()
+            busy = executor.busy_seconds()
+            executor.shutdown()
+            self._write_manifest(status)
+        self._write_results(new_records, wall, busy, scheduler.stats)
+        return self.dir
+
+    def _write_manifest(self, status: str, models: dict[str, Any] | None = None) -> None:
+        if models is not None and (models or not self.manifest):
+            self.manifest = {
+                "run_name": self.config.run_name,
+                "agent": self.config.agent.to_json(),
+                "models": models,
+                "benchmark": self.config.benchmark,
+                "seed": self.config.seed,
+                "executor": self.config.executor,
+                "ray_address": self.config.ray_address,
+                "max_active": self.config.max_active,
+                "limits": {"max_steps": self.config.agent.max_steps, "max_planner_retries": self.config.agent.max_planner_retries,
+                           "upstream_equivalent": UPSTREAM_LIMITS},
+                "n_tasks": len(self.tasks),
+                "simulator": getattr(self.simulator, "describe", lambda: {})(),
+                "versions": manifest.library_versions(),
+                "hardware": manifest.hardware(),
+                "git_commit": manifest.git_commit(),
+                "command": self.config.command,
+                "started_at": manifest.now(),
+            }
+        self.manifest["status"] = status
+        if status != "running":
+            self.manifest["ended_at"] = manifest.now()
+        write_json_atomic(self.dir / "run.json", self.manifest)
+
+    def _write_results(self, new_records: list[dict[str, Any]], wall: float, busy: dict[str, float], stats: Any) -> None:
+        records = [r for r in read_records(self.dir / "trajectories.jsonl") if r["task_key"] in self.tasks
+                   and record_key(r)[1:] == (self.config.agent.name, self.config.seed)]
+        tooleval = self.dir / "tooleval"
+        tooleval.mkdir(exist_ok=True)
+        for group in sorted({r["group"] for r in records}):
+            group_records = [r for r in records if r["group"] == group]
+            write_json_atomic(tooleval / f"{group}.json", converted_group(self.tasks, group_records))
+        metrics = {
+            "overall": outcome_metrics(records),
+            "groups": {g: outcome_metrics([r for r in records if r["group"] == g]) for g in sorted({r["group"] for r in records})},
+            "speed": throughput_metrics(new_records, wall, busy, stats),
+            "simulator": self.simulator.stats() if hasattr(self.simulator, "stats") else {},
+        }
+        write_json_atomic(self.dir / "metrics.json", metrics)
+
+
+def _tokens_per_s(records: list[dict[str, Any]], elapsed: float) -> float:
+    tokens = sum(u["completion_tokens"] for r in records for u in r["usage"].values())
+    return round(tokens / elapsed, 1) if elapsed > 0 else 0.0

@@ -1,0 +1,67 @@
+"""The transformers backend on a tiny random model: batching, seeds, stops, truncation."""
+from __future__ import annotations
+
+import pytest
+
+from engine.backends.base import UnknownBackendError, make_backend
+from engine.backends.hf import cut_at_stop
+from engine.types import ModelSpec, RoleRequest, SamplingParams
+
+GREEDY = SamplingParams(max_new_tokens=12)
+PROMPTS = ["user: weather in Lisbon", "The conversation history is: user: hi", "Action:", [{"role": "user", "content": "hello"}]]
+
+
+@pytest.fixture(scope="module")
+def backend(tiny_model_dir):
+    return make_backend(ModelSpec(model=str(tiny_model_dir), dtype="fp32", batch_size=3))
+
+
+def _requests(prompts, sampling=GREEDY, seed=0):
+    return [RoleRequest(str(i), "r", p, sampling, seed + i) for i, p in enumerate(prompts)]
+
+
+def test_batched_greedy_equals_one_at_a_time(backend):
+    batched = backend.generate(_requests(PROMPTS))
+    single = [backend.generate([r])[0] for r in _requests(PROMPTS)]
+    assert [r.text for r in batched] == [r.text for r in single]
+    assert all(r.completion_tokens > 0 and r.prompt_tokens > 0 for r in batched)
+    assert [r.request_id for r in batched] == ["0", "1", "2", "3"]
+
+
+def test_seeded_sampling_independent_of_batch_company(backend):
+    sampling = SamplingParams(temperature=1.0, max_new_tokens=10)
+    together = backend.generate(_requests(PROMPTS, sampling, seed=5))
+    alone = backend.generate(_requests(PROMPTS, sampling, seed=5)[2:3])
+    assert alone[0].text == together[2].text
+    reseeded = backend.generate(_requests(PROMPTS, sampling, seed=99))
+    assert [r.text for r in reseeded] != [r.text for r in together]
+
+
+def test_prompt_is_left_truncated_to_the_context(tiny_model_dir):
+    small = make_backend(ModelSpec(model=str(tiny_model_dir), dtype="fp32", max_context=20))
+    long_prompt = "user: " + "weather in Lisbon " * 50
+    result = small.generate(_requests([long_prompt], SamplingParams(max_new_tokens=5)))[0]
+    assert result.prompt_tokens == 15
+    assert result.error is None
+
+
+def test_stop_strings_cut_the_output():
+    assert cut_at_stop("Next: caller.</s>junk", ("</s>",)) == ("Next: caller.", True)
+    assert cut_at_stop("a\n\nb</s>", ("</s>", "\n\n")) == ("a", True)
+    assert cut_at_stop("plain", ("</s>",)) == ("plain", False)
+
+
+def test_info_names_model_and_versions(backend):
+    info = backend.info()
+    assert info["dtype"] == "fp32" and info["device"] == "cpu" and len(info["fingerprint"]) == 16
+    assert "transformers" in info["versions"]
+
+
+def test_unknown_backend_lists_valid_ones():
+    with pytest.raises(UnknownBackendError, match="valid: hf, scripted"):
+        make_backend(ModelSpec(backend="nope"))
+
+
+def test_missing_model_directory_is_a_clear_error(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no config.json"):
+        make_backend(ModelSpec(model=str(tmp_path / "absent")))

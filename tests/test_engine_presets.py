@@ -1,0 +1,49 @@
+"""Agent presets, YAML agents and overrides."""
+from __future__ import annotations
+
+import pytest
+
+from engine.presets import PRESETS, AgentConfigError, load_agent, override_models
+
+
+def test_presets_have_the_roles_of_their_kind():
+    assert set(PRESETS["alpha-umi"].roles) == {"planner", "caller", "summarizer"}
+    assert set(PRESETS["toolllama"].roles) == {"backbone"}
+    assert PRESETS["chat-multi"].kind == "multi" and PRESETS["chat-single"].kind == "single"
+
+
+def test_unknown_preset_lists_the_valid_ones():
+    with pytest.raises(AgentConfigError, match="valid: alpha-umi, alpha-umi-backbone, toolllama"):
+        load_agent("gpt-9")
+
+
+def test_yaml_agent_with_per_role_models(tmp_path):
+    path = tmp_path / "mine.yaml"
+    path.write_text(
+        "name: my-umi\npreset: alpha-umi\nmax_steps: 6\nmodel: {dtype: fp32}\n"
+        "roles:\n  planner: {model: /models/planner, sampling: {temperature: 0.5}}\n"
+    )
+    agent = load_agent(str(path))
+    assert agent.name == "my-umi" and agent.kind == "multi" and agent.max_steps == 6
+    assert agent.roles["planner"].model == "/models/planner"
+    assert agent.roles["planner"].sampling.temperature == 0.5
+    assert agent.roles["caller"].model == "embedded" and agent.roles["caller"].dtype == "fp32"
+
+
+@pytest.mark.parametrize("text, message", [
+    ("kind: triple\n", "kind must be one of"),
+    ("preset: alpha-umi\nroles: {critic: {}}\n", "unknown role 'critic'.*valid: planner, caller, summarizer"),
+    ("preset: toolllama\nroles: {backbone: {gpus: 2}}\n", "unknown model field"),
+    ("- a list\n", "must be a mapping"),
+])
+def test_bad_yaml_agents_say_what_is_wrong(tmp_path, text, message):
+    path = tmp_path / "bad.yaml"
+    path.write_text(text)
+    with pytest.raises(AgentConfigError, match=message):
+        load_agent(str(path))
+
+
+def test_override_applies_to_every_role():
+    agent = override_models(PRESETS["alpha-umi"], backend="scripted", model="m", dtype=None)
+    assert {spec.backend for spec in agent.roles.values()} == {"scripted"}
+    assert {spec.dtype for spec in agent.roles.values()} == {"bf16"}

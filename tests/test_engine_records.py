@@ -1,0 +1,56 @@
+"""trajectories.jsonl: appended, flushed, resumable, and repaired only at a torn tail."""
+from __future__ import annotations
+
+import pytest
+
+from engine.records import TrajectoryWriter, read_records, trajectory_record, write_json_atomic
+from engine.types import Trajectory
+from roles.types import Turn
+
+
+def _trajectory(qid: str) -> Trajectory:
+    t = Trajectory(f"G1/{qid}", "G1", qid, "agent", 0, turns=[Turn("user", "q")])
+    t.finish("answered", "42")
+    return t
+
+
+def test_written_lines_read_back_and_are_known_done(tmp_path):
+    path = tmp_path / "trajectories.jsonl"
+    writer = TrajectoryWriter(path)
+    writer.write(_trajectory("1"))
+    writer.write(_trajectory("2"))
+    writer.close()
+    records = list(read_records(path))
+    assert [r["query_id"] for r in records] == ["1", "2"]
+    assert records[0] == trajectory_record(_trajectory("1"))
+    assert TrajectoryWriter(path).done == {("G1/1", "agent", 0), ("G1/2", "agent", 0)}
+
+
+def test_torn_last_line_is_dropped_and_earlier_lines_kept(tmp_path):
+    path = tmp_path / "trajectories.jsonl"
+    writer = TrajectoryWriter(path)
+    writer.write(_trajectory("1"))
+    writer.close()
+    intact = path.read_bytes()
+    path.write_bytes(intact + b'{"task_key": "G1/2", "ag')
+    with pytest.warns(UserWarning, match="torn last line"):
+        writer = TrajectoryWriter(path)
+    assert path.read_bytes() == intact
+    writer.write(_trajectory("2"))
+    writer.close()
+    assert [r["query_id"] for r in read_records(path)] == ["1", "2"]
+
+
+def test_corrupt_middle_line_names_the_file_and_line(tmp_path):
+    path = tmp_path / "trajectories.jsonl"
+    path.write_text('{"a": 1}\nnot json\n')
+    with pytest.raises(ValueError, match="line 2 is not valid JSON"):
+        list(read_records(path))
+
+
+def test_atomic_json_replaces_whole_file(tmp_path):
+    target = tmp_path / "run.json"
+    write_json_atomic(target, {"status": "running"})
+    write_json_atomic(target, {"status": "finished"})
+    assert target.read_text().count("finished") == 1
+    assert [p.name for p in tmp_path.iterdir()] == ["run.json"]
