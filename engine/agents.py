@@ -131,7 +131,7 @@ class MultiAgent(_ModelAgent):
                 trajectory.finish("gave_up")
             return None
         trajectory.unmarked_plans += not plan.marked
-        trajectory.turns.append(Turn("assistant", text))
+        trajectory.turns.append(Turn("assistant", plan.thought))  # cut after the marker, as upstream
         if plan.next == "give_up":
             trajectory.finish("gave_up")
         elif plan.next == "conclusion":
@@ -139,7 +139,7 @@ class MultiAgent(_ModelAgent):
         elif trajectory.steps >= self.spec.max_steps:
             trajectory.finish("max_steps")
         else:
-            episode.phase, episode.thought = "call", text
+            episode.phase, episode.thought = "call", plan.thought
         return None
 
     def _on_call(self, episode: Episode, text: str) -> ToolCall | None:

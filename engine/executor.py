@@ -73,7 +73,8 @@ class RayExecutor:
         import ray
 
         os.environ.setdefault("RAY_AUTH_MODE", "disabled")  # Ray 2.60 token auth is pointless on a local run
-        if not ray.is_initialized():
+        self.owns_ray = not ray.is_initialized()
+        if self.owns_ray:
             ray.init(address=address, include_dashboard=False, log_to_driver=False, configure_logging=False)
         remote_worker = ray.remote(max_restarts=1, max_task_retries=1)(RoleWorker)
         self.ray = ray
@@ -105,6 +106,8 @@ class RayExecutor:
         for actor in self.actors.values():
             self.ray.kill(actor)
         self.actors.clear()
+        if self.owns_ray:
+            self.ray.shutdown()
 
 
 def make_executor(kind: str, models: dict[str, ModelSpec], ray_address: str | None = None) -> Executor:

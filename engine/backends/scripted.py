@@ -55,19 +55,26 @@ def _prompt_text(request: RoleRequest) -> str:
     return "\n".join(message.get("content", "") for message in request.prompt)
 
 
+_OBSERVATION_MARKERS = ("observation:", "\nFunction:", "Observation:")
+_FINISH = 'Action: Finish\nAction Input: {"return_type": "give_answer", "final_answer": "%s"}'
+
+
 def call_once_then_answer(request: RoleRequest) -> str:
-    """Calls the first offered API once, then answers: a well-formed run for any prompt format."""
+    """Calls the first offered API once, then answers: a well-formed run for every prompt format."""
     text = _prompt_text(request)
-    observed = text.count("observation:") + text.count("Function:") + text.count("Observation:")
-    names = re.findall(r'"(?:Name|name)": "([^"]+)"', text)
+    observed = any(marker in text for marker in _OBSERVATION_MARKERS)
+    names = re.findall(r"""["'](?:Name|name)["']:\s*["']([^"']+)["']""", text)  # JSON or Python repr
     first = next((n for n in names if n != "Finish"), "none")
+    answer = "Here is the answer from the API."
     if request.role == "planner":
         return "I have what I need. Next: conclusion." if observed else f"I should call {first}. Next: caller."
     if request.role == "summarizer":
-        return "Here is the answer from the API."
+        return answer
     if request.role == "caller" or not observed:
         return f"Thought: call it.\nAction: {first}\nAction Input: {{}}"
-    return "conclusion: Here is the answer from the API."
+    if "output conclusion:" in text:  # the alpha-UMi backbone format ends with a conclusion line
+        return f"conclusion: {answer}"
+    return "Thought: done.\n" + _FINISH % answer
 
 
 register_script("call-once-then-answer", call_once_then_answer)

@@ -1,0 +1,213 @@
+"""alpha-UMi's prompt formats and parsers, byte-exact with the released checkpoints (spec/alpha-umi.md).
+
+Sources read: X-PLUG/Multi-LLM-Agent, GLPFT/utils/prompt_lib.py (templates), GLPFT/process_data/
+toolbench/prepro_*.py (training inputs and history), ToolBench-multiLLM/.../collab_agent_model.py and
+inference/utils.py (real-time routing and parsing), GLPFT/inference_utils/toolbench/ (static test).
+
+Upstream fills templates with chained `str.replace`, which would also substitute a placeholder that
+happens to occur inside the query or an observation; here each slot is filled once, in one pass,
+which is identical on every input that does not contain a literal "{doc}"/"{history}"/... text.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import ClassVar, Literal
+
+from roles.docs import DOC_STYLES, DocStyle, alpha_umi_doc, tool_names
+from roles.types import Action, Plan, PromptContext, Turn
+
+# The four templates of GLPFT/utils/prompt_lib.py ("toolbench_*"), written out whole so they can be
+# diffed against the spec; typos are part of the trained format.
+PLANNER_TEMPLATE = (
+    "You have assess to the following apis:\n"
+    "{doc}\n"
+    "The conversation history is:\n"
+    "{history}\n"
+    "You are the assistant to plan what to do next and whether is caller's or conclusion's turn to answer.\n"
+    "Answer with a following format:\n"
+    "The thought of the next step, followed by Next: caller or conclusion or give up."
+)
+CALLER_TEMPLATE = (
+    "You have assess to the following apis:\n"
+    "{doc}\n"
+    "The conversation history is:\n"
+    "{history}\n"
+    "The thought of this step is:\n"
+    "{thought}\n"
+    "Base on the thought make an api call in the following format:\n"
+    "Action: the name of api that should be called in this step, should be exactly in [{tool_names}],\n"
+    "Action Input: the api call request."
+)
+SUMMARIZER_TEMPLATE = (
+    "Make a conclusion based on the conversation history:\n"
+    "{history}"
+)
+BACKBONE_TEMPLATE = (
+    "You have assess to the following apis:\n"
+    "{doc}\n"
+    "The conversation history is:\n"
+    "{history}\n"
+    "You should answer the action of next step in the following format:\n"
+    "The thought to solve the question,\n"
+    "Action: the name of api that should be called in this step, should be exactly in [{tool_names}],\n"
+    "Action Input: the api call request.\n"
+    "Once you think the question is finished, output conclusion: the final answer of the question or give up "
+    "if you think you cannot answer this question.\n"
+)
+
+SYSTEM_PREFIX = "system: "  # training prefixed every input with it; the authors' inference did not
+EOS = "</s>"  # literal text in the history, and the stop string of every role
+CUES = {"planner": " assistant: ", "caller": " caller: ", "summarizer": " conclusion: "}
+
+MARK_CALLER, MARK_CONCLUSION, MARK_GIVE_UP = "Next: caller.", "Next: conclusion.", "Next: give up."
+_ROUTING: tuple[tuple[str, Literal["give_up", "conclusion", "caller"]], ...] = (
+    (MARK_GIVE_UP, "give_up"), (MARK_CONCLUSION, "conclusion"), (MARK_CALLER, "caller"))  # precedence order
+ACTION, ACTION_INPUT = "Action:", "Action Input:"
+CONCLUSION = "conclusion: "
+DEFAULT_ACTION, DEFAULT_ARGUMENTS = "none", "{}"
+_EMPTY_OUTPUTS = ("", ".", ",")  # upstream treats these as "no output" (planner retries)
+UNMARKED_ROUTES: tuple[str, ...] = ("caller", "conclusion")
+
+_SLOT = re.compile(r"\{(doc|tool_names|history|thought)\}")
+
+
+def fill(template: str, **slots: str) -> str:
+    """Substitute the template's {slots} in one pass (inserted text is never re-scanned)."""
+    return _SLOT.sub(lambda m: slots[m.group(1)], template)
+
+
+def render_history(history: tuple[Turn, ...]) -> str:
+    """`role: text</s>` per turn, except observations, which carry no `</s>` (as in training)."""
+    return "".join(f"{t.role}: {t.text}" + ("" if t.role == "observation" else EOS) for t in history)
+
+
+def clean_output(text: str) -> str:
+    """Upstream's post-processing of every generation: strip, then drop a leading ": "."""
+    text = text.strip()
+    return text[2:] if text.startswith(": ") else text
+
+
+def parse_action(text: str) -> tuple[str, str, str]:
+    """(thought, action, action_input) of a caller/backbone output, as the authors parse it: action =
+    after the LAST `Action:` up to the next `Action Input:`; input = after the LAST `Action Input:`."""
+    arguments = DEFAULT_ARGUMENTS
+    if ACTION_INPUT in text:
+        arguments = text[text.rindex(ACTION_INPUT) + len(ACTION_INPUT):].strip()
+    if ACTION not in text:
+        return text.strip(), DEFAULT_ACTION, arguments
+    start = text.rindex(ACTION)
+    action = text[start + len(ACTION):]
+    if ACTION_INPUT in action:
+        action = action[:action.index(ACTION_INPUT)]
+    return text[:start].strip(), action.strip(), arguments
+
+
+@dataclass(frozen=True)
+class _AlphaUmiBase:
+    """Options shared by the multi-LLM agent and its single-LLM backbone."""
+
+    doc_style: DocStyle = "training"
+    system_prefix: bool = False
+
+    stop: ClassVar[tuple[str, ...]] = (EOS,)
+
+    def __post_init__(self) -> None:
+        if self.doc_style not in DOC_STYLES:
+            raise ValueError(f"doc_style must be one of {DOC_STYLES}, got {self.doc_style!r}")
+        if not isinstance(self.system_prefix, bool):
+            raise ValueError(f"system_prefix must be a bool, got {self.system_prefix!r}")
+
+    def _prompt(self, template: str, ctx: PromptContext, cue: str, thought: str = "") -> str:
+        text = fill(template, doc=alpha_umi_doc(ctx.tools, self.doc_style), tool_names=tool_names(ctx.tools),
+                    history=render_history(ctx.history), thought=thought)
+        return (SYSTEM_PREFIX if self.system_prefix else "") + text + cue
+
+
+@dataclass(frozen=True)
+class AlphaUmi(_AlphaUmiBase):
+    """The multi-LLM agent: planner, caller, summarizer.
+
+    Contract with the engine: the planner's `Plan.thought` is recorded as an `assistant` turn BEFORE
+    the caller or summarizer prompt is built (their {history} ends with it, as upstream's `dispatch`).
+    `unmarked` routes planner output without any `Next:` marker ("caller": the authors' repo,
+    "conclusion": the ModelScope port); such plans have `marked=False` so the engine can count them.
+    """
+
+    unmarked: Literal["caller", "conclusion"] = "caller"
+
+    name: ClassVar[str] = "alpha-umi"
+    kind: ClassVar[str] = "multi"
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.unmarked not in UNMARKED_ROUTES:
+            raise ValueError(f"unmarked must be one of {UNMARKED_ROUTES}, got {self.unmarked!r}")
+
+    def planner_prompt(self, ctx: PromptContext) -> str:
+        return self._prompt(PLANNER_TEMPLATE, ctx, CUES["planner"])
+
+    def caller_prompt(self, ctx: PromptContext, thought: str) -> str:
+        return self._prompt(CALLER_TEMPLATE, ctx, CUES["caller"], thought)
+
+    def summarizer_prompt(self, ctx: PromptContext) -> str:
+        return self._prompt(SUMMARIZER_TEMPLATE, ctx, CUES["summarizer"])
+
+    def parse_plan(self, text: str) -> Plan:
+        """Route by the first marker found in the order give up, conclusion, caller; the thought is cut
+        right after its marker. Unmarked text gets the default route's marker appended (" Next: caller."
+        as upstream's real-time code does), so the history always shows a marked plan."""
+        text = clean_output(text)
+        if text.strip() in _EMPTY_OUTPUTS:
+            return Plan(next="retry", thought="")
+        for marker, route in _ROUTING:
+            if marker in text:
+                return Plan(next=route, thought=text[:text.index(marker) + len(marker)])
+        marker = MARK_CALLER if self.unmarked == "caller" else MARK_CONCLUSION
+        return Plan(next=self.unmarked, thought=f"{text} {marker}", marked=False)
+
+    def parse_call(self, text: str) -> Action:
+        """Always a call: a missing action is `none` and missing input `{}`, as upstream (the environment
+        then answers "No such function name")."""
+        thought, name, arguments = parse_action(clean_output(text))
+        return Action(kind="call", thought=thought, name=name, arguments=arguments)
+
+    def parse_summary(self, text: str) -> Action:
+        answer = clean_output(text)
+        if answer.strip() in _EMPTY_OUTPUTS:
+            return Action(kind="parse_error", error="empty summarizer output")
+        return Action(kind="answer", answer=answer)
+
+    def call_turn(self, action: Action) -> Turn:
+        return Turn("caller", f"{ACTION} {action.name}\n{ACTION_INPUT} {action.arguments}")
+
+
+@dataclass(frozen=True)
+class AlphaUmiBackbone(_AlphaUmiBase):
+    """The stage-1 backbone doing every step alone (the single-LLM baseline).
+
+    Its training data (GLPFT prepro_backbone.py) records each step as ONE `assistant` turn holding the
+    whole target (thought, newline, then `Action: ...\\nAction Input: ...` or `conclusion: ...`); no
+    separate caller turn. `step_turns` records the cleaned output the same way.
+    """
+
+    name: ClassVar[str] = "alpha-umi-backbone"
+    kind: ClassVar[str] = "single"
+
+    def step_prompt(self, ctx: PromptContext) -> str:
+        return self._prompt(BACKBONE_TEMPLATE, ctx, CUES["planner"])
+
+    def parse_step(self, text: str) -> Action:
+        """`conclusion: give up` -> give up; `conclusion: X` -> answer X (after the LAST marker);
+        otherwise a call parsed like the caller's output (evaluate-backbone.py `parse_output`)."""
+        text = clean_output(text)
+        if "conclusion: give up" in text:
+            return Action(kind="give_up", thought=text[:text.index("conclusion: give up")].strip())
+        if CONCLUSION in text:
+            start = text.rindex(CONCLUSION)  # never last: the text is stripped, so an answer follows
+            return Action(kind="answer", thought=text[:start].strip(), answer=text[start + len(CONCLUSION):].strip())
+        thought, name, arguments = parse_action(text)
+        return Action(kind="call", thought=thought, name=name, arguments=arguments)
+
+    def step_turns(self, text: str, action: Action) -> tuple[Turn, ...]:
+        return (Turn("assistant", clean_output(text)),)

@@ -1,0 +1,93 @@
+"""How each prompt format documents the offered tools to the model.
+
+All renderings read a ToolSpec (benchmarks.types); the function schema builder (benchmarks.schemas)
+has already applied ToolBench's naming and truncation rules, so these functions only lay the text out.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any, Literal
+
+from benchmarks.naming import change_name, standardize
+from benchmarks.schemas import FINISH_SCHEMA
+from benchmarks.types import ToolSpec
+
+DocStyle = Literal["training", "bare"]
+DOC_STYLES: tuple[str, ...] = ("training", "bare")
+_CUT = 256  # alpha-UMi cuts descriptions to 256 chars (function: head, argument: tail)
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _training_entry(tool: ToolSpec) -> dict[str, Any]:
+    """As alpha-UMi's training data (GLPFT prepro_raw_stage_1.py) derives it from the function schema:
+    `function` = schema description[:256]; `input` = "<schema type>, <description[-256:]>", or just the
+    type when the property has no description key (an empty description still gives "string, ")."""
+    inputs: dict[str, str] = {}
+    for name, prop in (tool.parameters.get("properties") or {}).items():
+        prop = prop if isinstance(prop, dict) else {}
+        arg_type = _text(prop.get("type", "string"))
+        inputs[name] = f"{arg_type}, {_text(prop['description'])[-_CUT:]}" if "description" in prop else arg_type
+    return {"Name": tool.function_name, "function": tool.description[:_CUT], "input": inputs}
+
+
+def _bare_entry(tool: ToolSpec) -> dict[str, Any]:
+    """As the authors' real-time code (ToolBench-multiLLM rapidapi.py `template_for_input`) builds it
+    from the raw api entry: `function` = the api description alone (api name replaced by the function
+    name, cut to 256, "" when empty); `input` keyed by RAW parameter names, only when the api has a
+    required parameter; an empty description gives the bare type."""
+    entry = tool.api_entry
+    desc = _text(entry.get("api_description")).strip()
+    function = (desc.replace(tool.api, tool.function_name) if tool.api else desc)[:_CUT]
+    required = entry.get("required_parameters") or []
+    inputs: dict[str, str] = {}
+    if required:
+        props = tool.parameters.get("properties") or {}
+        for param in [*required, *(entry.get("optional_parameters") or [])]:
+            raw_name = _text(param.get("name"))
+            # The schema property of the same parameter already holds upstream's type mapping.
+            prop = props.get(change_name(standardize(raw_name)))
+            arg_type = _text(prop.get("type", "string")) if isinstance(prop, dict) else "string"
+            arg_desc = _text(param.get("description"))
+            inputs[raw_name] = f"{arg_type}, {arg_desc[-_CUT:]}" if arg_desc.strip() else arg_type
+    return {"Name": tool.function_name, "function": function, "input": inputs}
+
+
+def alpha_umi_doc(tools: Sequence[ToolSpec], style: DocStyle) -> str:
+    """alpha-UMi's {doc} slot: one `json.dumps` line per tool, each followed by a newline."""
+    entry = _training_entry if style == "training" else _bare_entry
+    return "".join(json.dumps(entry(t)) + "\n" for t in tools)
+
+
+def tool_names(tools: Sequence[ToolSpec]) -> str:
+    """alpha-UMi's {tool_names} slot."""
+    return ", ".join(t.function_name for t in tools)
+
+
+def toolbench_tool_list(tools: Sequence[ToolSpec]) -> str:
+    """The tool lines of ToolBench's RapidAPI task description: `{k}.{standard_tool_name}: {desc}\\n`
+    per distinct tool, desc = tool_description[:512] without newlines, stripped, "None" if empty.
+
+    The tool description lives in the toolenv tool JSON, not in query files: it is read from
+    `api_entry["tool_description"]` when the loader put it there, else rendered as "None".
+    """
+    described: dict[str, str] = {}
+    for tool in tools:
+        described[standardize(tool.tool)] = _text(tool.api_entry.get("tool_description"))
+    lines = []
+    for k, (name, desc) in enumerate(described.items(), start=1):
+        lines.append(f"{k}.{name}: {desc[:512].replace(chr(10), '').strip() or 'None'}\n")
+    return "".join(lines)
+
+
+def toolbench_functions_repr(tools: Sequence[ToolSpec]) -> str:
+    """ToolLLaMA's function list: Python `str()` of the schemas plus Finish (toolbench/utils.py)."""
+    return str([*(t.schema for t in tools), FINISH_SCHEMA])
+
+
+def compact_schemas(tools: Sequence[ToolSpec]) -> str:
+    """One compact JSON function schema per line, for instruct models."""
+    return "\n".join(json.dumps(t.schema, ensure_ascii=False, separators=(",", ":")) for t in tools)

@@ -1,0 +1,121 @@
+"""ToolLLaMA (ToolBench ReAct) format, as ToolLLaMA-2-7b-v2 was trained and run by ToolBench.
+
+Sources read: OpenBMB/ToolBench toolbench/inference/Downstream_tasks/rapidapi.py (task description),
+toolbench/utils.py `process_system_message`, toolbench/inference/LLM/tool_llama_model.py (prompt
+rendering, "Assistant:\\n" cue), toolbench/tool_conversation.py (`tool-llama-single-round` roles),
+preprocess/preprocess_toolllama_data.py (how past steps look in training), and the ReAct prompt strings
+(the same text as ../shared/data/stabletoolbench/prompts/react_*.txt and the RapidAPI prefix).
+
+One deliberate difference from ToolBench's inference loop: ToolBench renders a past assistant step as
+its thought only (its parser drops the call), while the training data shows the whole
+"\\nThought: ...\\nAction: ...\\nAction Input: ..." block; past steps here are recorded as trained.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from roles.docs import toolbench_functions_repr, toolbench_tool_list
+from roles.parsing import finish_action
+from roles.types import Action, PromptContext, Turn
+
+SYSTEM_TEMPLATE = (
+    "You are AutoGPT, you can use many tools(functions) to do the following task.\n"
+    "First I will give you the task description, and your task start.\n"
+    "At each step, you need to give your thought to analyze the status now and what to do next, with a "
+    "function call to actually excute your step.\n"
+    "After the call, you will get the call result, and you are now in a new state.\n"
+    "Then you will analyze your status now, then decide what to do next...\n"
+    "After many (Thought-call) pairs, you finally perform the task, then you can give your finial answer.\n"
+    "Remember: \n"
+    "1.the state change is irreversible, you can't go back to one of the former state, if you want to "
+    "restart the task, say \"I give up and restart\".\n"
+    "2.All the thought is short, at most in 5 sentence.\n"
+    "3.You can do more then one trys, so if your plan is to continusly try some conditions, you can do one "
+    "of the conditions per try.\n"
+    "Let's Begin!\n"
+    "Task description: {task_description}"
+)
+TASK_DESCRIPTION_PREFIX = (
+    "You should use functions to help handle the real time user querys. Remember:\n"
+    "1.ALWAYS call \"Finish\" function at the end of the task. And the final answer should contain enough "
+    "information to show to the user,If you can't handle the task, or you find that function calls always "
+    "fail(the function is not valid now), use function Finish->give_up_and_restart.\n"
+    "2.Do not use origin tool names, use only subfunctions' names.\n"
+    "You have access of the following tools:\n"
+)
+USER_TEMPLATE = "\n{input_description}\nBegin!\n"
+# toolbench/utils.py process_system_message: the format hint and the function list, added at prompt time.
+FORMAT_ANCHOR = "with a function call to actually excute your step."
+FORMAT_HINT = " Your output should follow this format:\nThought:\nAction\nAction Input:\n"
+FUNCTIONS_INTRO = "\nSpecifically, you have access to the following APIs: "
+
+ROLE_NAMES = {"user": "User", "assistant": "Assistant", "caller": "Assistant", "conclusion": "Assistant",
+              "observation": "Function"}
+CUE = "Assistant:\n"
+THOUGHT, ACTION, ACTION_INPUT = "Thought:", "Action:", "Action Input:"
+FINISH = "Finish"
+
+
+def stored_system_message(ctx: PromptContext) -> str:
+    """The system message as ToolBench stores it in `train_messages` (task description filled in)."""
+    return SYSTEM_TEMPLATE.replace("{task_description}", TASK_DESCRIPTION_PREFIX + toolbench_tool_list(ctx.tools))
+
+
+def system_message(ctx: PromptContext) -> str:
+    """The system turn as the model sees it: ToolBench's `process_system_message` adds the format hint
+    and the function list (schemas plus Finish) to the stored message."""
+    hinted = stored_system_message(ctx).replace(FORMAT_ANCHOR, FORMAT_ANCHOR + FORMAT_HINT)
+    return hinted + FUNCTIONS_INTRO + toolbench_functions_repr(ctx.tools)
+
+
+def _split(text: str) -> tuple[str, str, str] | None:
+    """(thought, action, action_input) of a ReAct step, or None without an `Action:` marker.
+
+    Like ToolBench's `react_parser`: the FIRST `Action:`; the action runs to the next line break (or
+    `Action Input:`); the input is everything after the following `Action Input:`.
+    """
+    start = text.find(ACTION)
+    if start < 0:
+        return None
+    head = text[:start]
+    thought = head[head.find(THOUGHT) + len(THOUGHT):] if THOUGHT in head else head
+    rest = text[start + len(ACTION):]
+    input_at = rest.find(ACTION_INPUT)
+    arguments = rest[input_at + len(ACTION_INPUT):].strip() if input_at >= 0 else ""
+    action = rest[:input_at] if input_at >= 0 else rest
+    return thought.strip(), action.split("\n", 1)[0].strip(), arguments
+
+
+@dataclass(frozen=True)
+class ToolLlama:
+    """Single-LLM ReAct agent with ToolBench's Finish function for answers and give-ups."""
+
+    name: ClassVar[str] = "toolllama"
+    kind: ClassVar[str] = "single"
+    stop: ClassVar[tuple[str, ...]] = ("</s>",)
+
+    def step_prompt(self, ctx: PromptContext) -> str:
+        """`Role: content\\n` per message (tool-llama-single-round), then the "Assistant:\\n" cue; the
+        first user turn is the query wrapped in ToolBench's user template."""
+        parts = [f"System: {system_message(ctx)}\n"]
+        for i, turn in enumerate(ctx.history):
+            content = USER_TEMPLATE.replace("{input_description}", turn.text) if i == 0 else turn.text
+            parts.append(f"{ROLE_NAMES.get(turn.role, 'User')}: {content}\n")
+        return "".join(parts) + CUE
+
+    def parse_step(self, text: str) -> Action:
+        split = _split(text)
+        if split is None:
+            return Action(kind="parse_error", thought=text.strip(), error="no 'Action:' in output")
+        thought, name, arguments = split
+        if name == FINISH:
+            return finish_action(thought, name, arguments)
+        return Action(kind="call", thought=thought, name=name, arguments=arguments)
+
+    def step_turns(self, text: str, action: Action) -> tuple[Turn, ...]:
+        """The step as ToolLLaMA's training data shows it; unparsed output is kept as generated."""
+        if action.kind == "parse_error" and not action.name:
+            return (Turn("assistant", text),)
+        return (Turn("assistant", f"\n{THOUGHT} {action.thought}\n{ACTION} {action.name}\n"
+                                  f"{ACTION_INPUT} {action.arguments}"),)

@@ -1,0 +1,104 @@
+"""The prompt formats by name, and the two interfaces the engine drives them through.
+
+A multi format serves three role models (planner, caller, summarizer); a single format serves one
+model doing every step. Formats are frozen dataclasses: their fields are the options, so an agent's
+`format_options` map onto them one to one and are validated here.
+"""
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Protocol, runtime_checkable
+
+from roles.alpha_umi import AlphaUmi, AlphaUmiBackbone
+from roles.chat import ChatMulti, ChatSingle
+from roles.react import ToolLlama
+from roles.types import Action, Plan, Prompt, PromptContext, Turn
+
+
+@runtime_checkable
+class MultiFormat(Protocol):
+    """Planner / caller / summarizer prompts and parsers (kind "multi")."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def stop(self) -> tuple[str, ...]:
+        """Stop strings the role models should generate with."""
+
+    def planner_prompt(self, ctx: PromptContext) -> Prompt: ...
+
+    def caller_prompt(self, ctx: PromptContext, thought: str) -> Prompt: ...
+
+    def summarizer_prompt(self, ctx: PromptContext) -> Prompt: ...
+
+    def parse_plan(self, text: str) -> Plan: ...
+
+    def parse_call(self, text: str) -> Action:
+        """kind "call" (or "parse_error")."""
+
+    def parse_summary(self, text: str) -> Action:
+        """kind "answer" ("parse_error" when empty)."""
+
+    def call_turn(self, action: Action) -> Turn:
+        """How the call is recorded in history (a "caller" turn)."""
+
+
+@runtime_checkable
+class SingleFormat(Protocol):
+    """One model does every step (kind "single")."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def stop(self) -> tuple[str, ...]:
+        """Stop strings the role models should generate with."""
+
+    def step_prompt(self, ctx: PromptContext) -> Prompt: ...
+
+    def parse_step(self, text: str) -> Action:
+        """kind "call", "answer", "give_up" or "parse_error"."""
+
+    def step_turns(self, text: str, action: Action) -> tuple[Turn, ...]:
+        """The history turns recording this step (the engine appends the observation after them)."""
+
+
+Format = MultiFormat | SingleFormat
+
+_FORMATS: dict[str, type] = {
+    AlphaUmi.name: AlphaUmi,
+    AlphaUmiBackbone.name: AlphaUmiBackbone,
+    ToolLlama.name: ToolLlama,
+    ChatMulti.name: ChatMulti,
+    ChatSingle.name: ChatSingle,
+}
+
+
+class UnknownFormatError(ValueError):
+    """A format name that is not registered; the message lists the valid ones."""
+
+
+def format_names() -> tuple[str, ...]:
+    return tuple(_FORMATS)
+
+
+def get_format(name: str, **options: Any) -> Format:
+    """The format `name` built with `options`; unknown names or options raise a ValueError naming
+    the valid ones."""
+    cls = _FORMATS.get(name)
+    if cls is None:
+        raise UnknownFormatError(f"unknown prompt format {name!r}; valid formats: {', '.join(_FORMATS)}")
+    valid = tuple(f.name for f in dataclasses.fields(cls))
+    unknown = sorted(set(options) - set(valid))
+    if unknown:
+        raise ValueError(f"prompt format {name!r} has no option(s) {', '.join(unknown)}; "
+                         f"valid options: {', '.join(valid) or 'none'}")
+    fmt: Format = cls(**options)
+    return fmt

@@ -1,0 +1,67 @@
+"""The command line: run and inspect, and bad input that must write nothing."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import run_eval
+
+
+@pytest.fixture()
+def example_dir(shared_data):
+    return shared_data / "stabletoolbench" / "solvable_queries_example"
+
+
+def _fails_writing_nothing(argv, tmp_path, capsys, message):
+    out = tmp_path / "out"
+    assert run_eval.main([*argv, "--out", str(out)]) == 2
+    assert message in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_unknown_preset_lists_valid_ones(example_dir, tmp_path, capsys):
+    _fails_writing_nothing(["run", "--agent", "gpt9", "--benchmark", str(example_dir)], tmp_path, capsys,
+                           "valid: alpha-umi, alpha-umi-backbone, toolllama, chat-single, chat-multi, oracle")
+
+
+def test_unknown_backend_lists_valid_ones(example_dir, tmp_path, capsys):
+    _fails_writing_nothing(["run", "--agent", "alpha-umi", "--benchmark", str(example_dir), "--backend", "tgi"],
+                           tmp_path, capsys, "unknown backend 'tgi'; valid: hf, scripted")
+
+
+def test_missing_model_folder_is_named(example_dir, tmp_path, capsys):
+    _fails_writing_nothing(["run", "--agent", "alpha-umi", "--benchmark", str(example_dir), "--model", str(tmp_path / "nope")],
+                           tmp_path, capsys, "has no config.json")
+
+
+def test_malformed_query_file_names_file_and_record(tmp_path, capsys):
+    bad = tmp_path / "G1_instruction.json"
+    bad.write_text(json.dumps([{"query": "q", "query_id": 7, "api_list": [{"tool_name": "t"}]}]))
+    _fails_writing_nothing(["run", "--agent", "chat-single", "--benchmark", str(bad), "--backend", "scripted",
+                            "--model", "call-once-then-answer"], tmp_path, capsys, f"{bad}: record 0 (query_id 7)")
+
+
+def test_unknown_group_lists_valid_ones(example_dir, tmp_path, capsys):
+    _fails_writing_nothing(["run", "--agent", "chat-single", "--benchmark", str(example_dir), "--groups", "G9",
+                            "--backend", "scripted", "--model", "call-once-then-answer"], tmp_path, capsys, "unknown groups ['G9']; available: ['G1_instruction']")
+
+
+def test_inspect_tools_prints_the_function_schemas(example_dir, capsys):
+    assert run_eval.main(["inspect", "--benchmark", str(example_dir), "--query-id", "588", "--tools"]) == 0
+    schemas = json.loads(capsys.readouterr().out)
+    assert schemas[-1]["name"] == "Finish" and schemas[0]["name"] == "songkick_concert_for_theclique"
+
+
+def test_inspect_prints_the_exact_planner_prompt(example_dir, capsys):
+    assert run_eval.main(["inspect", "--benchmark", str(example_dir), "--query-id", "588", "--agent", "alpha-umi",
+                          "--role", "planner"]) == 0
+    prompt = capsys.readouterr().out
+    assert prompt.startswith("You have assess to the following apis:\n")
+    assert prompt.endswith("Next: caller or conclusion or give up. assistant: \n")
+
+
+def test_inspect_unknown_role_lists_valid_ones(example_dir, capsys):
+    assert run_eval.main(["inspect", "--benchmark", str(example_dir), "--query-id", "588", "--agent", "alpha-umi",
+                          "--role", "critic"]) == 2
+    assert "valid: planner, caller, summarizer" in capsys.readouterr().err
