@@ -1,0 +1,66 @@
+"""Resolve a `--benchmark` argument to tasks: the embedded benchmark, a query file, or a folder."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from benchmarks.toolbench import load_benchmark_dir, load_query_file, order_groups
+from benchmarks.types import Task
+
+
+@dataclass
+class LoadedBenchmark:
+    name: str
+    tasks: list[Task]
+    info: dict[str, Any]  # recorded in run.json: files and their hashes, or generation parameters
+    cache_entries: list[tuple[str, str, str, dict[str, Any], str, Any]] = field(default_factory=list)
+    world: Callable[..., Any] | None = None  # answers non-cached calls with the benchmark's own data
+
+
+def load_benchmark(name_or_path: str, *, groups: list[str] | None = None, limit: int | None = None,
+                   tools_dir: str | None = None, seed: int = 0, per_group: int | None = None) -> LoadedBenchmark:
+    if name_or_path == "embedded":
+        from benchmarks.embedded import load_embedded
+
+        bench = load_embedded(per_group=per_group, seed=seed)
+    else:
+        bench = _load_files(Path(name_or_path), groups, tools_dir)
+    bench.tasks = select(bench.tasks, groups, limit)
+    return bench
+
+
+def _load_files(path: Path, groups: list[str] | None, tools_dir: str | None) -> LoadedBenchmark:
+    if path.is_dir():
+        tasks = load_benchmark_dir(path, groups, tools_dir=tools_dir)
+        files = sorted(p for p in path.rglob("*.json") if p.is_file())
+    elif path.is_file():
+        tasks = load_query_file(path, tools_dir=tools_dir)
+        files = [path]
+    else:
+        raise FileNotFoundError(f"benchmark not found: {path} (give 'embedded', a query file or a folder)")
+    info = {"name": path.name, "path": str(path), "files": {str(p.relative_to(path.parent)): file_sha256(p) for p in files}}
+    return LoadedBenchmark(path.stem if path.is_file() else path.name, tasks, info)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def select(tasks: list[Task], groups: list[str] | None, limit: int | None) -> list[Task]:
+    """Tasks of the chosen groups (an unknown group is an error listing the valid ones), N per group."""
+    present = order_groups({t.group for t in tasks})
+    unknown = sorted(set(groups or ()) - set(present))
+    if unknown:
+        raise ValueError(f"unknown group(s) {unknown}; valid: {', '.join(present)}")
+    chosen = groups or present
+    out: list[Task] = []
+    for group in order_groups(chosen):
+        in_group = [t for t in tasks if t.group == group]
+        out.extend(in_group[:limit] if limit is not None else in_group)
+    return out

@@ -1,0 +1,65 @@
+"""umi-eval command line (also installed as `umi-eval`). A thin layer: parse, load, hand to engine.run."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+os.environ.setdefault("RAY_AUTH_MODE", "disabled")
+
+COMMANDS = ("run", "inspect")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="umi-eval", description="Batched offline evaluation of tool-using LLM agents.")
+    sub = parser.add_subparsers(dest="command")
+    run = sub.add_parser("run", help="evaluate one agent on one benchmark")
+    run.add_argument("--agent", required=True, help="preset name or agent YAML file")
+    _benchmark_args(run)
+    run.add_argument("--out", default="runs", help="output directory (default: runs)")
+    run.add_argument("--run-name", help="run folder name (default: <agent>__<benchmark>__seed<S>)")
+    run.add_argument("--executor", choices=("ray", "local"), default="ray")
+    run.add_argument("--ray-address", help="join an existing Ray cluster instead of starting a local one")
+    run.add_argument("--max-active", type=int, help="trajectories in flight (default: all; 1 = one at a time)")
+    run.add_argument("--max-steps", type=int, help="tool rounds per trajectory (default: the agent's, 4)")
+    run.add_argument("--backend", help="override every role's backend (hf, scripted, ...)")
+    run.add_argument("--model", help="override every role's model: a local model directory, or 'embedded'")
+    run.add_argument("--dtype", choices=("fp32", "bf16", "fp16"), help="override every role's dtype")
+    run.add_argument("--batch-size", type=int, help="override every role's generation batch size")
+    run.add_argument("--miss-policy", default="synthesize", help="simulator miss policies, comma-separated (synthesize, error)")
+    run.add_argument("--no-progress", action="store_true")
+    inspect = sub.add_parser("inspect", help="show the function schemas, or the exact prompt a role gets")
+    _benchmark_args(inspect)
+    inspect.add_argument("--query-id", required=True)
+    inspect.add_argument("--agent", default="alpha-umi")
+    inspect.add_argument("--role", help="role whose first-step prompt to print (default: the agent's first)")
+    inspect.add_argument("--tools", action="store_true", help="print the function schemas as JSON")
+    return parser
+
+
+def _benchmark_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--benchmark", required=True, help="'embedded', a query file, or a StableToolBench-style folder")
+    parser.add_argument("--groups", nargs="+", help="groups to load (default: all)")
+    parser.add_argument("--limit", type=int, help="at most N queries per group")
+    parser.add_argument("--tools-dir", help="ToolBench toolenv/tools folder, for minimal-form query files")
+    parser.add_argument("--cache", help="StableToolBench tool_response_cache folder for the simulator")
+    parser.add_argument("--seed", type=int, default=0)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from engine import cli  # heavy imports only after the arguments are known to be valid
+
+    if args.command is None:
+        return cli.main_job()
+    try:
+        return getattr(cli, f"cmd_{args.command}")(args, argv)
+    except cli.UserError as exc:
+        print(f"umi-eval: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
