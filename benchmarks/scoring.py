@@ -1,0 +1,36 @@
+"""scores.json for a run whose tasks carry gold facts: the verified pass rate (no judge model).
+
+A query passes when the trajectory finished with give_answer and the answer states every gold fact
+(benchmarks.verified). Rates come per group and overall with their seeded 95% bootstrap intervals.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable, Mapping
+
+from benchmarks.toolbench import order_groups
+from benchmarks.types import Task
+from benchmarks.verified import rate_with_ci, verified_pass
+
+VERIFIED_JUDGE = {"id": "verified", "kind": "verified", "note": "gold facts stated in the final answer; not judged by a model"}
+
+
+def has_gold_facts(tasks: Iterable[Task]) -> bool:
+    tasks = list(tasks)
+    return bool(tasks) and all(t.gold is not None and t.gold.facts for t in tasks)
+
+
+def verified_scores(records: Iterable[Mapping[str, Any]], tasks: Mapping[str, Task], seed: int = 0) -> dict[str, Any]:
+    passes: dict[str, bool] = {}
+    groups: dict[str, list[bool]] = {}
+    for record in records:
+        task = tasks[record["task_key"]]
+        passed = verified_pass(record["final_answer"], record["status"] == "answered", task.gold.facts)
+        passes[record["task_key"]] = passed
+        groups.setdefault(record["group"], []).append(passed)
+    return {
+        "metric": "verified_pass_rate",
+        "judge": VERIFIED_JUDGE,
+        "groups": {g: rate_with_ci(groups[g], seed=seed) for g in order_groups(groups)},
+        "overall": rate_with_ci(list(passes.values()), seed=seed),
+        "per_query": passes,
+    }

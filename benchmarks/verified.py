@@ -1,0 +1,83 @@
+"""The `verified` judge: a pass needs a given answer that states every gold fact (no model involved),
+plus the bootstrap confidence intervals every score is reported with.
+
+Matching works on tokens: words (lowercased) and numbers (thousands separators dropped, trailing
+zeros removed, sign ignored), so "14.50" states "14.5", "1,234" states "1234", "6:42 AM" states
+"06:42", but "140" does not state "14" and "14.5" does not state "14". A fact is stated when its
+tokens appear consecutively in the answer.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+import numpy as np
+
+# A number with thousands separators ("1,234,567.5") or a plain one ("1234.5", "07"); or a word.
+_TOKEN = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\d)|\d+(?:\.\d+)?|[^\W\d_]+")
+_MAX_BOOT_CELLS = 4_000_000  # resampling done in chunks of at most this many draws (memory bound)
+
+
+def _number(text: str) -> str:
+    """Canonical spelling of a decimal number: no separators, no leading or trailing zeros."""
+    value = Decimal(text.replace(",", "")).normalize()
+    return format(value, "f")
+
+
+def tokens(text: str) -> tuple[str, ...]:
+    """Words (lowercased, accents dropped) and canonical numbers; punctuation and signs dropped."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return tuple(_number(t) if t[0].isdigit() else t.casefold() for t in _TOKEN.findall(plain))
+
+
+def _stated(answer: tuple[str, ...], fact: tuple[str, ...]) -> bool:
+    n = len(fact)
+    return n > 0 and any(answer[i:i + n] == fact for i in range(len(answer) - n + 1))
+
+
+def states(answer: str, fact: str) -> bool:
+    """Whether the answer states the fact (see the module docstring for the normalisation)."""
+    return _stated(tokens(answer), tokens(fact))
+
+
+def verified_pass(final_answer: str | None, gave_answer: bool, facts: Iterable[str]) -> bool:
+    """Passed: the agent finished with give_answer and the answer states every fact.
+
+    Raises ValueError for a task without facts, which this judge cannot score.
+    """
+    facts = tuple(facts)
+    if not facts:
+        raise ValueError("verified_pass needs at least one gold fact")
+    if not gave_answer or not final_answer or not final_answer.strip():
+        return False
+    answer = tokens(final_answer)
+    return all(_stated(answer, tokens(f)) for f in facts)
+
+
+def bootstrap_ci(values: Sequence[float], *, n_boot: int = 1000, seed: int = 0,
+                 level: float = 0.95) -> tuple[float, float]:
+    """Percentile bootstrap interval of the mean (seeded, so a score file reproduces exactly)."""
+    data = np.asarray(values, dtype=float)
+    if data.size == 0:
+        raise ValueError("bootstrap_ci needs at least one value")
+    if not 0 < level < 1:
+        raise ValueError(f"level must be in (0, 1), got {level}")
+    rng = np.random.default_rng(seed)
+    rows = max(1, _MAX_BOOT_CELLS // data.size)
+    means = np.concatenate([data[rng.integers(0, data.size, size=(min(rows, n_boot - start), data.size))].mean(axis=1)
+                            for start in range(0, n_boot, rows)])
+    tail = (1 - level) / 2
+    low, high = np.quantile(means, [tail, 1 - tail])
+    return float(low), float(high)
+
+
+def rate_with_ci(passes: Sequence[bool | float], *, n_boot: int = 1000, seed: int = 0) -> dict[str, object]:
+    """A pass rate in percent with its 95% bootstrap interval: {"rate", "ci95": [low, high], "n"}.
+    With no runs the rate and interval are None."""
+    if not passes:
+        return {"rate": None, "ci95": None, "n": 0}
+    values = [float(p) for p in passes]
+    low, high = bootstrap_ci(values, n_boot=n_boot, seed=seed)
+    return {"rate": 100 * float(np.mean(values)), "ci95": [100 * low, 100 * high], "n": len(values)}
