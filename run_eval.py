@@ -7,8 +7,6 @@ import sys
 
 os.environ.setdefault("RAY_AUTH_MODE", "disabled")
 
-COMMANDS = ("run", "inspect")
-
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="umi-eval", description="Batched offline evaluation of tool-using LLM agents.")
@@ -28,6 +26,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--batch-size", type=int, help="override every role's generation batch size")
     run.add_argument("--miss-policy", default="synthesize", help="simulator miss policies, comma-separated (synthesize, error)")
     run.add_argument("--no-progress", action="store_true")
+    bench = sub.add_parser("benchmark", help="the embedded benchmark").add_subparsers(dest="action", required=True)
+    write = bench.add_parser("write", help="write the embedded benchmark in ToolBench's own files")
+    write.add_argument("--per-group", type=int, required=True, help="queries per group")
+    write.add_argument("--out", required=True, help="a new or empty folder")
+    write.add_argument("--seed", type=int, default=0)
     inspect = sub.add_parser("inspect", help="show the function schemas, or the exact prompt a role gets")
     _benchmark_args(inspect)
     inspect.add_argument("--query-id", required=True)
@@ -44,6 +47,7 @@ def _benchmark_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tools-dir", help="ToolBench toolenv/tools folder, for minimal-form query files")
     parser.add_argument("--cache", help="StableToolBench tool_response_cache folder for the simulator")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--per-group", type=int, help="embedded benchmark: queries per group (default 20)")
 
 
 def main(argv: list[str] | None = None) -> int:

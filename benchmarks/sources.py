@@ -20,6 +20,7 @@ class LoadedBenchmark:
     info: dict[str, Any]  # recorded in run.json: files and their hashes, or generation parameters
     cache_entries: list[tuple[str, str, str, dict[str, Any], str, Any]] = field(default_factory=list)
     world: MissPolicy | None = None  # answers non-cached calls with the benchmark's own data
+    cache_dir: Path | None = None  # a response cache shipped with the benchmark files
 
 
 def load_benchmark(name_or_path: str, *, groups: list[str] | None = None, limit: int | None = None,
@@ -35,16 +36,23 @@ def load_benchmark(name_or_path: str, *, groups: list[str] | None = None, limit:
 
 
 def _load_files(path: Path, groups: list[str] | None, tools_dir: str | None) -> LoadedBenchmark:
-    if path.is_dir():
+    if path.is_dir() and (path / "gold").is_dir():  # written by `benchmark write`: tasks with gold facts
+        from benchmarks.embedded import load
+
+        tasks = load(path, groups)
+    elif path.is_dir():
         tasks = load_benchmark_dir(path, groups, tools_dir=tools_dir)
-        files = sorted(p for p in path.rglob("*.json") if p.is_file())
     elif path.is_file():
         tasks = load_query_file(path, tools_dir=tools_dir)
-        files = [path]
     else:
         raise FileNotFoundError(f"benchmark not found: {path} (give 'embedded', a query file or a folder)")
+    # Hashed for the manifest: query, id, tool and gold files (the response cache belongs to the simulator).
+    files = [path] if path.is_file() else sorted(
+        p for p in path.rglob("*.json") if p.is_file() and "tool_response_cache" not in p.parts)
     info = {"name": path.name, "path": str(path), "files": {str(p.relative_to(path.parent)): file_sha256(p) for p in files}}
-    return LoadedBenchmark(path.stem if path.is_file() else path.name, tasks, info)
+    cache = path / "tool_response_cache"
+    return LoadedBenchmark(path.stem if path.is_file() else path.name, tasks, info,
+                           cache_dir=cache if cache.is_dir() else None)
 
 
 def file_sha256(path: Path) -> str:

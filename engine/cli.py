@@ -68,11 +68,12 @@ def validate_agent(agent: AgentSpec) -> None:
 @_guarded
 def resolve_benchmark(args: argparse.Namespace) -> LoadedBenchmark:
     return load_benchmark(args.benchmark, groups=args.groups, limit=args.limit, tools_dir=args.tools_dir,
-                          seed=args.seed, per_group=getattr(args, "per_group", None))
+                          seed=args.seed, per_group=args.per_group)
 
 
 @_guarded
 def build_simulator(bench: LoadedBenchmark, cache_dir: str | None, miss_policy: str) -> Simulator:
+    cache_dir = cache_dir or bench.cache_dir
     cache = ResponseCache.read_dir(cache_dir) if cache_dir else ResponseCache()
     for entry in bench.cache_entries:
         cache.add(*entry)
@@ -109,6 +110,19 @@ def cmd_inspect(args: argparse.Namespace, argv: list[str]) -> int:
     agent = _guarded(load_agent)(args.agent)
     prompt = first_prompt(agent, task, args.role)
     print(prompt if isinstance(prompt, str) else json.dumps(prompt, indent=2, ensure_ascii=False))
+    return 0
+
+
+def cmd_benchmark(args: argparse.Namespace, argv: list[str]) -> int:
+    from benchmarks.embedded import generate, write
+
+    if args.per_group < 1:
+        raise UserError("--per-group must be at least 1")
+    try:
+        out = write(generate(args.per_group, args.seed), args.out)
+    except (FileExistsError, NotADirectoryError) as exc:
+        raise UserError(str(exc)) from exc
+    print(f"wrote the embedded benchmark ({args.per_group} queries per group, seed {args.seed}) to {out}")
     return 0
 
 

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
-from roles.docs import compact_schemas
+from roles.docs import tool_signatures
 from roles.parsing import finish_action, first_object, strip_fences
 from roles.types import Action, Plan, PromptContext, Turn
 
@@ -101,7 +101,7 @@ def chat_messages(system: str, ctx: PromptContext, cue: str = "") -> list[Messag
 
 
 def _system(template: str, ctx: PromptContext) -> str:
-    return template.replace("{tools}", compact_schemas(ctx.tools))
+    return template.replace("{tools}", tool_signatures(ctx.tools))
 
 
 def _clean_name(region: str) -> str:

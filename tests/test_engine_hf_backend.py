@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from engine.backends.base import UnknownBackendError, make_backend
-from engine.backends.hf import cut_at_stop
+from engine.backends.hf import cut_at_stop, length_buckets
 from engine.types import ModelSpec, RoleRequest, SamplingParams
 
 GREEDY = SamplingParams(max_new_tokens=12)
@@ -65,3 +65,12 @@ def test_unknown_backend_lists_valid_ones():
 def test_missing_model_directory_is_a_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="no config.json"):
         make_backend(ModelSpec(model=str(tmp_path / "absent")))
+
+
+def test_length_buckets_bound_padding_and_batch_size():
+    items = [(RoleRequest(str(n), "r", "", GREEDY, 0), [0] * n) for n in (100, 10, 12, 11, 90, 95, 13)]
+    batches = length_buckets(items, max_size=3)
+    assert [[len(ids) for _, ids in b] for b in batches] == [[10, 11, 12], [13], [90, 95, 100]]
+    for batch in batches:
+        longest, total = max(len(i) for _, i in batch), sum(len(i) for _, i in batch)
+        assert longest * len(batch) <= 1.25 * total

@@ -6,14 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from tools_sim.cache import (
-    CacheFormatError,
-    ResponseCache,
-    api_path,
-    canonical_key,
-    parse_key,
-    safe_part,
-)
+from tools_sim.cache import ResponseCache
+from tools_sim.keys import canonical_key, parse_key
+from tools_sim.layout import CacheFormatError, api_path, safe_part, virtual_path
 
 CATEGORY, TOOL, API = "News, Media", "Daily News", "Get Article"
 FOLDER = ("News_Media", "daily_news_for_News_Media")
@@ -164,7 +159,7 @@ def test_write_dir_round_trip_in_upstream_layout(cache_dir: Path, tmp_path: Path
     written = json.loads((out / "Data" / "weather_now_for_Data" / "forecast.json").read_text("utf-8"))
     assert written == {"{'city': 'Paris', 'days': 3}": {"error": "", "response": {"t": [1, 2]}}}
     listed = json.loads(out.joinpath(*FOLDER, "list_articles.json").read_text("utf-8"))
-    assert list(listed) == ["{'page': 2, 'tags': ['a', 'b']}", "not a key at all"]  # JSON keys -> repr
+    assert list(listed) == ['{"page":2,"tags":["a","b"]}', "not a key at all"]  # keys as they were read
     assert out.joinpath(*FOLDER, "get_article.json").read_text("utf-8").startswith('{\n    "{')  # indent=4
     assert not list(out.rglob("*.tmp"))
 

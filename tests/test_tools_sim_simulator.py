@@ -110,8 +110,10 @@ def test_unanswered_misses_get_the_error_reply() -> None:
 
 
 def test_unknown_policy_lists_the_valid_ones() -> None:
-    with pytest.raises(ValueError, match="unknown miss policy 'llama'; valid: synthesize, error"):
+    with pytest.raises(ValueError, match="unknown miss policy 'llama'; valid: synthesize, llm, error"):
         Simulator(None, miss_policy=("llama",))
+    with pytest.raises(ValueError, match="llm miss policy needs a model"):
+        Simulator(None, miss_policy=("llm",))
 
 
 def test_truncated_cache_reply_is_flagged() -> None:
@@ -121,7 +123,7 @@ def test_truncated_cache_reply_is_flagged() -> None:
     assert obs.truncated and len(obs.text) == 1027 and obs.text.endswith("zzz...")
 
 
-def test_stats_per_function(cache: ResponseCache) -> None:
+def test_stats_per_api(cache: ResponseCache) -> None:
     sim = Simulator(cache)
     sim.call_many([_call("forecast_for_sky_data", '{"city": "Paris", "days": 3}'),
                    _call("forecast_for_sky_data", '{"city": "Rome"}'),
@@ -131,8 +133,21 @@ def test_stats_per_function(cache: ResponseCache) -> None:
     assert {k: stats[k] for k in ("calls", "hits", "misses", "errors")} == {
         "calls": 5, "hits": 2, "misses": {"synthesize": 1},
         "errors": {"no_such_function": 1, "parse_error": 1}}
-    assert stats["functions"] == {
-        "alerts_for_sky_data": {"calls": 1, "hits": 1, "misses": {}, "errors": {}},
-        "forecast_for_sky_data": {"calls": 3, "hits": 1, "misses": {"synthesize": 1},
-                                  "errors": {"parse_error": 1}},
+    assert stats["apis"] == {
+        "Weather/sky_data_for_Weather/alerts": {"calls": 1, "hits": 1, "misses": {}, "errors": {}},
+        "Weather/sky_data_for_Weather/forecast": {"calls": 3, "hits": 1, "misses": {"synthesize": 1},
+                                                  "errors": {"parse_error": 1}},
     }
+    assert (stats["truncated"], stats["suffix_matches"], stats["collisions"]) == (0, 0, {})
+
+
+def test_stats_count_suffix_dispatch_collisions_and_cuts() -> None:
+    twin = _spec("Forecast", None)  # another tool entry with the same function name
+    cache = ResponseCache()
+    cache.add("Weather", "Sky Data", "Alerts", {}, "", "z" * 5000)
+    sim = Simulator(cache)
+    sim.call_many([ToolCall((FORECAST, twin), "forecast_for_sky_data", "{}"),
+                   ToolCall(TOOLS, "sky_data", "{}"), _call("alerts_for_sky_data", "")])
+    stats = sim.stats()
+    assert stats["collisions"] == {"forecast_for_sky_data": 1}
+    assert (stats["suffix_matches"], stats["truncated"]) == (1, 1)

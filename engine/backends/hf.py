@@ -103,9 +103,7 @@ class HFBackend:
         results: dict[str, RoleResult] = {}
         for sampling, group in _group_by_sampling(requests).items():
             encoded = [(request, self._encode(request.prompt, sampling)) for request in group]
-            encoded.sort(key=lambda item: len(item[1]))  # similar lengths share a batch: less padding
-            for start in range(0, len(encoded), self.spec.batch_size):
-                batch = encoded[start : start + self.spec.batch_size]
+            for batch in length_buckets(encoded, self.spec.batch_size):
                 for result in self._generate_batch(batch, sampling):
                     results[result.request_id] = result
         return [results[request.request_id] for request in requests]
@@ -146,6 +144,23 @@ class HFBackend:
         text, stopped = cut_at_stop(text, sampling.stop)
         finish = "stop" if stopped else finish
         return RoleResult(request.request_id, text, prompt_len, len(ids), latency, finish)
+
+
+def length_buckets(items: list[tuple[RoleRequest, list[int]]], max_size: int,
+                   max_padding: float = 0.25) -> list[list[tuple[RoleRequest, list[int]]]]:
+    """Batches of similar prompt lengths: sorted, and a new batch starts when padding would exceed
+    `max_padding` of its real tokens. Prefill of padded tokens is most of a CPU's work on long prompts."""
+    batches: list[list[tuple[RoleRequest, list[int]]]] = []
+    current: list[tuple[RoleRequest, list[int]]] = []
+    tokens = 0
+    for item in sorted(items, key=lambda pair: len(pair[1])):
+        length = len(item[1])
+        if current and (len(current) >= max_size or length * (len(current) + 1) > (1 + max_padding) * (tokens + length)):
+            batches.append(current)
+            current, tokens = [], 0
+        current.append(item)
+        tokens += length
+    return batches + [current] if current else batches
 
 
 def cut_at_stop(text: str, stop: tuple[str, ...]) -> tuple[str, bool]:

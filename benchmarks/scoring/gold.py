@@ -1,4 +1,4 @@
-"""scores.json for a run whose tasks carry gold facts: the verified pass rate (no judge model).
+"""The verified pass rate of a run whose tasks carry gold facts (no judge model): engine.run writes it.
 
 A query passes when the trajectory finished with give_answer and the answer states every gold fact
 (benchmarks.verified). Rates come per group and overall with their seeded 95% bootstrap intervals.
@@ -34,3 +34,19 @@ def verified_scores(records: Iterable[Mapping[str, Any]], tasks: Mapping[str, Ta
         "overall": rate_with_ci(list(passes.values()), seed=seed),
         "per_query": passes,
     }
+
+
+def regenerated_gold_facts(manifest: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
+    """{task key: gold facts} of a run of the embedded benchmark, regenerated from run.json's benchmark
+    info (name, per_group, seed) and checked against its sha256, so the facts are the run's own."""
+    info = manifest.get("benchmark") or {}
+    if info.get("name") != "embedded":
+        raise ValueError(f"the verified judge needs gold facts; only runs of the embedded benchmark carry them "
+                         f"(this run's benchmark: {info.get('name')!r})")
+    from benchmarks.embedded import load_embedded
+
+    bench = load_embedded(per_group=info.get("per_group"), seed=info.get("seed", 0))
+    if info.get("sha256") and bench.info.get("sha256") != info["sha256"]:
+        raise ValueError(f"the embedded benchmark regenerated here ({bench.info.get('world_version')}) differs from the "
+                         f"run's ({info.get('world_version')}): its gold facts cannot be trusted for this run")
+    return {t.key: t.gold.facts for t in bench.tasks if t.gold is not None}

@@ -1,0 +1,108 @@
+"""`score PATH --judge SPEC`: ToolEval pass rate (and SoPR) of a finished run or of any ToolEval converted
+answers, optionally the win rate against a reference, written to scores.json. Judge replies are cached
+next to it, so scoring again costs no model call and an interrupted scoring resumes."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from benchmarks.scoring.gold import regenerated_gold_facts
+from benchmarks.scoring.inputs import SCORES_FILE, ScoringInput, load_input
+from benchmarks.scoring.judges import JudgeLog, JudgeOptions, make_judge
+from benchmarks.scoring.preference import side_labels, win_rate
+from benchmarks.scoring.scores import scores_document, win_section, write_json
+from benchmarks.scoring.tooleval import evaluate
+
+CACHE_FILE = "judge_cache.jsonl"
+
+
+def add_score_parser(subparsers: Any) -> argparse.ArgumentParser:
+    p = subparsers.add_parser("score", help="score a run folder or ToolEval converted answers with a judge")
+    p.add_argument("path", help="a run folder, a ToolEval converted-answers file <model>/<group>.json, or <model>/")
+    p.add_argument("--judge", required=True,
+                   help="verified | replay:PATH[,PATH] | hf:MODEL_DIR | openai:MODEL@BASE_URL (key: $OPENAI_API_KEY) | embedded")
+    p.add_argument("--times", type=int, default=3,
+                   help="evaluations per query (default 3 as StableToolEval; ToolEval code 4, its published scripts 7)")
+    p.add_argument("--reference", help="a run or converted answers to compute the win rate against")
+    p.add_argument("--out", help="folder for scores.json and the judge cache (default: the run folder; for converted "
+                                 "answers ./scores/<name>)")
+    p.add_argument("--cache", help=f"judge cache file (default: <out>/{CACHE_FILE})")
+    p.add_argument("--seed", type=int, default=0, help="seed of every coin flip and answer order")
+    p.add_argument("--judge-temperature", type=float, default=0.2)
+    p.add_argument("--judge-max-tokens", type=int, default=1000)
+    p.add_argument("--judge-batch-size", type=int, default=64)
+    p.add_argument("--judge-dtype", choices=("fp32", "bf16", "fp16"), default="bf16")
+    p.add_argument("--judge-timeout", type=float, default=60.0, help="seconds per request (openai judge)")
+    p.add_argument("--judge-retries", type=int, default=5, help="retries of a failed request (openai judge)")
+    p.add_argument("--judge-concurrency", type=int, default=8, help="requests in flight (openai judge)")
+    return p
+
+
+def run_score(args: argparse.Namespace) -> int:
+    try:
+        path, document = score(args)
+    except (ValueError, FileNotFoundError) as exc:
+        print(f"umi-eval: error: {exc}", file=sys.stderr)
+        return 2
+    print(summary(path, document))
+    return 0
+
+
+def _out_dir(args: argparse.Namespace, source: ScoringInput) -> Path:
+    if args.out:
+        return Path(args.out)
+    return source.path if source.kind == "run" else Path("scores") / source.name
+
+
+def score(args: argparse.Namespace) -> tuple[Path, dict[str, Any]]:
+    if args.times < 1:
+        raise ValueError(f"--times must be at least 1, got {args.times}")
+    source = load_input(Path(args.path))
+    reference = load_input(Path(args.reference)) if args.reference else None
+    out = _out_dir(args, source)
+    options = JudgeOptions(temperature=args.judge_temperature, max_new_tokens=args.judge_max_tokens,
+                           batch_size=args.judge_batch_size, dtype=args.judge_dtype,
+                           cache_path=Path(args.cache) if args.cache else out / CACHE_FILE, timeout_s=args.judge_timeout,
+                           retries=args.judge_retries, concurrency=args.judge_concurrency)
+    judge = make_judge(args.judge, options, _gold_facts(source) if args.judge == "verified" else None)
+    log = JudgeLog()
+    results = evaluate(source.examples, judge, args.times, args.seed, log)
+    win = None
+    if reference is not None:
+        reference_results = evaluate(reference.examples, judge, args.times, args.seed, log)
+        outcomes = win_rate(source.examples, reference.examples, side_labels(results), side_labels(reference_results),
+                            judge, args.times, args.seed, log)
+        win = win_section(reference, outcomes, results, reference_results, args.times, args.seed)
+    document = scores_document(source, judge.info(), results, args.times, args.seed, log, win)
+    write_json(out / SCORES_FILE, document)
+    return out / SCORES_FILE, document
+
+
+def _gold_facts(source: ScoringInput) -> dict[str, tuple[str, ...]]:
+    if source.manifest is None:
+        raise ValueError("the verified judge needs a run folder of the embedded benchmark (its gold facts are "
+                         "regenerated from run.json)")
+    return regenerated_gold_facts(source.manifest)
+
+
+def _rate(score: dict[str, Any] | None) -> str:
+    if not score or score.get("rate") is None:
+        return "-"
+    low, high = score["ci95"]
+    return f"{score['rate']:.1f} [{low:.1f}, {high:.1f}]"
+
+
+def summary(path: Path, document: dict[str, Any]) -> str:
+    stats, sopr = document["judge_stats"], document["sopr"]["overall"]
+    lines = [f"{path}: judge {document['judge']['id']}, {document['times']} evaluations per query",
+             f"pass rate {_rate(document['overall'])} (n={document['overall']['n']}); "
+             f"SoPR {sopr['rate']:.1f} +- {sopr['std']:.1f}" if sopr["rate"] is not None else "no query scored",
+             f"judge: {stats['model_calls']} model calls, {stats['cache_hits']} cached, "
+             f"{sum(stats['no_verdict'].values())} without a verdict"]
+    if "win_rate" in document:
+        win = document["win_rate"]
+        lines.append(f"vs {win['reference']['name']}: win rate {_rate(win['win_rate']['overall'])}, tie rate "
+                     f"{_rate(win['tie_rate']['overall'])}, ties as half {_rate(win['win_rate_ties_half']['overall'])}")
+    return "\n".join(lines)

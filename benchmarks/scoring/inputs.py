@@ -1,0 +1,58 @@
+"""What `score` reads: a run folder (its `tooleval/<group>.json`), one ToolEval converted-answers file
+(`<model>/<group>.json`, from any tool), or a folder of them (`<model>/`)."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from benchmarks.scoring.converted import Example, read_converted
+from benchmarks.toolbench import order_groups
+
+SCORES_FILE = "scores.json"
+
+
+@dataclass(frozen=True)
+class ScoringInput:
+    name: str
+    path: Path
+    kind: str  # "run" | "converted"
+    examples: list[Example]
+    manifest: dict[str, Any] | None = None  # run.json of a run folder
+
+    def describe(self) -> dict[str, Any]:
+        return {"name": self.name, "path": str(self.path), "kind": self.kind, "n": len(self.examples)}
+
+
+def load_input(path: Path) -> ScoringInput:
+    if (path / "run.json").is_file():
+        manifest = _manifest(path / "run.json")
+        files = sorted((path / "tooleval").glob("*.json"))
+        if not files:
+            raise ValueError(f"{path}: the run has no tooleval/<group>.json converted answers (it has not finished "
+                             "writing its results)")
+        return ScoringInput(str(manifest.get("run_name", path.name)), path, "run", _examples(files), manifest)
+    if path.is_dir():
+        files = sorted(p for p in path.glob("*.json") if p.name != SCORES_FILE)
+        if not files:
+            raise ValueError(f"{path}: neither a run folder (no run.json) nor a folder of converted answers")
+        return ScoringInput(path.name, path, "converted", _examples(files))
+    if path.is_file():
+        return ScoringInput(path.parent.name, path, "converted", _examples([path]))
+    raise FileNotFoundError(f"nothing to score at {path} (give a run folder or a ToolEval converted-answers file)")
+
+
+def _manifest(path: Path) -> dict[str, Any]:
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise ValueError(f"{path}: not valid JSON ({exc})") from None
+    if not isinstance(manifest, dict):
+        raise ValueError(f"{path}: not a run manifest")
+    return manifest
+
+
+def _examples(files: list[Path]) -> list[Example]:
+    by_group = {p.stem: read_converted(p) for p in files}
+    return [e for group in order_groups(by_group) for e in by_group[group]]
