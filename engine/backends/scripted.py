@@ -63,7 +63,9 @@ def call_once_then_answer(request: RoleRequest) -> str:
     """Calls the first offered API once, then answers: a well-formed run for every prompt format."""
     text = _prompt_text(request)
     observed = any(marker in text for marker in _OBSERVATION_MARKERS)
-    names = re.findall(r"""["'](?:Name|name)["']:\s*["']([^"']+)["']""", text)  # JSON or Python repr
+    # tool names as JSON / Python-repr schemas or as signature lines "- name(args): ..."
+    names = re.findall(r"""["'](?:Name|name)["']:\s*["']([^"']+)["']|^- (\w+)\(""", text, re.M)
+    names = [quoted or signature for quoted, signature in names]
     first = next((n for n in names if n != "Finish"), "none")
     answer = "Here is the answer from the API."
     if request.role == "planner":
