@@ -214,7 +214,8 @@ class ChatMulti:
 
 @dataclass(frozen=True)
 class ChatSingle:
-    """One ReAct step per turn: a tool call, `Final Answer: ...`, or `Give up.`."""
+    """One ReAct step per turn: a tool call, `Final Answer: ...`, or `Give up.`; plain text without
+    any marker or call is taken as the final answer."""
 
     name: ClassVar[str] = "chat-single"
     kind: ClassVar[str] = "single"
@@ -229,7 +230,9 @@ class ChatSingle:
         text = strip_fences(text)
         found = [m for m in (_ACTION.search(text), _FINAL_ANSWER.search(text), _GIVE_UP_LINE.search(text)) if m]
         if not found:
-            return _call_action(_json_call(text))
+            call = _json_call(text)
+            # Plain prose with no call is the model answering, as chat function-calling APIs treat it.
+            return _call_action(call) if call or not text.strip() else self._final_answer("", text.strip())
         first = min(found, key=lambda m: m.start())
         thought = _thought(text[:first.start()])
         if first.re is _GIVE_UP_LINE:

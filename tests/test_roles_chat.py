@@ -109,7 +109,8 @@ def test_call_turn() -> None:
             answer="42")),
     ('{"name": "get_x", "arguments": {}}', Action(kind="call", name="get_x", arguments="{}")),
     ("Final Answer:", Action(kind="parse_error", error="empty final answer")),
-    ("just chatting", Action(kind="parse_error", error="no 'Action:' line or JSON call object")),
+    ("just chatting", Action(kind="answer", answer="just chatting")),  # prose without a call is an answer
+    ("   ", Action(kind="parse_error", error="no 'Action:' line or JSON call object")),
 ])
 def test_single_parse_step(text: str, expected: Action) -> None:
     assert ChatSingle().parse_step(text) == expected
@@ -119,7 +120,8 @@ def test_single_parse_step(text: str, expected: Action) -> None:
     ("Thought: t\nAction: get_x\nAction Input: {}\nObservation: x", "Thought: t\nAction: get_x\nAction Input: {}"),
     ("Final Answer: 42", "Final Answer: 42"),
     ("Thought: no\nGive up.", "Thought: no\nGive up."),
-    ("  blah  ", "blah"),
+    ("  blah  ", "Final Answer: blah"),
+    ("Action:", "Action:"),
 ])
 def test_single_step_turns_are_canonical(text: str, turn: str) -> None:
     fmt = ChatSingle()

@@ -8,7 +8,7 @@ import pytest
 
 from tools_sim.cache import ResponseCache
 from tools_sim.keys import canonical_key, parse_key
-from tools_sim.layout import CacheFormatError, api_path, safe_part, virtual_path
+from tools_sim.layout import CacheFormatError, api_path, safe_part
 
 CATEGORY, TOOL, API = "News, Media", "Daily News", "Get Article"
 FOLDER = ("News_Media", "daily_news_for_News_Media")

@@ -65,6 +65,13 @@ def test_cache_hit_text_and_status(cache: ResponseCache) -> None:
     assert (unauthorized.status, unauthorized.error) == (7, "Unauthorized error...")
 
 
+@pytest.mark.parametrize("arguments", ['{"city": "Paris", "days": 3}', '{"days":3,"city":"Paris"}',
+                                       '{ "days" : "3" ,\n "city" : "Paris" }', '{"city": "Paris ", "days": 3.0}'])
+def test_argument_text_spellings_of_one_call_hit(cache: ResponseCache, arguments: str) -> None:
+    [obs] = Simulator(cache, ["error"]).call_many([_call("forecast_for_sky_data", arguments)])
+    assert obs.source == "cache" and obs.response == {"temp": 21.5}
+
+
 def test_suffix_name_resolves_like_toolbench(cache: ResponseCache) -> None:
     [obs] = Simulator(cache).call_many([_call("sky_data", '{"city": "Paris", "days": 3}')])
     assert obs.source == "cache" and obs.function_name == "forecast_for_sky_data"  # first suffix match

@@ -1,0 +1,104 @@
+"""Leaderboard: entries sorted with their intervals, single vs multi pairs with the paired difference, and
+the JSON, Markdown, CSV and HTML renderings (HTML escapes everything)."""
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from benchmarks.leaderboard import SCHEMA_VERSION, add_leaderboard_parser, build, render, run_leaderboard, table
+
+MODEL = "HuggingFaceTB/SmolLM2-135M-Instruct"
+
+
+def _run(root: Path, name: str, kind: str, passed: list[bool], *, models: tuple[str, ...] = (MODEL,), judged: bool = True,
+         agent: str | None = None) -> Path:
+    run = root / name
+    run.mkdir(parents=True)
+    manifest = {"run_name": name, "agent": {"name": agent or name, "kind": kind}, "benchmark": {"name": "embedded"},
+                "models": {f"hf:{m}": {"model": m} for m in models}, "status": "finished"}
+    keys = [f"G1_instruction/{n}" for n in range(len(passed))]
+    rate = 100 * sum(passed) / len(passed)
+    per_query = {k: ({"passed": p, "labels": []} if judged else p) for k, p in zip(keys, passed)}
+    scores = {"metric": "pass_rate" if judged else "verified_pass_rate", "judge": {"id": "verified"},
+              "groups": {"G1_instruction": {"rate": rate, "ci95": [rate - 5, rate + 5], "n": len(passed)}},
+              "overall": {"rate": rate, "ci95": [rate - 5, rate + 5], "n": len(passed)}, "per_query": per_query}
+    if judged:
+        scores["sopr"] = {"overall": {"rate": rate, "std": 1.5, "runs": [], "ci95": [0, 100], "n": len(passed)}}
+    metrics = {"overall": {"answered_rate": 90.0, "invalid_call_rate": 1.0, "mean_steps": 2.0,
+                           "tokens": {"backbone": {"prompt_tokens": 10, "completion_tokens": 5}}}, "speed": {"wall_s": 3.0}}
+    for file, data in (("run.json", manifest), ("scores.json", scores), ("metrics.json", metrics)):
+        (run / file).write_text(json.dumps(data))
+    return run
+
+
+@pytest.fixture
+def runs(tmp_path: Path) -> list[Path]:
+    return [_run(tmp_path, "single", "single", [True, False, False, True]),
+            _run(tmp_path, "multi", "multi", [True, True, False, True], models=(MODEL, "other")),
+            _run(tmp_path, "legacy", "single", [False, False, True, False], models=("m2",), judged=False)]
+
+
+def test_entries_sorted_and_single_multi_paired(runs: list[Path]) -> None:
+    board = build(runs)
+    assert board["schema_version"] == SCHEMA_VERSION
+    assert [e["run"] for e in board["entries"]] == ["multi", "single", "legacy"]
+    [pair] = board["pairs"]
+    assert (pair["single"], pair["multi"], pair["backbone"]) == ("single", "multi", [MODEL])
+    assert pair["difference"]["diff"] == 25.0 and pair["difference"]["n"] == 4
+    low, high = pair["difference"]["ci95"]
+    assert low <= 25.0 <= high
+
+
+def test_explicit_pairs_and_unknown_runs(runs: list[Path]) -> None:
+    board = build(runs, [("legacy", "multi")])
+    assert [(p["single"], p["multi"]) for p in board["pairs"]] == [("single", "multi"), ("legacy", "multi")]
+    assert board["pairs"][1]["difference"]["diff"] == 50.0  # legacy verified per_query (bools) is read too
+    with pytest.raises(ValueError, match="unknown run"):
+        build(runs, [("nope", "multi")])
+
+
+def test_markdown_keeps_the_main_table_and_adds_pairs(runs: list[Path]) -> None:
+    board = build(runs)
+    head = table(board).splitlines()[0]
+    assert head.startswith("| agent | kind | G1_instruction | overall | SoPR |")
+    assert "75.0 +- 1.5" in table(board)
+    text = render(board, "md")
+    assert "single vs multi" in text and "+25.0 [" in text
+
+
+def test_json_and_csv(runs: list[Path]) -> None:
+    board = build(runs)
+    assert json.loads(render(board, "json"))["entries"][0]["run"] == "multi"
+    rows = list(csv.DictReader(io.StringIO(render(board, "csv"))))
+    assert [r["run"] for r in rows] == ["multi", "single", "legacy"]
+    assert (rows[0]["overall_rate"], rows[0]["overall_ci95_low"], rows[0]["G1_instruction_n"]) == ("75.0", "70.0", "4")
+    assert rows[0]["models"] == f"{MODEL};other" and rows[2]["sopr"] == ""
+
+
+def test_html_escapes_every_string(tmp_path: Path) -> None:
+    evil = '<script>alert("x")</script>'
+    board = build([_run(tmp_path, "evil", "single", [True], agent=evil, models=(evil,))])
+    page = render(board, "html")
+    assert "<script>" not in page and "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
+
+
+def _cli(*argv: str) -> int:
+    parser = argparse.ArgumentParser()
+    add_leaderboard_parser(parser.add_subparsers())
+    return run_leaderboard(parser.parse_args(["leaderboard", *argv]))
+
+
+def test_command_reads_a_folder_of_runs_and_writes_a_format(runs: list[Path], tmp_path: Path, capsys) -> None:
+    out = tmp_path / "board.csv"
+    assert _cli(str(tmp_path), "--format", "csv", "--out", str(out)) == 0
+    assert out.read_text().count("\n") == 4
+    assert _cli(str(runs[0]), str(runs[1])) == 0
+    assert "| single |" in capsys.readouterr().out
+    assert _cli(str(tmp_path / "nothing")) == 2
+    assert "not a run folder" in capsys.readouterr().err
+    assert _cli(str(tmp_path), "--pair", "single") == 2

@@ -1,0 +1,116 @@
+"""`score`: a converted-answers file with replayed labels, a run of the embedded benchmark with the verified
+judge, a model judge scoring twice (the second from the cache), a win rate, and bad input."""
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import pytest
+
+from benchmarks.embedded import load_embedded
+from benchmarks.score_cli import add_score_parser, run_score
+from benchmarks.verified import verified_pass
+from engine.backends.scripted import register_script
+from engine.tooleval_export import converted_group
+
+DATA = "stabletoolbench/data_example"
+register_script("judge-always-solved", lambda request: '{"answer_status": "Solved", "reason": "r"}')
+
+
+def score(*argv: str) -> int:
+    parser = argparse.ArgumentParser()
+    add_score_parser(parser.add_subparsers())
+    return run_score(parser.parse_args(["score", *argv]))
+
+
+def _read(out: Path) -> dict:
+    return json.loads((out / "scores.json").read_text())
+
+
+def test_converted_file_with_replayed_labels(shared_data: Path, tmp_path: Path, capsys) -> None:
+    converted = shared_data / DATA / "model_predictions_converted/virtual_chatgpt_cot/G1_instruction.json"
+    labels = shared_data / DATA / "pass_rate_results/virtual_chatgpt_cot/G1_instruction_virtual_chatgpt_cot.json"
+    assert score(str(converted), "--judge", f"replay:{labels}", "--out", str(tmp_path)) == 0
+    scores = _read(tmp_path)
+    assert (scores["metric"], scores["judge"]["kind"], scores["times"]) == ("pass_rate", "replay", 3)
+    assert round(scores["sopr"]["overall"]["rate"], 1) == 66.7 and scores["sopr"]["overall"]["std"] == 0.0
+    assert round(scores["groups"]["G1_instruction"]["rate"], 1) == 66.7
+    assert scores["per_query"]["G1_instruction/588"]["rule"] == ["no_finish"] * 3
+    assert scores["source"] == {"name": "virtual_chatgpt_cot", "path": str(converted), "kind": "converted", "n": 3}
+    assert "SoPR 66.7 +- 0.0" in capsys.readouterr().out
+
+
+def _embedded_run(root: Path, answers: dict[int, str | None]) -> tuple[Path, list]:
+    """A run folder of the embedded benchmark: task n answers answers[n] (None: gives up), others the gold answer."""
+    bench = load_embedded(per_group=2, seed=0)
+    records = []
+    for n, task in enumerate(bench.tasks):
+        answer = answers.get(n, task.gold.answer)
+        records.append({"task_key": task.key, "group": task.group, "query_id": task.query_id, "status":
+                        "gave_up" if answer is None else "answered", "final_answer": answer or "",
+                        "turns": [{"role": "user", "text": task.query}], "calls": []})
+    run = root / "run"
+    (run / "tooleval").mkdir(parents=True)
+    (run / "run.json").write_text(json.dumps({"run_name": "run", "benchmark": bench.info}))
+    tasks = {t.key: t for t in bench.tasks}
+    for group in {r["group"] for r in records}:
+        group_records = [r for r in records if r["group"] == group]
+        (run / "tooleval" / f"{group}.json").write_text(json.dumps(converted_group(tasks, group_records)))
+    return run, [(tasks[r["task_key"]], r) for r in records]
+
+
+def test_verified_judge_on_an_embedded_run_agrees_with_the_verified_rule(tmp_path: Path) -> None:
+    run, pairs = _embedded_run(tmp_path, {0: "I could not find it.", 3: None, 5: ""})
+    assert score(str(run), "--judge", "verified") == 0
+    scores = _read(run)  # written into the run folder by default
+    expected = {t.key: verified_pass(r["final_answer"], r["status"] == "answered", t.gold.facts) for t, r in pairs}
+    assert {k: q["passed"] for k, q in scores["per_query"].items()} == expected
+    assert sum(expected.values()) == len(expected) - 3
+    assert scores["judge"]["id"] == "verified" and scores["judge_stats"]["model_calls"] == 0
+
+
+def test_model_judge_scores_again_from_the_cache(tmp_path: Path) -> None:
+    run, _ = _embedded_run(tmp_path, {})
+    out = tmp_path / "out"
+    assert score(str(run), "--judge", "scripted:judge-always-solved", "--out", str(out)) == 0
+    first = _read(out)
+    assert first["judge_stats"]["model_calls"] == 12 * 3 and first["overall"]["rate"] == 100.0
+    assert score(str(run), "--judge", "scripted:judge-always-solved", "--out", str(out)) == 0
+    second = _read(out)
+    assert second["judge_stats"]["model_calls"] == 0 and second["judge_stats"]["cache_hits"] == 36
+    assert second["per_query"] == first["per_query"]
+    assert (out / "judge_cache.jsonl").is_file()
+
+
+def test_win_rate_against_a_reference(tmp_path: Path) -> None:
+    candidate, _ = _embedded_run(tmp_path / "c", {})
+    reference, _ = _embedded_run(tmp_path / "r", {0: None, 1: None})
+    assert score(str(candidate), "--judge", "verified", "--reference", str(reference)) == 0
+    win = _read(candidate)["win_rate"]
+    assert win["reference"]["kind"] == "run" and win["counts"]["tie"] == 0  # 3 rounds, every round decided
+    assert win["per_query"]["G1_instruction/0"]["outcome"] == win["per_query"]["G1_instruction/1"]["outcome"] == "win"
+    assert win["per_query"]["G1_tool/0"]["decided_by"] == ["identical"] * 3  # same answers: a seeded coin
+    assert win["pass_rate_difference"]["n"] == 12 and win["pass_rate_difference"]["diff"] == pytest.approx(200 / 12)
+    assert win["per_query"]["G1_instruction/0"]["decided_by"] == ["pass_label"] * 3
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["no/such/run", "--judge", "verified"], "nothing to score"),
+    (["{converted}", "--judge", "verified"], "needs a run folder"),
+    (["{converted}", "--judge", "gpt-4"], "unknown judge spec"),
+    (["{converted}", "--judge", "verified", "--times", "0"], "--times"),
+])
+def test_bad_input_is_a_clear_error(tmp_path: Path, capsys, argv: list[str], message: str) -> None:
+    converted = tmp_path / "model" / "G1_instruction.json"
+    converted.parent.mkdir()
+    converted.write_text("{}")
+    assert score(*[a.replace("{converted}", str(converted)) for a in argv]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_a_malformed_record_names_file_and_query(tmp_path: Path, capsys) -> None:
+    converted = tmp_path / "G1_instruction.json"
+    converted.write_text(json.dumps({"42": {"query": "q", "available_tools": [], "answer": {"final_answer": 3}}}))
+    assert score(str(converted), "--judge", "verified", "--out", str(tmp_path)) == 2
+    assert f"{converted}: record '42': 'answer.final_answer'" in capsys.readouterr().err
