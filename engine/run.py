@@ -63,11 +63,16 @@ class Run:
             scheduler = LockstepScheduler(make_agent(self.config.agent), executor, self.simulator, self.config.max_active)
             with tqdm(total=len(self.tasks), initial=len(self.tasks) - len(todo), desc=self.config.run_name,
                       unit="traj", disable=not self.config.progress) as bar:
+                tokens = 0
+
                 def finished(episode: Episode) -> None:
-                    writer.write(episode.trajectory)
-                    new_records.append(trajectory_record(episode.trajectory))
+                    nonlocal tokens
+                    record = trajectory_record(episode.trajectory)
+                    writer.write(record)
+                    new_records.append(record)
+                    tokens += sum(u["completion_tokens"] for u in record["usage"].values())
                     bar.update(1)
-                    bar.set_postfix(tok_s=_tokens_per_s(new_records, time.perf_counter() - start), refresh=False)
+                    bar.set_postfix(tok_s=round(tokens / max(1e-9, time.perf_counter() - start), 1), refresh=False)
 
                 episodes = (start_episode(t, self.config.agent, self.config.seed) for t in todo)
                 scheduler.run(episodes, finished)
@@ -124,8 +129,3 @@ class Run:
         write_json_atomic(self.dir / "metrics.json", metrics)
         if has_gold_facts(self.tasks.values()):
             write_json_atomic(self.dir / "scores.json", verified_scores(records, self.tasks, self.config.seed))
-
-
-def _tokens_per_s(records: list[dict[str, Any]], elapsed: float) -> float:
-    tokens = sum(u["completion_tokens"] for r in records for u in r["usage"].values())
-    return round(tokens / elapsed, 1) if elapsed > 0 else 0.0

@@ -17,8 +17,8 @@ def _trajectory(qid: str) -> Trajectory:
 def test_written_lines_read_back_and_are_known_done(tmp_path):
     path = tmp_path / "trajectories.jsonl"
     writer = TrajectoryWriter(path)
-    writer.write(_trajectory("1"))
-    writer.write(_trajectory("2"))
+    writer.write(trajectory_record(_trajectory("1")))
+    writer.write(trajectory_record(_trajectory("2")))
     writer.close()
     records = list(read_records(path))
     assert [r["query_id"] for r in records] == ["1", "2"]
@@ -29,14 +29,14 @@ def test_written_lines_read_back_and_are_known_done(tmp_path):
 def test_torn_last_line_is_dropped_and_earlier_lines_kept(tmp_path):
     path = tmp_path / "trajectories.jsonl"
     writer = TrajectoryWriter(path)
-    writer.write(_trajectory("1"))
+    writer.write(trajectory_record(_trajectory("1")))
     writer.close()
     intact = path.read_bytes()
     path.write_bytes(intact + b'{"task_key": "G1/2", "ag')
     with pytest.warns(UserWarning, match="torn last line"):
         writer = TrajectoryWriter(path)
     assert path.read_bytes() == intact
-    writer.write(_trajectory("2"))
+    writer.write(trajectory_record(_trajectory("2")))
     writer.close()
     assert [r["query_id"] for r in read_records(path)] == ["1", "2"]
 

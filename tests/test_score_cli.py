@@ -41,6 +41,20 @@ def test_converted_file_with_replayed_labels(shared_data: Path, tmp_path: Path, 
     assert "SoPR 66.7 +- 0.0" in capsys.readouterr().out
 
 
+def test_query_id_files_select_the_scored_queries(shared_data: Path, tmp_path: Path, capsys) -> None:
+    converted = shared_data / DATA / "model_predictions_converted/virtual_chatgpt_cot/G1_instruction.json"
+    ids = tmp_path / "ids"
+    ids.mkdir()
+    (ids / "G1_instruction.json").write_text('{"588": 0, "1073": 1}')
+    labels = shared_data / DATA / "pass_rate_results/virtual_chatgpt_cot/G1_instruction_virtual_chatgpt_cot.json"
+    assert score(str(converted), "--judge", f"replay:{labels}", "--query-ids", str(ids), "--out", str(tmp_path)) == 0
+    scores = _read(tmp_path)
+    assert sorted(scores["per_query"]) == ["G1_instruction/1073", "G1_instruction/588"]
+    assert scores["overall"]["rate"] == 50.0
+    assert score(str(converted), "--judge", "verified", "--query-ids", str(tmp_path / "none")) == 2
+    assert "cannot read the query ids of group G1_instruction" in capsys.readouterr().err
+
+
 def _embedded_run(root: Path, answers: dict[int, str | None]) -> tuple[Path, list]:
     """A run folder of the embedded benchmark: task n answers answers[n] (None: gives up), others the gold answer."""
     bench = load_embedded(per_group=2, seed=0)

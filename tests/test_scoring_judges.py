@@ -70,10 +70,11 @@ def test_samples_and_judges_are_cached_apart(tmp_path: Path) -> None:
     assert cache_key("j", "p", 0, 0) != cache_key("j", "p", 1, 0) != cache_key("j", "p", 0, 1)
 
 
-def test_calls_go_out_in_batches(tmp_path: Path) -> None:
+def test_calls_go_out_in_batches_and_a_repeated_question_is_asked_once(tmp_path: Path) -> None:
     judge, backend = _judge(lambda r: SOLVED, tmp_path, batch_size=2)
-    judge.judge([_call(str(n)) for n in range(5)])
+    verdicts = judge.judge([_call(str(n)) for n in range(5)] + [_call("0")])
     assert backend.batches == [2, 2, 1]
+    assert [v.model_calls for v in verdicts] == [1] * 5 + [0] and verdicts[5].label == "Solved"
 
 
 def test_a_failed_model_call_stops_the_scoring_and_keeps_what_was_done(tmp_path: Path) -> None:
@@ -144,6 +145,7 @@ def test_bad_judge_specs(spec: str, error: type, match: str) -> None:
     ("[1, 2]", "not a ToolEval result file"),
     ('{"588": {"query": "q"}}', "record '588' is neither"),
     ('{"588": {"is_solved": "AnswerStatus.Solved"}}', "record '588' lacks answer_steps"),
+    ('{"588": {"is_solved": {"0": "AnswerStatus.Great"}, "answer_steps": "", "final_step": ""}}', "unknown answer"),
     ('{"588": {"a": 1, "b": 2, "c": 3, "round_0": "complete"}}', "exactly two models"),
     ("{not json", "cannot read"),
 ])

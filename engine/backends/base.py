@@ -1,6 +1,7 @@
 """The one protocol every model backend implements, and the registry that builds them by name."""
 from __future__ import annotations
 
+import importlib
 from typing import Any, Callable, Protocol
 
 from engine.types import ModelSpec, RoleRequest, RoleResult
@@ -19,6 +20,8 @@ class UnknownBackendError(ValueError):
 
 
 _FACTORIES: dict[str, Callable[[ModelSpec], Backend]] = {}
+# Built-in backends by module, imported on first use: the scripted one must not pay torch's import.
+_BUILTIN_MODULES = {"hf": "engine.backends.hf", "scripted": "engine.backends.scripted"}
 
 
 def register_backend(name: str, factory: Callable[[ModelSpec], Backend]) -> None:
@@ -26,17 +29,12 @@ def register_backend(name: str, factory: Callable[[ModelSpec], Backend]) -> None
 
 
 def backend_names() -> list[str]:
-    _load_builtin()
-    return sorted(_FACTORIES)
+    return sorted(set(_FACTORIES) | set(_BUILTIN_MODULES))
 
 
 def make_backend(spec: ModelSpec) -> Backend:
-    _load_builtin()
+    if spec.backend not in _FACTORIES and spec.backend in _BUILTIN_MODULES:
+        importlib.import_module(_BUILTIN_MODULES[spec.backend])  # the module registers itself
     if spec.backend not in _FACTORIES:
-        raise UnknownBackendError(f"unknown backend {spec.backend!r}; valid: {', '.join(sorted(_FACTORIES))}")
+        raise UnknownBackendError(f"unknown backend {spec.backend!r}; valid: {', '.join(backend_names())}")
     return _FACTORIES[spec.backend](spec)
-
-
-def _load_builtin() -> None:
-    # Imported on first use (the modules register themselves); cached by Python after that.
-    from engine.backends import hf, scripted  # noqa: F401
