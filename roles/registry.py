@@ -15,9 +15,8 @@ from roles.react import ToolLlama
 from roles.types import Action, Plan, Prompt, PromptContext, Turn
 
 
-@runtime_checkable
-class MultiFormat(Protocol):
-    """Planner / caller / summarizer prompts and parsers (kind "multi")."""
+class _Described(Protocol):
+    """What every format declares about itself."""
 
     @property
     def name(self) -> str: ...
@@ -28,6 +27,11 @@ class MultiFormat(Protocol):
     @property
     def stop(self) -> tuple[str, ...]:
         """Stop strings the role models should generate with."""
+
+
+@runtime_checkable
+class MultiFormat(_Described, Protocol):
+    """Planner / caller / summarizer prompts and parsers (kind "multi")."""
 
     def planner_prompt(self, ctx: PromptContext) -> Prompt: ...
 
@@ -48,18 +52,8 @@ class MultiFormat(Protocol):
 
 
 @runtime_checkable
-class SingleFormat(Protocol):
+class SingleFormat(_Described, Protocol):
     """One model does every step (kind "single")."""
-
-    @property
-    def name(self) -> str: ...
-
-    @property
-    def kind(self) -> str: ...
-
-    @property
-    def stop(self) -> tuple[str, ...]:
-        """Stop strings the role models should generate with."""
 
     def step_prompt(self, ctx: PromptContext) -> Prompt: ...
 
