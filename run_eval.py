@@ -24,13 +24,19 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--model", help="override every role's model: a local model directory, or 'embedded'")
     run.add_argument("--dtype", choices=("fp32", "bf16", "fp16"), help="override every role's dtype")
     run.add_argument("--batch-size", type=int, help="override every role's generation batch size")
-    run.add_argument("--miss-policy", default="synthesize", help="simulator miss policies, comma-separated (synthesize, error)")
+    run.add_argument("--miss-policy", default="synthesize",
+                     help="simulator miss policies in order, comma-separated: synthesize, llm, error")
+    run.add_argument("--store", help="simulator store (SQLite, see `sim import`); llm answers are saved there")
+    run.add_argument("--sim-model", default="embedded", help="model of the llm miss policy (a local model folder)")
     run.add_argument("--no-progress", action="store_true")
     bench = sub.add_parser("benchmark", help="the embedded benchmark").add_subparsers(dest="action", required=True)
     write = bench.add_parser("write", help="write the embedded benchmark in ToolBench's own files")
     write.add_argument("--per-group", type=int, required=True, help="queries per group")
     write.add_argument("--out", required=True, help="a new or empty folder")
     write.add_argument("--seed", type=int, default=0)
+    from tools_sim.cli import add_sim_parser  # light: no torch, no engine
+
+    add_sim_parser(sub)
     inspect = sub.add_parser("inspect", help="show the function schemas, or the exact prompt a role gets")
     _benchmark_args(inspect)
     inspect.add_argument("--query-id", required=True)
@@ -54,6 +60,10 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command == "sim" and "llm" not in getattr(args, "miss_policy", ""):  # no model: no engine import
+        from tools_sim.cli import run_sim
+
+        return run_sim(args)
     from engine import cli  # heavy imports only after the arguments are known to be valid
 
     if args.command is None:

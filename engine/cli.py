@@ -72,15 +72,39 @@ def resolve_benchmark(args: argparse.Namespace) -> LoadedBenchmark:
 
 
 @_guarded
-def build_simulator(bench: LoadedBenchmark, cache_dir: str | None, miss_policy: str) -> Simulator:
+def build_simulator(bench: LoadedBenchmark, cache_dir: str | None, miss_policy: str, store: str | None = None,
+                    sim_model: str = "embedded") -> Simulator:
+    """The simulator of a run: a store or a cache folder, the benchmark's own answers, then the miss policies."""
     cache_dir = cache_dir or bench.cache_dir
-    cache = ResponseCache.read_dir(cache_dir) if cache_dir else ResponseCache()
+    cache = ResponseCache.open(store) if store else ResponseCache.read_dir(cache_dir) if cache_dir else ResponseCache()
     for entry in bench.cache_entries:
         cache.add(*entry)
     policies: list[Any] = [p.strip() for p in miss_policy.split(",") if p.strip()]
     if bench.world is not None:
         policies.insert(0, bench.world)
-    return Simulator(cache, policies)
+    return Simulator(cache, policies, generate=simulator_generate(sim_model) if "llm" in policies else None)
+
+
+def simulator_generate(model: str):
+    """The llm miss policy's model: chat prompts in, texts out, greedy (StableToolBench uses temperature 0)."""
+    from engine.backends.base import make_backend
+    from engine.types import ModelSpec, RoleRequest, SamplingParams
+
+    backend = make_backend(ModelSpec(model=model, sampling=SamplingParams(max_new_tokens=1024)))
+    sampling = SamplingParams(max_new_tokens=1024)
+
+    def generate(prompts: list[list[dict[str, str]]]) -> list[str]:
+        requests = [RoleRequest(str(i), "simulator", p, sampling, 0) for i, p in enumerate(prompts)]
+        return [r.text for r in backend.generate(requests)]
+
+    return generate
+
+
+def cmd_sim(args: argparse.Namespace, argv: list[str]) -> int:
+    """`sim serve --miss-policy ...llm...`: the /virtual server with a model behind its misses."""
+    from tools_sim.cli import run_sim
+
+    return run_sim(args, generate=_guarded(simulator_generate)(args.sim_model))
 
 
 def default_run_name(agent: AgentSpec, bench: LoadedBenchmark, seed: int) -> str:
@@ -90,7 +114,7 @@ def default_run_name(agent: AgentSpec, bench: LoadedBenchmark, seed: int) -> str
 def cmd_run(args: argparse.Namespace, argv: list[str]) -> int:
     agent = resolve_agent(args)
     bench = resolve_benchmark(args)
-    simulator = build_simulator(bench, args.cache, args.miss_policy)
+    simulator = build_simulator(bench, args.cache, args.miss_policy, args.store, args.sim_model)
     config = RunConfig(agent=agent, out_dir=Path(args.out), run_name=args.run_name or default_run_name(agent, bench, args.seed),
                        seed=args.seed, executor=args.executor, ray_address=args.ray_address, max_active=args.max_active,
                        progress=not args.no_progress, benchmark=bench.info, command=["umi-eval", *argv])

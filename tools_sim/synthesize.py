@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import Any
 
-from tools_sim.cache import canonical_key
+from tools_sim.keys import canonical_key
 
 MAX_LIST_ITEMS = 3  # lists are cut so a synthesized reply stays well inside the 1,024-char observation
 MAX_DEPTH = 32

@@ -1,0 +1,62 @@
+"""Miss policies: what answers a well-formed call the cache does not know.
+
+A policy takes a whole tick's misses at once, so a batched one (an LLM) answers them in one generate,
+and returns None for a miss it cannot answer, which passes it to the next policy of the chain.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from benchmarks.types import ToolSpec
+from tools_sim.layout import ApiPath, api_path
+from tools_sim.observation import API_NOT_WORKING_ERROR, make_observation
+from tools_sim.synthesize import synthesize
+from tools_sim.types import Observation
+
+
+@dataclass(frozen=True)
+class Miss:
+    """A well-formed call of a known function. `where` is its cache path when that is not the one the
+    spec's names give (the /virtual server computes paths by its own rules)."""
+
+    spec: ToolSpec
+    arguments: dict[str, Any]
+    where: ApiPath | None = None
+
+    @property
+    def path(self) -> ApiPath:
+        return self.where or api_path(self.spec.category, self.spec.tool, self.spec.api)
+
+
+class MissPolicy(Protocol):
+    """Answers a batch of misses; None for a miss it cannot answer passes it to the next policy."""
+
+    name: str
+
+    def respond(self, misses: Sequence[Miss]) -> list[Observation | None]: ...
+
+
+class SynthesizePolicy:
+    """A response built from the API's template_response, seeded by the call."""
+
+    name = "synthesize"
+
+    def respond(self, misses: Sequence[Miss]) -> list[Observation | None]:
+        return [self._observation(m) for m in misses]
+
+    @staticmethod
+    def _observation(miss: Miss) -> Observation:
+        response = synthesize(miss.spec.template_response, "/".join(miss.path), miss.arguments)
+        return make_observation({"error": "", "response": response}, "synthesized", miss.spec.function_name)
+
+
+class ErrorPolicy:
+    """ToolBench's reply for an API that gives nothing back."""
+
+    name = "error"
+
+    def respond(self, misses: Sequence[Miss]) -> list[Observation | None]:
+        return [make_observation({"error": API_NOT_WORKING_ERROR, "response": ""}, "error",
+                                 m.spec.function_name) for m in misses]

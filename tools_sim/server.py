@@ -1,0 +1,233 @@
+"""The /virtual HTTP endpoint: a drop-in for StableToolBench's server (server/main.py) over the simulator.
+
+`POST /virtual` takes upstream's request {"category", "tool_name", "api_name", "tool_input", "strip",
+"toolbench_key"} and answers as upstream does: "chat_with_user" -> "Chat with user."; tool_input (a
+JSON string, "" meaning {}, or an object) that does not parse -> the parse-error reply; the cached
+record as stored; else the miss policies (synthesize / llm / error). `GET /stats` gives the counts.
+
+On purpose unlike upstream: nothing is read from disk per request (the cache is in memory); there is no
+real-RapidAPI call; names that would leave the cache folder are refused (400); tool_input that is JSON
+but not an object is a parse error (upstream would look up `str(value)`); `strip` and `toolbench_key`
+may be left out. Misses of concurrent requests are answered together (one LLM batch per round).
+Standard library only (ThreadingHTTPServer): the work per request is a dict lookup, so a framework
+would add a dependency and nothing measurable.
+"""
+from __future__ import annotations
+
+import json
+import queue
+import threading
+from collections import Counter
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from benchmarks.naming import function_name
+from benchmarks.types import ToolSpec
+from tools_sim.layout import ApiPath, is_safe_path, virtual_path
+from tools_sim.observation import PARSE_ERROR
+from tools_sim.policies import Miss
+from tools_sim.simulator import Simulator
+from tools_sim.types import Observation
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8080
+MAX_BODY_BYTES = 1 << 20
+CHAT_WITH_USER = {"error": "", "response": "Chat with user."}
+_TEXT_FIELDS = ("category", "tool_name", "api_name")
+_OPTIONAL_TEXT_FIELDS = ("strip", "toolbench_key")
+
+Reply = tuple[int, dict[str, Any]]  # HTTP status, JSON body
+
+
+class BadRequest(ValueError):
+    """A request body that is not upstream's request shape (HTTP 422, as FastAPI answers)."""
+
+
+def parse_request(body: bytes) -> dict[str, Any]:
+    """The request object, its fields checked as upstream's pydantic model checks them."""
+    try:
+        request = json.loads(body)
+    except (ValueError, RecursionError) as e:
+        raise BadRequest(f"body is not JSON ({e})") from e
+    if not isinstance(request, dict):
+        raise BadRequest("body must be a JSON object")
+    for name in _TEXT_FIELDS:
+        if not isinstance(request.get(name), str):
+            raise BadRequest(f"field {name!r} must be a string")
+    if not isinstance(request.get("tool_input"), (str, dict)):
+        raise BadRequest("field 'tool_input' must be a string or an object")
+    for name in _OPTIONAL_TEXT_FIELDS:
+        if not isinstance(request.get(name, ""), str):
+            raise BadRequest(f"field {name!r} must be a string")
+    return request
+
+
+def parse_tool_input(value: str | dict[str, Any]) -> dict[str, Any] | None:
+    """Upstream's reading: an object as is, "" as {}, else a JSON text that must hold an object."""
+    if isinstance(value, dict):
+        return value
+    if value == "":
+        return {}
+    try:
+        parsed = json.loads(value)
+    except (ValueError, RecursionError):
+        return None
+    return parsed if isinstance(parsed, dict) else None
+
+
+def request_spec(request: dict[str, Any], path: ApiPath) -> ToolSpec:
+    """What a request says about its API (no documentation: upstream's empty api_doc)."""
+    return ToolSpec(category=request["category"], tool=request["tool_name"], api=request["api_name"],
+                    function_name=function_name(path[2], request["tool_name"]), description="", parameters={})
+
+
+class MissBatcher:
+    """Collects the misses of concurrent requests and answers all that are waiting in one call, on one
+    thread (so an LLM policy sees one batch per round and the policies never run concurrently)."""
+
+    def __init__(self, resolve: Callable[[Sequence[Miss]], list[Observation]]) -> None:
+        self._resolve = resolve
+        self._queue: queue.SimpleQueue[tuple[Miss, Future[Observation]] | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._loop, name="sim-misses", daemon=True)
+        self._thread.start()
+
+    def answer(self, miss: Miss) -> Observation:
+        future: Future[Observation] = Future()
+        self._queue.put((miss, future))
+        return future.result()
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join()
+
+    def _loop(self) -> None:
+        while True:
+            batch = self._drain()
+            live = [item for item in batch if item is not None]
+            if live:
+                self._answer(live)
+            if len(live) < len(batch):
+                return
+
+    def _drain(self) -> list[tuple[Miss, Future[Observation]] | None]:
+        """The next item, waiting for it, and every item already queued behind it."""
+        batch = [self._queue.get()]
+        while True:
+            try:
+                batch.append(self._queue.get_nowait())
+            except queue.Empty:
+                return batch
+
+    def _answer(self, batch: list[tuple[Miss, Future[Observation]]]) -> None:
+        try:
+            answers = self._resolve([miss for miss, _ in batch])
+        except Exception as e:  # a policy that breaks fails its requests, not the server
+            for _, future in batch:
+                future.set_exception(e)
+            return
+        for (_, future), answer in zip(batch, answers, strict=True):
+            future.set_result(answer)
+
+
+class VirtualService:
+    """Upstream's /virtual behaviour over a Simulator, independent of HTTP."""
+
+    def __init__(self, simulator: Simulator) -> None:
+        self.simulator = simulator
+        self.requests: Counter[str] = Counter()
+        self._lock = threading.Lock()
+        self._misses = MissBatcher(simulator.resolve_misses)
+
+    def handle(self, body: bytes) -> Reply:
+        status, reply = self._handle(body)
+        with self._lock:
+            self.requests["total"] += 1
+            if status != 200:
+                self.requests[f"http_{status}"] += 1
+        return status, reply
+
+    def _handle(self, body: bytes) -> Reply:
+        try:
+            request = parse_request(body)
+        except BadRequest as e:
+            return 422, {"detail": str(e)}
+        path = virtual_path(request["category"], request["tool_name"], request["api_name"])
+        if path[2] == "chat_with_user":
+            return 200, dict(CHAT_WITH_USER)
+        if not is_safe_path(path):
+            return 400, {"error": f"unsafe name for a response-cache path: {'/'.join(path)!r}", "response": ""}
+        arguments = parse_tool_input(request["tool_input"])
+        if arguments is None:
+            self.simulator.count(path, "errors", "parse_error")
+            return 200, {"error": PARSE_ERROR, "response": ""}
+        miss = Miss(request_spec(request, path), arguments, where=path)
+        found = self.simulator.lookup(miss)
+        if found is not None:
+            return 200, found[0]
+        try:
+            answer = self._misses.answer(miss)
+        except Exception as e:
+            return 500, {"error": f"simulator failure: {type(e).__name__}: {e}", "response": ""}
+        return 200, {"error": answer.error, "response": answer.response}
+
+    def stats(self) -> dict[str, Any]:
+        with self._lock:
+            requests = dict(self.requests)
+        cache = self.simulator.cache
+        return {"requests": requests, "cached_records": 0 if cache is None else len(cache),
+                **self.simulator.stats()}
+
+    def close(self) -> None:
+        self._misses.close()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive: a client session reuses its connection
+    disable_nagle_algorithm = True  # headers and body go out as two writes; do not wait between them
+    server: VirtualServer
+
+    def do_POST(self) -> None:
+        if self.path.split("?", 1)[0] != "/virtual":
+            self._send(404, {"detail": "Not Found"})
+            return
+        length = self.headers.get("Content-Length", "")
+        if not length.isdigit() or int(length) > MAX_BODY_BYTES:
+            self.close_connection = True  # the body was not read: the connection cannot be reused
+            self._send(413 if length.isdigit() else 411,
+                       {"detail": f"a Content-Length of at most {MAX_BODY_BYTES} bytes is required"})
+            return
+        self._send(*self.server.service.handle(self.rfile.read(int(length))))
+
+    def do_GET(self) -> None:
+        if self.path.split("?", 1)[0] == "/stats":
+            self._send(200, self.server.service.stats())
+        else:
+            self._send(404, {"detail": "Not Found"})
+
+    def _send(self, status: int, payload: dict[str, Any]) -> None:
+        data = json.dumps(payload).encode("ascii")
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet: a line per request would cost more than the lookup (counts are in /stats)."""
+
+
+class VirtualServer(ThreadingHTTPServer):
+    """The HTTP server; `port=0` picks a free port (see `server_address`)."""
+
+    daemon_threads = True
+    request_queue_size = 128  # many clients connect at once; the default backlog of 5 drops them
+
+    def __init__(self, simulator: Simulator, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
+        self.service = VirtualService(simulator)
+        super().__init__((host, port), _Handler)
+
+    def server_close(self) -> None:
+        super().server_close()
+        self.service.close()
