@@ -34,8 +34,12 @@ def build_parser() -> argparse.ArgumentParser:
     write.add_argument("--per-group", type=int, required=True, help="queries per group")
     write.add_argument("--out", required=True, help="a new or empty folder")
     write.add_argument("--seed", type=int, default=0)
+    from benchmarks.leaderboard import add_leaderboard_parser
+    from benchmarks.score_cli import add_score_parser
     from tools_sim.cli import add_sim_parser  # light: no torch, no engine
 
+    add_score_parser(sub)
+    add_leaderboard_parser(sub)
     add_sim_parser(sub)
     inspect = sub.add_parser("inspect", help="show the function schemas, or the exact prompt a role gets")
     _benchmark_args(inspect)
@@ -64,6 +68,14 @@ def main(argv: list[str] | None = None) -> int:
         from tools_sim.cli import run_sim
 
         return run_sim(args)
+    if args.command == "leaderboard":
+        from benchmarks.leaderboard import run_leaderboard
+
+        return run_leaderboard(args)
+    if args.command == "score":
+        from benchmarks.score_cli import run_score
+
+        return run_score(args)
     from engine import cli  # heavy imports only after the arguments are known to be valid
 
     if args.command is None:

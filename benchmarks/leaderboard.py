@@ -1,23 +1,42 @@
-"""One leaderboard from many run folders: leaderboard.json (DESIGN.md schema) and a text table."""
+"""One leaderboard from many run folders: leaderboard.json (DESIGN.md schema), Markdown, CSV and HTML.
+
+Entries are sorted by overall rate. Single- and multi-LLM runs of the same backbone (same benchmark and
+judge, the single run's model among the multi run's models, or paired explicitly) are also shown side by
+side with the paired difference of their pass rates (multi - single, paired bootstrap over the tasks both
+scored). Every string that comes from data or model output is escaped in HTML.
+"""
 from __future__ import annotations
 
+import argparse
+import csv
+import html
+import io
 import json
+import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
+from benchmarks.scoring.intervals import paired_difference
 from benchmarks.toolbench import order_groups
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 1  # entries and "pairs" only grew keys; readers of version 1 still work
+FORMATS = ("json", "md", "csv", "html")
 
 
 def _read(path: Path) -> dict[str, Any]:
     try:
-        return json.loads(path.read_text())
+        return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return {}
     except json.JSONDecodeError as exc:
         raise ValueError(f"{path}: not valid JSON ({exc})") from None
+
+
+def _passed(scores: dict[str, Any]) -> dict[str, float]:
+    """Per task 1.0/0.0 from scores.json (a bool in verified scores, {"passed": ...} in judged ones)."""
+    per_query = scores.get("per_query", {})
+    return {k: float(v["passed"] if isinstance(v, dict) else v) for k, v in per_query.items()}
 
 
 def entry(run_dir: Path) -> dict[str, Any]:
@@ -26,16 +45,21 @@ def entry(run_dir: Path) -> dict[str, Any]:
     if not manifest:
         raise ValueError(f"{run_dir}: not a run folder (no run.json)")
     overall = metrics.get("overall", {})
+    judge, win = scores.get("judge", {}), scores.get("win_rate", {})
     return {
         "run": manifest["run_name"],
         "agent": manifest["agent"]["name"],
         "kind": manifest["agent"]["kind"],
         "models": sorted({m.get("model", "") for m in manifest.get("models", {}).values()}),
         "benchmark": manifest.get("benchmark", {}).get("name"),
-        "judge": scores.get("judge", {}).get("id"),
+        "judge": judge.get("id"),
+        "judge_revision": judge.get("revision"),
         "metric": scores.get("metric"),
         "overall": scores.get("overall"),
         "groups": scores.get("groups", {}),
+        "sopr": scores.get("sopr", {}).get("overall"),
+        "win_rate": win.get("win_rate_ties_half", {}).get("overall"),
+        "win_reference": win.get("reference", {}).get("name"),
         "answered_rate": overall.get("answered_rate"),
         "invalid_call_rate": overall.get("invalid_call_rate"),
         "mean_steps": overall.get("mean_steps"),
@@ -45,10 +69,30 @@ def entry(run_dir: Path) -> dict[str, Any]:
     }
 
 
-def build(run_dirs: list[Path]) -> dict[str, Any]:
+def _pairable(single: dict[str, Any], multi: dict[str, Any]) -> bool:
+    return (single["kind"], multi["kind"]) == ("single", "multi") and single["benchmark"] == multi["benchmark"] \
+        and single["judge"] == multi["judge"] and bool(single["models"]) and set(single["models"]) <= set(multi["models"])
+
+
+def _pair(single: dict[str, Any], multi: dict[str, Any], passed: dict[str, dict[str, float]]) -> dict[str, Any]:
+    return {"backbone": single["models"], "single": single["run"], "multi": multi["run"],
+            "single_rate": single["overall"], "multi_rate": multi["overall"],
+            "difference": paired_difference(passed[single["run"]], passed[multi["run"]])}
+
+
+def build(run_dirs: list[Path], pairs: Sequence[tuple[str, str]] = ()) -> dict[str, Any]:
+    """The leaderboard; `pairs` adds (single run, multi run) pairs by run name to the automatic ones."""
     entries = [entry(d) for d in run_dirs]
-    entries.sort(key=lambda e: -((e["overall"] or {}).get("rate") or 0.0))
-    return {"schema_version": SCHEMA_VERSION, "generated_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "entries": entries}
+    passed = {e["run"]: _passed(_read(d / "scores.json")) for e, d in zip(entries, run_dirs)}
+    by_run = {e["run"]: e for e in entries}
+    unknown = sorted({name for pair in pairs for name in pair} - set(by_run))
+    if unknown:
+        raise ValueError(f"--pair names unknown run(s) {unknown}; runs: {', '.join(sorted(by_run))}")
+    chosen = [(s, m) for s in entries for m in entries if _pairable(s, m)]
+    chosen += [(by_run[s], by_run[m]) for s, m in pairs if (by_run[s], by_run[m]) not in chosen]
+    entries.sort(key=lambda e: (-((e["overall"] or {}).get("rate") or 0.0), e["run"]))
+    return {"schema_version": SCHEMA_VERSION, "generated_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "entries": entries,
+            "pairs": [_pair(s, m, passed) for s, m in chosen]}
 
 
 def _rate(score: dict[str, Any] | None) -> str:
@@ -58,13 +102,156 @@ def _rate(score: dict[str, Any] | None) -> str:
     return f"{score['rate']:.1f} [{low:.0f},{high:.0f}]"
 
 
+def _sopr(score: dict[str, Any] | None) -> str:
+    return "-" if not score or score.get("rate") is None else f"{score['rate']:.1f} +- {score['std']:.1f}"
+
+
+def _diff(score: dict[str, Any]) -> str:
+    if score.get("diff") is None:
+        return "-"
+    low, high = score["ci95"]
+    return f"{score['diff']:+.1f} [{low:+.0f},{high:+.0f}] (n={score['n']})"
+
+
+def _optional_columns(board: dict[str, Any]) -> list[tuple[str, Any]]:
+    """SoPR and win-rate columns, only when some run was scored with them."""
+    entries, columns = board["entries"], []
+    if any(e["sopr"] for e in entries):
+        columns.append(("SoPR", lambda e: _sopr(e["sopr"])))
+    if any(e["win_rate"] for e in entries):
+        columns.append(("win % (ties half)", lambda e: _rate(e["win_rate"])))
+    return columns
+
+
+def rows(board: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
+    """Header and cells of the entries table (shared by Markdown and HTML)."""
+    groups = order_groups({g for e in board["entries"] for g in e["groups"]})
+    optional = _optional_columns(board)
+    head = ["agent", "kind", *groups, "overall", *(name for name, _ in optional), "judge", "answered %", "invalid call %",
+            "mean steps", "tokens", "wall s"]
+    cells = [[e["agent"], e["kind"], *(_rate(e["groups"].get(g)) for g in groups), _rate(e["overall"]),
+              *(cell(e) for _, cell in optional), str(e["judge"]), str(e["answered_rate"]), str(e["invalid_call_rate"]),
+              str(e["mean_steps"]), str(e["tokens"]), str(e["wall_s"])] for e in board["entries"]]
+    return head, cells
+
+
+def pair_rows(board: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
+    head = ["backbone", "single", "single overall", "multi", "multi overall", "multi - single [95% CI]"]
+    cells = [[", ".join(p["backbone"]), p["single"], _rate(p["single_rate"]), p["multi"], _rate(p["multi_rate"]),
+              _diff(p["difference"])] for p in board.get("pairs", [])]
+    return head, cells
+
+
+def _markdown_table(head: list[str], cells: list[list[str]]) -> str:
+    def line(values: list[str]) -> str:
+        return "| " + " | ".join(v.replace("|", "\\|") for v in values) + " |"
+
+    return "\n".join([line(head), "|" + "---|" * len(head), *(line(row) for row in cells)])
+
+
 def table(board: dict[str, Any]) -> str:
     """A Markdown table: per group the verified/judged pass rate with its 95% interval, then run figures."""
+    return _markdown_table(*rows(board))
+
+
+def markdown(board: dict[str, Any]) -> str:
+    text = table(board)
+    if board.get("pairs"):
+        text += "\n\nsingle vs multi, same backbone (paired bootstrap over common tasks)\n\n" + _markdown_table(*pair_rows(board))
+    return text
+
+
+CSV_GROUP_FIELDS = ("rate", "ci95_low", "ci95_high", "n")
+
+
+def to_csv(board: dict[str, Any]) -> str:
+    """One row per run; per group and overall: rate, interval bounds and n."""
     groups = order_groups({g for e in board["entries"] for g in e["groups"]})
-    head = ["agent", "kind", *groups, "overall", "answered %", "invalid call %", "mean steps", "tokens", "wall s"]
-    rows = [[e["agent"], e["kind"], *(_rate(e["groups"].get(g)) for g in groups), _rate(e["overall"]),
-             str(e["answered_rate"]), str(e["invalid_call_rate"]), str(e["mean_steps"]), str(e["tokens"]), str(e["wall_s"])]
-            for e in board["entries"]]
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return "\n".join(lines)
+    scopes = [*groups, "overall"]
+    head = ["run", "agent", "kind", "models", "benchmark", "judge", "judge_revision", "metric",
+            *(f"{s}_{f}" for s in scopes for f in CSV_GROUP_FIELDS), "sopr", "sopr_std", "win_rate_ties_half",
+            "win_reference", "answered_rate", "invalid_call_rate", "mean_steps", "tokens", "wall_s"]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(head)
+    for e in board["entries"]:
+        scores = [e["groups"].get(g) for g in groups] + [e["overall"]]
+        writer.writerow([e["run"], e["agent"], e["kind"], ";".join(e["models"]), e["benchmark"], e["judge"],
+                         e["judge_revision"], e["metric"], *(v for s in scores for v in _csv_score(s)),
+                         *_csv_sopr(e["sopr"]), (e["win_rate"] or {}).get("rate"), e["win_reference"],
+                         e["answered_rate"], e["invalid_call_rate"], e["mean_steps"], e["tokens"], e["wall_s"]])
+    return out.getvalue()
+
+
+def _csv_score(score: dict[str, Any] | None) -> list[Any]:
+    if not score or score.get("rate") is None:
+        return [None, None, None, (score or {}).get("n")]
+    return [score["rate"], score["ci95"][0], score["ci95"][1], score["n"]]
+
+
+def _csv_sopr(score: dict[str, Any] | None) -> list[Any]:
+    return [None, None] if not score else [score.get("rate"), score.get("std")]
+
+
+def _html_table(head: list[str], cells: list[list[str]]) -> str:
+    header = "".join(f"<th>{html.escape(h)}</th>" for h in head)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in cells)
+    return f"<table>\n<thead><tr>{header}</tr></thead>\n<tbody>{body}</tbody>\n</table>"
+
+
+def to_html(board: dict[str, Any]) -> str:
+    """A standalone page; every cell is escaped (agent names, models and runs come from user files)."""
+    parts = ["<!DOCTYPE html>", '<html><head><meta charset="utf-8"><title>umi-eval leaderboard</title>',
+             "<style>table{border-collapse:collapse}td,th{border:1px solid #999;padding:2px 6px}</style></head><body>",
+             f"<h1>umi-eval leaderboard</h1><p>generated {html.escape(board['generated_at'])}; rates in % with 95% "
+             "bootstrap intervals</p>", _html_table(*rows(board))]
+    if board.get("pairs"):
+        parts += ["<h2>single vs multi, same backbone</h2>", _html_table(*pair_rows(board))]
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"
+
+
+def render(board: dict[str, Any], fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(board, indent=2, ensure_ascii=False) + "\n"
+    return {"md": lambda b: markdown(b) + "\n", "csv": to_csv, "html": to_html}[fmt](board)
+
+
+def run_dirs(paths: Sequence[str]) -> list[Path]:
+    """Run folders among the paths: a run folder itself, or every run folder directly inside a folder."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if (path / "run.json").is_file():
+            found.append(path)
+        elif path.is_dir() and (inside := sorted(p.parent for p in path.glob("*/run.json"))):
+            found.extend(inside)
+        else:
+            raise ValueError(f"{path}: not a run folder (no run.json) nor a folder of runs")
+    return found
+
+
+def add_leaderboard_parser(subparsers: Any) -> argparse.ArgumentParser:
+    p = subparsers.add_parser("leaderboard", help="one leaderboard from many runs")
+    p.add_argument("dirs", nargs="+", metavar="DIR", help="run folders, or folders holding run folders")
+    p.add_argument("--format", choices=FORMATS, default="md")
+    p.add_argument("--out", help="write to this file instead of printing")
+    p.add_argument("--pair", action="append", default=[], metavar="SINGLE_RUN,MULTI_RUN",
+                   help="also show these two runs side by side (runs of one backbone are paired automatically)")
+    return p
+
+
+def run_leaderboard(args: argparse.Namespace) -> int:
+    try:
+        pairs = [tuple(p.split(",")) for p in args.pair]
+        if any(len(p) != 2 for p in pairs):
+            raise ValueError("--pair takes SINGLE_RUN,MULTI_RUN")
+        text = render(build(run_dirs(args.dirs), pairs), args.format)
+    except ValueError as exc:
+        print(f"umi-eval: error: {exc}", file=sys.stderr)
+        return 2
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0

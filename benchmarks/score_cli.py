@@ -4,12 +4,13 @@ next to it, so scoring again costs no model call and an interrupted scoring resu
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 from typing import Any
 
 from benchmarks.scoring.gold import regenerated_gold_facts
-from benchmarks.scoring.inputs import SCORES_FILE, ScoringInput, load_input
+from benchmarks.scoring.inputs import SCORES_FILE, ScoringInput, load_input, restrict_to_ids
 from benchmarks.scoring.judges import JudgeLog, JudgeOptions, make_judge
 from benchmarks.scoring.preference import side_labels, win_rate
 from benchmarks.scoring.scores import scores_document, win_section, write_json
@@ -26,6 +27,8 @@ def add_score_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--times", type=int, default=3,
                    help="evaluations per query (default 3 as StableToolEval; ToolEval code 4, its published scripts 7)")
     p.add_argument("--reference", help="a run or converted answers to compute the win rate against")
+    p.add_argument("--query-ids", help="score only the queries of these ToolEval query-id files (a file, or a folder "
+                                       "of <group>.json such as StableToolBench's test_query_ids/)")
     p.add_argument("--out", help="folder for scores.json and the judge cache (default: the run folder; for converted "
                                  "answers ./scores/<name>)")
     p.add_argument("--cache", help=f"judge cache file (default: <out>/{CACHE_FILE})")
@@ -59,8 +62,8 @@ def _out_dir(args: argparse.Namespace, source: ScoringInput) -> Path:
 def score(args: argparse.Namespace) -> tuple[Path, dict[str, Any]]:
     if args.times < 1:
         raise ValueError(f"--times must be at least 1, got {args.times}")
-    source = load_input(Path(args.path))
-    reference = load_input(Path(args.reference)) if args.reference else None
+    source = _selected(load_input(Path(args.path)), args.query_ids)
+    reference = _selected(load_input(Path(args.reference)), args.query_ids) if args.reference else None
     out = _out_dir(args, source)
     options = JudgeOptions(temperature=args.judge_temperature, max_new_tokens=args.judge_max_tokens,
                            batch_size=args.judge_batch_size, dtype=args.judge_dtype,
@@ -78,6 +81,12 @@ def score(args: argparse.Namespace) -> tuple[Path, dict[str, Any]]:
     document = scores_document(source, judge.info(), results, args.times, args.seed, log, win)
     write_json(out / SCORES_FILE, document)
     return out / SCORES_FILE, document
+
+
+def _selected(source: ScoringInput, query_ids: str | None) -> ScoringInput:
+    if not query_ids:
+        return source
+    return dataclasses.replace(source, examples=restrict_to_ids(source.examples, Path(query_ids)))
 
 
 def _gold_facts(source: ScoringInput) -> dict[str, tuple[str, ...]]:

@@ -6,13 +6,14 @@
 2. judgements per second with the embedded model as judge (check_answer_status prompts of that run),
    batched vs one at a time, one attempt each, short generations so the script stays within minutes.
 
-    .venv/bin/python perf/judge_throughput.py [--per-group 100] [--judgements 16] [--max-new-tokens 32]
+    .venv/bin/python perf/judge_throughput.py [--per-group 100] [--judgements 8] [--max-new-tokens 16] [--dtype fp32]
 """
 from __future__ import annotations
 
 import argparse
 import hashlib
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -78,12 +79,12 @@ def rescoring(run: Path) -> dict:
                                      "cache_hits": second["judge_stats"]["cache_hits"]}}
 
 
-def throughput(run: Path, judgements: int, max_new_tokens: int) -> dict:
+def throughput(run: Path, judgements: int, max_new_tokens: int, dtype: str) -> dict:
     examples = load_input(run).examples[:judgements]
     calls = [judge_call("check_answer_status", e, 0, {"query": e.query, "answer": e.final_answer}) for e in examples]
-    result: dict = {"judgements": len(calls), "max_new_tokens": max_new_tokens, "model": "embedded (SmolLM2-135M bf16)"}
+    result: dict = {"judgements": len(calls), "max_new_tokens": max_new_tokens, "model": f"embedded (SmolLM2-135M {dtype})"}
     for name, batch_size in (("batched", len(calls)), ("one_at_a_time", 1)):
-        options = JudgeOptions(max_new_tokens=max_new_tokens, batch_size=batch_size, attempts=1)
+        options = JudgeOptions(max_new_tokens=max_new_tokens, batch_size=batch_size, attempts=1, dtype=dtype)
         judge = backend_judge("embedded", "hf", "embedded", options)
         start = time.perf_counter()
         verdicts = judge.judge(calls)
@@ -98,14 +99,17 @@ def throughput(run: Path, judgements: int, max_new_tokens: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--per-group", type=int, default=100, help="trajectories per group (6 groups)")
-    parser.add_argument("--judgements", type=int, default=16)
-    parser.add_argument("--max-new-tokens", type=int, default=32)
+    parser.add_argument("--judgements", type=int, default=8)
+    parser.add_argument("--max-new-tokens", type=int, default=16)
+    parser.add_argument("--dtype", choices=("fp32", "bf16"), default="fp32", help="fp32 decodes faster on this CPU")
     parser.add_argument("--out", default="perf/results/judge_throughput.json")
     args = parser.parse_args()
+    load = os.getloadavg()[0]  # other work on this 2-core machine slows every figure: recorded with them
     workdir = Path(tempfile.mkdtemp(prefix="umi-judge-perf-"))
     try:
         run = build_run(workdir, args.per_group)
-        result = {"rescoring": rescoring(run), "embedded_judge": throughput(run, args.judgements, args.max_new_tokens)}
+        result = {"rescoring": rescoring(run), "embedded_judge": throughput(run, args.judgements, args.max_new_tokens, args.dtype),
+                  "load_average_1min_at_start": load}
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)

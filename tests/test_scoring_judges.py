@@ -155,3 +155,14 @@ def test_replay_rejects_bad_files_naming_them(tmp_path: Path, content: str, matc
     with pytest.raises(JudgeError, match=match) as error:
         make_judge(f"replay:{path}")
     assert str(path) in str(error.value)
+
+
+def test_hf_judge_runs_a_local_model_and_pins_its_revision(tiny_model_dir: Path, tmp_path: Path) -> None:
+    options = JudgeOptions(max_new_tokens=4, attempts=2, dtype="fp32", cache_path=tmp_path / "cache.jsonl")
+    judge = make_judge(f"hf:{tiny_model_dir}", options)
+    [verdict] = judge.judge([_call()])
+    assert verdict.model_calls == 2 and len(verdict.replies) == 2  # a random model never answers: retried once
+    info = judge.info()
+    assert info["revision"] and info["id"] == f"hf:{tiny_model_dir.name}@{info['revision']}"
+    again = make_judge(f"hf:{tiny_model_dir}", options).judge([_call()])[0]
+    assert again.model_calls == 0 and again.replies == verdict.replies

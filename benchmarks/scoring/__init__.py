@@ -1,9 +1,13 @@
 """Scoring of finished runs: ToolEval pass rate and win rate with any judge, StableToolEval SoPR/SoWR,
 bootstrap intervals, and alpha-UMi's static step metrics.
 
-    tooleval.pass_rate(examples, judge, times, seed)      ToolEval v2 pass rate (+ SoPR from the same labels)
-    preference.win_rate(cand, ref, judge, times, seed)    ToolEval win rate; SoWR with times=3
-    judges.make_judge(spec)                               verified | replay:PATH | hf:DIR | openai:MODEL@URL | embedded
+    judges.make_judge(spec, options, gold_facts)    verified | replay:PATH | hf:DIR | openai:MODEL@URL | embedded
+    tooleval.evaluate(examples, judge, times, seed)  ToolEval v2 pass rate, K evaluations per query
+    stable.sopr(results)                             StableToolEval SoPR from those same evaluations
+    preference.win_rate(cand, ref, labels.., judge)  ToolEval win rate round by round; stable.sowr(outcomes)
+    intervals.paired_difference(a, b)                paired bootstrap of two runs on the same tasks
+    static.static_metrics(samples, predictions)      alpha-UMi Plan ACC, Act. EM, Hallu., Arg. F1, R-L
+The `score` command lives in benchmarks/score_cli.py.
 """
 from benchmarks.scoring.gold import VERIFIED_JUDGE, has_gold_facts, verified_scores
 

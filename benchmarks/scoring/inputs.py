@@ -56,3 +56,19 @@ def _manifest(path: Path) -> dict[str, Any]:
 def _examples(files: list[Path]) -> list[Example]:
     by_group = {p.stem: read_converted(p) for p in files}
     return [e for group in order_groups(by_group) for e in by_group[group]]
+
+
+def restrict_to_ids(examples: list[Example], path: Path) -> list[Example]:
+    """Only the queries a ToolEval query-id file lists (`{"588": 0, ...}`; only keys matter): `path` is one
+    file for every group or a folder of `<group>.json`, as StableToolBench's `test_query_ids/`."""
+    listed: dict[str, set[str]] = {}
+    for group in {e.group for e in examples}:
+        file = path / f"{group}.json" if path.is_dir() else path
+        try:
+            ids = json.loads(file.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ValueError(f"{file}: cannot read the query ids of group {group} ({exc})") from None
+        if not isinstance(ids, dict):
+            raise ValueError(f"{file}: a query-id file is an object keyed by query id")
+        listed[group] = set(map(str, ids))
+    return [e for e in examples if e.query_id in listed[e.group]]

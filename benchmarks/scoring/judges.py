@@ -160,10 +160,8 @@ def make_judge(spec: str, options: JudgeOptions = JudgeOptions(), gold_facts: Ma
 
     if kind == "openai" and rest:
         return openai_judge(rest, options)
-    if spec == "embedded":
-        from engine.embedded_model import embedded_model_dir
-
-        return backend_judge("embedded", "hf", str(embedded_model_dir()), options)
+    if spec == "embedded":  # the hf backend resolves "embedded" to engine.embedded_model.embedded_model_dir()
+        return backend_judge("embedded", "hf", "embedded", options)
     if rest:
         return backend_judge(spec, kind, rest, options)
     raise JudgeError(f"unknown judge spec {spec!r}; valid: verified, replay:PATH, hf:MODEL_DIR, "

@@ -87,8 +87,14 @@ class ModelJudge:
         asks = [_Ask(call) for call in calls]
         pending = asks
         for attempt in range(self.options.attempts):
+            if not pending:
+                break
             keys = [cache_key(self.id, ask.text, ask.call.sample, attempt) for ask in pending]
-            missing = [(ask, key) for ask, key in zip(pending, keys) if self.cache.get(key) is None]
+            unique: dict[str, _Ask] = {}  # one generation per distinct question
+            for ask, key in zip(pending, keys):
+                if key not in unique and self.cache.get(key) is None:
+                    unique[key] = ask
+            missing = [(ask, key) for key, ask in unique.items()]
             for start in range(0, len(missing), self.options.batch_size):
                 self._generate(missing[start:start + self.options.batch_size], attempt)
             for ask, key in zip(pending, keys):
@@ -97,7 +103,7 @@ class ModelJudge:
         return [Verdict(a.label, tuple(a.replies), a.model_calls, len(a.replies) - a.model_calls) for a in asks]
 
     def _generate(self, batch: list[tuple[_Ask, str]], attempt: int) -> None:
-        requests = [JudgeRequest(key, ask.call.prompt, ask.schema, self.sampling, int(key[:8], 16)) for ask, key in batch]
+        requests = [JudgeRequest(key, ask.prompt, ask.schema, self.sampling, int(key[:8], 16)) for ask, key in batch]
         results = self.completer.complete(requests)
         done = [(key, r.text, self.id, ask.call.sample, attempt) for (ask, key), r in zip(batch, results) if r.error is None]
         self.cache.put_many(done)
@@ -113,8 +119,9 @@ class _Ask:
 
     def __init__(self, call: JudgeCall) -> None:
         self.call = call
+        self.prompt = call.prompt
         self.schema = function_schema(call.function)
-        self.text = json.dumps([call.prompt, self.schema])  # what the judge is asked: the cache's prompt
+        self.text = json.dumps([self.prompt, self.schema])  # what the judge is asked: the cache's prompt
         self.label: str | None = None
         self.replies: list[str] = []
         self.model_calls = 0

@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from benchmarks.scoring.judges import JudgeCall, JudgeError, Verdict
+from benchmarks.scoring.prompts import VERDICT_VALUES
+
 
 def _label(value: Any) -> str | None:
     """"AnswerStatus.Solved" -> "Solved" (bare labels pass through)."""
@@ -58,7 +60,11 @@ class ReplayJudge:
             raise JudgeError(f"{path}: record {query_id!r} lacks answer_steps/final_step to match answers by")
         solved = record["is_solved"]
         by_sample = {str(k): _label(v) for k, v in solved.items()} if isinstance(solved, dict) else _label(solved)
-        self.statuses[(query_id, steps, final)] = {"answer": by_sample, "task": _label(record.get("task_solvable"))}
+        task = _label(record.get("task_solvable"))
+        answers = by_sample.values() if isinstance(by_sample, dict) else [by_sample]
+        if not set(answers) <= set(VERDICT_VALUES["answer_status"]) or task not in (None, *VERDICT_VALUES["task_status"]):
+            raise JudgeError(f"{path}: record {query_id!r} has an unknown answer or task status ({solved!r})")
+        self.statuses[(query_id, steps, final)] = {"answer": by_sample, "task": task}
 
     def _add_votes(self, path: Path, query_id: str, record: dict[str, Any]) -> None:
         counts = [v for k, v in record.items() if not k.startswith("round_")]

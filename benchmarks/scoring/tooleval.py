@@ -80,12 +80,19 @@ def task_variables(example: Example) -> dict[str, str]:
     return {"task": json.dumps({"query": example.query, "available_tools": example.available_tools})}
 
 
+def shortcut(example: Example) -> str:
+    """The rule that makes the answer Unsolved with no judge call (NO_FINISH, EMPTY_ANSWER), or ""."""
+    if not ends_with_finish(example.answer):
+        return NO_FINISH
+    return EMPTY_ANSWER if is_empty_answer(example.final_answer) else ""
+
+
 def answer_statuses(slots: Sequence[tuple[Example, int]], judge: Judge, log: JudgeLog) -> list[tuple[str, str]]:
     """(status, rule) per (example, evaluation index): the two rule shortcuts, then the two judge checks."""
     statuses: list[tuple[str, str]] = []
     asked: list[int] = []
     for k, (example, _) in enumerate(slots):
-        rule = NO_FINISH if not ends_with_finish(example.answer) else EMPTY_ANSWER if is_empty_answer(example.final_answer) else ""
+        rule = shortcut(example)
         statuses.append((UNSOLVED, rule))
         if not rule:
             asked.append(k)
