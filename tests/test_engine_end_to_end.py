@@ -82,3 +82,26 @@ def test_rerun_resumes_without_rewriting(example_dir, tmp_path):
     assert after.startswith(first) and after.count(b"\n") == 3
     metrics = json.loads((run_dir / "metrics.json").read_text())
     assert metrics["overall"]["n"] == 3 and metrics["speed"]["trajectories_this_invocation"] == 1
+
+
+_TIMING = ("started_at", "finished_at")
+
+
+def _untimed(run_dir):
+    records = [json.loads(line) for line in (run_dir / "trajectories.jsonl").read_text().splitlines()]
+    for record in records:
+        for key in _TIMING:
+            record.pop(key)
+        for usage in record["usage"].values():
+            usage.pop("latency_s")
+    return records
+
+
+def test_interrupted_then_resumed_equals_uninterrupted(example_dir, tmp_path):
+    whole = _run(example_dir, tmp_path / "whole", "alpha-umi")
+    resumed_dir = _run(example_dir, tmp_path / "resumed", "alpha-umi", "--limit", "1")
+    with (resumed_dir / "trajectories.jsonl").open("ab") as handle:
+        handle.write(b'{"task_key": "G1_instruction/608", "agent": "alpha-u')  # killed mid-write
+    with pytest.warns(UserWarning, match="torn last line"):
+        _run(example_dir, tmp_path / "resumed", "alpha-umi")
+    assert sorted(_untimed(resumed_dir), key=str) == sorted(_untimed(whole), key=str)

