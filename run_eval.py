@@ -16,14 +16,9 @@ def build_parser() -> argparse.ArgumentParser:
     _benchmark_args(run)
     run.add_argument("--out", default="runs", help="output directory (default: runs)")
     run.add_argument("--run-name", help="run folder name (default: <agent>__<benchmark>__seed<S>)")
-    run.add_argument("--executor", choices=("ray", "local"), default="ray")
-    run.add_argument("--ray-address", help="join an existing Ray cluster instead of starting a local one")
+    _model_args(run)
     run.add_argument("--max-active", type=int, help="trajectories in flight (default: all; 1 = one at a time)")
     run.add_argument("--max-steps", type=int, help="tool rounds per trajectory (default: the agent's, 4)")
-    run.add_argument("--backend", help="override every role's backend (hf, scripted, ...)")
-    run.add_argument("--model", help="override every role's model: a local model directory, or 'embedded'")
-    run.add_argument("--dtype", choices=("fp32", "bf16", "fp16"), help="override every role's dtype")
-    run.add_argument("--batch-size", type=int, help="override every role's generation batch size")
     run.add_argument("--miss-policy", default="synthesize",
                      help="simulator miss policies in order, comma-separated: synthesize, llm, error")
     run.add_argument("--store", help="simulator store (SQLite, see `sim import`); llm answers are saved there")
@@ -47,7 +42,25 @@ def build_parser() -> argparse.ArgumentParser:
     inspect.add_argument("--agent", default="alpha-umi")
     inspect.add_argument("--role", help="role whose first-step prompt to print (default: the agent's first)")
     inspect.add_argument("--tools", action="store_true", help="print the function schemas as JSON")
+    static = sub.add_parser("static", help="alpha-UMi's teacher-forced step metrics (Plan ACC, Act. EM, Hallu., Arg. F1, R-L)")
+    static.add_argument("--agent", required=True, help="alpha-umi, alpha-umi-backbone, or an agent YAML file of those formats")
+    static.add_argument("--data", required=True, help="alpha-UMi static test file: a JSON list of {tools, instruction, conversations}")
+    static.add_argument("--out", default="runs", help="output directory (default: runs); writes static__<agent>__<data>/static.json")
+    static.add_argument("--limit", type=int, help="only the first N samples (steps) of the file")
+    static.add_argument("--seed", type=int, default=0)
+    _model_args(static)
+    static.add_argument("--no-progress", action="store_true")
     return parser
+
+
+def _model_args(parser: argparse.ArgumentParser) -> None:
+    """Where the role models run, and overrides of every role's model."""
+    parser.add_argument("--executor", choices=("ray", "local"), default="ray")
+    parser.add_argument("--ray-address", help="join an existing Ray cluster instead of starting a local one")
+    parser.add_argument("--backend", help="override every role's backend (hf, scripted, ...)")
+    parser.add_argument("--model", help="override every role's model: a local model directory, or 'embedded'")
+    parser.add_argument("--dtype", choices=("fp32", "bf16", "fp16"), help="override every role's dtype")
+    parser.add_argument("--batch-size", type=int, help="override every role's generation batch size")
 
 
 def _benchmark_args(parser: argparse.ArgumentParser) -> None:

@@ -14,6 +14,7 @@ from benchmarks.toolbench import BenchmarkFormatError
 from benchmarks.types import Task
 from engine.agents import make_agent, start_episode
 from engine.backends.base import UnknownBackendError, backend_names
+from engine.backends.model_files import resolve_model_path
 from engine.embedded_model import EmbeddedModelMissing
 from engine.records import write_json_atomic
 from engine.presets import AgentConfigError, load_agent, override_models
@@ -59,9 +60,7 @@ def validate_agent(agent: AgentSpec) -> None:
     for role, spec in agent.roles.items():
         if spec.backend not in valid:
             raise UnknownBackendError(f"role {role}: unknown backend {spec.backend!r}; valid: {', '.join(valid)}")
-        if spec.backend == "hf":
-            from engine.backends.hf import resolve_model_path
-
+        if spec.backend in ("hf", "vllm"):
             resolve_model_path(spec.model)
 
 
@@ -147,6 +146,25 @@ def cmd_benchmark(args: argparse.Namespace, argv: list[str]) -> int:
     except (FileExistsError, NotADirectoryError) as exc:
         raise UserError(str(exc)) from exc
     print(f"wrote the embedded benchmark ({args.per_group} queries per group, seed {args.seed}) to {out}")
+    return 0
+
+
+def cmd_static(args: argparse.Namespace, argv: list[str]) -> int:
+    """alpha-UMi's teacher-forced step metrics on a test file of its format (engine.static_eval)."""
+    from engine.static_eval import StaticConfig, load_static, metrics_table, run_static
+
+    if args.limit is not None and args.limit < 1:
+        raise UserError("--limit must be at least 1")
+    agent = resolve_agent(args)
+    samples = _guarded(load_static)(agent, Path(args.data))
+    config = StaticConfig(agent=agent, data=Path(args.data), out_dir=Path(args.out), seed=args.seed, limit=args.limit,
+                          executor=args.executor, ray_address=args.ray_address, progress=not args.no_progress,
+                          command=["umi-eval", *argv])
+    path, report = run_static(config, samples)
+    print(metrics_table(report))
+    if report["failed_requests"]:
+        print(f"warning: {report['failed_requests']} model requests failed (their text counts as empty)")
+    print(f"per-sample predictions in {path}")
     return 0
 
 

@@ -10,9 +10,11 @@ which is identical on every input that does not contain a literal "{doc}"/"{hist
 """
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from roles.docs import DOC_STYLES, DocStyle, alpha_umi_doc, tool_names
 from roles.types import Action, Plan, PromptContext, Turn
@@ -77,6 +79,14 @@ def fill(template: str, **slots: str) -> str:
     return _SLOT.sub(lambda m: slots[m.group(1)], template)
 
 
+def doc_slots(tools: Sequence[Any], style: DocStyle) -> tuple[str, str]:
+    """The {doc} and {tool_names} slots. Tools given as dicts are doc entries already ({"Name", "function",
+    "input"}: the static test files carry them so) and are dumped as given, as upstream's static inference does."""
+    if tools and all(isinstance(t, dict) for t in tools):
+        return "".join(json.dumps(t) + "\n" for t in tools), ", ".join(str(t["Name"]) for t in tools)
+    return alpha_umi_doc(tools, style), tool_names(tools)
+
+
 def render_history(history: tuple[Turn, ...]) -> str:
     """`role: text</s>` per turn, except observations, which carry no `</s>` (as in training)."""
     return "".join(f"{t.role}: {t.text}" + ("" if t.role == "observation" else EOS) for t in history)
@@ -119,8 +129,8 @@ class _AlphaUmiBase:
             raise ValueError(f"system_prefix must be a bool, got {self.system_prefix!r}")
 
     def _prompt(self, template: str, ctx: PromptContext, cue: str, thought: str = "") -> str:
-        text = fill(template, doc=alpha_umi_doc(ctx.tools, self.doc_style), tool_names=tool_names(ctx.tools),
-                    history=render_history(ctx.history), thought=thought)
+        doc, names = doc_slots(ctx.tools, self.doc_style)
+        text = fill(template, doc=doc, tool_names=names, history=render_history(ctx.history), thought=thought)
         return (SYSTEM_PREFIX if self.system_prefix else "") + text + cue
 
 
