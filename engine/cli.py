@@ -19,7 +19,7 @@ from engine.embedded_model import EmbeddedModelMissing
 from engine.records import write_json_atomic
 from engine.presets import AgentConfigError, load_agent, override_models
 from engine.run import Run, RunConfig
-from engine.types import AgentSpec
+from engine.types import AgentSpec, SamplingParams
 from roles.registry import UnknownFormatError, get_format
 from tools_sim.cache import ResponseCache
 from tools_sim.simulator import Simulator
@@ -85,18 +85,27 @@ def build_simulator(bench: LoadedBenchmark, cache_dir: str | None, miss_policy: 
 
 
 def simulator_generate(model: str):
-    """The llm miss policy's model: chat prompts in, texts out, greedy (StableToolBench uses temperature 0)."""
+    """The llm miss policy's model (`MODEL` or `BACKEND:MODEL`, hf by default): chat prompts in, texts out,
+    greedy as StableToolBench's temperature 0, and JSON-constrained where the backend can (vllm)."""
     from engine.backends.base import make_backend
-    from engine.types import ModelSpec, RoleRequest, SamplingParams
+    from engine.types import ModelSpec, RoleRequest
 
-    backend = make_backend(ModelSpec(model=model, sampling=SamplingParams(max_new_tokens=1024)))
-    sampling = SamplingParams(max_new_tokens=1024)
+    backend_name, _, path = model.partition(":") if model.split(":")[0] in ("hf", "vllm") else ("hf", "", model)
+    sampling = simulator_sampling(backend_name)
+    backend = make_backend(ModelSpec(model=path, backend=backend_name, sampling=sampling))
 
     def generate(prompts: list[list[dict[str, str]]]) -> list[str]:
         requests = [RoleRequest(str(i), "simulator", p, sampling, 0) for i, p in enumerate(prompts)]
         return [r.text for r in backend.generate(requests)]
 
     return generate
+
+
+def simulator_sampling(backend: str) -> SamplingParams:
+    from tools_sim.llm import REPLY_SCHEMA
+
+    schema = json.dumps(REPLY_SCHEMA, sort_keys=True) if backend == "vllm" else None
+    return SamplingParams(max_new_tokens=1024, json_schema=schema)
 
 
 def cmd_sim(args: argparse.Namespace, argv: list[str]) -> int:

@@ -4,6 +4,7 @@ One engine serves the whole module: starting vLLM costs about 30 s here.
 """
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import json
 
@@ -99,6 +100,20 @@ def test_json_schema_constrains_the_reply(vllm_backend):
         assert set(json.loads(result.text)) == {"error", "response"}
     else:
         assert result.text.lstrip().startswith("{")
+
+
+def test_simulator_replies_are_decoded_under_its_reply_schema(vllm_backend):
+    from engine.cli import simulator_sampling
+    from tools_sim.llm import parse_reply
+
+    sampling = simulator_sampling("vllm")
+    assert json.loads(sampling.json_schema)["required"] == ["error", "response"]
+    assert simulator_sampling("hf").json_schema is None
+    prompt = [{"role": "user", "content": "Simulate the API get_weather(city='Lisbon')."}]
+    reply = vllm_backend.generate([RoleRequest("s", "simulator", prompt, dataclasses.replace(sampling, max_new_tokens=96), 0)])[0]
+    assert reply.text.lstrip().startswith("{")
+    if reply.finish_reason == "stop":
+        assert parse_reply(reply.text) is not None
 
 
 def test_info_reports_version_model_and_device(vllm_backend):

@@ -37,7 +37,7 @@ def add_sim_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ign
     serve = actions.add_parser("serve", help="serve StableToolBench's /virtual endpoint (and /stats)")
     serve.add_argument("--host", default=DEFAULT_HOST, help=f"address to bind (default {DEFAULT_HOST})")
     serve.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
-    serve.add_argument("--sim-model", default="embedded", help="model of the llm miss policy (a local model folder)")
+    serve.add_argument("--sim-model", default="embedded", help="model of the llm miss policy: a local model folder or embedded, optionally as vllm:MODEL")
     serve.add_argument("--miss-policy", default="synthesize",
                        help=f"miss policies in order, comma-separated ({', '.join(MISS_POLICIES)}); "
                             "error is always the last resort")

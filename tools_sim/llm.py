@@ -35,6 +35,9 @@ MAX_EXAMPLES = 5
 EXAMPLES_MAX_CHARS = 2048
 MAX_TRIES = 3
 FAILED_REPLY = {"error": "Failed to generate fake response", "response": ""}
+# The reply object as a JSON Schema, for backends that decode under one (upstream's JSON mode).
+REPLY_SCHEMA = {"type": "object", "properties": {"error": {"type": "string"}, "response": {}},
+                "required": ["error", "response"]}
 
 # Byte-exact source text of upstream's (non-raw) literal, so its "\n" escapes are newlines, as sent.
 SYSTEM_PROMPT = '''
