@@ -18,6 +18,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--run-name", help="run folder name (default: <agent>__<benchmark>__seed<S>)")
     _model_args(run)
     run.add_argument("--max-active", type=int, help="trajectories in flight (default: all; 1 = one at a time)")
+    run.add_argument("--schedule", choices=("lockstep", "pipelined"), default="lockstep",
+                     help="lockstep: every trajectory one role call per tick (the reference); pipelined: each "
+                          "role actor refilled as soon as it is free (same trajectories, busier actors)")
     run.add_argument("--max-steps", type=int, help="tool rounds per trajectory (default: the agent's, 4)")
     run.add_argument("--miss-policy", default="synthesize",
                      help="simulator miss policies in order, comma-separated: synthesize, llm, error")

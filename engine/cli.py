@@ -125,7 +125,8 @@ def cmd_run(args: argparse.Namespace, argv: list[str]) -> int:
     simulator = build_simulator(bench, args.cache, args.miss_policy, args.store, args.sim_model)
     config = RunConfig(agent=agent, out_dir=Path(args.out), run_name=args.run_name or default_run_name(agent, bench, args.seed),
                        seed=args.seed, executor=args.executor, ray_address=args.ray_address, max_active=args.max_active,
-                       progress=not args.no_progress, benchmark=bench.info, command=["umi-eval", *argv])
+                       schedule=args.schedule, progress=not args.no_progress, benchmark=bench.info,
+                       command=["umi-eval", *argv])
     run_dir = Run(config, bench.tasks, simulator).execute()
     overall = json.loads((run_dir / "metrics.json").read_text())["overall"]
     print(f"{run_dir}: {overall['n']} trajectories, answered {overall['answered_rate']}%, "

@@ -1,115 +1,204 @@
 """Where role models run: in this process (`local`) or one Ray actor per distinct model (`ray`).
 
-Both executors take one batch per actor and return when every actor has answered, so the roles of one
-tick generate concurrently on Ray. Each actor reports the time it spent generating (busy time).
+Every executor is asynchronous: `submit` hands one batch to one actor and returns at once; `wait_any`
+returns the batches that have finished, each with its timing (when the actor started it, how long the
+backend was busy). The pipelined scheduler refills an actor as soon as it is free; `gather` and `generate`
+wait for every batch (the lockstep scheduler and static evaluation). The local executor gives each actor
+one thread, so actors overlap wherever the backend releases the GIL (torch kernels, modelled sleeps).
+
+Faults: a backend that raises gets one fresh attempt at the same batch, then its requests fail with error
+results (their trajectories fail, the run goes on). A Ray actor whose process dies is restarted by Ray and
+the batch it was running is retried (max_restarts, max_task_retries); dying again fails that batch.
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
-from typing import Any, Protocol
+from abc import ABC, abstractmethod
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor
+from concurrent.futures import wait as wait_futures
+from dataclasses import dataclass
+from typing import Any
 
 from engine.backends.base import Backend, make_backend
+from engine.placement import ActorResources, actor_resources
 from engine.types import ModelSpec, RoleRequest, RoleResult
 
 
-class Executor(Protocol):
-    def generate(self, batches: dict[str, list[RoleRequest]]) -> dict[str, list[RoleResult]]: ...
-    def info(self) -> dict[str, Any]: ...
-    def busy_seconds(self) -> dict[str, float]: ...
-    def shutdown(self) -> None: ...
+@dataclass(frozen=True)
+class BatchTiming:
+    started_at: float  # time.time() when the actor began the batch: comparable across processes on one host
+    busy_s: float  # backend time, every attempt included
+    attempts: int = 1
+
+
+@dataclass(eq=False)  # compared and hashed by identity: a handle
+class Batch:
+    actor_key: str
+    requests: list[RoleRequest]
+    future: Any
+
+
+@dataclass
+class Finished:
+    batch: Batch
+    results: list[RoleResult]
+    timing: BatchTiming
+
+
+def failed_results(requests: list[RoleRequest], error: str) -> list[RoleResult]:
+    return [RoleResult(request.request_id, "", error=error) for request in requests]
 
 
 class RoleWorker:
     """Hosts one backend and times it; the same class runs in-process or as a Ray actor."""
 
+    MAX_ATTEMPTS = 2  # a transient fault (a CUDA hiccup, an OOM on a long batch) gets one fresh attempt
+
     def __init__(self, spec: ModelSpec, backend: Backend | None = None) -> None:
         self.backend = backend or make_backend(spec)
-        self.busy_s = 0.0
-        self.batches = 0
 
-    def generate(self, requests: list[RoleRequest]) -> tuple[list[RoleResult], float]:
-        start = time.perf_counter()
-        try:
-            results = self.backend.generate(requests)
-        except Exception as exc:  # a crashing batch fails its requests, not the run
-            results = [RoleResult(r.request_id, "", error=f"{type(exc).__name__}: {exc}") for r in requests]
-        elapsed = time.perf_counter() - start
-        self.busy_s += elapsed
-        self.batches += 1
-        return results, elapsed
+    def generate(self, requests: list[RoleRequest]) -> tuple[list[RoleResult], BatchTiming]:
+        started_at, start = time.time(), time.perf_counter()
+        results, attempts = self._attempt(requests)
+        return results, BatchTiming(started_at, time.perf_counter() - start, attempts)
+
+    def _attempt(self, requests: list[RoleRequest]) -> tuple[list[RoleResult], int]:
+        error = ""
+        for attempt in range(1, self.MAX_ATTEMPTS + 1):
+            try:
+                return self.backend.generate(requests), attempt
+            except Exception as exc:  # a crashing batch fails its requests, not the run
+                error = f"{type(exc).__name__}: {exc}"
+        return failed_results(requests, error), self.MAX_ATTEMPTS
 
     def info(self) -> dict[str, Any]:
         return self.backend.info()
 
 
-def distinct_models(roles: dict[str, ModelSpec]) -> dict[str, ModelSpec]:
-    """One entry per actor key: roles that use the same model share one actor."""
-    return {spec.actor_key: spec for spec in roles.values()}
+class Executor(ABC):
+    """Actors by key. `wait_any`, `gather`, `generate` and the busy-time books are built on `submit` and `_wait`."""
 
+    def __init__(self, keys: list[str]) -> None:
+        self.busy = dict.fromkeys(keys, 0.0)
 
-def cpu_share(models: dict[str, ModelSpec], cluster_cpus: float) -> dict[str, float]:
-    """CPUs per actor. Ray sets a worker's OMP_NUM_THREADS to its num_cpus, so CPU-only models split the
-    machine between them instead of each getting one thread; GPU actors keep what their spec asks."""
-    cpu_only = [key for key, spec in models.items() if spec.num_gpus == 0]
-    share = max(1, int(cluster_cpus // max(1, len(cpu_only))))
-    return {key: float(max(spec.num_cpus, share)) if key in cpu_only else spec.num_cpus for key, spec in models.items()}
+    @abstractmethod
+    def submit(self, actor_key: str, requests: list[RoleRequest]) -> Batch:
+        """Starts `requests` as one batch on the actor (which must have none running); returns at once."""
 
+    @abstractmethod
+    def _wait(self, batches: list[Batch], timeout: float | None) -> list[Finished]: ...
 
-class LocalExecutor:
-    def __init__(self, models: dict[str, ModelSpec], backends: dict[str, Backend] | None = None) -> None:
-        backends = backends or {}
-        self.workers = {key: RoleWorker(spec, backends.get(key)) for key, spec in models.items()}
+    @abstractmethod
+    def info(self) -> dict[str, Any]: ...
+
+    @abstractmethod
+    def shutdown(self) -> None: ...
+
+    def wait_any(self, batches: list[Batch], timeout: float | None = None) -> list[Finished]:
+        """Blocks until at least one batch is done (or `timeout`); returns every finished one, in `batches` order."""
+        finished = self._wait(batches, timeout)
+        for done in finished:
+            self.busy[done.batch.actor_key] += done.timing.busy_s
+        return finished
+
+    def gather(self, batches: list[Batch]) -> list[Finished]:
+        """Waits for all `batches`; results in `batches` order."""
+        finished: dict[Batch, Finished] = {}
+        while len(finished) < len(batches):
+            finished.update((done.batch, done) for done in self.wait_any([b for b in batches if b not in finished]))
+        return [finished[batch] for batch in batches]
 
     def generate(self, batches: dict[str, list[RoleRequest]]) -> dict[str, list[RoleResult]]:
-        return {key: self.workers[key].generate(requests)[0] for key, requests in batches.items()}
+        """One batch per actor, all actors at once; returns when every actor has answered."""
+        submitted = [self.submit(key, requests) for key, requests in batches.items()]
+        return {done.batch.actor_key: done.results for done in self.gather(submitted)}
+
+    def busy_seconds(self) -> dict[str, float]:
+        return dict(self.busy)
+
+
+class LocalExecutor(Executor):
+    """Every actor in this process, each with its own thread (one batch at a time, like a Ray actor)."""
+
+    def __init__(self, models: dict[str, ModelSpec], backends: dict[str, Backend] | None = None) -> None:
+        super().__init__(list(models))
+        backends = backends or {}
+        self.workers = {key: RoleWorker(spec, backends.get(key)) for key, spec in models.items()}
+        self.threads = {key: ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"actor-{key}") for key in models}
+
+    def submit(self, actor_key: str, requests: list[RoleRequest]) -> Batch:
+        return Batch(actor_key, requests, self.threads[actor_key].submit(self.workers[actor_key].generate, requests))
+
+    def _wait(self, batches: list[Batch], timeout: float | None) -> list[Finished]:
+        done, _ = wait_futures([batch.future for batch in batches], timeout, FIRST_COMPLETED)
+        return [Finished(batch, *batch.future.result()) for batch in batches if batch.future in done]
 
     def info(self) -> dict[str, Any]:
         return {key: worker.info() for key, worker in self.workers.items()}
 
-    def busy_seconds(self) -> dict[str, float]:
-        return {key: worker.busy_s for key, worker in self.workers.items()}
-
     def shutdown(self) -> None:
+        for pool in self.threads.values():
+            pool.shutdown()
         self.workers.clear()
 
 
-class RayExecutor:
-    """One Ray actor per distinct model; a local Ray starts unless `address` joins a cluster."""
+class RayExecutor(Executor):
+    """One Ray actor per distinct model; a local Ray starts unless `address` joins a cluster.
 
-    def __init__(self, models: dict[str, ModelSpec], address: str | None = None) -> None:
+    `backends` (tests) are pickled into their actors, and again into a restarted one."""
+
+    def __init__(self, models: dict[str, ModelSpec], address: str | None = None,
+                 backends: dict[str, Backend] | None = None, placement: str = "shared") -> None:
         import ray
 
+        super().__init__(list(models))
         os.environ.setdefault("RAY_AUTH_MODE", "disabled")  # Ray 2.60 token auth is pointless on a local run
         self.owns_ray = not ray.is_initialized()
         if self.owns_ray:
             ray.init(address=address, include_dashboard=False, log_to_driver=False, configure_logging=False)
-        remote_worker = ray.remote(max_restarts=1, max_task_retries=1)(RoleWorker)
         self.ray = ray
-        cpus = cpu_share(models, ray.cluster_resources().get("CPU", 1.0))
-        self.actors = {
-            key: remote_worker.options(num_cpus=cpus[key], num_gpus=spec.num_gpus).remote(spec)
-            for key, spec in models.items()
-        }
-        self.busy: dict[str, float] = {key: 0.0 for key in models}
+        cluster = ray.cluster_resources()
+        self.resources = actor_resources(models, placement, cluster.get("CPU", 1.0), cluster.get("GPU", 0.0))
+        backends = backends or {}
+        self.actors = {key: self._start_actor(spec, self.resources[key], backends.get(key)) for key, spec in models.items()}
 
-    def generate(self, batches: dict[str, list[RoleRequest]]) -> dict[str, list[RoleResult]]:
-        futures = {key: self.actors[key].generate.remote(requests) for key, requests in batches.items()}
-        out: dict[str, list[RoleResult]] = {}
-        for key, future in futures.items():
-            try:
-                results, elapsed = self.ray.get(future)
-            except self.ray.exceptions.RayError as exc:  # actor died twice: fail this batch, keep the run
-                results, elapsed = [RoleResult(r.request_id, "", error=f"actor failed: {exc}") for r in batches[key]], 0.0
-            self.busy[key] += elapsed
-            out[key] = results
-        return out
+    def _start_actor(self, spec: ModelSpec, resources: ActorResources, backend: Backend | None) -> Any:
+        """A role actor with its CPUs and GPUs; an engine over several GPUs reserves them as one placement
+        group bundle, so vLLM's workers land on GPUs of one node that no other actor holds."""
+        spec = dataclasses.replace(spec, num_cpus=resources.num_cpus, num_gpus=resources.num_gpus,
+                                   gpu_memory_utilization=resources.gpu_memory_utilization)
+        options: dict[str, Any] = {"num_cpus": resources.num_cpus, "num_gpus": resources.num_gpus}
+        if resources.tensor_parallel_size > 1:
+            from ray.util.placement_group import placement_group
+            from ray.util.scheduling_strategies import PlacementGroupSchedulingStrategy
+
+            group = placement_group([{"CPU": resources.num_cpus, "GPU": resources.num_gpus}], strategy="STRICT_PACK")
+            self.ray.get(group.ready())
+            options["scheduling_strategy"] = PlacementGroupSchedulingStrategy(group, placement_group_capture_child_tasks=True)
+        remote_worker = self.ray.remote(max_restarts=1, max_task_retries=1)(RoleWorker)
+        return remote_worker.options(**options).remote(spec, backend)
+
+    def submit(self, actor_key: str, requests: list[RoleRequest]) -> Batch:
+        return Batch(actor_key, requests, self.actors[actor_key].generate.remote(requests))
+
+    def _wait(self, batches: list[Batch], timeout: float | None) -> list[Finished]:
+        refs = [batch.future for batch in batches]
+        ready, rest = self.ray.wait(refs, num_returns=1, timeout=timeout)
+        if ready and rest:  # sweep up whatever else is done too
+            ready += self.ray.wait(rest, num_returns=len(rest), timeout=0)[0]
+        return [Finished(batch, *self._result(batch)) for batch in batches if batch.future in ready]
+
+    def _result(self, batch: Batch) -> tuple[list[RoleResult], BatchTiming]:
+        try:
+            return self.ray.get(batch.future)
+        except self.ray.exceptions.RayError as exc:  # the actor died again after its restart
+            return failed_results(batch.requests, f"actor failed: {exc}"), BatchTiming(time.time(), 0.0, 0)
 
     def info(self) -> dict[str, Any]:
-        return {key: self.ray.get(actor.info.remote()) for key, actor in self.actors.items()}
-
-    def busy_seconds(self) -> dict[str, float]:
-        return dict(self.busy)
+        return {key: {**self.ray.get(actor.info.remote()), "resources": dataclasses.asdict(self.resources[key])}
+                for key, actor in self.actors.items()}
 
     def shutdown(self) -> None:
         for actor in self.actors.values():
@@ -119,9 +208,10 @@ class RayExecutor:
             self.ray.shutdown()
 
 
-def make_executor(kind: str, models: dict[str, ModelSpec], ray_address: str | None = None) -> Executor:
+def make_executor(kind: str, models: dict[str, ModelSpec], ray_address: str | None = None,
+                  placement: str = "shared") -> Executor:
     if kind == "local":
         return LocalExecutor(models)
     if kind == "ray":
-        return RayExecutor(models, ray_address)
+        return RayExecutor(models, ray_address, placement=placement)
     raise ValueError(f"unknown executor {kind!r}; valid: local, ray")

@@ -1,10 +1,14 @@
 """Rule-based run figures (no judge): outcome rates, failures, steps, tokens and throughput."""
 from __future__ import annotations
 
+import math
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tools_sim.observation import STATUS_NO_SUCH_FUNCTION, STATUS_REQUEST_INVALID
+
+if TYPE_CHECKING:
+    from engine.scheduler import ActorStats, SchedulerStats
 
 _INVALID_CALL = {STATUS_NO_SUCH_FUNCTION, STATUS_REQUEST_INVALID}
 OUTCOMES = ("answered", "gave_up", "max_steps", "failed")
@@ -46,26 +50,51 @@ def token_usage(records: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
     return usage
 
 
-def throughput_metrics(new_records: list[dict[str, Any]], wall_s: float, busy_s: dict[str, float], scheduler_stats: Any) -> dict[str, Any]:
+def throughput_metrics(new_records: list[dict[str, Any]], wall_s: float, stats: SchedulerStats) -> dict[str, Any]:
     """Speed of this invocation only (resumed trajectories were timed by the run that made them)."""
     completion = sum(u["completion_tokens"] for u in token_usage(new_records).values())
-    batch_sizes = scheduler_stats.batch_sizes
     return {
+        "schedule": stats.schedule,
         "wall_s": round(wall_s, 3),
         "trajectories_this_invocation": len(new_records),
-        "trajectories_per_s": round(len(new_records) / wall_s, 3) if wall_s else 0.0,
-        "completion_tokens_per_s": round(completion / wall_s, 2) if wall_s else 0.0,
-        "ticks": scheduler_stats.ticks,
-        "role_calls": scheduler_stats.role_calls,
-        "generate_wall_s": round(scheduler_stats.generate_s, 3),
-        "tools_wall_s": round(scheduler_stats.tools_s, 3),
-        "actors": {
-            key: {
-                "busy_s": round(busy, 3),
-                "utilisation": round(busy / wall_s, 3) if wall_s else 0.0,
-                "batches": len(batch_sizes.get(key, [])),
-                "mean_batch_size": round(sum(batch_sizes.get(key, [])) / max(1, len(batch_sizes.get(key, []))), 2),
-            }
-            for key, busy in busy_s.items()
+        "trajectories_per_s": _ratio(len(new_records), wall_s, 3),
+        "completion_tokens_per_s": _ratio(completion, wall_s, 2),
+        "ticks": stats.ticks,
+        "role_calls": stats.role_calls,
+        "generate_wall_s": round(stats.generate_s, 3),
+        "tools_wall_s": round(stats.tools_s, 3),
+        "actors": {key: actor_metrics(actor, wall_s) for key, actor in stats.actors.items()},
+    }
+
+
+def actor_metrics(actor: ActorStats, wall_s: float) -> dict[str, Any]:
+    """Busy time and utilisation (busy / wall), batch sizes, and each request's wait for its batch to start."""
+    sizes, waits = actor.batch_sizes, sorted(actor.queue_s)
+    return {
+        "busy_s": round(actor.busy_s, 3),
+        "utilisation": _ratio(actor.busy_s, wall_s, 3),
+        "batches": len(sizes),
+        "retried_batches": actor.retried_batches,
+        "requests": sum(sizes),
+        "mean_batch_size": round(sum(sizes) / len(sizes), 2) if sizes else 0.0,
+        "max_batch_size": max(sizes, default=0),
+        "batch_size_histogram": {str(size): count for size, count in sorted(Counter(sizes).items())},
+        "queue_s": {
+            "total": round(sum(waits), 3),
+            "mean": round(sum(waits) / len(waits), 4) if waits else 0.0,
+            "p50": round(_percentile(waits, 50), 4),
+            "p95": round(_percentile(waits, 95), 4),
+            "max": round(waits[-1], 4) if waits else 0.0,
         },
     }
+
+
+def _ratio(amount: float, wall_s: float, digits: int) -> float:
+    return round(amount / wall_s, digits) if wall_s else 0.0
+
+
+def _percentile(ordered: list[float], q: float) -> float:
+    """Nearest-rank percentile of an ascending list (0 for none)."""
+    if not ordered:
+        return 0.0
+    return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]

@@ -11,6 +11,7 @@ GPU (tensor_parallel_size GPUs for a parallel engine) while there are enough, el
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 
 from engine.types import AgentSpec, ModelSpec
@@ -57,10 +58,17 @@ def actor_resources(models: dict[str, ModelSpec], placement: str, cluster_cpus: 
 
 def cpu_share(models: dict[str, ModelSpec], cluster_cpus: float) -> dict[str, float]:
     """CPUs per actor. Ray sets a worker's OMP_NUM_THREADS to its num_cpus, so CPU-only models split the
-    machine between them instead of each getting one thread; GPU actors keep what their spec asks."""
+    machine between them instead of each getting one thread; more actors than CPUs get fractions, or some
+    would never start. GPU actors keep what their spec asks."""
     cpu_only = [key for key, spec in models.items() if spec.num_gpus == 0]
-    share = max(1, int(cluster_cpus // max(1, len(cpu_only))))
-    return {key: float(max(spec.num_cpus, share)) if key in cpu_only else spec.num_cpus for key, spec in models.items()}
+    share = cluster_cpus / max(1, len(cpu_only))
+    return {key: _cpus(spec, share) if key in cpu_only else spec.num_cpus for key, spec in models.items()}
+
+
+def _cpus(spec: ModelSpec, share: float) -> float:
+    if share >= 1:
+        return float(max(spec.num_cpus, int(share)))
+    return math.floor(share * 100) / 100  # rounded down: shares that add up past the machine never start
 
 
 def gpu_share(models: dict[str, ModelSpec], placement: str,

@@ -16,15 +16,19 @@ from benchmarks.scoring import has_gold_facts, verified_scores
 from benchmarks.types import Task
 from engine import manifest
 from engine.agents import Episode, make_agent, start_episode
-from engine.executor import distinct_models, make_executor
+from engine.executor import make_executor
 from engine.metrics import outcome_metrics, throughput_metrics
 from engine.records import TrajectoryWriter, read_records, record_key, trajectory_record, write_json_atomic
-from engine.scheduler import LockstepScheduler
+from engine.pipeline import PipelinedScheduler
+from engine.placement import distinct_models
+from engine.scheduler import LockstepScheduler, Scheduler, SchedulerStats
 from engine.tooleval_export import converted_group
 from engine.types import AgentSpec
 
 # ToolBench's runner limits, recorded because they change results (spec/toolbench-formats.md section 7).
 UPSTREAM_LIMITS = {"single_chain_max_step": 12, "max_query_count": 200}
+# Lockstep is the reference and the default; pipelined gives the same trajectories (engine.pipeline).
+SCHEDULES: dict[str, type[Scheduler]] = {"lockstep": LockstepScheduler, "pipelined": PipelinedScheduler}
 
 
 @dataclass
@@ -36,6 +40,7 @@ class RunConfig:
     executor: str = "ray"
     ray_address: str | None = None
     max_active: int | None = None
+    schedule: str = "lockstep"
     progress: bool = True
     benchmark: dict[str, Any] = field(default_factory=dict)  # name, files + hashes, generation params
     command: list[str] = field(default_factory=list)
@@ -50,17 +55,21 @@ class Run:
         self.manifest: dict[str, Any] = {}
 
     def execute(self) -> Path:
+        if self.config.schedule not in SCHEDULES:
+            raise ValueError(f"unknown schedule {self.config.schedule!r}; valid: {', '.join(SCHEDULES)}")
         self.dir.mkdir(parents=True, exist_ok=True)
         writer = TrajectoryWriter(self.dir / "trajectories.jsonl")
         todo = [t for t in self.tasks.values() if (t.key, self.config.agent.name, self.config.seed) not in writer.done]
         self._write_manifest("running", models={})
-        executor = make_executor(self.config.executor, distinct_models(self.config.agent.roles), self.config.ray_address)
+        executor = make_executor(self.config.executor, distinct_models(self.config.agent.roles), self.config.ray_address,
+                                 self.config.agent.placement)
         new_records: list[dict[str, Any]] = []
         start = time.perf_counter()
         status = "interrupted"
         try:
             self._write_manifest("running", models=executor.info())
-            scheduler = LockstepScheduler(make_agent(self.config.agent), executor, self.simulator, self.config.max_active)
+            scheduler = SCHEDULES[self.config.schedule](make_agent(self.config.agent), executor, self.simulator,
+                                                        self.config.max_active)
             with tqdm(total=len(self.tasks), initial=len(self.tasks) - len(todo), desc=self.config.run_name,
                       unit="traj", disable=not self.config.progress) as bar:
                 tokens = 0
@@ -80,10 +89,9 @@ class Run:
         finally:
             wall = time.perf_counter() - start
             writer.close()
-            busy = executor.busy_seconds()
             executor.shutdown()
             self._write_manifest(status)
-        self._write_results(new_records, wall, busy, scheduler.stats)
+        self._write_results(new_records, wall, scheduler.stats)
         return self.dir
 
     def _write_manifest(self, status: str, models: dict[str, Any] | None = None) -> None:
@@ -97,6 +105,7 @@ class Run:
                 "executor": self.config.executor,
                 "ray_address": self.config.ray_address,
                 "max_active": self.config.max_active,
+                "schedule": self.config.schedule,
                 "limits": {"max_steps": self.config.agent.max_steps, "max_planner_retries": self.config.agent.max_planner_retries,
                            "upstream_equivalent": UPSTREAM_LIMITS},
                 "n_tasks": len(self.tasks),
@@ -112,7 +121,7 @@ class Run:
             self.manifest["ended_at"] = manifest.now()
         write_json_atomic(self.dir / "run.json", self.manifest)
 
-    def _write_results(self, new_records: list[dict[str, Any]], wall: float, busy: dict[str, float], stats: Any) -> None:
+    def _write_results(self, new_records: list[dict[str, Any]], wall: float, stats: SchedulerStats) -> None:
         records = [r for r in read_records(self.dir / "trajectories.jsonl") if r["task_key"] in self.tasks
                    and record_key(r)[1:] == (self.config.agent.name, self.config.seed)]
         tooleval = self.dir / "tooleval"
@@ -123,7 +132,7 @@ class Run:
         metrics = {
             "overall": outcome_metrics(records),
             "groups": {g: outcome_metrics([r for r in records if r["group"] == g]) for g in sorted({r["group"] for r in records})},
-            "speed": throughput_metrics(new_records, wall, busy, stats),
+            "speed": throughput_metrics(new_records, wall, stats),
             "simulator": self.simulator.stats() if hasattr(self.simulator, "stats") else {},
         }
         write_json_atomic(self.dir / "metrics.json", metrics)

@@ -29,7 +29,8 @@ from benchmarks.sources import file_sha256
 from benchmarks.types import Task
 from engine import manifest
 from engine.agents import Agent, Episode, make_agent
-from engine.executor import Executor, distinct_models, make_executor
+from engine.executor import Executor, make_executor
+from engine.placement import distinct_models
 from engine.records import write_json_atomic
 from engine.types import AgentSpec, RoleRequest, Trajectory
 from roles.alpha_umi import MARK_CALLER, MARK_CONCLUSION, MARK_GIVE_UP, AlphaUmi, clean_output
@@ -92,7 +93,8 @@ def run_static(config: StaticConfig, samples: list[StaticSample], executor: Exec
     """Predicts the first `limit` samples, scores them and writes `<out>/<name>/static.json`."""
     chosen = samples[:config.limit]
     own = executor is None  # an executor handed in (tests) stays its owner's to shut down
-    executor = executor or make_executor(config.executor, distinct_models(config.agent.roles), config.ray_address)
+    executor = executor or make_executor(config.executor, distinct_models(config.agent.roles), config.ray_address,
+                                             config.agent.placement)
     try:
         start = time.perf_counter()
         steps = predict(config.agent, chosen, executor, config.seed, config.data.stem, config.progress)

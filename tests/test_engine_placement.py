@@ -77,3 +77,24 @@ def test_agent_files_choose_placement_and_json_schema(tmp_path):
         load_agent(str(path))
     with pytest.raises(AgentConfigError, match="json_schema must be a JSON Schema object"):
         agent_from_dict({"preset": "alpha-umi", "roles": {"caller": {"sampling": {"json_schema": [1]}}}})
+
+
+def test_more_cpu_actors_than_cpus_get_fractions_so_every_one_starts():
+    resources = actor_resources(distinct_models(placed("per-role").roles), "per-role", cluster_cpus=2)
+    assert [r.num_cpus for r in resources.values()] == [0.66] * 3
+
+
+def test_ray_starts_one_actor_per_role_on_a_small_machine_and_records_resources():
+    from engine.executor import RayExecutor
+    from engine.types import RoleRequest, SamplingParams
+
+    models = distinct_models(placed("per-role", backend="scripted").roles)
+    executor = RayExecutor(models, placement="per-role")
+    try:
+        request = RoleRequest("r", "planner", "Next?", SamplingParams(), 0)
+        results = executor.generate({key: [request] for key in models})
+        info = executor.info()
+    finally:
+        executor.shutdown()
+    assert all(batch[0].text and batch[0].error is None for batch in results.values())
+    assert set(info) == set(models) and all(entry["resources"]["num_gpus"] == 0 for entry in info.values())

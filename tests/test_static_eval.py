@@ -15,7 +15,8 @@ import pytest
 import run_eval
 from benchmarks.scoring.static import static_samples
 from engine.backends.scripted import ScriptedBackend, register_script
-from engine.executor import LocalExecutor, distinct_models
+from engine.executor import LocalExecutor
+from engine.placement import distinct_models
 from engine.presets import PRESETS
 from engine.static_eval import StaticConfig, backbone_history, load_static, predict, run_static, static_thought
 from engine.types import ModelSpec, RoleRequest

@@ -1,0 +1,53 @@
+"""Tasks, agents and a runner for the scheduler tests: any schedule, executor and simulator."""
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from benchmarks.types import Task
+from engine.agents import make_agent, start_episode
+from engine.executor import Executor, LocalExecutor
+from engine.placement import assign_engines, distinct_models
+from engine.presets import PRESETS, override_models
+from engine.records import trajectory_record
+from engine.run import SCHEDULES
+from engine.scheduler import Scheduler
+from engine.types import AgentSpec, SamplingParams
+from tests.test_roles_fixtures import TOOLS
+from tools_sim.cache import ResponseCache
+from tools_sim.simulator import Simulator
+
+
+def weather_tasks(n: int) -> list[Task]:
+    return [Task("test", "G1_instruction", str(i), f"What is the weather in city {i}?", TOOLS) for i in range(n)]
+
+
+def scripted(preset: str, script: str, per_role: bool = False, **model: Any) -> AgentSpec:
+    """A preset on the scripted backend; `per_role` gives every role its own actor (model: ModelSpec fields)."""
+    agent = override_models(PRESETS[preset], backend="scripted", model=script, **model)
+    return assign_engines(dataclasses.replace(agent, placement="per-role")) if per_role else agent
+
+
+def tiny(preset: str, tiny_model_dir, per_role: bool = False, **model: Any) -> AgentSpec:
+    agent = override_models(PRESETS[preset], model=str(tiny_model_dir), dtype="fp32",
+                            sampling=SamplingParams(max_new_tokens=16), **model)
+    if per_role:
+        agent = assign_engines(dataclasses.replace(agent, placement="per-role"))
+    return dataclasses.replace(agent, max_steps=2)
+
+
+def untimed(record: dict[str, Any]) -> dict[str, Any]:
+    """A trajectory record without what measures time: two runs of the same trajectory differ only there."""
+    usage = {role: {k: v for k, v in u.items() if k != "latency_s"} for role, u in record["usage"].items()}
+    return {**{k: v for k, v in record.items() if k not in ("started_at", "finished_at")}, "usage": usage}
+
+
+def run(agent: AgentSpec, tasks: list[Task], schedule: str = "lockstep", executor: Executor | None = None,
+        max_active: int | None = None, simulator: Any = None) -> tuple[list[dict[str, Any]], Scheduler]:
+    """Runs `tasks`; returns the untimed records sorted by task, and the scheduler (for its stats)."""
+    executor = executor or LocalExecutor(distinct_models(agent.roles))
+    simulator = simulator or Simulator(ResponseCache())
+    scheduler = SCHEDULES[schedule](make_agent(agent), executor, simulator, max_active)
+    done: list[dict[str, Any]] = []
+    scheduler.run((start_episode(t, agent, 0) for t in tasks), lambda e: done.append(trajectory_record(e.trajectory)))
+    return sorted((untimed(r) for r in done), key=lambda r: r["task_key"]), scheduler

@@ -1,0 +1,111 @@
+"""Faults, in both schedules: a backend that raises gets one fresh attempt, then its requests fail; a Ray actor
+whose process dies is restarted and its batch retried; dying again fails the batch, and the run goes on."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from engine.backends.scripted import ScriptedBackend, call_once_then_answer
+from engine.executor import LocalExecutor, RayExecutor
+from engine.placement import distinct_models
+from engine.run import SCHEDULES
+from tests.scheduling_helpers import run, scripted, weather_tasks
+
+SCHEDULE_NAMES = list(SCHEDULES)
+
+
+class RaisesFirst(ScriptedBackend):
+    """Raises on its first `failures` batches (a CUDA error, an out-of-memory), then answers."""
+
+    def __init__(self, failures: int) -> None:
+        super().__init__(call_once_then_answer)
+        self.failures = failures
+        self.calls = 0
+
+    def generate(self, requests):
+        self.calls += 1
+        if self.calls <= self.failures:
+            raise RuntimeError("CUDA error: an illegal memory access was encountered")
+        return super().generate(requests)
+
+
+class DiesFirst(ScriptedBackend):
+    """Kills its process (as a segfault or the OOM killer would) on its first `deaths` batches; the marker
+    file counts them across processes, since a restarted actor is built afresh from its arguments."""
+
+    def __init__(self, marker: Path, deaths: int) -> None:
+        super().__init__(call_once_then_answer)
+        self.marker = marker
+        self.deaths = deaths
+
+    def generate(self, requests):
+        died = len(self.marker.read_text()) if self.marker.exists() else 0
+        if died < self.deaths:
+            self.marker.write_text("x" * (died + 1))
+            os._exit(1)
+        return super().generate(requests)
+
+
+def _caller_backend(agent, backend) -> dict:
+    return {agent.roles["caller"].actor_key: backend}
+
+
+@pytest.mark.parametrize("schedule", SCHEDULE_NAMES)
+def test_a_batch_that_raises_once_is_retried_and_nothing_changes(schedule):
+    agent = scripted("alpha-umi", "call-once-then-answer", per_role=True, batch_size=2)
+    clean, _ = run(agent, weather_tasks(4), schedule)
+    flaky = RaisesFirst(failures=1)
+    executor = LocalExecutor(distinct_models(agent.roles), _caller_backend(agent, flaky))
+    records, scheduler = run(agent, weather_tasks(4), schedule, executor=executor)
+    assert records == clean and all(r["status"] == "answered" for r in records)
+    caller = scheduler.stats.actors[agent.roles["caller"].actor_key]
+    assert flaky.calls == len(caller.batch_sizes) + 1 and caller.retried_batches == 1
+
+
+@pytest.mark.parametrize("schedule", SCHEDULE_NAMES)
+def test_a_batch_that_raises_twice_fails_its_trajectories_and_the_run_goes_on(schedule):
+    agent = scripted("alpha-umi", "call-once-then-answer", per_role=True, batch_size=2)
+    broken = RaisesFirst(failures=10**6)
+    executor = LocalExecutor(distinct_models(agent.roles), _caller_backend(agent, broken))
+    records, scheduler = run(agent, weather_tasks(4), schedule, executor=executor)
+    assert [r["status"] for r in records] == ["failed"] * 4
+    assert all(r["error"] == "RuntimeError: CUDA error: an illegal memory access was encountered" for r in records)
+    assert all(r["usage"]["planner"]["calls"] == 1 and not r["calls"] for r in records)
+    caller = scheduler.stats.actors[agent.roles["caller"].actor_key]
+    assert broken.calls == 2 * len(caller.batch_sizes) == 2 * caller.retried_batches
+
+
+@pytest.fixture(scope="module")
+def ray_session():
+    ray = pytest.importorskip("ray")
+    os.environ.setdefault("RAY_AUTH_MODE", "disabled")
+    ray.init(include_dashboard=False, log_to_driver=False, configure_logging=False)
+    yield ray
+    ray.shutdown()
+
+
+def _ray_run(agent, schedule, backend):
+    executor = RayExecutor(distinct_models(agent.roles), backends={next(iter(distinct_models(agent.roles))): backend})
+    try:
+        return run(agent, weather_tasks(3), schedule, executor=executor)[0]
+    finally:
+        executor.shutdown()
+
+
+@pytest.mark.parametrize("schedule", SCHEDULE_NAMES)
+def test_a_ray_actor_that_dies_mid_batch_is_restarted_and_the_batch_retried(ray_session, tmp_path, schedule):
+    agent = scripted("alpha-umi", "call-once-then-answer")  # one shared actor: one CPU
+    records = _ray_run(agent, schedule, DiesFirst(tmp_path / "deaths", deaths=1))
+    assert (tmp_path / "deaths").read_text() == "x"
+    assert records == run(agent, weather_tasks(3))[0]
+    assert all(r["status"] == "answered" for r in records)
+
+
+def test_a_ray_actor_that_dies_again_fails_its_batch_and_the_run_goes_on(ray_session, tmp_path):
+    agent = scripted("alpha-umi", "call-once-then-answer")
+    records = _ray_run(agent, "pipelined", DiesFirst(tmp_path / "deaths", deaths=2))
+    assert (tmp_path / "deaths").read_text() == "xx"
+    assert [r["status"] for r in records] == ["failed"] * 3
+    assert all(r["error"].startswith("actor failed:") for r in records)

@@ -1,0 +1,74 @@
+"""The modelled backend: scripted text, GPU-like generation time; and local actors overlapping in threads."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from engine.backends.base import make_backend
+from engine.backends.modelled import PROFILES, ModelledBackend, TimingProfile, parse_model
+from engine.backends.scripted import ScriptedBackend, call_once_then_answer
+from engine.executor import LocalExecutor
+from engine.types import ModelSpec, RoleRequest, RoleResult, SamplingParams
+
+
+def _requests(n: int, role: str = "planner") -> list[RoleRequest]:
+    return [RoleRequest(str(i), role, f"question {i} 'name': 'tool_{i}'", SamplingParams(), i) for i in range(n)]
+
+
+def _sleeper(seconds: float, batch_size: int = 64) -> ModelledBackend:
+    return ModelledBackend(ScriptedBackend(call_once_then_answer), TimingProfile(seconds, 0.0, 0.0), batch_size, "sleeper")
+
+
+def test_replies_are_the_scripted_ones():
+    spec = ModelSpec(model="call-once-then-answer@instant", backend="modelled")
+    modelled = make_backend(spec).generate(_requests(3))
+    scripted = ScriptedBackend(call_once_then_answer).generate(_requests(3))
+    assert [(r.text, r.prompt_tokens, r.completion_tokens) for r in modelled] == \
+           [(r.text, r.prompt_tokens, r.completion_tokens) for r in scripted]
+    assert make_backend(spec).info()["profile"] == {"overhead_s": 0.0, "prefill_s": 0.0, "decode_s": 0.0}
+
+
+def test_time_grows_with_every_prompt_token_and_with_the_longest_reply():
+    profile = TimingProfile(overhead_s=0.5, prefill_s=0.01, decode_s=0.1)
+    results = [RoleResult("a", "", prompt_tokens=100, completion_tokens=3),
+               RoleResult("b", "", prompt_tokens=50, completion_tokens=7)]
+    assert profile.seconds(results) == pytest.approx(0.5 + 0.01 * 150 + 0.1 * 7)
+
+
+def test_a_batch_larger_than_batch_size_runs_as_consecutive_sub_batches():
+    start = time.perf_counter()
+    results = _sleeper(0.1, batch_size=2).generate(_requests(5))
+    elapsed = time.perf_counter() - start
+    assert 0.3 <= elapsed < 0.3 + 0.3
+    assert results[0].latency_s == results[1].latency_s != results[4].latency_s
+    assert [r.request_id for r in results] == ["0", "1", "2", "3", "4"]
+
+
+def test_model_names_choose_the_script_and_the_profile():
+    assert parse_model("call-once-then-answer") == ("call-once-then-answer", PROFILES["gpu-like"])
+    assert parse_model("call-once-then-answer@instant") == ("call-once-then-answer", PROFILES["instant"])
+    with pytest.raises(ValueError, match="unknown timing profile 'tpu'.*valid: gpu-like, instant"):
+        parse_model("call-once-then-answer@tpu")
+    with pytest.raises(ValueError, match="unknown script 'nope'"):
+        make_backend(ModelSpec(model="nope@instant", backend="modelled"))
+
+
+def test_local_actors_overlap_like_separate_gpus():
+    models = {"a": ModelSpec(model="a"), "b": ModelSpec(model="b")}
+    executor = LocalExecutor(models, {"a": _sleeper(0.3), "b": _sleeper(0.3)})
+    start = time.perf_counter()
+    executor.generate({"a": _requests(2), "b": _requests(2)})
+    assert time.perf_counter() - start < 0.5  # one after the other: 0.6 s
+    assert all(busy >= 0.3 for busy in executor.busy_seconds().values())
+
+
+def test_wait_any_returns_the_first_batch_done_without_waiting_for_the_others():
+    models = {"fast": ModelSpec(model="fast"), "slow": ModelSpec(model="slow")}
+    executor = LocalExecutor(models, {"fast": _sleeper(0.01), "slow": _sleeper(0.6)})
+    slow, fast = executor.submit("slow", _requests(1)), executor.submit("fast", _requests(2))
+    start = time.perf_counter()
+    first = executor.wait_any([slow, fast])
+    assert time.perf_counter() - start < 0.4
+    assert [done.batch for done in first] == [fast] and len(first[0].results) == 2
+    assert [done.batch for done in executor.wait_any([slow])] == [slow]
