@@ -13,7 +13,7 @@ from benchmarks.sources import LoadedBenchmark, load_benchmark
 from benchmarks.toolbench import BenchmarkFormatError
 from benchmarks.types import Task
 from engine.agents import make_agent, start_episode
-from engine.backends.base import UnknownBackendError, backend_names
+from engine.backends.base import UnknownBackendError, backend_names, make_backend
 from engine.backends.model_files import resolve_model_path
 from engine.embedded_model import EmbeddedModelMissing
 from engine.records import write_json_atomic
@@ -62,6 +62,11 @@ def validate_agent(agent: AgentSpec) -> None:
             raise UnknownBackendError(f"role {role}: unknown backend {spec.backend!r}; valid: {', '.join(valid)}")
         if spec.backend in ("hf", "vllm"):
             resolve_model_path(spec.model)
+        elif spec.backend in ("scripted", "modelled"):
+            try:
+                make_backend(spec)  # cheap to build: checks the script and profile names
+            except ValueError as exc:
+                raise ValueError(f"role {role}: {exc}") from exc
 
 
 @_guarded

@@ -30,6 +30,12 @@ def test_unknown_backend_lists_valid_ones(example_dir, tmp_path, capsys):
                            tmp_path, capsys, "unknown backend 'tgi'; valid: hf, modelled, scripted, vllm")
 
 
+def test_unknown_modelled_profile_fails_before_anything_is_written(example_dir, tmp_path, capsys):
+    _fails_writing_nothing(["run", "--agent", "alpha-umi", "--benchmark", str(example_dir), "--backend", "modelled",
+                            "--model", "call-once-then-answer@tpu"], tmp_path, capsys,
+                           "role planner: unknown timing profile 'tpu'")
+
+
 def test_missing_model_folder_is_named(example_dir, tmp_path, capsys):
     _fails_writing_nothing(["run", "--agent", "alpha-umi", "--benchmark", str(example_dir), "--model", str(tmp_path / "nope")],
                            tmp_path, capsys, "has no config.json")
