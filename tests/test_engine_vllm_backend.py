@@ -116,6 +116,26 @@ def test_simulator_replies_are_decoded_under_its_reply_schema(vllm_backend):
         assert parse_reply(reply.text) is not None
 
 
+@pytest.mark.parametrize("schedule", ["lockstep", "pipelined"])
+def test_engine_trajectories_on_vllm_equal_those_on_hf(vllm_backend, hf_backend, schedule):
+    from engine.executor import LocalExecutor
+    from engine.placement import distinct_models
+    from engine.presets import PRESETS, override_models
+    from perf.common import comparable
+    from tests.scheduling_helpers import run, weather_tasks
+
+    def trajectories(backend_name, backend, schedule):
+        agent = dataclasses.replace(override_models(PRESETS["chat-multi"], backend=backend_name, dtype="fp32",
+                                                    sampling=SamplingParams(max_new_tokens=24)), max_steps=2)
+        [key] = distinct_models(agent.roles)
+        records, _ = run(agent, weather_tasks(3), schedule, LocalExecutor(distinct_models(agent.roles), {key: backend}))
+        return comparable(records)
+
+    ours = trajectories("vllm", vllm_backend, schedule)
+    assert ours == trajectories("hf", hf_backend, "lockstep")
+    assert sum(len(r["turns"]) for r in ours) >= 6
+
+
 def test_info_reports_version_model_and_device(vllm_backend):
     info = vllm_backend.info()
     assert info["backend"] == "vllm" and info["device"] == "cpu" and info["dtype"] == "fp32"
