@@ -47,7 +47,7 @@ def main() -> None:
         shutil.rmtree(workdir, ignore_errors=True)
     result = {
         "what": "lockstep batched vs one task at a time (batch size 1), embedded model fp32 greedy",
-        "tasks": len(tasks), "data": args.data, "agent": args.agent, "backend": args.backend,
+        "tasks": len(tasks), "data": Path(args.data).name, "agent": args.agent, "backend": args.backend,
         "max_new_tokens": args.max_new_tokens, "executor": args.executor,
         "batched_wall_s": round(batched_s, 2), "sequential_wall_s": round(sequential_s, 2),
         "speedup_sequential_over_batched": round(sequential_s / batched_s, 2),
