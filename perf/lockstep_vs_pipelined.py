@@ -31,13 +31,18 @@ from engine.placement import assign_engines  # noqa: E402
 from engine.presets import load_agent, override_models  # noqa: E402
 from engine.records import read_records  # noqa: E402
 from engine.run import SCHEDULES, Run, RunConfig  # noqa: E402
-from engine.types import AgentSpec  # noqa: E402
+from engine.types import AgentSpec, SamplingParams  # noqa: E402
 from tests.scheduling_helpers import untimed  # noqa: E402  (the tests' notion of identical trajectories)
 
 
-def three_actor_agent(preset: str, profile: str) -> AgentSpec:
-    """The preset on the modelled backend, every role its own actor (as with one GPU per role)."""
-    agent = override_models(load_agent(preset), backend="modelled", model=f"call-once-then-answer@{profile}")
+def three_actor_agent(preset: str, profile: str, backend: str = "modelled", max_new_tokens: int = 64) -> AgentSpec:
+    """The preset on the modelled backend, every role its own actor (as with one GPU per role); with a real
+    backend, the embedded model in fp32 (greedy: the two schedules must give the same trajectories)."""
+    if backend == "modelled":
+        agent = override_models(load_agent(preset), backend="modelled", model=f"call-once-then-answer@{profile}")
+    else:
+        agent = override_models(load_agent(preset), backend=backend, model="embedded", dtype="fp32",
+                                sampling=SamplingParams(max_new_tokens=max_new_tokens))
     return assign_engines(dataclasses.replace(agent, placement="per-role"))
 
 
@@ -97,20 +102,22 @@ def main() -> None:
     parser.add_argument("--trajectories", type=int, nargs="+", default=[64, 512, 4096])
     parser.add_argument("--agent", default="alpha-umi")
     parser.add_argument("--profile", default="gpu-like", help="timing profile of the modelled backend")
+    parser.add_argument("--backend", default="modelled", help="modelled, or a real backend (hf, vllm) with the embedded model")
+    parser.add_argument("--max-new-tokens", type=int, default=64, help="real backends only")
     parser.add_argument("--out", default="perf/results/lockstep_vs_pipelined.json")
     args = parser.parse_args()
 
-    agent = three_actor_agent(args.agent, args.profile)
+    agent = three_actor_agent(args.agent, args.profile, args.backend, args.max_new_tokens)
     model = agent.roles[next(iter(agent.roles))]
     start = time.perf_counter()
     runs = [compare(agent, n) for n in args.trajectories]
     out = {
-        "what": "lockstep vs pipelined scheduling, three role actors on the modelled backend (scripted replies, "
-                "GPU-like sleeps), local executor (one thread per actor), embedded benchmark",
+        "what": f"lockstep vs pipelined scheduling, three role actors on the {args.backend} backend, local executor "
+                "(one thread per actor), embedded benchmark",
         "command": " ".join([".venv/bin/python", *sys.argv]),
         "agent": args.agent,
         "model": model.model,
-        "profile": dataclasses.asdict(parse_model(model.model)[1]),
+        "profile": dataclasses.asdict(parse_model(model.model)[1]) if args.backend == "modelled" else None,
         "batch_size": model.batch_size,
         "executor": "local",
         "hardware": manifest.hardware(),
