@@ -8,7 +8,13 @@ reported: wall times and their ratio, each actor's utilisation (busy / wall), ba
 the scheduler's own time, whether the trajectories are identical (records minus timing fields), and the
 bounds that the work itself sets (see `bounds`).
 
-    .venv/bin/python perf/lockstep_vs_pipelined.py [--trajectories 64 512 4096] [--profile gpu-like]
+The planner makes two calls per trajectory, so with equal hardware per role it bounds the wall time and the
+other actors cannot be busy more than their share of the work. `--balanced` sizes each role's (modelled)
+hardware to its work instead, as a deployment would (a tensor-parallel planner, a shared GPU for the
+lightest roles): each role's speed is its lockstep work over the lightest role's, measured on 512 trajectories.
+Then the bound is 100% for every actor, and what remains below it is the schedule's doing.
+
+    .venv/bin/python perf/lockstep_vs_pipelined.py [--trajectories 64 512 4096] [--profile gpu-like] [--balanced]
 """
 from __future__ import annotations
 
@@ -44,6 +50,25 @@ def three_actor_agent(preset: str, profile: str, backend: str = "modelled", max_
         agent = override_models(load_agent(preset), backend=backend, model="embedded", dtype="fp32",
                                 sampling=SamplingParams(max_new_tokens=max_new_tokens))
     return assign_engines(dataclasses.replace(agent, placement="per-role"))
+
+
+BALANCE_PROBE_TRAJECTORIES = 512
+
+
+def balanced_agent(agent: AgentSpec, work: dict[str, float]) -> AgentSpec:
+    """Each role of a modelled agent on hardware in proportion to its work ({role: busy seconds})."""
+    lightest = min(work.values())
+    roles = {role: dataclasses.replace(spec, model=f"{spec.model},speed={work[role] / lightest:.3f}")
+             for role, spec in agent.roles.items()}
+    return dataclasses.replace(agent, roles=roles)
+
+
+def role_work(agent: AgentSpec, n: int) -> dict[str, float]:
+    """Each role's busy seconds in a lockstep run of n trajectories: the least work it does."""
+    bench = load_benchmark("embedded", per_group=-(-n // 6))
+    speed, _ = run_once(agent, bench, bench.tasks[:n], "lockstep")
+    roles = {spec.actor_key: role for role, spec in agent.roles.items()}
+    return {roles[key]: actor["busy_s"] for key, actor in speed["actors"].items()}
 
 
 def run_once(agent: AgentSpec, bench, tasks, schedule: str) -> tuple[dict, list[dict]]:
@@ -104,10 +129,16 @@ def main() -> None:
     parser.add_argument("--profile", default="gpu-like", help="timing profile of the modelled backend")
     parser.add_argument("--backend", default="modelled", help="modelled, or a real backend (hf, vllm) with the embedded model")
     parser.add_argument("--max-new-tokens", type=int, default=64, help="real backends only")
-    parser.add_argument("--out", default="perf/results/lockstep_vs_pipelined.json")
+    parser.add_argument("--balanced", action="store_true", help="modelled backend: each role's hardware sized to its work")
+    parser.add_argument("--out", help="default: perf/results/lockstep_vs_pipelined[_balanced].json")
     args = parser.parse_args()
+    if args.balanced and args.backend != "modelled":
+        parser.error("--balanced needs the modelled backend")
+    out_path = args.out or f"perf/results/lockstep_vs_pipelined{'_balanced' if args.balanced else ''}.json"
 
     agent = three_actor_agent(args.agent, args.profile, args.backend, args.max_new_tokens)
+    if args.balanced:
+        agent = balanced_agent(agent, role_work(agent, BALANCE_PROBE_TRAJECTORIES))
     model = agent.roles[next(iter(agent.roles))]
     start = time.perf_counter()
     runs = [compare(agent, n) for n in args.trajectories]
@@ -117,6 +148,7 @@ def main() -> None:
         "command": " ".join([".venv/bin/python", *sys.argv]),
         "agent": args.agent,
         "model": model.model,
+        "role_models": {role: spec.model for role, spec in agent.roles.items()},
         "profile": dataclasses.asdict(parse_model(model.model)[1]) if args.backend == "modelled" else None,
         "batch_size": model.batch_size,
         "executor": "local",
@@ -125,8 +157,8 @@ def main() -> None:
         "total_s": round(time.perf_counter() - start, 1),
         "runs": runs,
     }
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(out, indent=2) + "\n")
+    Path(out_path).parent.mkdir(parents=True, exist_ok=True)
+    Path(out_path).write_text(json.dumps(out, indent=2) + "\n")
     print(json.dumps([{k: r[k] for k in ("trajectories", "wall_ratio_pipelined_over_lockstep", "identical_trajectories")}
                       for r in runs], indent=2))
 

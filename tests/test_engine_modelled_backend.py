@@ -50,6 +50,18 @@ def test_model_names_choose_the_script_and_the_profile():
     assert parse_model("call-once-then-answer@instant") == ("call-once-then-answer", PROFILES["instant"])
     with pytest.raises(ValueError, match="unknown timing profile 'tpu'.*valid: gpu-like, instant"):
         parse_model("call-once-then-answer@tpu")
+
+
+def test_speed_divides_every_modelled_time():
+    script, profile = parse_model("call-once-then-answer@gpu-like,speed=4")
+    base = PROFILES["gpu-like"]
+    assert script == "call-once-then-answer"
+    assert profile.overhead_s == pytest.approx(base.overhead_s / 4)
+    assert profile.prefill_s == pytest.approx(base.prefill_s / 4)
+    assert profile.decode_s == pytest.approx(base.decode_s / 4)
+    for bad in ("speed=0", "speed=fast", "tp=2", "speed=-1"):
+        with pytest.raises(ValueError, match=f"bad option '{bad}'.*speed=N"):
+            parse_model(f"call-once-then-answer@gpu-like,{bad}")
     with pytest.raises(ValueError, match="unknown script 'nope'"):
         make_backend(ModelSpec(model="nope@instant", backend="modelled"))
 

@@ -11,8 +11,10 @@ larger than ModelSpec.batch_size runs as consecutive sub-batches of that size, a
 releases the GIL, so three actors overlap like three GPUs even in one process on a 2-core machine: this is
 how scheduling is measured without GPUs (perf/lockstep_vs_pipelined.py).
 
-The model name is `SCRIPT@PROFILE`, e.g. `call-once-then-answer@gpu-like`; a name without `@` uses the
-`gpu-like` profile. Token counts are the scripted backend's (words).
+The model name is `SCRIPT@PROFILE[,speed=N]`, e.g. `call-once-then-answer@gpu-like`; a name without `@`
+uses the `gpu-like` profile. `speed=N` models hardware N times as fast (every modelled time divided by N):
+how a role gets more of a machine than another, e.g. a tensor-parallel planner. Token counts are the
+scripted backend's (words).
 """
 from __future__ import annotations
 
@@ -35,6 +37,9 @@ class TimingProfile:
         prompt = sum(result.prompt_tokens for result in results)
         longest = max((result.completion_tokens for result in results), default=0)
         return self.overhead_s + self.prefill_s * prompt + self.decode_s * longest
+
+    def faster(self, speed: float) -> TimingProfile:
+        return TimingProfile(self.overhead_s / speed, self.prefill_s / speed, self.decode_s / speed)
 
 
 # gpu-like: a 64-wide batch of the embedded benchmark's alpha-UMi planner prompts (about 250 tokens each,
@@ -74,12 +79,24 @@ class ModelledBackend:
 
 
 def parse_model(model: str) -> tuple[str, TimingProfile]:
-    """`SCRIPT@PROFILE` -> (script name, profile)."""
-    script, _, profile = model.partition("@")
+    """`SCRIPT@PROFILE[,speed=N]` -> (script name, profile)."""
+    script, _, rest = model.partition("@")
+    profile, _, option = rest.partition(",")
     profile = profile or DEFAULT_PROFILE
     if profile not in PROFILES:
         raise ValueError(f"unknown timing profile {profile!r} in model {model!r}; valid: {', '.join(PROFILES)}")
-    return script, PROFILES[profile]
+    return script, PROFILES[profile].faster(_speed(option, model)) if option else PROFILES[profile]
+
+
+def _speed(option: str, model: str) -> float:
+    name, _, value = option.partition("=")
+    try:
+        speed = float(value) if name == "speed" else 0.0
+    except ValueError:
+        speed = 0.0
+    if not speed > 0:
+        raise ValueError(f"bad option {option!r} in model {model!r}: expected speed=N with N > 0")
+    return speed
 
 
 def _from_spec(spec: ModelSpec) -> ModelledBackend:
