@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from engine.backends.base import UnknownBackendError, make_backend
-from engine.backends.hf import cut_at_stop, length_buckets
+from engine.backends.hf import end_of_reply, cut_at_stop, length_buckets
 from engine.types import ModelSpec, RoleRequest, SamplingParams
 
 GREEDY = SamplingParams(max_new_tokens=12)
@@ -90,3 +90,11 @@ def test_missing_embedded_model_names_the_install_command(monkeypatch, tmp_path)
 def test_hf_refuses_constrained_decoding_it_cannot_do():
     with pytest.raises(ValueError, match="json_schema .* needs the vllm backend"):
         make_backend(ModelSpec(backend="hf", sampling=SamplingParams(json_schema="{}")))
+
+
+def test_a_reply_ends_at_its_first_eos_or_padding_token():
+    eos, pad = 2, 0
+    assert end_of_reply([5, 6, eos, eos], eos, pad) == 2
+    assert end_of_reply([5, pad, pad], eos, pad) == 1  # padding after a stop string
+    assert end_of_reply([5, 6, 7], eos, pad) == 3  # cut by max_new_tokens
+    assert end_of_reply([5, eos], eos, None) == 1

@@ -42,11 +42,15 @@ def hf_backend():
     return make_backend(ModelSpec(model="embedded", backend="hf", dtype="fp32"))
 
 
-def test_greedy_parity_with_hf_in_fp32(vllm_backend, hf_backend):
-    ours = vllm_backend.generate(requests())
-    reference = hf_backend.generate(requests())
+@pytest.mark.parametrize("sampling", [GREEDY, SamplingParams(max_new_tokens=60), SamplingParams(max_new_tokens=60, stop=("\n", "."))],
+                         ids=["length", "eos", "stop-strings"])
+def test_greedy_parity_with_hf_in_fp32(vllm_backend, hf_backend, sampling):
+    ours = vllm_backend.generate(requests(sampling))
+    reference = hf_backend.generate(requests(sampling))
     assert [r.text for r in ours] == [r.text for r in reference]
-    assert [r.prompt_tokens for r in ours] == [r.prompt_tokens for r in reference]
+    # token accounting too: a generated EOS counts, padding after a stop string does not
+    assert [(r.prompt_tokens, r.completion_tokens, r.finish_reason) for r in ours] == \
+           [(r.prompt_tokens, r.completion_tokens, r.finish_reason) for r in reference]
     assert all(r.text and r.error is None for r in ours)
 
 

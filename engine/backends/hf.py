@@ -103,14 +103,18 @@ class HFBackend:
 
     def _result(self, request: RoleRequest, prompt_len: int, new_ids: torch.Tensor, sampling: SamplingParams, latency: float) -> RoleResult:
         ids = new_ids.tolist()
-        eos = self.tokenizer.eos_token_id
-        finish = "length"
-        if eos in ids:
-            ids, finish = ids[: ids.index(eos)], "stop"
-        text = self.tokenizer.decode(ids, skip_special_tokens=True)
-        text, stopped = cut_at_stop(text, sampling.stop)
-        finish = "stop" if stopped else finish
-        return RoleResult(request.request_id, text, prompt_len, len(ids), latency, finish)
+        end = end_of_reply(ids, self.tokenizer.eos_token_id, self.tokenizer.pad_token_id)
+        text, stopped = cut_at_stop(self.tokenizer.decode(ids[:end], skip_special_tokens=True), sampling.stop)
+        # A generated EOS is a generated token (vLLM and OpenAI usage count it); the padding after a
+        # stop string is not.
+        generated_eos = not stopped and end < len(ids) and ids[end] == self.tokenizer.eos_token_id
+        finish = "stop" if stopped or end < len(ids) else "length"
+        return RoleResult(request.request_id, text, prompt_len, end + generated_eos, latency, finish)
+
+
+def end_of_reply(ids: list[int], eos: int | None, pad: int | None) -> int:
+    """Index of the first EOS or padding token (the reply's end), or len(ids)."""
+    return min((ids.index(token) for token in (eos, pad) if token is not None and token in ids), default=len(ids))
 
 
 def length_buckets(items: list[tuple[RoleRequest, list[int]]], max_size: int,
