@@ -86,6 +86,7 @@ def throughput(run: Path, judgements: int, max_new_tokens: int, dtype: str) -> d
     for name, batch_size in (("batched", len(calls)), ("one_at_a_time", 1)):
         options = JudgeOptions(max_new_tokens=max_new_tokens, batch_size=batch_size, attempts=1, dtype=dtype)
         judge = backend_judge("embedded", "hf", "embedded", options)
+        judge.completer.backend.load()  # the model loads at the first uncached question: not timed here
         start = time.perf_counter()
         verdicts = judge.judge(calls)
         seconds = time.perf_counter() - start

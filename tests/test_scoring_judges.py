@@ -164,5 +164,15 @@ def test_hf_judge_runs_a_local_model_and_pins_its_revision(tiny_model_dir: Path,
     assert verdict.model_calls == 2 and len(verdict.replies) == 2  # a random model never answers: retried once
     info = judge.info()
     assert info["revision"] and info["id"] == f"hf:{tiny_model_dir.name}@{info['revision']}"
-    again = make_judge(f"hf:{tiny_model_dir}", options).judge([_call()])[0]
+    rescoring = make_judge(f"hf:{tiny_model_dir}", options)
+    again = rescoring.judge([_call()])[0]
     assert again.model_calls == 0 and again.replies == verdict.replies
+    # every reply cached: the model was never loaded, and the judge keeps its id
+    assert rescoring.info()["backend"]["loaded"] is False and rescoring.info()["id"] == info["id"]
+
+
+def test_a_backend_judge_checks_its_backend_and_model_before_any_question(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="unknown backend 'nope'; valid: .*hf"):
+        make_judge("nope:model")
+    with pytest.raises(FileNotFoundError, match="has no config.json"):
+        make_judge(f"hf:{tmp_path / 'missing'}")

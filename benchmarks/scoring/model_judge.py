@@ -21,7 +21,8 @@ from benchmarks.scoring.judges import JudgeCall, JudgeError, JudgeOptions, Verdi
 from benchmarks.scoring.openai_api import BASE_URL_ENV, DEFAULT_BASE_URL, EndpointSettings, OpenAIChat
 from benchmarks.scoring.prompts import EVALUATOR, function_schema
 from benchmarks.scoring.replies import parse_reply
-from engine.backends.base import Backend, make_backend
+from engine.backends.base import Backend
+from engine.backends.lazy import LazyBackend
 from engine.types import ModelSpec, RoleRequest, RoleResult, SamplingParams
 
 FUNCTION_INSTRUCTION = (
@@ -133,8 +134,9 @@ class _Ask:
 
 
 def backend_judge(spec: str, backend_name: str, model: str, options: JudgeOptions) -> ModelJudge:
-    """A judge served by an engine backend; its id pins the model by content (the backend's fingerprint)."""
-    backend = make_backend(ModelSpec(model=model, backend=backend_name, dtype=options.dtype, batch_size=options.batch_size))
+    """A judge served by an engine backend; its id pins the model by content (the backend's fingerprint).
+    The model loads at the first question that the cache cannot answer."""
+    backend = LazyBackend(ModelSpec(model=model, backend=backend_name, dtype=options.dtype, batch_size=options.batch_size))
     info = backend.info()
     revision = info.get("fingerprint") or info.get("revision")
     judge_id = f"{backend_name}:{Path(model).name}" + (f"@{revision}" if revision else "")

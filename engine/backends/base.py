@@ -37,9 +37,14 @@ def backend_names() -> list[str]:
     return sorted(set(_FACTORIES) | set(_BUILTIN_MODULES))
 
 
+def check_backend_name(name: str) -> None:
+    """Raises UnknownBackendError, listing the valid names, unless `name` is a backend (imports nothing)."""
+    if name not in backend_names():
+        raise UnknownBackendError(f"unknown backend {name!r}; valid: {', '.join(backend_names())}")
+
+
 def make_backend(spec: ModelSpec) -> Backend:
-    if spec.backend not in _FACTORIES and spec.backend in _BUILTIN_MODULES:
-        importlib.import_module(_BUILTIN_MODULES[spec.backend])  # the module registers itself
+    check_backend_name(spec.backend)
     if spec.backend not in _FACTORIES:
-        raise UnknownBackendError(f"unknown backend {spec.backend!r}; valid: {', '.join(backend_names())}")
+        importlib.import_module(_BUILTIN_MODULES[spec.backend])  # the module registers itself
     return _FACTORIES[spec.backend](spec)
