@@ -52,6 +52,7 @@ def entry(run_dir: Path) -> dict[str, Any]:
         "kind": manifest["agent"]["kind"],
         "models": sorted({m.get("model", "") for m in manifest.get("models", {}).values()}),
         "benchmark": manifest.get("benchmark", {}).get("name"),
+        "seed": manifest.get("seed"),
         "judge": judge.get("id"),
         "judge_revision": judge.get("revision"),
         "metric": scores.get("metric"),
@@ -127,9 +128,9 @@ def rows(board: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
     """Header and cells of the entries table (shared by Markdown and HTML)."""
     groups = order_groups({g for e in board["entries"] for g in e["groups"]})
     optional = _optional_columns(board)
-    head = ["agent", "kind", *groups, "overall", *(name for name, _ in optional), "judge", "answered %", "invalid call %",
+    head = ["agent", "kind", "benchmark", "seed", *groups, "overall", *(name for name, _ in optional), "judge", "answered %", "invalid call %",
             "mean steps", "tokens", "wall s"]
-    cells = [[e["agent"], e["kind"], *(_rate(e["groups"].get(g)) for g in groups), _rate(e["overall"]),
+    cells = [[e["agent"], e["kind"], str(e["benchmark"]), str(e["seed"]), *(_rate(e["groups"].get(g)) for g in groups), _rate(e["overall"]),
               *(cell(e) for _, cell in optional), str(e["judge"]), str(e["answered_rate"]), str(e["invalid_call_rate"]),
               str(e["mean_steps"]), str(e["tokens"]), str(e["wall_s"])] for e in board["entries"]]
     return head, cells

@@ -83,6 +83,13 @@ def score(args: argparse.Namespace) -> tuple[Path, dict[str, Any]]:
     return out / SCORES_FILE, document
 
 
+def score_with_defaults(path: Path, judge: str) -> tuple[Path, dict[str, Any]]:
+    """`score PATH --judge JUDGE` with every other option at its default."""
+    parser = argparse.ArgumentParser()
+    add_score_parser(parser.add_subparsers())
+    return score(parser.parse_args(["score", str(path), "--judge", judge]))
+
+
 def _selected(source: ScoringInput, query_ids: str | None) -> ScoringInput:
     if not query_ids:
         return source

@@ -139,6 +139,37 @@ def cmd_run(args: argparse.Namespace, argv: list[str]) -> int:
     return 0
 
 
+def sweep_agent(entry: dict[str, Any]) -> AgentSpec:
+    """One agent of a sweep file, resolved and validated as `run --agent ...` would be."""
+    from engine.sweep import AGENT_KEYS
+
+    try:
+        return resolve_agent(argparse.Namespace(**{key: entry.get(key) for key in AGENT_KEYS}))
+    except UserError as exc:
+        raise ValueError(str(exc)) from exc
+
+
+def cmd_sweep(args: argparse.Namespace, argv: list[str]) -> int:
+    from benchmarks.score_cli import score_with_defaults
+    from engine.sweep import SweepError, execute, load_sweep, plan_table, start_with
+
+    try:
+        sweep = load_sweep(Path(args.file), sweep_agent)
+    except SweepError as exc:
+        raise UserError(str(exc)) from exc
+    print(plan_table(sweep))
+    if args.dry_run:
+        return 0
+    starter = start_with(build_simulator, sweep.out, not args.no_progress, ["umi-eval", *argv])
+    state = execute(sweep, starter, lambda run_dir, judge: score_with_defaults(run_dir, judge))
+    failed = {name: run["error"] for name, run in state["runs"].items() if run["status"] == "failed"}
+    if (sweep.out / "leaderboard.json").is_file():
+        print("\n" + leaderboard.table(json.loads((sweep.out / "leaderboard.json").read_text())))
+    for name, error in failed.items():
+        print(f"umi-eval: run {name} failed: {error} (details in {sweep.out}/sweep.json; rerun the sweep to retry)")
+    return 1 if failed else 0
+
+
 def cmd_inspect(args: argparse.Namespace, argv: list[str]) -> int:
     bench = resolve_benchmark(args)
     task = _find_task(bench.tasks, str(args.query_id))

@@ -23,7 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.embedded import load_embedded  # noqa: E402
-from benchmarks.score_cli import add_score_parser, score  # noqa: E402
+from benchmarks.score_cli import score_with_defaults  # noqa: E402
 from benchmarks.scoring.inputs import load_input  # noqa: E402
 from benchmarks.scoring.judges import JudgeOptions  # noqa: E402
 from benchmarks.scoring.model_judge import backend_judge  # noqa: E402
@@ -59,10 +59,8 @@ def build_run(root: Path, per_group: int) -> Path:
 
 
 def timed_score(run: Path, judge: str) -> tuple[float, dict]:
-    parser = argparse.ArgumentParser()
-    add_score_parser(parser.add_subparsers())
     start = time.perf_counter()
-    _, document = score(parser.parse_args(["score", str(run), "--judge", judge]))
+    _, document = score_with_defaults(run, judge)
     return time.perf_counter() - start, document
 
 

@@ -65,7 +65,7 @@ def test_explicit_pairs_and_unknown_runs(runs: list[Path]) -> None:
 def test_markdown_keeps_the_main_table_and_adds_pairs(runs: list[Path]) -> None:
     board = build(runs)
     head = table(board).splitlines()[0]
-    assert head.startswith("| agent | kind | G1_instruction | overall | SoPR |")
+    assert head.startswith("| agent | kind | benchmark | seed | G1_instruction | overall | SoPR |")
     assert "75.0 +- 1.5" in table(board)
     text = render(board, "md")
     assert "single vs multi" in text and "+25.0 [" in text

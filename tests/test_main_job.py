@@ -41,4 +41,4 @@ def test_shortened_main_job_compares_single_and_multi(tmp_path, capsys):
         assert 0.0 <= entry["overall"]["rate"] <= 100.0 and entry["status"] == "finished"
         assert entry["models"] and entry["tokens"] > 0
     table = capsys.readouterr().out
-    assert "| agent | kind | G1_instruction |" in table and "chat-multi" in table and "chat-single" in table
+    assert "| agent | kind | benchmark | seed | G1_instruction |" in table and "chat-multi" in table and "chat-single" in table

@@ -1,0 +1,229 @@
+"""`sweep SWEEP.yaml`: many agents x benchmarks x seeds in one unattended, resumable job.
+
+A sweep file names what to evaluate and where the runs go:
+
+    out: runs/overnight                  # default: runs/<file stem>
+    executor: ray                        # ray | local; also ray_address, schedule, max_active
+    seeds: [0, 1]                        # default [0]
+    agents:                              # presets, agent YAML files, or mappings with overrides
+      - chat-single
+      - {agent: alpha-umi-backbone, name: backbone-step1000, model: /ckpts/step-1000, dtype: bf16}
+    benchmarks:
+      - {benchmark: embedded, per_group: 5}
+      - {benchmark: solvable_queries, groups: [G1_instruction], limit: 50, cache: tool_response_cache}
+    judge: verified                      # optional: score every finished run with this judge (cached)
+
+Everything is resolved before the first run starts, so a mistake anywhere in the file fails at once and
+writes nothing. Runs go one after another, each one the same as `umi-eval run` with the same options
+(same folder names, same outputs). A run that finished before is skipped; one that was interrupted
+resumes from its trajectories.jsonl; one that fails is recorded and the sweep goes on with the next.
+`<out>/sweep.json` holds every run's state after each step, and `<out>/leaderboard.json` (and `.md`)
+ranks every finished run at the end.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import yaml
+
+from benchmarks import leaderboard
+from benchmarks.scoring.judges import JudgeOptions, make_judge
+from benchmarks.sources import LoadedBenchmark, load_benchmark
+from engine import manifest
+from engine.records import write_json_atomic
+from engine.run import SCHEDULES, Run, RunConfig
+from engine.types import AgentSpec
+
+SWEEP_KEYS = {"out", "executor", "ray_address", "schedule", "max_active", "seeds", "agents", "benchmarks", "judge",
+              "miss_policy"}
+AGENT_KEYS = {"agent", "name", "backend", "model", "dtype", "batch_size", "max_steps"}
+BENCHMARK_KEYS = {"benchmark", "groups", "limit", "tools_dir", "per_group", "cache"}
+
+
+class SweepError(ValueError):
+    """A mistake in a sweep file, naming the file and the entry."""
+
+
+@dataclass(frozen=True)
+class BenchmarkEntry:
+    options: dict[str, Any]
+    name: str = ""
+
+    def load(self, seed: int) -> LoadedBenchmark:
+        opts = {k: v for k, v in self.options.items() if k not in ("benchmark", "cache")}
+        return load_benchmark(str(self.options["benchmark"]), seed=seed, **opts)
+
+
+@dataclass(frozen=True)
+class PlannedRun:
+    agent: AgentSpec
+    bench: BenchmarkEntry
+    seed: int
+    run_name: str
+
+
+@dataclass(frozen=True)
+class Sweep:
+    source: Path
+    out: Path
+    settings: dict[str, Any]
+    runs: list[PlannedRun]
+
+
+def load_sweep(path: Path, resolve_agent: Callable[[dict[str, Any]], AgentSpec]) -> Sweep:
+    """The sweep a file describes, every agent and benchmark resolved (resolve_agent validates one entry)."""
+    doc = _read(path)
+    _check_keys(doc, SWEEP_KEYS, f"{path}")
+    seeds = doc.get("seeds", [0])
+    if not isinstance(seeds, list) or not seeds or not all(isinstance(s, int) for s in seeds):
+        raise SweepError(f"{path}: seeds must be a non-empty list of integers, got {seeds!r}")
+    if doc.get("schedule", "lockstep") not in SCHEDULES:
+        raise SweepError(f"{path}: unknown schedule {doc['schedule']!r}; valid: {', '.join(SCHEDULES)}")
+    agents = [_agent(entry, f"{path}: agents[{i}]", resolve_agent) for i, entry in enumerate(_list(doc, "agents", path))]
+    _check_unique([a.name for a in agents], f"{path}: agents")
+    benches = [_benchmark(entry, f"{path}: benchmarks[{i}]") for i, entry in enumerate(_list(doc, "benchmarks", path))]
+    _check_unique([b.name for b in benches], f"{path}: benchmarks")
+    runs = [PlannedRun(agent, bench, seed, f"{agent.name}__{bench.name}__seed{seed}")
+            for agent in agents for bench in benches for seed in seeds]
+    _check_judge(doc.get("judge"), path)
+    out = Path(doc.get("out") or Path("runs") / path.stem)
+    return Sweep(path, out, {k: doc.get(k) for k in SWEEP_KEYS - {"agents", "benchmarks", "seeds", "out"}}, runs)
+
+
+def _read(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise SweepError(f"sweep file not found: {path}")
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise SweepError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(doc, dict):
+        raise SweepError(f"{path}: a sweep file is a mapping with agents and benchmarks")
+    return doc
+
+
+def _check_keys(entry: dict[str, Any], valid: set[str], where: str) -> None:
+    unknown = sorted(set(entry) - valid)
+    if unknown:
+        raise SweepError(f"{where}: unknown key(s) {', '.join(unknown)}; valid: {', '.join(sorted(valid))}")
+
+
+def _list(doc: dict[str, Any], key: str, path: Path) -> list[Any]:
+    value = doc.get(key)
+    if not isinstance(value, list) or not value:
+        raise SweepError(f"{path}: {key} must be a non-empty list")
+    return value
+
+
+def _check_unique(names: list[str], where: str) -> None:
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise SweepError(f"{where}: names must differ (they name the run folders); repeated: {', '.join(repeated)}")
+
+
+def _agent(entry: Any, where: str, resolve_agent: Callable[[dict[str, Any]], AgentSpec]) -> AgentSpec:
+    entry = {"agent": entry} if isinstance(entry, str) else entry
+    if not isinstance(entry, dict) or "agent" not in entry:
+        raise SweepError(f"{where}: expected a preset, an agent file, or a mapping with 'agent'")
+    _check_keys(entry, AGENT_KEYS, where)
+    try:
+        agent = resolve_agent(entry)
+    except ValueError as exc:
+        raise SweepError(f"{where}: {exc}") from exc
+    return dataclasses.replace(agent, name=str(entry["name"])) if entry.get("name") else agent
+
+
+def _benchmark(entry: Any, where: str) -> BenchmarkEntry:
+    entry = {"benchmark": entry} if isinstance(entry, str) else entry
+    if not isinstance(entry, dict) or "benchmark" not in entry:
+        raise SweepError(f"{where}: expected a benchmark name or path, or a mapping with 'benchmark'")
+    _check_keys(entry, BENCHMARK_KEYS, where)
+    if entry.get("cache") and not Path(entry["cache"]).is_dir():
+        raise SweepError(f"{where}: cache folder not found: {entry['cache']}")
+    bench = BenchmarkEntry(dict(entry))
+    try:
+        return dataclasses.replace(bench, name=bench.load(0).name)
+    except (ValueError, FileNotFoundError) as exc:
+        raise SweepError(f"{where}: {exc}") from exc
+
+
+def _check_judge(spec: Any, path: Path) -> None:
+    """A judge spec that cannot work fails now, not after the first run (a model judge loads nothing yet)."""
+    if spec is None:
+        return
+    try:
+        make_judge(str(spec), JudgeOptions(), gold_facts={})
+    except (ValueError, FileNotFoundError) as exc:
+        raise SweepError(f"{path}: judge: {exc}") from exc
+
+
+def is_finished(run_dir: Path) -> bool:
+    """Whether a run folder holds a run that ended normally (an interrupted one resumes instead)."""
+    try:
+        return json.loads((run_dir / "run.json").read_text())["status"] == "finished" and (run_dir / "metrics.json").is_file()
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
+RunStarter = Callable[[PlannedRun, LoadedBenchmark, dict[str, Any]], Path]
+
+
+def execute(sweep: Sweep, start_run: RunStarter, score_run: Callable[[Path, str], None] | None = None,
+            say: Callable[[str], None] = print) -> dict[str, Any]:
+    """Runs every planned run not finished before; returns (and keeps writing) <out>/sweep.json."""
+    state = {"sweep": str(sweep.source), "started_at": manifest.now(), "git_commit": manifest.git_commit(),
+             "settings": sweep.settings, "runs": {}}
+    for n, planned in enumerate(sweep.runs, 1):
+        run_dir = sweep.out / planned.run_name
+        say(f"[{n}/{len(sweep.runs)}] {planned.run_name}")
+        state["runs"][planned.run_name] = _one(planned, run_dir, sweep.settings, start_run, score_run)
+        write_json_atomic(sweep.out / "sweep.json", state)
+    finished = [sweep.out / name for name, run in state["runs"].items() if run["status"] in ("finished", "skipped")]
+    if finished:
+        board = leaderboard.build(finished)
+        write_json_atomic(sweep.out / "leaderboard.json", board)
+        (sweep.out / "leaderboard.md").write_text(leaderboard.markdown(board), encoding="utf-8")
+    state["ended_at"] = manifest.now()
+    write_json_atomic(sweep.out / "sweep.json", state)
+    return state
+
+
+def _one(planned: PlannedRun, run_dir: Path, settings: dict[str, Any], start_run: RunStarter,
+         score_run: Callable[[Path, str], None] | None) -> dict[str, Any]:
+    if is_finished(run_dir):
+        return {"status": "skipped", "dir": str(run_dir), "note": "finished before"}
+    try:
+        start_run(planned, planned.bench.load(planned.seed), settings)
+        if score_run is not None and settings.get("judge"):
+            score_run(run_dir, settings["judge"])
+    except Exception as exc:  # noqa: BLE001 - one broken run must not stop an overnight sweep
+        return {"status": "failed", "dir": str(run_dir), "error": f"{type(exc).__name__}: {exc}",
+                "traceback": traceback.format_exc(limit=8)}
+    return {"status": "finished", "dir": str(run_dir)}
+
+
+def plan_table(sweep: Sweep) -> str:
+    lines = [f"{len(sweep.runs)} runs into {sweep.out}/"]
+    lines += [f"  {'done   ' if is_finished(sweep.out / r.run_name) else 'to run '} {r.run_name}" for r in sweep.runs]
+    return "\n".join(lines)
+
+
+def run_config(planned: PlannedRun, bench: LoadedBenchmark, settings: dict[str, Any], out: Path,
+               progress: bool, command: list[str]) -> RunConfig:
+    return RunConfig(agent=planned.agent, out_dir=out, run_name=planned.run_name, seed=planned.seed,
+                     executor=settings.get("executor") or "ray", ray_address=settings.get("ray_address"),
+                     max_active=settings.get("max_active"), schedule=settings.get("schedule") or "lockstep",
+                     progress=progress, benchmark=bench.info, command=command)
+
+
+def start_with(build_simulator: Callable[..., Any], out: Path, progress: bool, command: list[str]) -> RunStarter:
+    """What runs one planned run: the same Run as `umi-eval run`."""
+    def start(planned: PlannedRun, bench: LoadedBenchmark, settings: dict[str, Any]) -> Path:
+        simulator = build_simulator(bench, planned.bench.options.get("cache"), settings.get("miss_policy") or "synthesize")
+        return Run(run_config(planned, bench, settings, out, progress, command), bench.tasks, simulator).execute()
+    return start

@@ -1,0 +1,120 @@
+"""`sweep`: agents x benchmarks x seeds, resumable, a failed run recorded while the others go on, and a
+sweep file with a mistake refused before anything is written."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+import run_eval
+from engine.cli import build_simulator, sweep_agent
+from engine.sweep import execute, load_sweep, start_with
+
+SCRIPTED = "{agent: chat-single, name: chat-scripted, backend: scripted, model: call-once-then-answer}"
+
+
+def _sweep_file(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "night.yaml"
+    path.write_text(f"out: {tmp_path / 'out'}\nexecutor: local\n{body}")
+    return path
+
+
+def _two_by_two(tmp_path: Path, extra: str = "") -> Path:
+    return _sweep_file(tmp_path, f"seeds: [0, 1]\nagents:\n  - oracle\n  - {SCRIPTED}\n"
+                                 f"benchmarks:\n  - {{benchmark: embedded, per_group: 1}}\n{extra}")
+
+
+def _sweep(path: Path, *flags: str) -> int:
+    return run_eval.main(["sweep", str(path), "--no-progress", *flags])
+
+
+def test_every_combination_runs_then_a_second_sweep_skips_them_all(tmp_path: Path, capsys) -> None:
+    path = _two_by_two(tmp_path)
+    assert _sweep(path) == 0
+    out = tmp_path / "out"
+    names = ["oracle__embedded__seed0", "oracle__embedded__seed1", "chat-scripted__embedded__seed0",
+             "chat-scripted__embedded__seed1"]
+    state = json.loads((out / "sweep.json").read_text())
+    assert list(state["runs"]) == names and {r["status"] for r in state["runs"].values()} == {"finished"}
+    board = json.loads((out / "leaderboard.json").read_text())
+    assert sorted(e["run"] for e in board["entries"]) == sorted(names)
+    assert board["entries"][0]["agent"] == "oracle" and board["entries"][0]["overall"]["rate"] == 100.0
+    assert "| chat-scripted | single | embedded | 1 |" in capsys.readouterr().out
+    before = {n: (out / n / "trajectories.jsonl").read_bytes() for n in names}
+    assert _sweep(path) == 0
+    again = json.loads((out / "sweep.json").read_text())
+    assert {r["status"] for r in again["runs"].values()} == {"skipped"}
+    assert {n: (out / n / "trajectories.jsonl").read_bytes() for n in names} == before
+
+
+def test_an_interrupted_run_resumes_and_keeps_what_it_wrote(tmp_path: Path, capsys) -> None:
+    path = _two_by_two(tmp_path)
+    assert _sweep(path) == 0
+    run = tmp_path / "out" / "chat-scripted__embedded__seed1"
+    lines = (run / "trajectories.jsonl").read_text().splitlines(keepends=True)
+    (run / "trajectories.jsonl").write_text("".join(lines[:2]))
+    manifest = json.loads((run / "run.json").read_text())
+    (run / "run.json").write_text(json.dumps({**manifest, "status": "interrupted"}))
+    capsys.readouterr()
+    assert _sweep(path, "--dry-run") == 0
+    assert f"to run  {run.name}" in capsys.readouterr().out and len((run / "trajectories.jsonl").read_text().splitlines()) == 2
+    assert _sweep(path) == 0
+    resumed = (run / "trajectories.jsonl").read_text().splitlines(keepends=True)
+    assert resumed[:2] == lines[:2] and len(resumed) == len(lines)
+    assert json.loads((tmp_path / "out" / "sweep.json").read_text())["runs"][run.name]["status"] == "finished"
+
+
+def test_a_failed_run_is_recorded_and_the_sweep_goes_on(tmp_path: Path) -> None:
+    sweep = load_sweep(_two_by_two(tmp_path), sweep_agent)
+    real = start_with(build_simulator, sweep.out, False, [])
+    started = []
+
+    def start(planned, bench, settings):
+        started.append(planned.run_name)
+        if planned.run_name == "oracle__embedded__seed1":
+            raise RuntimeError("GPU fell off the bus")
+        return real(planned, bench, settings)
+
+    state = execute(sweep, start, say=lambda line: None)
+    assert started == [r.run_name for r in sweep.runs]
+    failed = state["runs"]["oracle__embedded__seed1"]
+    assert failed["status"] == "failed" and "RuntimeError: GPU fell off the bus" in failed["error"]
+    assert [r["status"] for r in state["runs"].values()].count("finished") == 3
+    board = json.loads((sweep.out / "leaderboard.json").read_text())
+    assert len(board["entries"]) == 3 and json.loads((sweep.out / "sweep.json").read_text()) == state
+
+
+def test_a_judge_scores_every_finished_run(tmp_path: Path) -> None:
+    assert _sweep(_two_by_two(tmp_path, "judge: verified\n")) == 0
+    scores = json.loads((tmp_path / "out" / "oracle__embedded__seed0" / "scores.json").read_text())
+    assert scores["metric"] == "pass_rate" and scores["judge"]["id"] == "verified" and scores["overall"]["rate"] == 100.0
+
+
+@pytest.mark.parametrize("body, message", [
+    ("agents: [oracle]\nbenchmarks: [embedded]\nseed: 3\n", "unknown key\\(s\\) seed; valid: .*seeds"),
+    ("agents: [nope]\nbenchmarks: [embedded]\n", "agents\\[0\\]: .*nope"),
+    ("agents: [oracle, {agent: oracle, colour: red}]\nbenchmarks: [embedded]\n", "agents\\[1\\]: unknown key\\(s\\) colour"),
+    ("agents: [oracle, oracle]\nbenchmarks: [embedded]\n", "names must differ .*repeated: oracle"),
+    ("agents: [oracle]\nbenchmarks: [no/such/folder]\n", "benchmarks\\[0\\]: benchmark not found"),
+    ("agents: [oracle]\nbenchmarks: [embedded]\nseeds: []\n", "seeds must be a non-empty list"),
+    ("agents: []\nbenchmarks: [embedded]\n", "agents must be a non-empty list"),
+    ("agents: [oracle]\nbenchmarks: [embedded]\nschedule: eager\n", "unknown schedule 'eager'"),
+    ("agents: [oracle\n", "not valid YAML"),
+    ("agents: [oracle]\nbenchmarks: [{benchmark: embedded, cache: no/such/cache}]\n", "cache folder not found: no/such/cache"),
+    ("agents: [oracle]\nbenchmarks: [embedded]\njudge: astrology\n", "judge: unknown judge spec 'astrology'"),
+    ("agents: [oracle]\nbenchmarks: [embedded]\njudge: hf:no/such/model\n", "judge: model directory 'no/such/model' has no config.json"),
+])
+def test_a_mistake_anywhere_fails_before_anything_is_written(tmp_path: Path, capsys, body: str, message: str) -> None:
+    path = _sweep_file(tmp_path, body)
+    assert _sweep(path) == 2
+    error = capsys.readouterr().err
+    assert str(path) in error
+    assert re.search(message, error), error
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_missing_sweep_file_is_named(tmp_path: Path, capsys) -> None:
+    assert _sweep(tmp_path / "none.yaml") == 2
+    assert "sweep file not found" in capsys.readouterr().err
