@@ -26,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="simulator miss policies in order, comma-separated: synthesize, llm, error")
     run.add_argument("--store", help="simulator store (SQLite, see `sim import`); llm answers are saved there")
     run.add_argument("--sim-model", default="embedded", help="model of the llm miss policy: a local model folder or embedded, optionally as vllm:MODEL")
+    run.add_argument("--judge", help="also score the finished run with this judge (see `score --judge`)")
     run.add_argument("--no-progress", action="store_true")
     bench = sub.add_parser("benchmark", help="the embedded benchmark").add_subparsers(dest="action", required=True)
     write = bench.add_parser("write", help="write the embedded benchmark in ToolBench's own files")

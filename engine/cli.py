@@ -9,6 +9,7 @@ from typing import Any
 
 from benchmarks import leaderboard
 from benchmarks.schemas import function_schemas
+from benchmarks.scoring.judges import check_judge_spec
 from benchmarks.sources import LoadedBenchmark, load_benchmark
 from benchmarks.toolbench import BenchmarkFormatError
 from benchmarks.types import Task
@@ -127,6 +128,8 @@ def default_run_name(agent: AgentSpec, bench: LoadedBenchmark, seed: int) -> str
 def cmd_run(args: argparse.Namespace, argv: list[str]) -> int:
     agent = resolve_agent(args)
     bench = resolve_benchmark(args)
+    if args.judge:
+        _guarded(check_judge_spec)(args.judge)
     simulator = build_simulator(bench, args.cache, args.miss_policy, args.store, args.sim_model)
     config = RunConfig(agent=agent, out_dir=Path(args.out), run_name=args.run_name or default_run_name(agent, bench, args.seed),
                        seed=args.seed, executor=args.executor, ray_address=args.ray_address, max_active=args.max_active,
@@ -136,6 +139,10 @@ def cmd_run(args: argparse.Namespace, argv: list[str]) -> int:
     overall = json.loads((run_dir / "metrics.json").read_text())["overall"]
     print(f"{run_dir}: {overall['n']} trajectories, answered {overall['answered_rate']}%, "
           f"invalid calls {overall['invalid_call_rate']}%, mean steps {overall['mean_steps']}")
+    if args.judge:
+        from benchmarks.score_cli import score_with_defaults, summary
+
+        print(summary(*_guarded(score_with_defaults)(run_dir, args.judge)))
     return 0
 
 

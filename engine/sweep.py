@@ -32,7 +32,7 @@ from typing import Any, Callable
 import yaml
 
 from benchmarks import leaderboard
-from benchmarks.scoring.judges import JudgeOptions, make_judge
+from benchmarks.scoring.judges import check_judge_spec
 from benchmarks.sources import LoadedBenchmark, load_benchmark
 from engine import manifest
 from engine.records import write_json_atomic
@@ -153,11 +153,10 @@ def _benchmark(entry: Any, where: str) -> BenchmarkEntry:
 
 
 def _check_judge(spec: Any, path: Path) -> None:
-    """A judge spec that cannot work fails now, not after the first run (a model judge loads nothing yet)."""
     if spec is None:
         return
     try:
-        make_judge(str(spec), JudgeOptions(), gold_facts={})
+        check_judge_spec(str(spec))
     except (ValueError, FileNotFoundError) as exc:
         raise SweepError(f"{path}: judge: {exc}") from exc
 

@@ -71,3 +71,17 @@ def test_inspect_unknown_role_lists_valid_ones(example_dir, capsys):
     assert run_eval.main(["inspect", "--benchmark", str(example_dir), "--query-id", "588", "--agent", "alpha-umi",
                           "--role", "critic"]) == 2
     assert "valid: planner, caller, summarizer" in capsys.readouterr().err
+
+
+def test_run_with_a_judge_scores_the_finished_run(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert run_eval.main(["run", "--agent", "oracle", "--benchmark", "embedded", "--per-group", "1", "--executor", "local",
+                          "--out", str(out), "--judge", "verified", "--no-progress"]) == 0
+    scores = json.loads((out / "oracle__embedded__seed0" / "scores.json").read_text())
+    assert scores["metric"] == "pass_rate" and scores["judge"]["id"] == "verified" and scores["overall"]["n"] == 6
+    assert "pass rate 100.0" in capsys.readouterr().out
+
+
+def test_run_with_an_unusable_judge_fails_before_anything_is_written(tmp_path, capsys):
+    _fails_writing_nothing(["run", "--agent", "oracle", "--benchmark", "embedded", "--per-group", "1",
+                            "--judge", f"hf:{tmp_path / 'no-model'}"], tmp_path, capsys, "has no config.json")

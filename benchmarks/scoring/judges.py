@@ -166,3 +166,9 @@ def make_judge(spec: str, options: JudgeOptions = JudgeOptions(), gold_facts: Ma
         return backend_judge(spec, kind, rest, options)
     raise JudgeError(f"unknown judge spec {spec!r}; valid: verified, replay:PATH, hf:MODEL_DIR, "
                      "openai:MODEL@BASE_URL, embedded")
+
+
+def check_judge_spec(spec: str) -> None:
+    """Raises (JudgeError, FileNotFoundError) now if a judge spec cannot work: checked before a run or a
+    sweep starts, not after hours of it. Cheap: a model judge loads its model at the first question."""
+    make_judge(spec, JudgeOptions(), gold_facts={})
