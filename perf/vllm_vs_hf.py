@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -17,6 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from engine import manifest  # noqa: E402
 from engine.presets import load_agent, override_models  # noqa: E402
 from perf.common import comparable, load_tasks, timed_run, usage_totals  # noqa: E402
 
@@ -39,6 +41,7 @@ def main() -> None:
     parser.add_argument("--out", default="perf/results/vllm_vs_hf.json")
     args = parser.parse_args()
 
+    load = os.getloadavg()[0]  # other work on this machine slows either backend: recorded with the figures
     tasks, simulator = load_tasks(args.data, args.tasks)
     workdir = Path(tempfile.mkdtemp(prefix="umi-perf-"))
     try:
@@ -53,6 +56,10 @@ def main() -> None:
         "identical_trajectories": comparable(records["hf"]) == comparable(records["vllm"]),
         "differing_tasks": [a["task_key"] for a, b in zip(records["hf"], records["vllm"])
                             if comparable([a]) != comparable([b])],
+        "command": " ".join([".venv/bin/python", *sys.argv]),
+        "hardware": manifest.hardware(),
+        "versions": manifest.library_versions(),
+        "load_average_1min_at_start": load,
     }
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(result, indent=2) + "\n")
