@@ -16,6 +16,7 @@ from benchmarks.types import Task
 from engine.agents import make_agent, start_episode
 from engine.backends.base import UnknownBackendError, backend_names, make_backend
 from engine.backends.model_files import resolve_model_path
+from engine.backends.openai_http import parse_target
 from engine.embedded_model import EmbeddedModelMissing
 from engine.records import write_json_atomic
 from engine.presets import AgentConfigError, load_agent, override_models
@@ -63,6 +64,8 @@ def validate_agent(agent: AgentSpec) -> None:
             raise UnknownBackendError(f"role {role}: unknown backend {spec.backend!r}; valid: {', '.join(valid)}")
         if spec.backend in ("hf", "vllm"):
             resolve_model_path(spec.model)
+        elif spec.backend == "openai":
+            parse_target(spec.model)
         elif spec.backend in ("scripted", "modelled"):
             try:
                 make_backend(spec)  # cheap to build: checks the script and profile names

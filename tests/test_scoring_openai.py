@@ -2,32 +2,26 @@
 from __future__ import annotations
 
 import json
-import threading
-import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Iterator
 
 import pytest
 
 from benchmarks.scoring.judges import JudgeCall, JudgeError, JudgeOptions, make_judge
 from benchmarks.scoring.model_judge import ModelJudge
-from benchmarks.scoring.openai_api import EndpointSettings, OpenAIChat
+from benchmarks.scoring.openai_api import OpenAIChat
 from benchmarks.scoring.prompts import function_prompt, function_schema
+from engine.backends.openai_http import EndpointSettings
+from tests.openai_stub import StubEndpoint, serve
 
 
-class Server:
-    """Replies with a forced tool call; `failures` status codes are returned first, `delay` slows each reply."""
+class Server(StubEndpoint):
+    """Replies with a forced tool call, or with `content` when it is set."""
 
     def __init__(self) -> None:
-        self.requests: list[dict[str, Any]] = []
-        self.headers: list[dict[str, str]] = []
-        self.failures: list[int] = []
-        self.delay = 0.0
+        super().__init__()
         self.content: str | None = None
-        self.in_flight = self.max_in_flight = 0
-        self.lock = threading.Lock()
 
-    def reply(self, body: dict[str, Any]) -> dict[str, Any]:
+    def reply(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         if self.content is not None:
             message = {"role": "assistant", "content": self.content}
         else:
@@ -42,38 +36,8 @@ class Server:
 @pytest.fixture
 def server() -> Iterator[tuple[Server, str]]:
     state = Server()
-
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args: Any) -> None:
-            pass
-
-        def do_POST(self) -> None:
-            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-            with state.lock:
-                state.requests.append(body)
-                state.headers.append(dict(self.headers))
-                status = state.failures.pop(0) if state.failures else 200
-                state.in_flight += 1
-                state.max_in_flight = max(state.max_in_flight, state.in_flight)
-            time.sleep(state.delay)
-            with state.lock:
-                state.in_flight -= 1
-            data = json.dumps(state.reply(body) if status == 200 else {"error": "busy"}).encode()
-            try:
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-            except OSError:  # the client timed out and left
-                pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-    thread.start()
-    yield state, f"http://127.0.0.1:{httpd.server_address[1]}/v1"
-    httpd.shutdown()
-    httpd.server_close()
+    with serve(state) as url:
+        yield state, url
 
 
 def _call(n: int = 0) -> JudgeCall:
@@ -92,6 +56,7 @@ def test_function_call_request_and_reply(server, monkeypatch) -> None:
     [verdict] = judge.judge([_call()])
     assert verdict.label == "Solved" and verdict.model_calls == 1
     [body] = state.requests
+    assert state.paths == ["/chat/completions"]
     assert body["messages"] == [{"role": "user", "content": function_prompt("check_answer_status", {"query": "Q", "answer": "A0"})}]
     assert body["tools"] == [{"type": "function", "function": function_schema("check_answer_status")}]
     assert body["tool_choice"] == {"type": "function", "function": {"name": "check_answer_status"}}

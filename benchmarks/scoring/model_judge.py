@@ -10,19 +10,18 @@ model call (endpoint down) stops the scoring: replies so far are cached, so reru
 from __future__ import annotations
 
 import json
-import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, Sequence
 
 from benchmarks.scoring.judge_cache import JudgeCache, cache_key
 from benchmarks.scoring.judges import JudgeCall, JudgeError, JudgeOptions, Verdict
-from benchmarks.scoring.openai_api import BASE_URL_ENV, DEFAULT_BASE_URL, EndpointSettings, OpenAIChat
+from benchmarks.scoring.openai_api import OpenAIChat
 from benchmarks.scoring.prompts import EVALUATOR, function_schema
 from benchmarks.scoring.replies import parse_reply
 from engine.backends.base import Backend
 from engine.backends.lazy import LazyBackend
+from engine.backends.openai_http import EndpointSettings, parse_target
 from engine.types import ModelSpec, RoleRequest, RoleResult, SamplingParams
 
 FUNCTION_INSTRUCTION = (
@@ -145,11 +144,10 @@ def backend_judge(spec: str, backend_name: str, model: str, options: JudgeOption
 
 def openai_judge(target: str, options: JudgeOptions) -> ModelJudge:
     """`MODEL@BASE_URL` (or `MODEL`: base URL from OPENAI_BASE_URL, else OpenAI's)."""
-    match = re.fullmatch(r"(.+?)@(https?://\S+)", target)
-    model, base_url = (match.group(1), match.group(2)) if match else (target, "")
-    if "@" in model or not model:
-        raise JudgeError(f"openai judge spec must be openai:MODEL@BASE_URL (http or https), got openai:{target}")
-    base_url = base_url or os.environ.get(BASE_URL_ENV, DEFAULT_BASE_URL)
+    try:
+        model, base_url = parse_target(target)
+    except ValueError as exc:
+        raise JudgeError(f"openai judge spec must be openai:MODEL@BASE_URL (http or https), got openai:{target}") from exc
     settings = EndpointSettings(model=model, base_url=base_url, timeout_s=options.timeout_s, retries=options.retries,
                                 concurrency=options.concurrency)
     return ModelJudge(f"openai:{target}", f"openai:{model}@{base_url}", OpenAIChat(settings), options)

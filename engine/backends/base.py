@@ -26,6 +26,7 @@ _BUILTIN_MODULES = {
     "vllm": "engine.backends.vllm",
     "scripted": "engine.backends.scripted",
     "modelled": "engine.backends.modelled",
+    "openai": "engine.backends.openai",
 }
 
 
