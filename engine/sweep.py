@@ -9,7 +9,7 @@ A sweep file names what to evaluate and where the runs go:
       - chat-single
       - {agent: alpha-umi-backbone, name: backbone-step1000, model: /ckpts/step-1000, dtype: bf16}
     benchmarks:
-      - {benchmark: embedded, per_group: 5}
+      - {benchmark: embedded, per_group: 5, name: embedded-5}   # name: optional, for the run folders
       - {benchmark: solvable_queries, groups: [G1_instruction], limit: 50, cache: tool_response_cache}
     judge: verified                      # optional: score every finished run with this judge (cached)
 
@@ -42,7 +42,8 @@ from engine.types import AgentSpec
 SWEEP_KEYS = {"out", "executor", "ray_address", "schedule", "max_active", "seeds", "agents", "benchmarks", "judge",
               "miss_policy"}
 AGENT_KEYS = {"agent", "name", "backend", "model", "dtype", "batch_size", "max_steps"}
-BENCHMARK_KEYS = {"benchmark", "groups", "limit", "tools_dir", "per_group", "cache"}
+BENCHMARK_KEYS = {"benchmark", "name", "groups", "limit", "tools_dir", "per_group", "cache"}
+EXECUTORS = ("ray", "local")
 
 
 class SweepError(ValueError):
@@ -55,7 +56,7 @@ class BenchmarkEntry:
     name: str = ""
 
     def load(self, seed: int) -> LoadedBenchmark:
-        opts = {k: v for k, v in self.options.items() if k not in ("benchmark", "cache")}
+        opts = {k: v for k, v in self.options.items() if k not in ("benchmark", "name", "cache")}
         return load_benchmark(str(self.options["benchmark"]), seed=seed, **opts)
 
 
@@ -84,6 +85,8 @@ def load_sweep(path: Path, resolve_agent: Callable[[dict[str, Any]], AgentSpec])
         raise SweepError(f"{path}: seeds must be a non-empty list of integers, got {seeds!r}")
     if doc.get("schedule", "lockstep") not in SCHEDULES:
         raise SweepError(f"{path}: unknown schedule {doc['schedule']!r}; valid: {', '.join(SCHEDULES)}")
+    if doc.get("executor", "ray") not in EXECUTORS:
+        raise SweepError(f"{path}: unknown executor {doc['executor']!r}; valid: {', '.join(EXECUTORS)}")
     agents = [_agent(entry, f"{path}: agents[{i}]", resolve_agent) for i, entry in enumerate(_list(doc, "agents", path))]
     _check_unique([a.name for a in agents], f"{path}: agents")
     benches = [_benchmark(entry, f"{path}: benchmarks[{i}]") for i, entry in enumerate(_list(doc, "benchmarks", path))]
@@ -92,7 +95,7 @@ def load_sweep(path: Path, resolve_agent: Callable[[dict[str, Any]], AgentSpec])
             for agent in agents for bench in benches for seed in seeds]
     _check_judge(doc.get("judge"), path)
     out = Path(doc.get("out") or Path("runs") / path.stem)
-    return Sweep(path, out, {k: doc.get(k) for k in SWEEP_KEYS - {"agents", "benchmarks", "seeds", "out"}}, runs)
+    return Sweep(path, out, {k: doc.get(k) for k in sorted(SWEEP_KEYS - {"agents", "benchmarks", "seeds", "out"})}, runs)
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -147,7 +150,7 @@ def _benchmark(entry: Any, where: str) -> BenchmarkEntry:
         raise SweepError(f"{where}: cache folder not found: {entry['cache']}")
     bench = BenchmarkEntry(dict(entry))
     try:
-        return dataclasses.replace(bench, name=bench.load(0).name)
+        return dataclasses.replace(bench, name=str(entry.get("name") or bench.load(0).name))
     except (ValueError, FileNotFoundError) as exc:
         raise SweepError(f"{where}: {exc}") from exc
 

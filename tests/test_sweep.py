@@ -86,6 +86,15 @@ def test_a_failed_run_is_recorded_and_the_sweep_goes_on(tmp_path: Path) -> None:
     assert len(board["entries"]) == 3 and json.loads((sweep.out / "sweep.json").read_text()) == state
 
 
+def test_benchmarks_can_be_named_so_two_sizes_of_one_fit_in_a_sweep(tmp_path: Path) -> None:
+    path = _sweep_file(tmp_path, "agents: [oracle]\nbenchmarks:\n  - {benchmark: embedded, per_group: 1, name: tiny}\n"
+                                 "  - {benchmark: embedded, per_group: 2, name: small}\n")
+    assert _sweep(path) == 0
+    lines = {n: len((tmp_path / "out" / f"oracle__{n}__seed0" / "trajectories.jsonl").read_text().splitlines())
+             for n in ("tiny", "small")}
+    assert lines == {"tiny": 6, "small": 12}
+
+
 def test_a_judge_scores_every_finished_run(tmp_path: Path) -> None:
     assert _sweep(_two_by_two(tmp_path, "judge: verified\n")) == 0
     scores = json.loads((tmp_path / "out" / "oracle__embedded__seed0" / "scores.json").read_text())
@@ -102,6 +111,8 @@ def test_a_judge_scores_every_finished_run(tmp_path: Path) -> None:
     ("agents: []\nbenchmarks: [embedded]\n", "agents must be a non-empty list"),
     ("agents: [oracle]\nbenchmarks: [embedded]\nschedule: eager\n", "unknown schedule 'eager'"),
     ("agents: [oracle\n", "not valid YAML"),
+    ("agents: [oracle]\nbenchmarks: [embedded, {benchmark: embedded, per_group: 2}]\n", "benchmarks: names must differ"),
+    ("agents: [oracle]\nbenchmarks: [embedded]\nexecutor: rya\n", "unknown executor 'rya'; valid: ray, local"),
     ("agents: [oracle]\nbenchmarks: [{benchmark: embedded, cache: no/such/cache}]\n", "cache folder not found: no/such/cache"),
     ("agents: [oracle]\nbenchmarks: [embedded]\njudge: astrology\n", "judge: unknown judge spec 'astrology'"),
     ("agents: [oracle]\nbenchmarks: [embedded]\njudge: hf:no/such/model\n", "judge: model directory 'no/such/model' has no config.json"),
