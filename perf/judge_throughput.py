@@ -4,13 +4,16 @@
    cache: model calls (must be 0) and seconds. The first scoring fills the cache with a scripted judge (an
    instant stand-in for a model: the cache path is the same whatever model filled it);
 2. judgements per second with the embedded model as judge (check_answer_status prompts of that run),
-   batched vs one at a time, one attempt each, short generations so the script stays within minutes.
+   batched vs one at a time, one attempt each, short generations so the script stays within minutes, on
+   the hf and the vllm backend.
 
     .venv/bin/python perf/judge_throughput.py [--per-group 100] [--judgements 8] [--max-new-tokens 16] [--dtype fp32]
+                                              [--backends hf vllm]
 """
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import json
 import os
@@ -26,8 +29,9 @@ from benchmarks.embedded import load_embedded  # noqa: E402
 from benchmarks.score_cli import score_with_defaults  # noqa: E402
 from benchmarks.scoring.inputs import load_input  # noqa: E402
 from benchmarks.scoring.judges import JudgeOptions  # noqa: E402
-from benchmarks.scoring.model_judge import backend_judge  # noqa: E402
+from benchmarks.scoring.model_judge import ModelJudge, backend_judge  # noqa: E402
 from benchmarks.scoring.tooleval import judge_call  # noqa: E402
+from engine import manifest  # noqa: E402
 from engine.backends.base import backend_names  # noqa: E402
 from engine.backends.scripted import register_script  # noqa: E402
 from engine.tooleval_export import converted_group  # noqa: E402
@@ -77,14 +81,17 @@ def rescoring(run: Path) -> dict:
                                      "cache_hits": second["judge_stats"]["cache_hits"]}}
 
 
-def throughput(run: Path, judgements: int, max_new_tokens: int, dtype: str) -> dict:
+def throughput(run: Path, judgements: int, max_new_tokens: int, dtype: str, backend: str) -> dict:
+    """Judgements per second of the embedded model on one backend, batched and one at a time (one engine,
+    loaded before timing; each way with its own empty cache)."""
     examples = load_input(run).examples[:judgements]
     calls = [judge_call("check_answer_status", e, 0, {"query": e.query, "answer": e.final_answer}) for e in examples]
     result: dict = {"judgements": len(calls), "max_new_tokens": max_new_tokens, "model": f"embedded (SmolLM2-135M {dtype})"}
+    options = JudgeOptions(max_new_tokens=max_new_tokens, batch_size=len(calls), attempts=1, dtype=dtype)
+    engine = backend_judge("embedded", backend, "embedded", options)
+    engine.completer.backend.load()  # the model loads at the first uncached question: not timed here
     for name, batch_size in (("batched", len(calls)), ("one_at_a_time", 1)):
-        options = JudgeOptions(max_new_tokens=max_new_tokens, batch_size=batch_size, attempts=1, dtype=dtype)
-        judge = backend_judge("embedded", "hf", "embedded", options)
-        judge.completer.backend.load()  # the model loads at the first uncached question: not timed here
+        judge = ModelJudge(engine.spec, engine.id, engine.completer, dataclasses.replace(options, batch_size=batch_size))
         start = time.perf_counter()
         verdicts = judge.judge(calls)
         seconds = time.perf_counter() - start
@@ -101,14 +108,17 @@ def main() -> None:
     parser.add_argument("--judgements", type=int, default=8)
     parser.add_argument("--max-new-tokens", type=int, default=16)
     parser.add_argument("--dtype", choices=("fp32", "bf16"), default="fp32", help="fp32 decodes faster on this CPU")
+    parser.add_argument("--backends", nargs="+", default=["hf", "vllm"], help="backends of the embedded judge")
     parser.add_argument("--out", default="perf/results/judge_throughput.json")
     args = parser.parse_args()
     load = os.getloadavg()[0]  # other work on this 2-core machine slows every figure: recorded with them
     workdir = Path(tempfile.mkdtemp(prefix="umi-judge-perf-"))
     try:
         run = build_run(workdir, args.per_group)
-        result = {"rescoring": rescoring(run), "embedded_judge": throughput(run, args.judgements, args.max_new_tokens, args.dtype),
-                  "load_average_1min_at_start": load}
+        result = {"command": " ".join([".venv/bin/python", *sys.argv]), "rescoring": rescoring(run),
+                  "embedded_judge": {backend: throughput(run, args.judgements, args.max_new_tokens, args.dtype, backend)
+                                     for backend in args.backends},
+                  "versions": manifest.library_versions(), "load_average_1min_at_start": load}
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
