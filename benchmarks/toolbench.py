@@ -12,9 +12,9 @@ from collections.abc import Collection, Iterable
 from pathlib import Path
 from typing import Any
 
-from benchmarks.naming import change_name, standardize
-from benchmarks.schemas import CollisionPolicy, find_collisions, tool_spec
-from benchmarks.types import Task, ToolSpec
+from benchmarks.core.naming import change_name, standardize
+from benchmarks.core.schemas import CollisionPolicy, find_collisions, tool_spec
+from benchmarks.core.types import Task, ToolSpec
 
 GROUP_ORDER = ("G1_instruction", "G1_category", "G1_tool", "G2_instruction", "G2_category", "G3_instruction")
 _NAME_KEYS = ("category_name", "tool_name", "api_name")

@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Protocol, Union
 
-from benchmarks.types import Task
+from benchmarks.core.types import Task
 from engine.types import AgentSpec, CallRecord, RoleRequest, RoleResult, Trajectory
 from roles.registry import MultiFormat, SingleFormat, get_format
 from roles.types import Action, PromptContext, Turn

@@ -8,15 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import leaderboard
-from benchmarks.schemas import function_schemas
+from benchmarks.core.schemas import function_schemas
 from benchmarks.scoring.judges import check_judge_spec
-from benchmarks.sources import LoadedBenchmark, load_benchmark
+from benchmarks.loading import LoadedBenchmark, load_benchmark
 from benchmarks.toolbench import BenchmarkFormatError
-from benchmarks.types import Task
+from benchmarks.core.types import Task
 from engine.agents import make_agent, start_episode
-from engine.backends.base import UnknownBackendError, backend_names, make_backend
-from engine.backends.model_files import resolve_model_path
-from engine.backends.openai_http import parse_target
+from engine.backends.base import BACKENDS, UnknownBackendError, make_backend
 from engine.embedded_model import EmbeddedModelMissing
 from engine.records import write_json_atomic
 from engine.presets import AgentConfigError, load_agent, override_models
@@ -24,6 +22,7 @@ from engine.run import Run, RunConfig
 from engine.types import AgentSpec, SamplingParams
 from roles.registry import UnknownFormatError, get_format
 from tools_sim.cache import ResponseCache
+from tools_sim.policies import ResponderPolicy
 from tools_sim.simulator import Simulator
 
 
@@ -58,19 +57,13 @@ def validate_agent(agent: AgentSpec) -> None:
     """Fails fast on an unknown format, backend or model folder, before any output exists."""
     if agent.kind != "oracle":
         get_format(agent.format, **agent.format_options)
-    valid = backend_names()
     for role, spec in agent.roles.items():
-        if spec.backend not in valid:
-            raise UnknownBackendError(f"role {role}: unknown backend {spec.backend!r}; valid: {', '.join(valid)}")
-        if spec.backend in ("hf", "vllm"):
-            resolve_model_path(spec.model)
-        elif spec.backend == "openai":
-            parse_target(spec.model)
-        elif spec.backend in ("scripted", "modelled"):
-            try:
-                make_backend(spec)  # cheap to build: checks the script and profile names
-            except ValueError as exc:
-                raise ValueError(f"role {role}: {exc}") from exc
+        try:
+            BACKENDS.get(spec.backend).check_spec(spec)
+        except UnknownBackendError as exc:
+            raise UnknownBackendError(f"role {role}: {exc}") from exc
+        except ValueError as exc:
+            raise ValueError(f"role {role}: {exc}") from exc
 
 
 @_guarded
@@ -88,8 +81,8 @@ def build_simulator(bench: LoadedBenchmark, cache_dir: str | None, miss_policy: 
     for entry in bench.cache_entries:
         cache.add(*entry)
     policies: list[Any] = [p.strip() for p in miss_policy.split(",") if p.strip()]
-    if bench.world is not None:
-        policies.insert(0, bench.world)
+    if bench.responder is not None:
+        policies.insert(0, ResponderPolicy(bench.responder))
     return Simulator(cache, policies, generate=simulator_generate(sim_model) if "llm" in policies else None)
 
 
@@ -99,7 +92,9 @@ def simulator_generate(model: str):
     from engine.backends.base import make_backend
     from engine.types import ModelSpec, RoleRequest
 
-    backend_name, _, path = model.partition(":") if model.split(":")[0] in ("hf", "vllm") else ("hf", "", model)
+    prefix = model.split(":")[0]
+    local = prefix in BACKENDS and BACKENDS.get(prefix).local_model
+    backend_name, _, path = model.partition(":") if local else ("hf", "", model)
     sampling = simulator_sampling(backend_name)
     backend = make_backend(ModelSpec(model=path, backend=backend_name, sampling=sampling))
 
@@ -113,7 +108,7 @@ def simulator_generate(model: str):
 def simulator_sampling(backend: str) -> SamplingParams:
     from tools_sim.llm import REPLY_SCHEMA
 
-    schema = json.dumps(REPLY_SCHEMA, sort_keys=True) if backend == "vllm" else None
+    schema = json.dumps(REPLY_SCHEMA, sort_keys=True) if BACKENDS.get(backend).json_schema else None
     return SamplingParams(max_new_tokens=1024, json_schema=schema)
 
 
@@ -194,11 +189,12 @@ def cmd_inspect(args: argparse.Namespace, argv: list[str]) -> int:
 
 def cmd_benchmark(args: argparse.Namespace, argv: list[str]) -> int:
     from benchmarks.embedded import generate, write
+    from tools_sim.cache import write_cache_dir
 
     if args.per_group < 1:
         raise UserError("--per-group must be at least 1")
     try:
-        out = write(generate(args.per_group, args.seed), args.out)
+        out = write(generate(args.per_group, args.seed), args.out, write_cache_dir)
     except (FileExistsError, NotADirectoryError) as exc:
         raise UserError(str(exc)) from exc
     print(f"wrote the embedded benchmark ({args.per_group} queries per group, seed {args.seed}) to {out}")

@@ -14,10 +14,10 @@ import dataclasses
 import math
 from dataclasses import dataclass
 
+from engine.backends.base import BACKENDS
 from engine.types import AgentSpec, ModelSpec
 
 PLACEMENTS = ("shared", "per-role", "colocate")
-GPU_BACKENDS = ("hf", "vllm")
 _GPU_MEMORY_BUDGET = 0.9  # vllm's own default share for a lone engine
 
 
@@ -74,7 +74,7 @@ def _cpus(spec: ModelSpec, share: float) -> float:
 def gpu_share(models: dict[str, ModelSpec], placement: str,
               cluster_gpus: float) -> dict[str, tuple[float, float | None]]:
     """(num_gpus, gpu_memory_utilization) for the actors whose spec leaves GPUs to the engine."""
-    auto = [key for key, spec in models.items() if spec.num_gpus == 0 and spec.backend in GPU_BACKENDS]
+    auto = [key for key, spec in models.items() if spec.num_gpus == 0 and BACKENDS.get(spec.backend).uses_gpu]
     if not auto or cluster_gpus < 1:
         return {}
     needed = sum(models[key].tensor_parallel_size for key in auto)

@@ -13,7 +13,7 @@ from typing import Any
 from tqdm import tqdm
 
 from benchmarks.scoring import has_gold_facts, verified_scores
-from benchmarks.types import Task
+from benchmarks.core.types import Task
 from engine import manifest
 from engine.agents import Episode, make_agent, start_episode
 from engine.executor import make_executor

@@ -25,8 +25,8 @@ from typing import Any
 
 from benchmarks.scoring.static import (CALL, GIVE_UP, StaticSample, StepOutcome, multi_outcome, plan_of, single_outcome,
                                        static_metrics, static_samples)
-from benchmarks.sources import file_sha256
-from benchmarks.types import Task
+from benchmarks.loading import file_sha256
+from benchmarks.core.types import Task
 from engine import manifest
 from engine.agents import Agent, Episode, make_agent
 from engine.executor import Executor, make_executor

@@ -33,7 +33,7 @@ import yaml
 
 from benchmarks import leaderboard
 from benchmarks.scoring.judges import check_judge_spec
-from benchmarks.sources import LoadedBenchmark, load_benchmark
+from benchmarks.loading import LoadedBenchmark, load_benchmark
 from engine import manifest
 from engine.records import write_json_atomic
 from engine.run import SCHEDULES, Run, RunConfig

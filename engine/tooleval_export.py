@@ -8,8 +8,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from benchmarks.schemas import function_schemas
-from benchmarks.types import Task
+from benchmarks.core.schemas import function_schemas
+from benchmarks.core.types import Task
 
 METHOD = "CoT@1"
 

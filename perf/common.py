@@ -26,7 +26,7 @@ def timed_run(agent: Any, tasks: list, simulator: Any, out: Path, name: str, max
 def load_tasks(data: str, n: int) -> tuple[list, Any]:
     """The first n tasks of a StableToolBench folder (G1_instruction, cache-less simulator) or of the
     embedded benchmark (all groups, its own simulated world), with the simulator to run them against."""
-    from benchmarks.sources import load_benchmark
+    from benchmarks.loading import load_benchmark
     from engine.cli import build_simulator
 
     if data == "embedded":

@@ -29,7 +29,8 @@ from benchmarks.embedded import load_embedded  # noqa: E402
 from benchmarks.score_cli import score_with_defaults  # noqa: E402
 from benchmarks.scoring.inputs import load_input  # noqa: E402
 from benchmarks.scoring.judges import JudgeOptions  # noqa: E402
-from benchmarks.scoring.model_judge import ModelJudge, backend_judge  # noqa: E402
+from benchmarks.scoring.model_judge import ModelJudge  # noqa: E402
+from engine.judges.model import model_judge  # noqa: E402
 from benchmarks.scoring.tooleval import judge_call  # noqa: E402
 from engine import manifest  # noqa: E402
 from engine.backends.base import backend_names  # noqa: E402
@@ -88,7 +89,7 @@ def throughput(run: Path, judgements: int, max_new_tokens: int, dtype: str, back
     calls = [judge_call("check_answer_status", e, 0, {"query": e.query, "answer": e.final_answer}) for e in examples]
     result: dict = {"judgements": len(calls), "max_new_tokens": max_new_tokens, "model": f"embedded (SmolLM2-135M {dtype})"}
     options = JudgeOptions(max_new_tokens=max_new_tokens, batch_size=len(calls), attempts=1, dtype=dtype)
-    engine = backend_judge("embedded", backend, "embedded", options)
+    engine = model_judge("embedded", backend, "embedded", options)
     engine.completer.backend.load()  # the model loads at the first uncached question: not timed here
     for name, batch_size in (("batched", len(calls)), ("one_at_a_time", 1)):
         judge = ModelJudge(engine.spec, engine.id, engine.completer, dataclasses.replace(options, batch_size=batch_size))

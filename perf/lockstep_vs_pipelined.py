@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.sources import load_benchmark  # noqa: E402
+from benchmarks.loading import load_benchmark  # noqa: E402
 from engine import manifest  # noqa: E402
 from engine.backends.modelled import parse_model  # noqa: E402
 from engine.cli import build_simulator  # noqa: E402

@@ -32,8 +32,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.naming import function_name  # noqa: E402
-from benchmarks.types import ToolSpec  # noqa: E402
+from benchmarks.core.naming import function_name  # noqa: E402
+from benchmarks.core.types import ToolSpec  # noqa: E402
 from tools_sim.cache import ResponseCache  # noqa: E402
 from tools_sim.layout import virtual_path  # noqa: E402
 from tools_sim.server import VirtualServer  # noqa: E402

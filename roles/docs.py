@@ -1,6 +1,6 @@
 """How each prompt format documents the offered tools to the model.
 
-All renderings read a ToolSpec (benchmarks.types); the function schema builder (benchmarks.schemas)
+All renderings read a ToolSpec (benchmarks.core.types); the function schema builder (benchmarks.core.schemas)
 has already applied ToolBench's naming and truncation rules, so these functions only lay the text out.
 """
 from __future__ import annotations
@@ -9,9 +9,9 @@ import json
 from collections.abc import Sequence
 from typing import Any, Literal
 
-from benchmarks.naming import change_name, standardize
-from benchmarks.schemas import FINISH_SCHEMA
-from benchmarks.types import ToolSpec
+from benchmarks.core.naming import change_name, standardize
+from benchmarks.core.schemas import FINISH_SCHEMA
+from benchmarks.core.types import ToolSpec
 
 DocStyle = Literal["training", "bare"]
 DOC_STYLES: tuple[str, ...] = ("training", "bare")

@@ -51,5 +51,5 @@ class PromptContext:
     """Everything a role's prompt may depend on: the query, the offered tools and the history so far."""
 
     query: str
-    tools: tuple[Any, ...]  # benchmarks.types.ToolSpec, Finish excluded
+    tools: tuple[Any, ...]  # benchmarks.core.types.ToolSpec, Finish excluded
     history: tuple[Turn, ...]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from benchmarks.types import Task
+from benchmarks.core.types import Task
 from engine.agents import make_agent, start_episode
 from engine.executor import Executor, LocalExecutor
 from engine.placement import assign_engines, distinct_models

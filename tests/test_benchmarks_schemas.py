@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.naming import change_name, function_name, standardize, standardize_category
-from benchmarks.schemas import FINISH_SCHEMA, find_collisions, function_schemas, resolve_function, tool_spec
+from benchmarks.core.naming import change_name, function_name, standardize, standardize_category
+from benchmarks.core.schemas import FINISH_SCHEMA, find_collisions, function_schemas, resolve_function, tool_spec
 from benchmarks.toolbench import FunctionNameCollisionWarning, load_benchmark_dir, load_query_file
-from benchmarks.types import Task
+from benchmarks.core.types import Task
 
 STB = Path("stabletoolbench")
 

@@ -27,7 +27,7 @@ def test_unknown_preset_lists_valid_ones(example_dir, tmp_path, capsys):
 
 def test_unknown_backend_lists_valid_ones(example_dir, tmp_path, capsys):
     _fails_writing_nothing(["run", "--agent", "alpha-umi", "--benchmark", str(example_dir), "--backend", "tgi"],
-                           tmp_path, capsys, "unknown backend 'tgi'; valid: hf, modelled, openai, scripted, vllm")
+                           tmp_path, capsys, "unknown backend 'tgi'; available: hf, modelled, openai, scripted, vllm")
 
 
 def test_unknown_modelled_profile_fails_before_anything_is_written(example_dir, tmp_path, capsys):

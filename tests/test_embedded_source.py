@@ -4,11 +4,13 @@ from __future__ import annotations
 import json
 
 from benchmarks.embedded import generate, load_embedded, world_response
-from benchmarks.embedded.source import WorldPolicy, fingerprint
-from benchmarks.schemas import tool_spec
-from benchmarks.sources import LoadedBenchmark, load_benchmark
+from benchmarks.embedded.source import fingerprint, world_reply
+from benchmarks.core.schemas import tool_spec
+from benchmarks.core.types import LoadedBenchmark
+from benchmarks.loading import load_benchmark
 from tools_sim.cache import ResponseCache
 from tools_sim.observation import STATUS_REQUEST_INVALID
+from tools_sim.policies import ResponderPolicy
 from tools_sim.simulator import Simulator
 from tools_sim.types import ToolCall
 
@@ -17,7 +19,7 @@ def _simulator(bench: LoadedBenchmark) -> Simulator:
     cache = ResponseCache()
     for entry in bench.cache_entries:
         cache.add(*entry)
-    return Simulator(cache, [bench.world, "error"])
+    return Simulator(cache, [ResponderPolicy(bench.responder), "error"])
 
 
 def test_source_matches_generate() -> None:
@@ -52,6 +54,6 @@ def test_gold_calls_hit_the_cache_and_others_reach_the_world() -> None:
 def test_apis_outside_the_world_pass_to_the_next_policy() -> None:
     stranger = tool_spec({"category_name": "Data", "tool_name": "Elsewhere", "api_name": "Thing",
                           "api_description": "", "required_parameters": [], "optional_parameters": []})
-    simulator = Simulator(ResponseCache(), [WorldPolicy(), "error"])
+    simulator = Simulator(ResponseCache(), [ResponderPolicy(world_reply), "error"])
     [observation] = simulator.call_many([ToolCall((stranger,), stranger.function_name, "{}")])
     assert observation.source == "error"

@@ -9,8 +9,8 @@ from random import Random
 import pytest
 
 from benchmarks.embedded.world import CATEGORIES, ENDPOINTS, Endpoint, endpoint, template_of, world_response
-from benchmarks.naming import change_name, standardize
-from benchmarks.schemas import tool_spec
+from benchmarks.core.naming import change_name, standardize
+from benchmarks.core.schemas import tool_spec
 
 ENTRY_KEYS = ["category_name", "tool_name", "api_name", "api_description", "required_parameters",
               "optional_parameters", "method", "template_response"]

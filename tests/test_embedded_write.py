@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from benchmarks.embedded import export, generate, load, write
+from tools_sim.cache import write_cache_dir
 from benchmarks.embedded.generate import EmbeddedBenchmark
 from benchmarks.embedded.world import ENDPOINTS
-from benchmarks.naming import standardize
+from benchmarks.core.naming import standardize
 from benchmarks.toolbench import BenchmarkFormatError, load_benchmark_dir, load_query_file
 from tools_sim.cache import ResponseCache
 
@@ -25,7 +26,7 @@ def bench() -> EmbeddedBenchmark:
 
 @pytest.fixture(scope="module")
 def written(bench: EmbeddedBenchmark, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write(bench, tmp_path_factory.mktemp("export") / "embedded")
+    return write(bench, tmp_path_factory.mktemp("export") / "embedded", write_cache_dir)
 
 
 def _files(root: Path) -> dict[str, bytes]:
@@ -43,8 +44,8 @@ def test_layout(written: Path) -> None:
 
 
 def test_same_seed_same_bytes_other_seed_other_bytes(bench: EmbeddedBenchmark, written: Path, tmp_path: Path) -> None:
-    again = write(generate(12, seed=3), tmp_path / "again")
-    other = write(generate(12, seed=4), tmp_path / "other")
+    again = write(generate(12, seed=3), tmp_path / "again", write_cache_dir)
+    other = write(generate(12, seed=4), tmp_path / "other", write_cache_dir)
     assert _files(again) == _files(written)
     assert _files(other) != _files(written)
 
@@ -135,25 +136,25 @@ def test_refuses_a_non_empty_target(bench: EmbeddedBenchmark, tmp_path: Path) ->
     target.mkdir()
     (target / "notes.txt").write_text("mine")
     with pytest.raises(FileExistsError, match="not empty"):
-        write(bench, target)
+        write(bench, target, write_cache_dir)
     assert [p.name for p in target.iterdir()] == ["notes.txt"]
     (tmp_path / "a_file").write_text("x")
     with pytest.raises(FileExistsError, match="not a folder"):
-        write(bench, tmp_path / "a_file")
+        write(bench, tmp_path / "a_file", write_cache_dir)
     empty = tmp_path / "empty"
     empty.mkdir()
-    assert (write(bench, empty) / "manifest.json").is_file()
-    assert (write(bench, tmp_path / "new" / "nested") / "manifest.json").is_file()
+    assert (write(bench, empty, write_cache_dir) / "manifest.json").is_file()
+    assert (write(bench, tmp_path / "new" / "nested", write_cache_dir) / "manifest.json").is_file()
 
 
 def test_a_crash_leaves_nothing_behind(bench: EmbeddedBenchmark, tmp_path: Path,
                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    def crash(bench: EmbeddedBenchmark, root: Path) -> None:
+    def crash(bench: EmbeddedBenchmark, root: Path, write_cache) -> None:
         (root / "test_instruction").mkdir()
         (root / "test_instruction" / "G1_tool.json").write_text("[")
         raise OSError("disk full")
 
     monkeypatch.setattr(export, "_write_all", crash)
     with pytest.raises(OSError, match="disk full"):
-        write(bench, tmp_path / "out")
+        write(bench, tmp_path / "out", write_cache_dir)
     assert list(tmp_path.iterdir()) == []

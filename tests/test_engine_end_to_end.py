@@ -6,8 +6,8 @@ import json
 import pytest
 
 import run_eval
-from benchmarks.schemas import function_schemas
-from benchmarks.sources import load_benchmark
+from benchmarks.core.schemas import function_schemas
+from benchmarks.loading import load_benchmark
 from engine.presets import PRESETS
 
 AGENTS = ["alpha-umi", "alpha-umi-backbone", "toolllama", "chat-single", "chat-multi"]

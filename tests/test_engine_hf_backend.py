@@ -58,7 +58,7 @@ def test_info_names_model_and_versions(backend):
 
 
 def test_unknown_backend_lists_valid_ones():
-    with pytest.raises(UnknownBackendError, match="valid: hf, modelled, openai, scripted, vllm"):
+    with pytest.raises(UnknownBackendError, match="available: hf, modelled, openai, scripted, vllm"):
         make_backend(ModelSpec(backend="nope"))
 
 

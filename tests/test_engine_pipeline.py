@@ -9,7 +9,7 @@ import time
 import pytest
 
 import run_eval
-from benchmarks.sources import load_benchmark
+from benchmarks.loading import load_benchmark
 from engine.agents import make_agent, start_episode
 from engine.backends.modelled import ModelledBackend, TimingProfile
 from engine.backends.scripted import ScriptedBackend, call_once_then_answer, register_script

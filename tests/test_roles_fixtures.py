@@ -1,7 +1,7 @@
 """Hand-made tools and histories shared by the roles tests (as the schema builder would emit them); no tests here."""
 from __future__ import annotations
 
-from benchmarks.types import ToolSpec
+from benchmarks.core.types import ToolSpec
 from roles.types import PromptContext, Turn
 
 CLIQUE = ToolSpec(

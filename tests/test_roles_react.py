@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.types import ToolSpec
+from benchmarks.core.types import ToolSpec
 from roles.react import SYSTEM_TEMPLATE, TASK_DESCRIPTION_PREFIX, USER_TEMPLATE, ToolLlama, stored_system_message
 from roles.types import Action, PromptContext, Turn
 from tests.test_roles_fixtures import QUERY, TOOLS

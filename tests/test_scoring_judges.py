@@ -7,8 +7,10 @@ from pathlib import Path
 import pytest
 
 from benchmarks.scoring.judge_cache import JudgeCache, cache_key
-from benchmarks.scoring.judges import JudgeCall, JudgeError, JudgeLog, JudgeOptions, VerifiedJudge, make_judge
-from benchmarks.scoring.model_judge import BackendCompleter, ModelJudge
+from benchmarks.scoring.judges import JudgeCall, JudgeError, JudgeLog, JudgeOptions, VerifiedJudge
+from engine.judges import make_judge
+from benchmarks.scoring.model_judge import ModelJudge
+from engine.judges.model import BackendCompleter
 from benchmarks.scoring.prompts import function_prompt, function_schema
 from benchmarks.scoring.tooleval import evaluate
 from engine.backends.scripted import ScriptedBackend
@@ -130,7 +132,7 @@ def test_verified_judge() -> None:
 
 
 @pytest.mark.parametrize("spec, error, match", [
-    ("gpt-4", JudgeError, "valid: verified, replay:PATH"),
+    ("gpt-4", JudgeError, "unknown judge spec .gpt-4.; available: .*replay.*verified"),
     ("verified", JudgeError, "gold facts"),
     ("hf:/no/such/model", FileNotFoundError, "config.json"),
     ("nosuch:model", ValueError, "unknown backend"),
@@ -172,7 +174,7 @@ def test_hf_judge_runs_a_local_model_and_pins_its_revision(tiny_model_dir: Path,
 
 
 def test_a_backend_judge_checks_its_backend_and_model_before_any_question(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="unknown backend 'nope'; valid: .*hf"):
+    with pytest.raises(ValueError, match="unknown backend .nope.; available: .*hf"):
         make_judge("nope:model")
     with pytest.raises(FileNotFoundError, match="has no config.json"):
         make_judge(f"hf:{tmp_path / 'missing'}")

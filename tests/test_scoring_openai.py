@@ -6,9 +6,10 @@ from typing import Any, Iterator
 
 import pytest
 
-from benchmarks.scoring.judges import JudgeCall, JudgeError, JudgeOptions, make_judge
+from benchmarks.scoring.judges import JudgeCall, JudgeError, JudgeOptions
+from engine.judges import make_judge
 from benchmarks.scoring.model_judge import ModelJudge
-from benchmarks.scoring.openai_api import OpenAIChat
+from engine.judges.openai_chat import OpenAIChat
 from benchmarks.scoring.prompts import function_prompt, function_schema
 from engine.backends.openai_http import EndpointSettings
 from tests.openai_stub import StubEndpoint, serve

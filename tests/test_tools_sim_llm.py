@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.naming import function_name
-from benchmarks.types import ToolSpec
+from benchmarks.core.naming import function_name
+from benchmarks.core.types import ToolSpec
 from tools_sim.cache import ResponseCache
 from tools_sim.llm import (
     FAILED_REPLY,

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from benchmarks.types import ToolSpec
+from benchmarks.core.types import ToolSpec
 from tools_sim.cache import ResponseCache
 from tools_sim.layout import virtual_path
 from tools_sim.llm import Messages

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 import pytest
 
-from benchmarks.naming import function_name
-from benchmarks.types import ToolSpec
+from benchmarks.core.naming import function_name
+from benchmarks.core.types import ToolSpec
 from tools_sim.cache import ResponseCache
 from tools_sim.observation import PARSE_ERROR
 from tools_sim.simulator import Miss, Simulator, parse_arguments

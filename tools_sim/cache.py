@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gc
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -137,3 +137,11 @@ class ResponseCache:
             write_api_file(root, path, records)
             count += 1
         return count
+
+
+def write_cache_dir(root: str | Path, responses: Iterable[tuple[str, str, str, Mapping[str, Any], str, Any]]) -> int:
+    """Write preloaded responses (category, tool, api, arguments, raw arguments, response) as a cache folder."""
+    cache = ResponseCache()
+    for response in responses:
+        cache.add(*response)
+    return cache.write_dir(root)

@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from itertools import islice
 from typing import Any
 
-from benchmarks.types import ToolSpec
+from benchmarks.core.types import ToolSpec
 from tools_sim.cache import ResponseCache
 from tools_sim.keys import canonical_key
 from tools_sim.layout import is_safe_path

@@ -9,9 +9,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from benchmarks.types import ToolSpec
+from benchmarks.core.types import Responder, ToolSpec
 from tools_sim.layout import ApiPath, api_path
-from tools_sim.observation import API_NOT_WORKING_ERROR, make_observation
+from tools_sim.observation import API_NOT_WORKING_ERROR, STATUS_REQUEST_INVALID, make_observation
 from tools_sim.synthesize import synthesize
 from tools_sim.types import Observation
 
@@ -60,3 +60,24 @@ class ErrorPolicy:
     def respond(self, misses: Sequence[Miss]) -> list[Observation | None]:
         return [make_observation({"error": API_NOT_WORKING_ERROR, "response": ""}, "error",
                                  m.spec.function_name) for m in misses]
+
+
+class ResponderPolicy:
+    """A benchmark's own data as a miss policy (the embedded world): its reply, or an invalid-request error
+    (status 12) when it refuses the arguments; APIs it does not know pass to the next policy."""
+
+    def __init__(self, responder: Responder, name: str = "world") -> None:
+        self.responder = responder
+        self.name = name
+
+    def respond(self, misses: Sequence[Miss]) -> list[Observation | None]:
+        return [self._observation(m) for m in misses]
+
+    def _observation(self, miss: Miss) -> Observation | None:
+        reply = self.responder(miss.spec, miss.arguments)
+        name = miss.spec.function_name
+        if reply is None:
+            return None
+        if reply.invalid:
+            return make_observation({"error": reply.invalid, "response": ""}, "error", name, status=STATUS_REQUEST_INVALID)
+        return make_observation({"error": "", "response": reply.response}, self.name, name)

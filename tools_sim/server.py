@@ -23,8 +23,8 @@ from concurrent.futures import Future
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from benchmarks.naming import function_name
-from benchmarks.types import ToolSpec
+from benchmarks.core.naming import function_name
+from benchmarks.core.types import ToolSpec
 from tools_sim.layout import ApiPath, is_safe_path, virtual_path
 from tools_sim.observation import PARSE_ERROR
 from tools_sim.policies import Miss

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast
 
-from benchmarks.schemas import CollisionPolicy, resolve_function
+from benchmarks.core.schemas import CollisionPolicy, resolve_function
 from tools_sim.cache import Reply, ResponseCache
 from tools_sim.layout import ApiPath, api_path
 from tools_sim.llm import Generate, LlmPolicy

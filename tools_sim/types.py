@@ -12,7 +12,7 @@ ObservationSource = Literal["cache", "world", "synthesized", "llm", "error"]
 class ToolCall:
     """A call as the model wrote it: `name` is the action name, `arguments` the raw argument text.
 
-    `tools` are the functions offered to the agent for this task (benchmarks.types.ToolSpec), so the
+    `tools` are the functions offered to the agent for this task (benchmarks.core.types.ToolSpec), so the
     name can be resolved by ToolBench's rules (exact, then suffix).
     """
 

@@ -19,15 +19,17 @@ import shutil
 import tempfile
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Sequence
 
 from benchmarks.embedded.core import WORLD_VERSION, between, integer
 from benchmarks.embedded.generate import EmbeddedBenchmark
 from benchmarks.embedded.goldfile import GOLD_DIR, gold_to_json
 from benchmarks.embedded.world import CATEGORIES, Endpoint, tool_endpoints
-from benchmarks.naming import standardize
+from benchmarks.core.naming import standardize
 from benchmarks.toolbench import order_groups
-from benchmarks.types import Task
+from benchmarks.core.types import CachedResponse, Task
+
+CacheWriter = Callable[[Path, Sequence[CachedResponse]], object]
 
 
 def _dump(path: Path, data: Any) -> None:
@@ -86,7 +88,7 @@ def _check_target(out: Path) -> None:
         raise FileExistsError(f"{out}: folder exists and is not empty; give a new or empty folder")
 
 
-def _write_all(bench: EmbeddedBenchmark, root: Path) -> None:
+def _write_all(bench: EmbeddedBenchmark, root: Path, write_cache: CacheWriter) -> None:
     by_group: dict[str, list[Task]] = {}
     for task in bench.tasks:
         by_group.setdefault(task.group, []).append(task)
@@ -98,21 +100,24 @@ def _write_all(bench: EmbeddedBenchmark, root: Path) -> None:
     for c in CATEGORIES:
         for t in c.tools:
             _dump(root / "toolenv" / "tools" / c.name / f"{standardize(t.name)}.json", tool_json(c.name, t.name))
-    bench.response_cache().write_dir(root / "tool_response_cache")
+    write_cache(root / "tool_response_cache", bench.cached_responses())
     _dump(root / "manifest.json", {"benchmark": "embedded", "world_version": WORLD_VERSION, "seed": bench.seed,
                                    "per_group": bench.per_group,
                                    "groups": {g: len(ts) for g, ts in by_group.items()},
                                    "cached_responses": len(bench.cache)})
 
 
-def write(bench: EmbeddedBenchmark, out_dir: str | Path) -> Path:
-    """Write the benchmark to out_dir (new or empty); returns the folder. FileExistsError otherwise."""
+def write(bench: EmbeddedBenchmark, out_dir: str | Path, write_cache: CacheWriter) -> Path:
+    """Write the benchmark to out_dir (new or empty); returns the folder. FileExistsError otherwise.
+
+    `write_cache(folder, responses)` writes the response cache: its layout belongs to the simulator
+    (tools_sim.cache.write_cache_dir), which this package does not import."""
     out = Path(out_dir)
     _check_target(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
     try:
-        _write_all(bench, partial)
+        _write_all(bench, partial, write_cache)
         partial.chmod(0o755)  # mkdtemp makes it private
         if out.is_dir():
             out.rmdir()  # empty (checked above); rename cannot replace a folder portably

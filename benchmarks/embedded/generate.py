@@ -18,8 +18,7 @@ from benchmarks.embedded import phrasing
 from benchmarks.embedded.core import Tool
 from benchmarks.embedded.world import CATEGORIES, Endpoint, tool_endpoints
 from benchmarks.toolbench import GROUP_ORDER
-from benchmarks.types import Gold, GoldCall, Task
-from tools_sim.cache import ResponseCache
+from benchmarks.core.types import CachedResponse, Gold, GoldCall, Task
 
 BENCHMARK = "embedded"
 MAX_APIS = 10  # api_list length cap (ToolBench's queries have 1 to 13)
@@ -46,11 +45,9 @@ class EmbeddedBenchmark:
     tasks: list[Task]
     cache: tuple[CacheEntry, ...]
 
-    def response_cache(self) -> ResponseCache:
-        cache = ResponseCache()
-        for e in self.cache:
-            cache.add(e.category, e.tool, e.api, e.arguments, "", e.response)
-        return cache
+    def cached_responses(self) -> list[CachedResponse]:
+        """The gold responses in the form a simulator's cache takes them (no raw arguments text)."""
+        return [(e.category, e.tool, e.api, e.arguments, "", e.response) for e in self.cache]
 
 
 def _pool(group: str) -> list[Placed]:

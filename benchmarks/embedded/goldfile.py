@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.toolbench import BenchmarkFormatError
-from benchmarks.types import Gold, GoldCall
+from benchmarks.core.types import Gold, GoldCall
 
 GOLD_DIR = "gold"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from benchmarks.embedded.generate import BENCHMARK
 from benchmarks.embedded.goldfile import GOLD_DIR, read_gold_file
 from benchmarks.toolbench import BenchmarkFormatError, load_benchmark_dir
-from benchmarks.types import Gold, Task
+from benchmarks.core.types import Gold, Task
 
 
 def load(path: str | Path, groups: Collection[str] | None = None) -> list[Task]:

@@ -12,9 +12,9 @@ from typing import Any
 
 from benchmarks.embedded.catalog import MODULES
 from benchmarks.embedded.core import Api, Response, Tool
-from benchmarks.naming import change_name, standardize, standardize_category
-from benchmarks.schemas import tool_spec
-from benchmarks.types import ToolSpec
+from benchmarks.core.naming import change_name, standardize, standardize_category
+from benchmarks.core.schemas import tool_spec
+from benchmarks.core.types import ToolSpec
 
 # The ToolBench split semantics need tools and categories no training query saw: these categories are
 # kept for the "unseen category" groups, and the last tool of every other category for "unseen tool".

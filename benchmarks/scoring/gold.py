@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any, Iterable, Mapping
 
 from benchmarks.toolbench import order_groups
-from benchmarks.types import Task
+from benchmarks.core.types import Task
 from benchmarks.verified import rate_with_ci, verified_pass
 
 VERIFIED_JUDGE = {"id": "verified", "kind": "verified", "note": "gold facts stated in the final answer; not judged by a model"}

@@ -14,7 +14,9 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping, Protocol, Sequence
+from typing import Any, Callable, Mapping, Protocol, Sequence
+
+from benchmarks.core.registry import Registry
 
 from benchmarks.scoring.converted import answer_text, is_empty_answer
 from benchmarks.scoring.prompts import function_prompt
@@ -145,27 +147,50 @@ class JudgeOptions:
     concurrency: int = 8
 
 
+@dataclass(frozen=True)
+class JudgeSpec:
+    """A parsed `--judge` spec, as a judge factory receives it."""
+
+    text: str  # as given, e.g. "hf:DIR"
+    kind: str  # before the first colon
+    rest: str  # after it
+    options: JudgeOptions
+    gold_facts: Mapping[str, Sequence[str]] | None = None
+
+
+JudgeFactory = Callable[[JudgeSpec], "Judge"]
+JUDGES: Registry[JudgeFactory] = Registry("judge")
+# `BACKEND:MODEL` for any engine backend: registered by engine.judges, which runs models.
+BACKEND_JUDGE = "BACKEND:MODEL"
+
+
 def make_judge(spec: str, options: JudgeOptions = JudgeOptions(), gold_facts: Mapping[str, Sequence[str]] | None = None) -> Judge:
     """The judge a `--judge` spec names. `gold_facts` ({task key: facts}) is what `verified` needs."""
     kind, _, rest = spec.partition(":")
-    if spec == "verified":
-        if gold_facts is None:
-            raise JudgeError("the verified judge needs gold facts: only runs of the embedded benchmark carry them")
-        return VerifiedJudge(gold_facts)
-    if kind == "replay" and rest:
-        from benchmarks.scoring.replay import ReplayJudge
+    name = kind if kind in JUDGES else BACKEND_JUDGE if rest and BACKEND_JUDGE in JUDGES else None
+    if name is None:
+        raise JudgeError(f"unknown judge spec {spec!r}; available: {', '.join(JUDGES)}")
+    return JUDGES.get(name)(JudgeSpec(spec, kind, rest, options, gold_facts))
 
-        return ReplayJudge([Path(p) for p in rest.split(",") if p])
-    from benchmarks.scoring.model_judge import backend_judge, openai_judge
 
-    if kind == "openai" and rest:
-        return openai_judge(rest, options)
-    if spec == "embedded":  # the hf backend resolves "embedded" to engine.embedded_model.embedded_model_dir()
-        return backend_judge("embedded", "hf", "embedded", options)
-    if rest:
-        return backend_judge(spec, kind, rest, options)
-    raise JudgeError(f"unknown judge spec {spec!r}; valid: verified, replay:PATH, hf:MODEL_DIR, "
-                     "openai:MODEL@BASE_URL, embedded")
+def verified_judge(spec: JudgeSpec) -> Judge:
+    if spec.rest or spec.kind != "verified":
+        raise JudgeError(f"the verified judge takes no argument, got {spec.text!r}")
+    if spec.gold_facts is None:
+        raise JudgeError("the verified judge needs gold facts: only runs of the embedded benchmark carry them")
+    return VerifiedJudge(spec.gold_facts)
+
+
+def replay_judge(spec: JudgeSpec) -> Judge:
+    from benchmarks.scoring.replay import ReplayJudge
+
+    if not spec.rest:
+        raise JudgeError("the replay judge needs the result files: replay:PATH[,PATH...]")
+    return ReplayJudge([Path(p) for p in spec.rest.split(",") if p])
+
+
+JUDGES.register("verified", verified_judge)
+JUDGES.register("replay", replay_judge)
 
 
 def check_judge_spec(spec: str) -> None:

@@ -1,9 +1,10 @@
 """Model judges: ToolEval's judge functions asked of a model, batched, cached and retried.
 
-Each call is one user message, the function's prompt (prompts.py), plus its schema. An OpenAI-compatible
-endpoint gets the schema as a forced tool (what upstream's judge saw). Models behind the engine's
-backends have no native function calling, so the schema goes into a system message (FUNCTION_INSTRUCTION,
-this project's adaptation) and the reply is read by replies.parse_reply. An unparsable reply is asked
+Each call is one user message, the function's prompt (prompts.py), plus its schema, sent through a Completer
+(engine.judges builds them from the engine's backends). An OpenAI-compatible endpoint gets the schema as a
+forced tool (what upstream's judge saw). Models behind the engine's other backends have no native function
+calling, so the schema goes into a system message (FUNCTION_INSTRUCTION, this project's adaptation) and the
+reply is read by replies.parse_reply. An unparsable reply is asked
 again (`attempts` in all, as upstream's 3 tries) with a new seed; still unparsable: no verdict. A failed
 model call (endpoint down) stops the scoring: replies so far are cached, so rerunning resumes.
 """
@@ -16,13 +17,8 @@ from typing import Any, Protocol, Sequence
 
 from benchmarks.scoring.judge_cache import JudgeCache, cache_key
 from benchmarks.scoring.judges import JudgeCall, JudgeError, JudgeOptions, Verdict
-from benchmarks.scoring.openai_api import OpenAIChat
 from benchmarks.scoring.prompts import EVALUATOR, function_schema
 from benchmarks.scoring.replies import parse_reply
-from engine.backends.base import Backend
-from engine.backends.lazy import LazyBackend
-from engine.backends.openai_http import EndpointSettings, parse_target
-from engine.types import ModelSpec, RoleRequest, RoleResult, SamplingParams
 
 FUNCTION_INSTRUCTION = (
     "Answer by calling the function `{name}`: reply with one JSON object holding its arguments and nothing else.\n"
@@ -35,34 +31,25 @@ class JudgeRequest:
     request_id: str
     prompt: str
     function: dict[str, Any]  # the JSON schema of the function to call
-    sampling: SamplingParams
+    temperature: float
+    max_new_tokens: int
     seed: int
 
 
+class Completion(Protocol):
+    """A model's reply to one JudgeRequest: its text, or why there is none."""
+
+    text: str
+    error: str | None
+
+
 class Completer(Protocol):
-    def complete(self, requests: list[JudgeRequest]) -> list[RoleResult]:
+    """A judge that completes a prompt: the one thing scoring needs of a model (engine.judges builds them)."""
+
+    def complete(self, requests: list[JudgeRequest]) -> list[Completion]:
         """Results in request order; a failed request carries `error`."""
 
     def info(self) -> dict[str, Any]: ...
-
-
-class BackendCompleter:
-    """An engine backend (hf, vllm, scripted) as a judge model: chat messages, schema in the system message."""
-
-    def __init__(self, backend: Backend) -> None:
-        self.backend = backend
-
-    def info(self) -> dict[str, Any]:
-        return self.backend.info()
-
-    def complete(self, requests: list[JudgeRequest]) -> list[RoleResult]:
-        return self.backend.generate([RoleRequest(r.request_id, "judge", judge_messages(r), r.sampling, r.seed)
-                                      for r in requests])
-
-
-def judge_messages(request: JudgeRequest) -> list[dict[str, str]]:
-    instruction = FUNCTION_INSTRUCTION.format(name=request.function["name"], schema=json.dumps(request.function))
-    return [{"role": "system", "content": instruction}, {"role": "user", "content": request.prompt}]
 
 
 class ModelJudge:
@@ -73,7 +60,6 @@ class ModelJudge:
         self.completer = completer
         self.options = options
         self.cache = cache if cache is not None else JudgeCache(options.cache_path)
-        self.sampling = SamplingParams(temperature=options.temperature, max_new_tokens=options.max_new_tokens)
 
     def info(self) -> dict[str, Any]:
         backend = self.completer.info()
@@ -103,7 +89,8 @@ class ModelJudge:
         return [Verdict(a.label, tuple(a.replies), a.model_calls, len(a.replies) - a.model_calls) for a in asks]
 
     def _generate(self, batch: list[tuple[_Ask, str]], attempt: int) -> None:
-        requests = [JudgeRequest(key, ask.prompt, ask.schema, self.sampling, int(key[:8], 16)) for ask, key in batch]
+        requests = [JudgeRequest(key, ask.prompt, ask.schema, self.options.temperature, self.options.max_new_tokens,
+                                 int(key[:8], 16)) for ask, key in batch]
         results = self.completer.complete(requests)
         done = [(key, r.text, self.id, ask.call.sample, attempt) for (ask, key), r in zip(batch, results) if r.error is None]
         self.cache.put_many(done)
@@ -130,24 +117,3 @@ class _Ask:
         if reply is not None:
             self.replies.append(reply)
             self.label = parse_reply(reply, self.call.function)
-
-
-def backend_judge(spec: str, backend_name: str, model: str, options: JudgeOptions) -> ModelJudge:
-    """A judge served by an engine backend; its id pins the model by content (the backend's fingerprint).
-    The model loads at the first question that the cache cannot answer."""
-    backend = LazyBackend(ModelSpec(model=model, backend=backend_name, dtype=options.dtype, batch_size=options.batch_size))
-    info = backend.info()
-    revision = info.get("fingerprint") or info.get("revision")
-    judge_id = f"{backend_name}:{Path(model).name}" + (f"@{revision}" if revision else "")
-    return ModelJudge(spec, judge_id, BackendCompleter(backend), options)
-
-
-def openai_judge(target: str, options: JudgeOptions) -> ModelJudge:
-    """`MODEL@BASE_URL` (or `MODEL`: base URL from OPENAI_BASE_URL, else OpenAI's)."""
-    try:
-        model, base_url = parse_target(target)
-    except ValueError as exc:
-        raise JudgeError(f"openai judge spec must be openai:MODEL@BASE_URL (http or https), got openai:{target}") from exc
-    settings = EndpointSettings(model=model, base_url=base_url, timeout_s=options.timeout_s, retries=options.retries,
-                                concurrency=options.concurrency)
-    return ModelJudge(f"openai:{target}", f"openai:{model}@{base_url}", OpenAIChat(settings), options)

@@ -1,9 +1,16 @@
-"""The one protocol every model backend implements, and the registry that builds them by name."""
+"""The one protocol every model backend implements, and the registry that builds them by name.
+
+A backend is a registry entry: a `BackendKind` naming its factory ("module:attribute", imported on first
+use, so naming the scripted backend does not import torch) and what the engine must know of it before
+building one. Adding a backend is its module plus one `BACKENDS.register` line here.
+"""
 from __future__ import annotations
 
 import importlib
+from dataclasses import dataclass
 from typing import Any, Callable, Protocol
 
+from benchmarks.core.registry import Registry, UnknownNameError
 from engine.types import ModelSpec, RoleRequest, RoleResult
 
 
@@ -15,37 +22,48 @@ class Backend(Protocol):
         """Model id, revision or hash, dtype, device and library versions (recorded in run.json)."""
 
 
-class UnknownBackendError(ValueError):
-    pass
+UnknownBackendError = UnknownNameError
 
 
-_FACTORIES: dict[str, Callable[[ModelSpec], Backend]] = {}
-# Built-in backends by module, imported on first use: the scripted one must not pay torch's import.
-_BUILTIN_MODULES = {
-    "hf": "engine.backends.hf",
-    "vllm": "engine.backends.vllm",
-    "scripted": "engine.backends.scripted",
-    "modelled": "engine.backends.modelled",
-    "openai": "engine.backends.openai",
-}
+@dataclass(frozen=True)
+class BackendKind:
+    factory: str  # "module:attribute": a callable ModelSpec -> Backend
+    local_model: bool = False  # loads a local model folder: resolved and fingerprinted before loading
+    uses_gpu: bool = False  # takes GPUs when the node has them
+    json_schema: bool = False  # can decode under a JSON schema (SamplingParams.json_schema)
+    check: str | None = None  # "module:attribute": a cheap check of a ModelSpec, raising ValueError
+
+    def build(self, spec: ModelSpec) -> Backend:
+        return _resolve(self.factory)(spec)
+
+    def check_spec(self, spec: ModelSpec) -> None:
+        if self.check:
+            _resolve(self.check)(spec)
 
 
-def register_backend(name: str, factory: Callable[[ModelSpec], Backend]) -> None:
-    _FACTORIES[name] = factory
+def _resolve(reference: str) -> Callable[..., Any]:
+    module, _, attribute = reference.partition(":")
+    return getattr(importlib.import_module(module), attribute)
+
+
+BACKENDS: Registry[BackendKind] = Registry("backend")
+BACKENDS.register("hf", BackendKind("engine.backends.hf:HFBackend", local_model=True, uses_gpu=True,
+                                    check="engine.backends.model_files:check_model_spec"))
+BACKENDS.register("vllm", BackendKind("engine.backends.vllm:VLLMBackend", local_model=True, uses_gpu=True,
+                                      json_schema=True, check="engine.backends.model_files:check_model_spec"))
+BACKENDS.register("openai", BackendKind("engine.backends.openai:from_spec", check="engine.backends.openai:check_spec"))
+BACKENDS.register("scripted", BackendKind("engine.backends.scripted:from_spec", check="engine.backends.scripted:from_spec"))
+BACKENDS.register("modelled", BackendKind("engine.backends.modelled:from_spec", check="engine.backends.modelled:from_spec"))
 
 
 def backend_names() -> list[str]:
-    return sorted(set(_FACTORIES) | set(_BUILTIN_MODULES))
+    return BACKENDS.names()
 
 
 def check_backend_name(name: str) -> None:
     """Raises UnknownBackendError, listing the valid names, unless `name` is a backend (imports nothing)."""
-    if name not in backend_names():
-        raise UnknownBackendError(f"unknown backend {name!r}; valid: {', '.join(backend_names())}")
+    BACKENDS.check(name)
 
 
 def make_backend(spec: ModelSpec) -> Backend:
-    check_backend_name(spec.backend)
-    if spec.backend not in _FACTORIES:
-        importlib.import_module(_BUILTIN_MODULES[spec.backend])  # the module registers itself
-    return _FACTORIES[spec.backend](spec)
+    return BACKENDS.get(spec.backend).build(spec)

@@ -13,7 +13,7 @@ import torch
 import transformers
 from transformers import AutoModelForCausalLM, AutoTokenizer, LogitsProcessor, LogitsProcessorList
 
-from engine.backends.base import register_backend
+
 from engine.backends.model_files import fingerprint, model_id, resolve_model_path
 from engine.backends.prompting import encode_prompt
 from engine.types import ModelSpec, RoleRequest, RoleResult, SamplingParams
@@ -145,6 +145,3 @@ def _group_by_sampling(requests: list[RoleRequest]) -> dict[SamplingParams, list
     for request in requests:
         groups.setdefault(request.sampling, []).append(request)
     return groups
-
-
-register_backend("hf", HFBackend)

@@ -9,12 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.backends.base import Backend, check_backend_name, make_backend
+from engine.backends.base import BACKENDS, Backend, check_backend_name, make_backend
 from engine.backends.model_files import fingerprint, model_id, resolve_model_path
 from engine.types import ModelSpec, RoleRequest, RoleResult
-
-LOCAL_MODEL_BACKENDS = ("hf", "vllm")
-
 
 class LazyBackend:
     def __init__(self, spec: ModelSpec) -> None:
@@ -37,7 +34,7 @@ class LazyBackend:
 
 
 def _identity(spec: ModelSpec) -> dict[str, Any]:
-    if spec.backend not in LOCAL_MODEL_BACKENDS:
+    if not BACKENDS.get(spec.backend).local_model:
         return {"backend": spec.backend, "model": spec.model}
     return {"backend": spec.backend, "model": model_id(spec.model), "dtype": spec.dtype,
             "fingerprint": fingerprint(resolve_model_path(spec.model))}

@@ -38,3 +38,8 @@ def fingerprint(path: Path) -> str:
                 handle.seek(max(0, size - (1 << 20)))
                 digest.update(handle.read())
     return digest.hexdigest()[:16]
+
+
+def check_model_spec(spec) -> None:
+    """A local-model backend's check before anything loads: the folder must hold a model."""
+    resolve_model_path(spec.model)

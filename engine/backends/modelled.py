@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from engine.backends.base import Backend, make_backend, register_backend
+from engine.backends.base import Backend, make_backend
 from engine.types import ModelSpec, RoleRequest, RoleResult
 
 
@@ -99,10 +99,7 @@ def _speed(option: str, model: str) -> float:
     return speed
 
 
-def _from_spec(spec: ModelSpec) -> ModelledBackend:
+def from_spec(spec: ModelSpec) -> ModelledBackend:
     script, profile = parse_model(spec.model)
     replies = make_backend(dataclasses.replace(spec, backend="scripted", model=script))
     return ModelledBackend(replies, profile, spec.batch_size, spec.model)
-
-
-register_backend("modelled", _from_spec)

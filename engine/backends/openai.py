@@ -15,7 +15,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from engine.backends.base import register_backend
+
 from engine.backends.openai_http import EndpointSettings, parse_target, post
 from engine.types import ModelSpec, RoleRequest, RoleResult
 
@@ -69,9 +69,10 @@ class OpenAIBackend:
                           time.perf_counter() - start, finish)
 
 
-def _from_spec(spec: ModelSpec) -> OpenAIBackend:
+def from_spec(spec: ModelSpec) -> OpenAIBackend:
     model, base_url = parse_target(spec.model)
     return OpenAIBackend(EndpointSettings(model=model, base_url=base_url, concurrency=spec.batch_size))
 
 
-register_backend("openai", _from_spec)
+def check_spec(spec: ModelSpec) -> None:
+    parse_target(spec.model)

@@ -9,7 +9,7 @@ import re
 import time
 from typing import Any, Callable
 
-from engine.backends.base import register_backend
+
 from engine.types import ModelSpec, RoleRequest, RoleResult
 
 Script = Callable[[RoleRequest], str]
@@ -80,10 +80,9 @@ def call_once_then_answer(request: RoleRequest) -> str:
 
 
 register_script("call-once-then-answer", call_once_then_answer)
-register_backend("scripted", lambda spec: _from_spec(spec))
 
 
-def _from_spec(spec: ModelSpec) -> ScriptedBackend:
+def from_spec(spec: ModelSpec) -> ScriptedBackend:
     name = spec.model if spec.model in _SCRIPTS else "call-once-then-answer"
     if spec.model not in _SCRIPTS and spec.model != "embedded":
         raise ValueError(f"unknown script {spec.model!r}; valid: {', '.join(sorted(_SCRIPTS))}")

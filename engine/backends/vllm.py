@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from engine.backends.base import register_backend
+
 from engine.backends.model_files import fingerprint, model_id, resolve_model_path
 from engine.backends.prompting import encode_prompt
 from engine.types import ModelSpec, RoleRequest, RoleResult, SamplingParams
@@ -135,6 +135,3 @@ class VLLMBackend:
     def prefix_cache_hits(self) -> int:
         """Prompt tokens served from the prefix cache so far."""
         return self.cached_tokens
-
-
-register_backend("vllm", VLLMBackend)

@@ -1,4 +1,4 @@
-"""A judge's client for any OpenAI-compatible chat endpoint (OpenAI, a vLLM server, ...): the openai role
+"""A judge client for any OpenAI-compatible chat endpoint (OpenAI, a vLLM server, ...): the openai role
 backend (concurrency cap, timeouts, retries, key from the environment) asking with native function
 calling, the schema as a forced tool, as upstream's judge used functions.
 """
@@ -26,7 +26,7 @@ class OpenAIChat(OpenAIBackend):
             "model": self.settings.model, "messages": [{"role": "user", "content": request.prompt}],
             "tools": [{"type": "function", "function": request.function}],
             "tool_choice": {"type": "function", "function": {"name": name}},
-            "temperature": request.sampling.temperature, "max_tokens": request.sampling.max_new_tokens,
+            "temperature": request.temperature, "max_tokens": request.max_new_tokens,
             "seed": request.seed}
 
     def reply_text(self, choice: dict[str, Any]) -> str:

@@ -1,34 +1,27 @@
-"""Resolve a `--benchmark` argument to tasks: the embedded benchmark, a query file, or a folder."""
+"""Resolve a `--benchmark` argument to tasks: a named benchmark (the loader registry), a query file, or a folder.
+
+A named benchmark is a registry entry `load(per_group=..., seed=...) -> LoadedBenchmark`; adding one is its
+module plus one `BENCHMARKS.register` line here.
+"""
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Callable
 
+from benchmarks.core.registry import Registry
+from benchmarks.core.types import LoadedBenchmark, Task
 from benchmarks.toolbench import load_benchmark_dir, load_query_file, order_groups
-from benchmarks.types import Task
 
-if TYPE_CHECKING:
-    from tools_sim.simulator import MissPolicy
-
-
-@dataclass
-class LoadedBenchmark:
-    name: str
-    tasks: list[Task]
-    info: dict[str, Any]  # recorded in run.json: files and their hashes, or generation parameters
-    cache_entries: list[tuple[str, str, str, dict[str, Any], str, Any]] = field(default_factory=list)
-    world: MissPolicy | None = None  # answers non-cached calls with the benchmark's own data
-    cache_dir: Path | None = None  # a response cache shipped with the benchmark files
+BenchmarkLoader = Callable[..., LoadedBenchmark]
+BENCHMARKS: Registry[BenchmarkLoader] = Registry("benchmark")
+BENCHMARKS.register("embedded", "benchmarks.embedded.source:load_embedded")
 
 
 def load_benchmark(name_or_path: str, *, groups: list[str] | None = None, limit: int | None = None,
                    tools_dir: str | None = None, seed: int = 0, per_group: int | None = None) -> LoadedBenchmark:
-    if name_or_path == "embedded":
-        from benchmarks.embedded import load_embedded
-
-        bench = load_embedded(per_group=per_group, seed=seed)
+    if name_or_path in BENCHMARKS:
+        bench = BENCHMARKS.get(name_or_path)(per_group=per_group, seed=seed)
     else:
         bench = _load_files(Path(name_or_path), groups, tools_dir)
     bench.tasks = select(bench.tasks, groups, limit)
@@ -45,7 +38,7 @@ def _load_files(path: Path, groups: list[str] | None, tools_dir: str | None) -> 
     elif path.is_file():
         tasks = load_query_file(path, tools_dir=tools_dir)
     else:
-        raise FileNotFoundError(f"benchmark not found: {path} (give 'embedded', a query file or a folder)")
+        raise FileNotFoundError(f"benchmark not found: {path} (give {', '.join(map(repr, BENCHMARKS))}, a query file or a folder)")
     # Hashed for the manifest: query, id, tool and gold files (the response cache belongs to the simulator).
     files = [path] if path.is_file() else sorted(
         p for p in path.rglob("*.json") if p.is_file() and "tool_response_cache" not in p.parts)

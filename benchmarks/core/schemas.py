@@ -13,8 +13,8 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any, Literal
 
-from benchmarks.naming import change_name, function_name, standardize
-from benchmarks.types import Task, ToolSpec
+from benchmarks.core.naming import change_name, function_name, standardize
+from benchmarks.core.types import Task, ToolSpec
 
 CollisionPolicy = Literal["last", "first"]
 

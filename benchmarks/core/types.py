@@ -1,8 +1,9 @@
-"""Benchmark-side data types: what a task is, independent of how it is run."""
+"""Benchmark-side data types: what a task is, independent of how it is run, and what loading a benchmark gives."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import Any, Callable
 
 
 @dataclass(frozen=True)
@@ -12,7 +13,7 @@ class ToolSpec:
     `schema` is the exact ToolBench function schema ({"name", "description", "parameters"}), the
     byte-exact interface with ToolEval's `available_tools`; `api_entry` is the raw api_list entry the
     task file gave (kept for the simulator and for export). `category`, `tool` and `api` are the raw
-    names of that entry (standardize them with benchmarks.naming where a cache path needs them);
+    names of that entry (standardize them with benchmarks.core.naming where a cache path needs them);
     `template_response` is parsed when the file gave it as a JSON string.
     """
 
@@ -63,3 +64,31 @@ class Task:
     @property
     def key(self) -> str:
         return f"{self.group}/{self.query_id}"
+
+
+@dataclass(frozen=True)
+class ToolReply:
+    """A benchmark's own answer to one tool call: a response, or why the arguments are invalid."""
+
+    response: Any = ""
+    invalid: str = ""  # non-empty: the arguments were refused, with this reason
+
+
+# A benchmark's data as a tool: a reply, or None for an API it does not know (the simulator asks on).
+Responder = Callable[[ToolSpec, dict[str, Any]], "ToolReply | None"]
+
+# One preloaded response, as StableToolBench's cache holds it: category, tool, api, arguments, raw
+# arguments text, response.
+CachedResponse = tuple[str, str, str, dict[str, Any], str, Any]
+
+
+@dataclass
+class LoadedBenchmark:
+    """What `--benchmark` resolves to: the tasks and whatever the simulator should know of the benchmark."""
+
+    name: str
+    tasks: list[Task]
+    info: dict[str, Any]  # recorded in run.json: files and their hashes, or generation parameters
+    cache_entries: list[CachedResponse] = field(default_factory=list)
+    responder: Responder | None = None  # answers non-cached calls with the benchmark's own data
+    cache_dir: Path | None = None  # a response cache shipped with the benchmark files
