@@ -7,12 +7,10 @@ scored). Every string that comes from data or model output is escaped in HTML.
 """
 from __future__ import annotations
 
-import argparse
 import csv
 import html
 import io
 import json
-import sys
 import time
 from pathlib import Path
 from typing import Any, Sequence
@@ -230,29 +228,3 @@ def run_dirs(paths: Sequence[str]) -> list[Path]:
         else:
             raise ValueError(f"{path}: not a run folder (no run.json) nor a folder of runs")
     return found
-
-
-def add_leaderboard_parser(subparsers: Any) -> argparse.ArgumentParser:
-    p = subparsers.add_parser("leaderboard", help="one leaderboard from many runs")
-    p.add_argument("dirs", nargs="+", metavar="DIR", help="run folders, or folders holding run folders")
-    p.add_argument("--format", choices=FORMATS, default="md")
-    p.add_argument("--out", help="write to this file instead of printing")
-    p.add_argument("--pair", action="append", default=[], metavar="SINGLE_RUN,MULTI_RUN",
-                   help="also show these two runs side by side (runs of one backbone are paired automatically)")
-    return p
-
-
-def run_leaderboard(args: argparse.Namespace) -> int:
-    try:
-        pairs = [tuple(p.split(",")) for p in args.pair]
-        if any(len(p) != 2 for p in pairs):
-            raise ValueError("--pair takes SINGLE_RUN,MULTI_RUN")
-        text = render(build(run_dirs(args.dirs), pairs), args.format)
-    except ValueError as exc:
-        print(f"umi-eval: error: {exc}", file=sys.stderr)
-        return 2
-    if args.out:
-        Path(args.out).write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
-    return 0

@@ -32,7 +32,7 @@ from typing import Any, Callable
 import yaml
 
 from benchmarks import leaderboard
-from benchmarks.scoring.judges import check_judge_spec
+from engine.judges import check_judge_spec
 from benchmarks.loading import LoadedBenchmark, load_benchmark
 from engine import manifest
 from engine.records import write_json_atomic

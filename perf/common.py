@@ -27,7 +27,7 @@ def load_tasks(data: str, n: int) -> tuple[list, Any]:
     """The first n tasks of a StableToolBench folder (G1_instruction, cache-less simulator) or of the
     embedded benchmark (all groups, its own simulated world), with the simulator to run them against."""
     from benchmarks.loading import load_benchmark
-    from engine.cli import build_simulator
+    from engine.tool_simulator import build_simulator
 
     if data == "embedded":
         bench = load_benchmark("embedded", per_group=-(-n // 6))

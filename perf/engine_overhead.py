@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.loading import load_benchmark  # noqa: E402
-from engine.cli import build_simulator  # noqa: E402
+from engine.tool_simulator import build_simulator  # noqa: E402
 from engine.presets import load_agent, override_models  # noqa: E402
 from engine.run import Run, RunConfig  # noqa: E402
 

@@ -26,7 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.embedded import load_embedded  # noqa: E402
-from benchmarks.score_cli import score_with_defaults  # noqa: E402
+from engine.cli.score import score_with_defaults  # noqa: E402
 from benchmarks.scoring.inputs import load_input  # noqa: E402
 from benchmarks.scoring.judges import JudgeOptions  # noqa: E402
 from benchmarks.scoring.model_judge import ModelJudge  # noqa: E402

@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.loading import load_benchmark  # noqa: E402
 from engine import manifest  # noqa: E402
 from engine.backends.modelled import parse_model  # noqa: E402
-from engine.cli import build_simulator  # noqa: E402
+from engine.tool_simulator import build_simulator  # noqa: E402
 from engine.placement import assign_engines  # noqa: E402
 from engine.presets import load_agent, override_models  # noqa: E402
 from engine.records import read_records  # noqa: E402

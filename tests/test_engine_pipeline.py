@@ -13,7 +13,7 @@ from benchmarks.loading import load_benchmark
 from engine.agents import make_agent, start_episode
 from engine.backends.modelled import ModelledBackend, TimingProfile
 from engine.backends.scripted import ScriptedBackend, call_once_then_answer, register_script
-from engine.cli import build_simulator
+from engine.tool_simulator import build_simulator
 from engine.executor import LocalExecutor
 from engine.placement import distinct_models
 from engine.presets import PRESETS

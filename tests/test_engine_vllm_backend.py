@@ -118,7 +118,7 @@ def test_json_schema_constrains_the_reply(vllm_backend):
 
 
 def test_simulator_replies_are_decoded_under_its_reply_schema(vllm_backend):
-    from engine.cli import simulator_sampling
+    from engine.tool_simulator import simulator_sampling
     from tools_sim.llm import parse_reply
 
     sampling = simulator_sampling("vllm")

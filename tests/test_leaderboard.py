@@ -2,7 +2,6 @@
 the JSON, Markdown, CSV and HTML renderings (HTML escapes everything)."""
 from __future__ import annotations
 
-import argparse
 import csv
 import io
 import json
@@ -10,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.leaderboard import SCHEMA_VERSION, add_leaderboard_parser, build, render, run_leaderboard, table
+from benchmarks.leaderboard import SCHEMA_VERSION, build, render, table
+from engine.cli.main import main
 
 MODEL = "HuggingFaceTB/SmolLM2-135M-Instruct"
 
@@ -88,9 +88,7 @@ def test_html_escapes_every_string(tmp_path: Path) -> None:
 
 
 def _cli(*argv: str) -> int:
-    parser = argparse.ArgumentParser()
-    add_leaderboard_parser(parser.add_subparsers())
-    return run_leaderboard(parser.parse_args(["leaderboard", *argv]))
+    return main(["leaderboard", *argv])
 
 
 def test_command_reads_a_folder_of_runs_and_writes_a_format(runs: list[Path], tmp_path: Path, capsys) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 import run_eval
-from engine.cli import MAIN_JOB_AGENTS, main_job
+from engine.cli.main_job import MAIN_JOB_AGENTS, main_job
 
 
 def test_oracle_scores_100_percent_verified_on_the_embedded_benchmark(tmp_path, capsys):

@@ -2,14 +2,13 @@
 judge, a model judge scoring twice (the second from the cache), a win rate, and bad input."""
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 
 import pytest
 
 from benchmarks.embedded import load_embedded
-from benchmarks.score_cli import add_score_parser, run_score
+from engine.cli.main import main
 from benchmarks.verified import verified_pass
 from engine.backends.scripted import register_script
 from engine.tooleval_export import converted_group
@@ -19,9 +18,7 @@ register_script("judge-always-solved", lambda request: '{"answer_status": "Solve
 
 
 def score(*argv: str) -> int:
-    parser = argparse.ArgumentParser()
-    add_score_parser(parser.add_subparsers())
-    return run_score(parser.parse_args(["score", *argv]))
+    return main(["score", *argv])
 
 
 def _read(out: Path) -> dict:

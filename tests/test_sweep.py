@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 import run_eval
-from engine.cli import build_simulator, sweep_agent
+from engine.cli.sweep import sweep_agent
+from engine.tool_simulator import build_simulator
 from engine.sweep import execute, load_sweep, start_with
 
 SCRIPTED = "{agent: chat-single, name: chat-scripted, backend: scripted, model: call-once-then-answer}"

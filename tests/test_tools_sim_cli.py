@@ -1,19 +1,16 @@
 """`sim import | export | stats` through the parser the lead wires into run_eval.py."""
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 
 import pytest
 
-from tools_sim.cli import add_sim_parser, run_sim
+from engine.cli.main import main
 
 
 def _run(*argv: str) -> int:
-    parser = argparse.ArgumentParser(prog="umi-eval")
-    add_sim_parser(parser.add_subparsers(dest="command"))
-    return run_sim(parser.parse_args(["sim", *argv]))
+    return main(["sim", *argv])
 
 
 @pytest.fixture

@@ -219,3 +219,9 @@ class LlmPolicy:
 
     def stats(self) -> dict[str, int]:
         return dict(self.counts)
+
+
+def llm_policy(cache: ResponseCache | None, generate: Generate | None) -> LlmPolicy:
+    if generate is None:
+        raise ValueError("the llm miss policy needs a model: pass generate= (a backend's batched chat call)")
+    return LlmPolicy(generate, cache)

@@ -1,14 +1,17 @@
 """Miss policies: what answers a well-formed call the cache does not know.
 
 A policy takes a whole tick's misses at once, so a batched one (an LLM) answers them in one generate,
-and returns None for a miss it cannot answer, which passes it to the next policy of the chain.
+and returns None for a miss it cannot answer, which passes it to the next policy of the chain. Policies
+named on the command line are entries of MISS_POLICIES: a factory `(cache, generate) -> MissPolicy`; adding
+one is its module plus one `register` line here.
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol
 
+from benchmarks.core.registry import Registry
 from benchmarks.core.types import Responder, ToolSpec
 from tools_sim.layout import ApiPath, api_path
 from tools_sim.observation import API_NOT_WORKING_ERROR, STATUS_REQUEST_INVALID, make_observation
@@ -81,3 +84,12 @@ class ResponderPolicy:
         if reply.invalid:
             return make_observation({"error": reply.invalid, "response": ""}, "error", name, status=STATUS_REQUEST_INVALID)
         return make_observation({"error": "", "response": reply.response}, self.name, name)
+
+
+# A factory gets the simulator's cache (a policy may save its answers there) and the model's batched
+# generate function (None when no model was given).
+PolicyFactory = Callable[[Any, Any], MissPolicy]
+MISS_POLICIES: Registry[PolicyFactory] = Registry("miss policy")
+MISS_POLICIES.register("synthesize", lambda cache, generate: SynthesizePolicy())
+MISS_POLICIES.register("error", lambda cache, generate: ErrorPolicy())
+MISS_POLICIES.register("llm", "tools_sim.llm:llm_policy")

@@ -16,7 +16,7 @@ from typing import Any, Literal, cast
 from benchmarks.core.schemas import CollisionPolicy, resolve_function
 from tools_sim.cache import Reply, ResponseCache
 from tools_sim.layout import ApiPath, api_path
-from tools_sim.llm import Generate, LlmPolicy
+from tools_sim.llm import Generate
 from tools_sim.observation import (
     PARSE_ERROR,
     STATUS_NO_SUCH_FUNCTION,
@@ -24,28 +24,17 @@ from tools_sim.observation import (
     make_observation,
     no_such_function_error,
 )
-from tools_sim.policies import ErrorPolicy, Miss, MissPolicy, SynthesizePolicy
+from tools_sim.policies import MISS_POLICIES, ErrorPolicy, Miss, MissPolicy
 from tools_sim.types import Observation, ToolCall
 
 __all__ = ["MISS_POLICIES", "Miss", "MissPolicy", "Simulator", "make_policy", "parse_arguments"]
-
-MISS_POLICIES = ("synthesize", "llm", "error")
-
 
 def make_policy(spec: str | MissPolicy, cache: ResponseCache | None = None,
                 generate: Generate | None = None) -> MissPolicy:
     """A policy by name (or one given as is); `llm` needs the model's generate function."""
     if not isinstance(spec, str):
         return spec
-    if spec == "synthesize":
-        return SynthesizePolicy()
-    if spec == "error":
-        return ErrorPolicy()
-    if spec == "llm":
-        if generate is None:
-            raise ValueError("the llm miss policy needs a model: pass generate= (a backend's batched chat call)")
-        return LlmPolicy(generate, cache)
-    raise ValueError(f"unknown miss policy {spec!r}; valid: {', '.join(MISS_POLICIES)}")
+    return MISS_POLICIES.get(spec)(cache, generate)
 
 
 def parse_arguments(text: str) -> dict[str, Any] | None:

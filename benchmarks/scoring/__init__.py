@@ -7,7 +7,7 @@ bootstrap intervals, and alpha-UMi's static step metrics.
     preference.win_rate(cand, ref, labels.., judge)  ToolEval win rate round by round; stable.sowr(outcomes)
     intervals.paired_difference(a, b)                paired bootstrap of two runs on the same tasks
     static.static_metrics(samples, predictions)      alpha-UMi Plan ACC, Act. EM, Hallu., Arg. F1, R-L
-The `score` command lives in benchmarks/score_cli.py.
+The `score` command lives in engine/cli/score.py; judges that run models in engine/judges.
 """
 from benchmarks.scoring.gold import VERIFIED_JUDGE, has_gold_facts, verified_scores
 

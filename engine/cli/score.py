@@ -5,22 +5,39 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import sys
 from pathlib import Path
 from typing import Any
 
 from benchmarks.scoring.gold import regenerated_gold_facts
 from benchmarks.scoring.inputs import SCORES_FILE, ScoringInput, load_input, restrict_to_ids
-from benchmarks.scoring.judges import JudgeLog, JudgeOptions, make_judge
+from benchmarks.scoring.judges import JudgeLog, JudgeOptions
 from benchmarks.scoring.preference import side_labels, win_rate
 from benchmarks.scoring.scores import scores_document, win_section, write_json
 from benchmarks.scoring.tooleval import evaluate
+from engine.cli.base import Subcommand
+from engine.judges import make_judge
 
 CACHE_FILE = "judge_cache.jsonl"
 
 
-def add_score_parser(subparsers: Any) -> argparse.ArgumentParser:
-    p = subparsers.add_parser("score", help="score a run folder or ToolEval converted answers with a judge")
+class ScoreCommand(Subcommand):
+    name = "score"
+    help = "score a run folder or ToolEval converted answers with a judge"
+    user_errors = (ValueError, FileNotFoundError)
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        add_score_arguments(parser)
+
+    def validate(self, args: argparse.Namespace) -> None:
+        if args.times < 1:
+            raise ValueError(f"--times must be at least 1, got {args.times}")
+
+    def run(self, args: argparse.Namespace, argv: list[str]) -> int:
+        print(summary(*score(args)))
+        return 0
+
+
+def add_score_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("path", help="a run folder, a ToolEval converted-answers file <model>/<group>.json, or <model>/")
     p.add_argument("--judge", required=True,
                    help="verified | replay:PATH[,PATH] | hf:MODEL_DIR | openai:MODEL@BASE_URL (key: $OPENAI_API_KEY) | embedded")
@@ -40,17 +57,6 @@ def add_score_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--judge-timeout", type=float, default=60.0, help="seconds per request (openai judge)")
     p.add_argument("--judge-retries", type=int, default=5, help="retries of a failed request (openai judge)")
     p.add_argument("--judge-concurrency", type=int, default=8, help="requests in flight (openai judge)")
-    return p
-
-
-def run_score(args: argparse.Namespace) -> int:
-    try:
-        path, document = score(args)
-    except (ValueError, FileNotFoundError) as exc:
-        print(f"umi-eval: error: {exc}", file=sys.stderr)
-        return 2
-    print(summary(path, document))
-    return 0
 
 
 def _out_dir(args: argparse.Namespace, source: ScoringInput) -> Path:
@@ -60,8 +66,7 @@ def _out_dir(args: argparse.Namespace, source: ScoringInput) -> Path:
 
 
 def score(args: argparse.Namespace) -> tuple[Path, dict[str, Any]]:
-    if args.times < 1:
-        raise ValueError(f"--times must be at least 1, got {args.times}")
+    ScoreCommand().validate(args)
     source = _selected(load_input(Path(args.path)), args.query_ids)
     reference = _selected(load_input(Path(args.reference)), args.query_ids) if args.reference else None
     out = _out_dir(args, source)
@@ -86,8 +91,8 @@ def score(args: argparse.Namespace) -> tuple[Path, dict[str, Any]]:
 def score_with_defaults(path: Path, judge: str) -> tuple[Path, dict[str, Any]]:
     """`score PATH --judge JUDGE` with every other option at its default."""
     parser = argparse.ArgumentParser()
-    add_score_parser(parser.add_subparsers())
-    return score(parser.parse_args(["score", str(path), "--judge", judge]))
+    add_score_arguments(parser)
+    return score(parser.parse_args([str(path), "--judge", judge]))
 
 
 def _selected(source: ScoringInput, query_ids: str | None) -> ScoringInput:

@@ -1,0 +1,70 @@
+"""Arguments several subcommands share (where models run, which benchmark), and resolving them: an agent
+and a benchmark checked before anything is written."""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+
+from benchmarks.core.types import LoadedBenchmark, Task
+from benchmarks.loading import load_benchmark
+from engine.backends.base import BACKENDS, UnknownBackendError
+from engine.cli.base import UserError, guarded
+from engine.presets import load_agent, override_models
+from engine.types import AgentSpec
+from roles.registry import get_format
+
+
+def add_model_args(parser: argparse.ArgumentParser) -> None:
+    """Where the role models run, and overrides of every role's model."""
+    parser.add_argument("--executor", choices=("ray", "local"), default="ray")
+    parser.add_argument("--ray-address", help="join an existing Ray cluster instead of starting a local one")
+    parser.add_argument("--backend", help=f"override every role's backend ({', '.join(BACKENDS)})")
+    parser.add_argument("--model", help="override every role's model: a local model directory, or 'embedded'")
+    parser.add_argument("--dtype", choices=("fp32", "bf16", "fp16"), help="override every role's dtype")
+    parser.add_argument("--batch-size", type=int, help="override every role's generation batch size")
+
+
+def add_benchmark_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--benchmark", required=True, help="'embedded', a query file, or a StableToolBench-style folder")
+    parser.add_argument("--groups", nargs="+", help="groups to load (default: all)")
+    parser.add_argument("--limit", type=int, help="at most N queries per group")
+    parser.add_argument("--tools-dir", help="ToolBench toolenv/tools folder, for minimal-form query files")
+    parser.add_argument("--cache", help="StableToolBench tool_response_cache folder for the simulator")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--per-group", type=int, help="embedded benchmark: queries per group (default 20)")
+
+
+@guarded
+def resolve_agent(args: argparse.Namespace) -> AgentSpec:
+    agent = override_models(load_agent(args.agent), backend=getattr(args, "backend", None), model=getattr(args, "model", None),
+                            dtype=getattr(args, "dtype", None), batch_size=getattr(args, "batch_size", None))
+    if getattr(args, "max_steps", None) is not None:
+        agent = dataclasses.replace(agent, max_steps=args.max_steps)
+    validate_agent(agent)
+    return agent
+
+
+def validate_agent(agent: AgentSpec) -> None:
+    """Fails fast on an unknown format, backend or model folder, before any output exists."""
+    if agent.kind != "oracle":
+        get_format(agent.format, **agent.format_options)
+    for role, spec in agent.roles.items():
+        try:
+            BACKENDS.get(spec.backend).check_spec(spec)
+        except UnknownBackendError as exc:
+            raise UnknownBackendError(f"role {role}: {exc}") from exc
+        except ValueError as exc:
+            raise ValueError(f"role {role}: {exc}") from exc
+
+
+@guarded
+def resolve_benchmark(args: argparse.Namespace) -> LoadedBenchmark:
+    return load_benchmark(args.benchmark, groups=args.groups, limit=args.limit, tools_dir=args.tools_dir,
+                          seed=args.seed, per_group=args.per_group)
+
+
+def find_task(tasks: list[Task], query_id: str) -> Task:
+    for task in tasks:
+        if task.query_id == query_id:
+            return task
+    raise UserError(f"query id {query_id} not found in the benchmark ({len(tasks)} tasks loaded)")

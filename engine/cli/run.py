@@ -1,0 +1,69 @@
+"""`run --agent A --benchmark B`: one agent on one benchmark, every output of a run, optionally scored."""
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from benchmarks.core.types import LoadedBenchmark
+from engine.cli.base import Subcommand, guarded
+from engine.cli.options import add_benchmark_args, add_model_args, resolve_agent, resolve_benchmark
+from engine.types import AgentSpec
+from tools_sim.simulator import MISS_POLICIES
+
+
+def default_run_name(agent: AgentSpec, bench: LoadedBenchmark, seed: int) -> str:
+    return f"{agent.name}__{bench.name}__seed{seed}"
+
+
+def add_simulator_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--miss-policy", default="synthesize",
+                        help=f"simulator miss policies in order, comma-separated ({', '.join(MISS_POLICIES)}); "
+                             "error is always the last resort")
+    parser.add_argument("--sim-model", default="embedded",
+                        help="model of the llm miss policy: a local model folder or embedded, optionally as vllm:MODEL")
+
+
+class RunCommand(Subcommand):
+    name = "run"
+    help = "evaluate one agent on one benchmark"
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--agent", required=True, help="preset name or agent YAML file")
+        add_benchmark_args(parser)
+        parser.add_argument("--out", default="runs", help="output directory (default: runs)")
+        parser.add_argument("--run-name", help="run folder name (default: <agent>__<benchmark>__seed<S>)")
+        add_model_args(parser)
+        parser.add_argument("--max-active", type=int, help="trajectories in flight (default: all; 1 = one at a time)")
+        parser.add_argument("--schedule", choices=("lockstep", "pipelined"), default="lockstep",
+                            help="lockstep: every trajectory one role call per tick (the reference); pipelined: each "
+                                 "role actor refilled as soon as it is free (same trajectories, busier actors)")
+        parser.add_argument("--max-steps", type=int, help="tool rounds per trajectory (default: the agent's, 4)")
+        add_simulator_args(parser)
+        parser.add_argument("--store", help="simulator store (SQLite, see `sim import`); llm answers are saved there")
+        parser.add_argument("--judge", help="also score the finished run with this judge (see `score --judge`)")
+        parser.add_argument("--no-progress", action="store_true")
+
+    def run(self, args: argparse.Namespace, argv: list[str]) -> int:
+        from engine.judges import check_judge_spec
+        from engine.run import Run, RunConfig
+        from engine.tool_simulator import build_simulator
+
+        agent = resolve_agent(args)
+        bench = resolve_benchmark(args)
+        if args.judge:
+            guarded(check_judge_spec)(args.judge)
+        simulator = guarded(build_simulator)(bench, args.cache, args.miss_policy, args.store, args.sim_model)
+        config = RunConfig(agent=agent, out_dir=Path(args.out), run_name=args.run_name or default_run_name(agent, bench, args.seed),
+                           seed=args.seed, executor=args.executor, ray_address=args.ray_address, max_active=args.max_active,
+                           schedule=args.schedule, progress=not args.no_progress, benchmark=bench.info,
+                           command=["umi-eval", *argv])
+        run_dir = Run(config, bench.tasks, simulator).execute()
+        overall = json.loads((run_dir / "metrics.json").read_text())["overall"]
+        print(f"{run_dir}: {overall['n']} trajectories, answered {overall['answered_rate']}%, "
+              f"invalid calls {overall['invalid_call_rate']}%, mean steps {overall['mean_steps']}")
+        if args.judge:
+            from engine.cli.score import score_with_defaults, summary
+
+            print(summary(*guarded(score_with_defaults)(run_dir, args.judge)))
+        return 0

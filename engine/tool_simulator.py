@@ -1,0 +1,51 @@
+"""The tool simulator of a run: a response store or cache folder, the benchmark's own answers (preloaded
+responses, then its responder as the first miss policy), then the miss policies the user named; and the
+model behind the `llm` miss policy, built from any engine backend."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from benchmarks.core.types import LoadedBenchmark
+from engine.backends.base import BACKENDS, make_backend
+from engine.types import ModelSpec, RoleRequest, SamplingParams
+from tools_sim.cache import ResponseCache
+from tools_sim.policies import ResponderPolicy
+from tools_sim.simulator import Simulator
+
+
+def build_simulator(bench: LoadedBenchmark, cache_dir: str | None, miss_policy: str, store: str | None = None,
+                    sim_model: str = "embedded") -> Simulator:
+    """The simulator of a run: a store or a cache folder, the benchmark's own answers, then the miss policies."""
+    cache_dir = cache_dir or bench.cache_dir
+    cache = ResponseCache.open(store) if store else ResponseCache.read_dir(cache_dir) if cache_dir else ResponseCache()
+    for entry in bench.cache_entries:
+        cache.add(*entry)
+    policies: list[Any] = [p.strip() for p in miss_policy.split(",") if p.strip()]
+    if bench.responder is not None:
+        policies.insert(0, ResponderPolicy(bench.responder))
+    return Simulator(cache, policies, generate=simulator_generate(sim_model) if "llm" in policies else None)
+
+
+def simulator_generate(model: str):
+    """The llm miss policy's model (`MODEL` or `BACKEND:MODEL` for a local-model backend, hf by default): chat
+    prompts in, texts out, greedy as StableToolBench's temperature 0, and JSON-constrained where the
+    backend can (vllm)."""
+    prefix = model.split(":")[0]
+    local = prefix in BACKENDS and BACKENDS.get(prefix).local_model
+    backend_name, _, path = model.partition(":") if local else ("hf", "", model)
+    sampling = simulator_sampling(backend_name)
+    backend = make_backend(ModelSpec(model=path, backend=backend_name, sampling=sampling))
+
+    def generate(prompts: list[list[dict[str, str]]]) -> list[str]:
+        requests = [RoleRequest(str(i), "simulator", p, sampling, 0) for i, p in enumerate(prompts)]
+        return [r.text for r in backend.generate(requests)]
+
+    return generate
+
+
+def simulator_sampling(backend: str) -> SamplingParams:
+    from tools_sim.llm import REPLY_SCHEMA
+
+    schema = json.dumps(REPLY_SCHEMA, sort_keys=True) if BACKENDS.get(backend).json_schema else None
+    return SamplingParams(max_new_tokens=1024, json_schema=schema)
