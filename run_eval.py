@@ -21,7 +21,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--schedule", choices=("lockstep", "pipelined"), default="lockstep",
                      help="lockstep: every trajectory one role call per tick (the reference); pipelined: each "
                           "role actor refilled as soon as it is free (same trajectories, busier actors)")
-    run.add_argument("--max-steps", type=int, help="tool rounds per trajectory (default: the agent's, 4)")
+    run.add_argument("--max-steps", type=int, help="model rounds per chain, Finish included, as ToolBench's depth "
+                                                    "limit counts them (default: the agent's, 4 = 12 tree nodes)")
     run.add_argument("--miss-policy", default="synthesize",
                      help="simulator miss policies in order, comma-separated: synthesize, llm, error")
     run.add_argument("--store", help="simulator store (SQLite, see `sim import`); llm answers are saved there")
@@ -56,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     static.add_argument("--out", default="runs", help="output directory (default: runs); writes static__<agent>__<data>/static.json")
     static.add_argument("--limit", type=int, help="only the first N samples (steps) of the file")
     static.add_argument("--seed", type=int, default=0)
+    static.add_argument("--prompt-tokens", type=int, default=3750,
+                        help="keep the last N prompt tokens (default 3750, the authors' static collator)")
     _model_args(static)
     static.add_argument("--no-progress", action="store_true")
     return parser

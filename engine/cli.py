@@ -210,6 +210,7 @@ def cmd_static(args: argparse.Namespace, argv: list[str]) -> int:
     agent = resolve_agent(args)
     samples = _guarded(load_static)(agent, Path(args.data))
     config = StaticConfig(agent=agent, data=Path(args.data), out_dir=Path(args.out), seed=args.seed, limit=args.limit,
+                          prompt_tokens=args.prompt_tokens,
                           executor=args.executor, ray_address=args.ray_address, progress=not args.no_progress,
                           command=["umi-eval", *argv])
     path, report = run_static(config, samples)

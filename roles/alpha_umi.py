@@ -147,12 +147,10 @@ def answer_after_conclusion(text: str) -> str:
 
 def read_step(text: str) -> Action:
     """A whole multi-agent step as upstream reads it: the plan, `</s>caller: ` or `</s>conclusion: `, and that
-    role's output (utils.collab_agent_parser; evaluate-multi_agent.py parse_output reads the same way).
-    `Next: give up` anywhere -> give up; else `Next: conclusion` anywhere -> the answer after the last
-    `conclusion: ` with every `</s>` removed; else a call parsed from the text between the first and second
-    `</s>` (upstream raises when there is no `</s>`: here that reads as no call text)."""
-    if text.startswith(ASSISTANT):
-        text = text[len(ASSISTANT):]
+    role's output (evaluate-multi_agent.py parse_output; utils.collab_agent_parser in real time, which first
+    drops a leading `assistant: `). `Next: give up` anywhere -> give up; else `Next: conclusion` anywhere ->
+    the answer after the last `conclusion: ` with every `</s>` removed; else a call parsed from the text
+    between the first and second `</s>` (upstream raises when there is no `</s>`: here that is no call text)."""
     if READ_GIVE_UP in text:
         return Action(kind="give_up", thought=text[:text.index(READ_GIVE_UP)].strip())
     if READ_CONCLUSION in text:
@@ -242,7 +240,7 @@ class AlphaUmi(_AlphaUmiBase):
         and missing input `{}`; the environment then answers "No such function name"), or a give-up or
         an answer when the text says `Next: give up` / `Next: conclusion`. The thought of a call is the
         caller's text before its action, as before."""
-        step = read_step(f"{thought}{EOS}caller: {text.strip()}")
+        step = read_step(f"{thought}{EOS}caller: {text.strip()}".removeprefix(ASSISTANT))
         if step.kind != "call":
             return step
         return dataclasses.replace(step, thought=parse_action(text.strip())[0])
@@ -252,7 +250,7 @@ class AlphaUmi(_AlphaUmiBase):
         last `conclusion: ` (an empty one included: upstream's Finish accepted it); `Next: give up` in
         the output gives up."""
         text = text.strip()
-        step = read_step(f"{thought}{EOS}{CONCLUSION}{text}")
+        step = read_step(f"{thought}{EOS}{CONCLUSION}{text}".removeprefix(ASSISTANT))
         if step.kind == "give_up":
             return step
         # The last `conclusion: ` of the step is the cue's or one in the output: the answer is the output's.
