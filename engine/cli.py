@@ -13,9 +13,9 @@ from benchmarks.scoring.judges import check_judge_spec
 from benchmarks.loading import LoadedBenchmark, load_benchmark
 from benchmarks.toolbench import BenchmarkFormatError
 from benchmarks.core.types import Task
-from engine.agents import make_agent, start_episode
 from engine.backends.base import BACKENDS, UnknownBackendError, make_backend
 from engine.embedded_model import EmbeddedModelMissing
+from engine.inspection import first_turn_prompt
 from engine.records import write_json_atomic
 from engine.presets import AgentConfigError, load_agent, override_models
 from engine.run import Run, RunConfig
@@ -228,21 +228,7 @@ def _find_task(tasks: list[Task], query_id: str) -> Task:
     raise UserError(f"query id {query_id} not found in the benchmark ({len(tasks)} tasks loaded)")
 
 
-@_guarded
-def first_prompt(agent: AgentSpec, task: Task, role: str | None) -> Any:
-    """The exact prompt a role gets at the first step (the caller and summarizer as if the planner routed there)."""
-    if agent.kind == "oracle":
-        raise ValueError("the oracle agent has no prompts")
-    roles = list(agent.roles)
-    role = role or roles[0]
-    if role not in roles:
-        raise ValueError(f"unknown role {role!r} for agent {agent.name}; valid: {', '.join(roles)}")
-    fmt = make_agent(agent).format
-    ctx = start_episode(task, agent, 0).context()
-    if role == "backbone":
-        return fmt.step_prompt(ctx)
-    return {"planner": lambda: fmt.planner_prompt(ctx), "caller": lambda: fmt.caller_prompt(ctx, ""),
-            "summarizer": lambda: fmt.summarizer_prompt(ctx)}[role]()
+first_prompt = _guarded(first_turn_prompt)
 
 
 MAIN_JOB_AGENTS = ("chat-single", "chat-multi")
