@@ -167,18 +167,17 @@ class MultiAgent(_ModelAgent):
         return self._tool_call(episode, action)
 
     def _on_summary(self, episode: Episode, text: str) -> None:
+        """An answer (an empty one counts as a parse failure, yet upstream's Finish accepted it) or a give-up."""
         action = self.format.parse_summary(text, episode.thought)
-        if action.kind == "parse_error" or (action.kind == "answer" and not action.answer.strip()):
-            episode.trajectory.parse_failures += 1
-        if action.kind == "parse_error":
-            episode.trajectory.finish("gave_up")
-            return None
+        empty_answer = action.kind == "answer" and not action.answer.strip()
+        episode.trajectory.parse_failures += action.kind == "parse_error" or empty_answer
         if action.kind == "answer":
             episode.trajectory.turns.append(Turn("conclusion", action.answer))
         return self._conclude(episode, action)
 
     @staticmethod
     def _conclude(episode: Episode, action: Action) -> None:
+        """Ends the chain: answered with the action's answer, else given up."""
         if action.kind == "answer":
             episode.trajectory.finish("answered", action.answer)
         else:

@@ -150,3 +150,13 @@ def test_the_preset_keeps_upstreams_real_time_prompt_tokens() -> None:
     seen = recording("umi-tokens", lambda r: "x Next: give up.")
     run(scripted("alpha-umi", "umi-tokens"), weather_tasks(1))
     assert seen[0].sampling.prompt_tokens == 3576 and seen[0].sampling.stop == ("</s>",)
+
+
+@pytest.mark.parametrize(("summary", "status", "answer", "parse_failures"), [
+    ("  ", "answered", "", 1),  # upstream's Finish took an empty final_answer
+    ("I cannot tell. Next: give up", "gave_up", "", 0),
+])
+def test_the_summarizers_output_is_read_with_the_plan(summary: str, status: str, answer: str, parse_failures: int) -> None:
+    recording("umi-summary", lambda r: "Answer. Next: conclusion." if r.role == "planner" else summary)
+    records, _ = run(scripted("alpha-umi", "umi-summary"), weather_tasks(1))
+    assert (records[0]["status"], records[0]["final_answer"], records[0]["parse_failures"]) == (status, answer, parse_failures)
