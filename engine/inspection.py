@@ -1,7 +1,7 @@
 """The exact prompt a role receives at its first turn, built by driving the agent's own state machine."""
 from __future__ import annotations
 
-from benchmarks.types import Task
+from benchmarks.core.types import Task
 from engine.agents import make_agent, start_episode
 from engine.types import AgentSpec, RoleResult
 from roles.types import Prompt
