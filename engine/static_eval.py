@@ -1,4 +1,4 @@
-"""alpha-UMi's static (teacher-forced, step-level) evaluation, Table 1 of the paper (spec/alpha-umi.md).
+"""alpha-UMi's static (teacher-forced, step-level) evaluation, Table 1 of the paper (docs/alpha-umi.md).
 
 Every gold planner step of a test file is predicted from the gold history before it and scored with Plan
 ACC, Act. EM, Hallu., Arg. F1 and R-L (benchmarks.scoring.static). Each sample runs through the engine's

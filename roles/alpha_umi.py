@@ -1,4 +1,4 @@
-"""alpha-UMi's prompt formats and parsers, byte-exact with the released checkpoints (spec/alpha-umi.md).
+"""alpha-UMi's prompt formats and parsers, byte-exact with the released checkpoints (docs/alpha-umi.md).
 
 Sources read: X-PLUG/Multi-LLM-Agent, GLPFT/utils/prompt_lib.py (templates), GLPFT/process_data/
 toolbench/prepro_*.py (training inputs and history), ToolBench-multiLLM/.../collab_agent_model.py and

@@ -1,4 +1,4 @@
-"""alpha-UMi's static (teacher-forced, step-level) evaluation, Table 1 of the paper (spec/alpha-umi.md).
+"""alpha-UMi's static (teacher-forced, step-level) evaluation, Table 1 of the paper (docs/alpha-umi.md).
 
 A test file is a JSON list of {"tools": [{"Name", "function", "input"}], "instruction", "conversations"};
 every gold `assistant` turn carrying a `Next:` marker is one sample, with the gold turns before it as
