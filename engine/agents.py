@@ -5,6 +5,7 @@ tool's observation moves it on. Model text goes through the role format's parser
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -12,9 +13,14 @@ from typing import Protocol, Union
 
 from benchmarks.core.types import Task
 from engine.types import AgentSpec, CallRecord, RoleRequest, RoleResult, Trajectory
+from roles.alpha_umi import EMPTY_PLAN
 from roles.registry import MultiFormat, SingleFormat, get_format
 from roles.types import Action, PromptContext, Turn
+from tools_sim.observation import alpha_umi_text
 from tools_sim.types import Observation, ToolCall
+
+# How an observation reads in the history, by the format's `observations` option (ToolBench's text otherwise).
+_OBSERVATION_TEXT = {"alpha-umi": alpha_umi_text}
 
 
 @dataclass
@@ -26,6 +32,8 @@ class Episode:
     phase: str = "start"
     thought: str = ""
     role_calls: int = 0
+    empty_plans: int = 0  # empty planner outputs in a row (this step's attempts so far)
+    rounds: int = 0  # model rounds that called a tool (ToolBench: 3 tree nodes each: Thought, Action, Action Input)
     pending_call: Action | None = field(default=None, repr=False)
 
     def context(self) -> PromptContext:
@@ -60,34 +68,37 @@ class _ModelAgent:
     def __init__(self, spec: AgentSpec) -> None:
         self.spec = spec
         self.format = get_format(spec.format, **spec.format_options)
+        self._observation_text = _OBSERVATION_TEXT.get(getattr(self.format, "observations", "toolbench"), _toolbench_text)
 
     def _request(self, episode: Episode, role: str, prompt) -> RoleRequest:
         model = self.spec.roles[role]
         sampling = model.sampling
         if not sampling.stop and self.format.stop:
-            sampling = type(sampling)(sampling.temperature, sampling.top_p, sampling.max_new_tokens, self.format.stop)
+            sampling = dataclasses.replace(sampling, stop=self.format.stop)
         trajectory = episode.trajectory
         seed = request_seed(trajectory.seed, trajectory, episode.role_calls)
         request_id = f"{trajectory.task_key}|{trajectory.agent}|{trajectory.seed}|{episode.role_calls}"
         episode.role_calls += 1
         return RoleRequest(request_id, role, prompt, sampling, seed)
 
-    def _tool_call(self, episode: Episode, action: Action) -> ToolCall | None:
-        """The call an action asks for, or None when the agent is out of tool rounds."""
-        if episode.trajectory.steps >= self.spec.max_steps:
-            episode.trajectory.finish("max_steps")
-            return None
+    def _tool_call(self, episode: Episode, action: Action) -> ToolCall:
+        """The call ending this round; it is made even in the chain's last round, as ToolBench does."""
+        episode.rounds += 1
         episode.pending_call = action
         return ToolCall(episode.task.tools, action.name, action.arguments)
 
     def on_observation(self, episode: Episode, observation: Observation) -> None:
+        """Records the observation; the chain ends when its rounds reach ToolBench's depth limit."""
         action = episode.pending_call
+        text = self._observation_text(observation)
         episode.trajectory.calls.append(
-            CallRecord(action.name, action.arguments, observation.text, observation.status, observation.source, observation.function_name)
+            CallRecord(action.name, action.arguments, text, observation.status, observation.source, observation.function_name)
         )
-        episode.trajectory.turns.append(Turn("observation", observation.text))
+        episode.trajectory.turns.append(Turn("observation", text))
         episode.pending_call = None
         episode.phase = self._after_observation
+        if episode.rounds >= self.spec.max_steps:
+            episode.trajectory.finish("max_steps")
 
     @staticmethod
     def _failed(episode: Episode, result: RoleResult) -> bool:
@@ -96,6 +107,10 @@ class _ModelAgent:
         episode.trajectory.error = result.error
         episode.trajectory.finish("failed")
         return True
+
+
+def _toolbench_text(observation: Observation) -> str:
+    return observation.text
 
 
 class MultiAgent(_ModelAgent):
@@ -124,40 +139,49 @@ class MultiAgent(_ModelAgent):
         trajectory = episode.trajectory
         plan = self.format.parse_plan(text)
         if plan.next == "retry":
-            trajectory.planner_retries += 1
-            if trajectory.planner_retries > self.spec.max_planner_retries:
-                trajectory.parse_failures += 1
-                trajectory.error = "planner output stayed empty"
-                trajectory.finish("gave_up")
-            return None
+            episode.empty_plans += 1
+            if episode.empty_plans < self.spec.planner_attempts:
+                trajectory.planner_retries += 1
+                return None  # asked again: a new request, so its own seed
+            # Upstream's planner loop stops after its attempts and goes on with the text "none".
+            trajectory.parse_failures += 1
+            plan = self.format.parse_plan(EMPTY_PLAN)
+        episode.empty_plans = 0
         trajectory.unmarked_plans += not plan.marked
         trajectory.turns.append(Turn("assistant", plan.thought))  # cut after the marker, as upstream
         if plan.next == "give_up":
             trajectory.finish("gave_up")
-        elif plan.next == "conclusion":
-            episode.phase = "summarize"
-        elif trajectory.steps >= self.spec.max_steps:
-            trajectory.finish("max_steps")
         else:
-            episode.phase, episode.thought = "call", plan.thought
+            episode.phase = "summarize" if plan.next == "conclusion" else "call"
+            episode.thought = plan.thought
         return None
 
     def _on_call(self, episode: Episode, text: str) -> ToolCall | None:
-        action = self.format.parse_call(text)
+        action = self.format.parse_call(text, episode.thought)
+        episode.trajectory.turns.append(self.format.call_turn(text, action))
+        if action.kind in ("answer", "give_up"):  # the step read as a whole says Finish (alpha-umi)
+            return self._conclude(episode, action)
         if action.kind != "call":
             episode.trajectory.parse_failures += 1
             action = Action("call", name=action.name, arguments=action.arguments)
-        episode.trajectory.turns.append(self.format.call_turn(action))
         return self._tool_call(episode, action)
 
     def _on_summary(self, episode: Episode, text: str) -> None:
-        action = self.format.parse_summary(text)
-        if action.kind != "answer" or not action.answer.strip():
-            episode.trajectory.parse_failures += 1
+        """An answer (an empty one counts as a parse failure, yet upstream's Finish accepted it) or a give-up."""
+        action = self.format.parse_summary(text, episode.thought)
+        empty_answer = action.kind == "answer" and not action.answer.strip()
+        episode.trajectory.parse_failures += action.kind == "parse_error" or empty_answer
+        if action.kind == "answer":
+            episode.trajectory.turns.append(Turn("conclusion", action.answer))
+        return self._conclude(episode, action)
+
+    @staticmethod
+    def _conclude(episode: Episode, action: Action) -> None:
+        """Ends the chain: answered with the action's answer, else given up."""
+        if action.kind == "answer":
+            episode.trajectory.finish("answered", action.answer)
+        else:
             episode.trajectory.finish("gave_up")
-            return None
-        episode.trajectory.turns.append(Turn("conclusion", action.answer))
-        episode.trajectory.finish("answered", action.answer)
         return None
 
 
@@ -218,6 +242,7 @@ class OracleAgent:
             episode.trajectory.finish("answered", episode.task.gold.answer)
 
     _after_observation = "replay"
+    _observation_text = staticmethod(_toolbench_text)
 
 
 def make_agent(spec: AgentSpec) -> Agent:

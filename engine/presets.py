@@ -16,14 +16,17 @@ SINGLE_ROLES = ("backbone",)
 _KIND_ROLES = {"multi": MULTI_ROLES, "single": SINGLE_ROLES, "oracle": ()}
 
 # alpha-UMi's released checkpoints decode with temperature 0.5 in real time; greedy is our reproducible
-# default, and a YAML agent can set any sampling per role.
-_ALPHA_UMI_MODEL = ModelSpec(model="embedded", sampling=SamplingParams(max_new_tokens=512))
+# default, and a YAML agent can set any sampling per role. The authors' real-time loop kept the last
+# 4,096 - 512 - 8 prompt tokens (utils.generate_stream: context_len - max_new_tokens - 8).
+REAL_TIME_PROMPT_TOKENS = 4096 - 512 - 8
+_ALPHA_UMI_MODEL = ModelSpec(model="embedded", sampling=SamplingParams(max_new_tokens=512, prompt_tokens=REAL_TIME_PROMPT_TOKENS))
+_TOOLLLAMA_MODEL = ModelSpec(model="embedded", sampling=SamplingParams(max_new_tokens=512))
 _CHAT_MODEL = ModelSpec(model="embedded", sampling=SamplingParams(max_new_tokens=128))
 
 PRESETS: dict[str, AgentSpec] = {
     "alpha-umi": AgentSpec("alpha-umi", "multi", "alpha-umi", dict.fromkeys(MULTI_ROLES, _ALPHA_UMI_MODEL)),
     "alpha-umi-backbone": AgentSpec("alpha-umi-backbone", "single", "alpha-umi-backbone", {"backbone": _ALPHA_UMI_MODEL}),
-    "toolllama": AgentSpec("toolllama", "single", "toolllama", {"backbone": _ALPHA_UMI_MODEL}),
+    "toolllama": AgentSpec("toolllama", "single", "toolllama", {"backbone": _TOOLLLAMA_MODEL}),
     "chat-single": AgentSpec("chat-single", "single", "chat-single", {"backbone": _CHAT_MODEL}),
     "chat-multi": AgentSpec("chat-multi", "multi", "chat-multi", dict.fromkeys(MULTI_ROLES, _CHAT_MODEL)),
     "oracle": AgentSpec("oracle", "oracle", "oracle", {}),

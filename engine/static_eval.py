@@ -1,14 +1,16 @@
-"""alpha-UMi's static (teacher-forced, step-level) evaluation, Table 1 of the paper (spec/alpha-umi.md).
+"""alpha-UMi's static (teacher-forced, step-level) evaluation, Table 1 of the paper (docs/alpha-umi.md).
 
 Every gold planner step of a test file is predicted from the gold history before it and scored with Plan
 ACC, Act. EM, Hallu., Arg. F1 and R-L (benchmarks.scoring.static). Each sample runs through the engine's
 own agents as an episode whose history is the gold one, so prompts, sampling and per-request seeds are the
 real-time ones; only what upstream's static inference does differently is done here
 (GLPFT/inference_utils/toolbench/infer_pipeline.py, process_data/toolbench/prepro_backbone.py):
-- the caller and summarizer see the predicted plan as a literal `planner: ` turn (not `assistant: `);
+- the caller and summarizer see the predicted plan as a literal `planner: ` turn (not `assistant: `), as
+  decoded (unstripped: an empty thought gives `planner:  Next: caller.`);
 - unmarked planner text goes to the caller with `Next: caller.` glued on without a space (empty: `none`),
   whatever the format's `unmarked` option says;
-- the backbone sees the gold history merged as in its training data (one assistant turn per step).
+- the backbone sees the gold history merged as in its training data (one assistant turn per step);
+- prompts keep their last `prompt_tokens` tokens (the collator's max_input_length, 3,750 in the authors' script).
 Batching: round 1 asks every sample's planner (or backbone) as one batch; round 2 asks the callers and
 summarizers the predicted plans route to, every actor in the same executor call.
 """
@@ -23,8 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from benchmarks.scoring.static import (CALL, GIVE_UP, StaticSample, StepOutcome, multi_outcome, plan_of, single_outcome,
-                                       static_metrics, static_samples)
+from benchmarks.scoring.static import (CALL, GIVE_UP, StaticSample, StepOutcome, backbone_target, multi_outcome,
+                                       single_outcome, static_metrics, static_plan, static_samples)
 from benchmarks.loading import file_sha256
 from benchmarks.core.types import Task
 from engine import manifest
@@ -33,10 +35,10 @@ from engine.executor import Executor, make_executor
 from engine.placement import distinct_models
 from engine.records import write_json_atomic
 from engine.types import AgentSpec, RoleRequest, Trajectory
-from roles.alpha_umi import MARK_CALLER, MARK_CONCLUSION, MARK_GIVE_UP, AlphaUmi, clean_output
 from roles.types import Turn
 
 STATIC_FORMATS = {"multi": "alpha-umi", "single": "alpha-umi-backbone"}  # agent kind -> the format it must use
+STATIC_PROMPT_TOKENS = 3750  # inference_toolbench.sh: --max_input_length 3750 (the collator keeps the last ones)
 METRICS = (("plan_acc", "Plan ACC"), ("act_em", "Act. EM"), ("hallu", "Hallu."), ("arg_f1", "Arg. F1"), ("rouge_l", "R-L"))
 
 
@@ -47,6 +49,7 @@ class StaticConfig:
     out_dir: Path
     seed: int = 0
     limit: int | None = None  # the first N samples (steps) of the file
+    prompt_tokens: int | None = STATIC_PROMPT_TOKENS
     executor: str = "ray"
     ray_address: str | None = None
     progress: bool = True
@@ -83,7 +86,7 @@ def load_static(agent: AgentSpec, data: Path) -> list[StaticSample]:
     if STATIC_FORMATS.get(agent.kind) != agent.format:
         raise ValueError(f"the static evaluation needs an alpha-UMi agent (kind multi with format alpha-umi, or kind "
                          f"single with format alpha-umi-backbone); agent {agent.name!r} is {agent.kind} with format {agent.format!r}")
-    samples = static_samples(data)
+    samples = static_samples(data, agent.kind)
     if not samples:
         raise ValueError(f"{data}: no samples (no 'assistant' turn carries a Next: marker)")
     return samples
@@ -97,7 +100,7 @@ def run_static(config: StaticConfig, samples: list[StaticSample], executor: Exec
                                              config.agent.placement)
     try:
         start = time.perf_counter()
-        steps = predict(config.agent, chosen, executor, config.seed, config.data.stem, config.progress)
+        steps = predict(config.agent, chosen, executor, config.seed, config.data.stem, config.progress, config.prompt_tokens)
         speed = {"wall_s": round(time.perf_counter() - start, 3), "actor_busy_s": executor.busy_seconds(),
                  "requests": dict(Counter(role for step in steps for role in step.texts))}
         models = executor.info()
@@ -112,6 +115,7 @@ def run_static(config: StaticConfig, samples: list[StaticSample], executor: Exec
         "data": {"path": str(config.data.resolve()), "sha256": file_sha256(config.data), "samples_in_file": len(samples),
                  "limit": config.limit},
         "seed": config.seed,
+        "prompt_tokens": config.prompt_tokens,
         "executor": config.executor,
         "metrics": static_metrics(chosen, [step.outcome() for step in steps]),
         "failed_requests": sum(len(step.errors) for step in steps),
@@ -128,8 +132,9 @@ def run_static(config: StaticConfig, samples: list[StaticSample], executor: Exec
 
 
 def predict(agent: AgentSpec, samples: list[StaticSample], executor: Executor, seed: int, group: str,
-            progress: bool = False) -> list[StaticStep]:
+            progress: bool = False, prompt_tokens: int | None = STATIC_PROMPT_TOKENS) -> list[StaticStep]:
     """Round 1: every sample's planner (or backbone); round 2 (multi): the caller or summarizer its plan picks."""
+    agent = with_prompt_tokens(agent, prompt_tokens)
     model_agent = make_agent(agent)
     steps = [StaticStep(i, s, _episode(agent, i, s, seed, group)) for i, s in enumerate(samples)]
     _ask(executor, agent, [(step, model_agent.next_need(step.episode)) for step in steps], progress)
@@ -148,24 +153,21 @@ def _episode(agent: AgentSpec, index: int, sample: StaticSample, seed: int, grou
 
 def _route(model_agent: Agent, step: StaticStep) -> RoleRequest | None:
     """The caller or summarizer request of a predicted plan (none for give up), asked as upstream does."""
-    text = step.texts["planner"]
-    plan = plan_of(text)
+    plan, thought = static_plan(step.texts["planner"])
     if plan == GIVE_UP:
         return None
     episode = step.episode
-    episode.thought = static_thought(text)
+    episode.thought = thought
     episode.trajectory.turns.append(Turn("planner", episode.thought))  # type: ignore[arg-type]  # upstream's literal
     episode.phase = "call" if plan == CALL else "summarize"  # MultiAgent's phases for its caller / summarizer
     return model_agent.next_need(episode)
 
 
-def static_thought(planner_text: str) -> str:
-    """The plan as upstream's static inference hands it on: cut after its marker; unmarked text with
-    `Next: caller.` appended without a space (the real-time code adds one); empty output read as `none`."""
-    plan = AlphaUmi().parse_plan(planner_text)
-    if plan.next == "retry":
-        return "none" + MARK_CALLER
-    return plan.thought if plan.marked else clean_output(planner_text) + MARK_CALLER
+def with_prompt_tokens(agent: AgentSpec, prompt_tokens: int | None) -> AgentSpec:
+    """The agent with every role keeping its last `prompt_tokens` prompt tokens (None: what fits)."""
+    roles = {role: dataclasses.replace(spec, sampling=dataclasses.replace(spec.sampling, prompt_tokens=prompt_tokens))
+             for role, spec in agent.roles.items()}
+    return dataclasses.replace(agent, roles=roles)
 
 
 def backbone_history(turns: tuple[Turn, ...]) -> tuple[Turn, ...]:
@@ -176,20 +178,10 @@ def backbone_history(turns: tuple[Turn, ...]) -> tuple[Turn, ...]:
     for i, turn in enumerate(turns):
         if turn.role == "assistant":
             following = turns[i + 1] if i + 1 < len(turns) else None
-            merged.append(Turn("assistant", _backbone_step(turn.text, following)))
+            merged.append(Turn("assistant", backbone_target(turn.text, following)))
         elif turn.role not in ("caller", "conclusion"):
             merged.append(turn)
     return tuple(merged)
-
-
-def _backbone_step(text: str, following: Turn | None) -> str:
-    if MARK_GIVE_UP in text:
-        return text.replace(MARK_GIVE_UP, "").strip() + "\nconclusion: give up."
-    if following is not None and following.role == "caller":
-        return text.replace(MARK_CALLER, "").strip() + "\n" + following.text
-    if following is not None and following.role == "conclusion":
-        return text.replace(MARK_CONCLUSION, "").strip() + "\nconclusion: " + following.text
-    return text
 
 
 def _ask(executor: Executor, agent: AgentSpec, asks: list[tuple[StaticStep, RoleRequest]], progress: bool) -> None:

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from roles.types import Prompt, Turn
 
+NODES_PER_ROUND = 3  # ToolBench tree nodes per model round: Thought, Action, Action Input
 TrajectoryStatus = Literal["running", "answered", "gave_up", "max_steps", "failed"]
 
 
@@ -19,6 +20,7 @@ class SamplingParams:
     max_new_tokens: int = 512
     stop: tuple[str, ...] = ()
     json_schema: str | None = None  # a JSON Schema (as canonical JSON text) the reply must match; vllm only
+    prompt_tokens: int | None = None  # keep at most the LAST this many prompt tokens (hf, vllm); None: what fits
 
 
 @dataclass(frozen=True)
@@ -55,9 +57,16 @@ class AgentSpec:
     format: str
     roles: dict[str, ModelSpec]
     format_options: dict[str, Any] = field(default_factory=dict)
-    max_steps: int = 4
-    max_planner_retries: int = 5
+    max_steps: int = 4  # model rounds per chain, Finish included: ToolBench's depth limit (`max_depth`)
+    planner_attempts: int = 5  # planner generations per step while its output is empty (upstream's loop)
     placement: str = "shared"  # shared | per-role | colocate (engine.placement)
+
+    @property
+    def max_depth(self) -> int:
+        """ToolBench's single_chain_max_step: a chain stops once it is this many tree nodes deep, every round
+        adding 3 (Thought, Action, Action Input; a Finish too), so 12 nodes = 4 rounds, at most 3 tool calls
+        before Finish. A round that calls a tool at the limit still makes its call, then the chain ends."""
+        return NODES_PER_ROUND * self.max_steps
 
     def to_json(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

@@ -1,4 +1,4 @@
-"""alpha-UMi's prompt formats and parsers, byte-exact with the released checkpoints (spec/alpha-umi.md).
+"""alpha-UMi's prompt formats and parsers, byte-exact with the released checkpoints (docs/alpha-umi.md).
 
 Sources read: X-PLUG/Multi-LLM-Agent, GLPFT/utils/prompt_lib.py (templates), GLPFT/process_data/
 toolbench/prepro_*.py (training inputs and history), ToolBench-multiLLM/.../collab_agent_model.py and
@@ -10,6 +10,7 @@ which is identical on every input that does not contain a literal "{doc}"/"{hist
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Sequence
@@ -63,13 +64,21 @@ EOS = "</s>"  # literal text in the history, and the stop string of every role
 CUES = {"planner": " assistant: ", "caller": " caller: ", "summarizer": " conclusion: "}
 
 MARK_CALLER, MARK_CONCLUSION, MARK_GIVE_UP = "Next: caller.", "Next: conclusion.", "Next: give up."
-_ROUTING: tuple[tuple[str, Literal["give_up", "conclusion", "caller"]], ...] = (
+Route = Literal["give_up", "conclusion", "caller"]
+_ROUTING: tuple[tuple[str, Route], ...] = (
     (MARK_GIVE_UP, "give_up"), (MARK_CONCLUSION, "conclusion"), (MARK_CALLER, "caller"))  # precedence order
+# Upstream ROUTES a plan by the markers with their period, but READS a whole step (plan, then the caller's or
+# summarizer's output) by these, without it (utils.collab_agent_parser in real time, evaluate-*.py statically).
+READ_GIVE_UP, READ_CONCLUSION = "Next: give up", "Next: conclusion"
 ACTION, ACTION_INPUT = "Action:", "Action Input:"
 CONCLUSION = "conclusion: "
+ASSISTANT = "assistant: "
 DEFAULT_ACTION, DEFAULT_ARGUMENTS = "none", "{}"
+EMPTY_PLAN = "none"  # what upstream goes on with when the planner's output stays empty
 _EMPTY_OUTPUTS = ("", ".", ",")  # upstream treats these as "no output" (planner retries)
 UNMARKED_ROUTES: tuple[str, ...] = ("caller", "conclusion")
+ObservationStyle = Literal["alpha-umi", "toolbench"]
+OBSERVATION_STYLES: tuple[str, ...] = ("alpha-umi", "toolbench")
 
 _SLOT = re.compile(r"\{(doc|tool_names|history|thought)\}")
 
@@ -92,10 +101,27 @@ def render_history(history: tuple[Turn, ...]) -> str:
     return "".join(f"{t.role}: {t.text}" + ("" if t.role == "observation" else EOS) for t in history)
 
 
-def clean_output(text: str) -> str:
-    """Upstream's post-processing of every generation: strip, then drop a leading ": "."""
-    text = text.strip()
+def drop_colon(text: str) -> str:
+    """Upstream drops one leading ": " of a generation (the cue's colon, repeated by the model)."""
     return text[2:] if text.startswith(": ") else text
+
+
+def clean_output(text: str) -> str:
+    """The real-time planner's output as upstream reads it: stripped, then one leading ": " dropped."""
+    return drop_colon(text.strip())
+
+
+def is_empty_output(text: str) -> bool:
+    return text.strip() in _EMPTY_OUTPUTS
+
+
+def route_plan(text: str) -> tuple[Route, str] | None:
+    """The route of the first marker found in the order give up, conclusion, caller, and the text cut right
+    after that marker; None when no marker (with its period) occurs."""
+    for marker, route in _ROUTING:
+        if marker in text:
+            return route, text[:text.index(marker) + len(marker)]
+    return None
 
 
 def parse_action(text: str) -> tuple[str, str, str]:
@@ -113,12 +139,40 @@ def parse_action(text: str) -> tuple[str, str, str]:
     return text[:start].strip(), action.strip(), arguments
 
 
+def answer_after_conclusion(text: str) -> str:
+    """The text after the LAST `conclusion: `. Upstream tests for `conclusion:` and then looks up
+    `conclusion: `, which raises when only the former occurs; the whole text is the answer then."""
+    return text[text.rindex(CONCLUSION) + len(CONCLUSION):] if CONCLUSION in text else text
+
+
+def read_step(text: str) -> Action:
+    """A whole multi-agent step as upstream reads it: the plan, `</s>caller: ` or `</s>conclusion: `, and that
+    role's output (evaluate-multi_agent.py parse_output; utils.collab_agent_parser in real time, which first
+    drops a leading `assistant: `). `Next: give up` anywhere -> give up; else `Next: conclusion` anywhere ->
+    the answer after the last `conclusion: ` with every `</s>` removed; else a call parsed from the text
+    between the first and second `</s>` (upstream raises when there is no `</s>`: here that is no call text)."""
+    if READ_GIVE_UP in text:
+        return Action(kind="give_up", thought=text[:text.index(READ_GIVE_UP)].strip())
+    if READ_CONCLUSION in text:
+        answer = answer_after_conclusion(text).replace(EOS, "")
+        return Action(kind="answer", thought=text[:text.index(READ_CONCLUSION)].strip(), answer=answer)
+    parts = text.split(EOS)
+    _, name, arguments = parse_action(parts[1] if len(parts) > 1 else "")
+    return Action(kind="call", thought=text.split(EOS + "caller: ")[0].strip(), name=name, arguments=arguments)
+
+
 @dataclass(frozen=True)
 class _AlphaUmiBase:
-    """Options shared by the multi-LLM agent and its single-LLM backbone."""
+    """Options shared by the multi-LLM agent and its single-LLM backbone.
 
-    doc_style: DocStyle = "training"
+    `doc_style` "bare" is the doc the authors' real-time runner sent (rapidapi.py `template_for_input`);
+    "training" is the training data's. `observations` "alpha-umi" is what that runner's environment
+    returned (rapidapi.py: the response alone); "toolbench" is ToolBench's {"error", "response"} JSON.
+    """
+
+    doc_style: DocStyle = "bare"
     system_prefix: bool = False
+    observations: ObservationStyle = "alpha-umi"
 
     stop: ClassVar[tuple[str, ...]] = (EOS,)
 
@@ -127,6 +181,8 @@ class _AlphaUmiBase:
             raise ValueError(f"doc_style must be one of {DOC_STYLES}, got {self.doc_style!r}")
         if not isinstance(self.system_prefix, bool):
             raise ValueError(f"system_prefix must be a bool, got {self.system_prefix!r}")
+        if self.observations not in OBSERVATION_STYLES:
+            raise ValueError(f"observations must be one of {OBSERVATION_STYLES}, got {self.observations!r}")
 
     def _prompt(self, template: str, ctx: PromptContext, cue: str, thought: str = "") -> str:
         doc, names = doc_slots(ctx.tools, self.doc_style)
@@ -136,12 +192,15 @@ class _AlphaUmiBase:
 
 @dataclass(frozen=True)
 class AlphaUmi(_AlphaUmiBase):
-    """The multi-LLM agent: planner, caller, summarizer.
+    """The multi-LLM agent: planner, caller, summarizer, as the authors' real-time runner drove them
+    (ToolBench-multiLLM collab_agent_model.py and utils.collab_agent_parser).
 
     Contract with the engine: the planner's `Plan.thought` is recorded as an `assistant` turn BEFORE
     the caller or summarizer prompt is built (their {history} ends with it, as upstream's `dispatch`).
     `unmarked` routes planner output without any `Next:` marker ("caller": the authors' repo,
     "conclusion": the ModelScope port); such plans have `marked=False` so the engine can count them.
+    The caller's and summarizer's outputs are read together with the plan (`read_step`), so an output that
+    says `Next: give up` or `Next: conclusion`, with or without the period, ends the step as upstream's did.
     """
 
     unmarked: Literal["caller", "conclusion"] = "caller"
@@ -168,28 +227,51 @@ class AlphaUmi(_AlphaUmiBase):
         right after its marker. Unmarked text gets the default route's marker appended (" Next: caller."
         as upstream's real-time code does), so the history always shows a marked plan."""
         text = clean_output(text)
-        if text.strip() in _EMPTY_OUTPUTS:
+        if is_empty_output(text):
             return Plan(next="retry", thought="")
-        for marker, route in _ROUTING:
-            if marker in text:
-                return Plan(next=route, thought=text[:text.index(marker) + len(marker)])
+        routed = route_plan(text)
+        if routed is not None:
+            return Plan(next=routed[0], thought=routed[1])
         marker = MARK_CALLER if self.unmarked == "caller" else MARK_CONCLUSION
         return Plan(next=self.unmarked, thought=f"{text} {marker}", marked=False)
 
-    def parse_call(self, text: str) -> Action:
-        """Always a call: a missing action is `none` and missing input `{}`, as upstream (the environment
-        then answers "No such function name")."""
-        thought, name, arguments = parse_action(clean_output(text))
-        return Action(kind="call", thought=thought, name=name, arguments=arguments)
+    def parse_call(self, text: str, thought: str = "") -> Action:
+        """The step `thought</s>caller: output` as upstream reads it: a call (a missing action is `none`
+        and missing input `{}`; the environment then answers "No such function name"), or a give-up or
+        an answer when the text says `Next: give up` / `Next: conclusion`. The thought of a call is the
+        caller's text before its action, as before."""
+        step = read_step(f"{thought}{EOS}caller: {text.strip()}".removeprefix(ASSISTANT))
+        if step.kind != "call":
+            return step
+        return dataclasses.replace(step, thought=parse_action(text.strip())[0])
 
-    def parse_summary(self, text: str) -> Action:
-        answer = clean_output(text)
-        if answer.strip() in _EMPTY_OUTPUTS:
-            return Action(kind="parse_error", error="empty summarizer output")
-        return Action(kind="answer", answer=answer)
+    def parse_summary(self, text: str, thought: str = "") -> Action:
+        """The step `thought</s>conclusion: output` as upstream reads it: the answer is the text after the
+        last `conclusion: ` (an empty one included: upstream's Finish accepted it); `Next: give up` in
+        the output gives up."""
+        text = text.strip()
+        step = read_step(f"{thought}{EOS}{CONCLUSION}{text}".removeprefix(ASSISTANT))
+        if step.kind == "give_up":
+            return step
+        # The last `conclusion: ` of the step is the cue's or one in the output: the answer is the output's.
+        return Action(kind="answer", answer=answer_after_conclusion(text).replace(EOS, ""))
 
-    def call_turn(self, action: Action) -> Turn:
-        return Turn("caller", f"{ACTION} {action.name}\n{ACTION_INPUT} {action.arguments}")
+    def call_turn(self, text: str, action: Action) -> Turn:
+        """The caller's output as generated (stripped, as upstream's decoding loop returns it)."""
+        return Turn("caller", text.strip())
+
+
+def read_backbone_step(text: str) -> Action:
+    """A backbone output as upstream reads it (evaluate-backbone.py `parse_output`): `conclusion: give up`
+    -> give up; `conclusion: ` -> the answer after the LAST one, unstripped; otherwise a call parsed like
+    the caller's output."""
+    if "conclusion: give up" in text:
+        return Action(kind="give_up", thought=text[:text.index("conclusion: give up")].strip())
+    if CONCLUSION in text:
+        start = text.rindex(CONCLUSION)
+        return Action(kind="answer", thought=text[:start].strip(), answer=text[start + len(CONCLUSION):])
+    thought, name, arguments = parse_action(text)
+    return Action(kind="call", thought=thought, name=name, arguments=arguments)
 
 
 @dataclass(frozen=True)
@@ -208,16 +290,8 @@ class AlphaUmiBackbone(_AlphaUmiBase):
         return self._prompt(BACKBONE_TEMPLATE, ctx, CUES["planner"])
 
     def parse_step(self, text: str) -> Action:
-        """`conclusion: give up` -> give up; `conclusion: X` -> answer X (after the LAST marker);
-        otherwise a call parsed like the caller's output (evaluate-backbone.py `parse_output`)."""
-        text = clean_output(text)
-        if "conclusion: give up" in text:
-            return Action(kind="give_up", thought=text[:text.index("conclusion: give up")].strip())
-        if CONCLUSION in text:
-            start = text.rindex(CONCLUSION)  # never last: the text is stripped, so an answer follows
-            return Action(kind="answer", thought=text[:start].strip(), answer=text[start + len(CONCLUSION):].strip())
-        thought, name, arguments = parse_action(text)
-        return Action(kind="call", thought=thought, name=name, arguments=arguments)
+        """The cleaned output read as evaluate-backbone.py reads a step (`read_backbone_step`)."""
+        return read_backbone_step(clean_output(text))
 
     def step_turns(self, text: str, action: Action) -> tuple[Turn, ...]:
         return (Turn("assistant", clean_output(text)),)

@@ -199,16 +199,16 @@ class ChatMulti:
         route: Route = _ROUTES.get(last.group(1).lower(), "give_up")
         return Plan(next=route, thought=text[:last.end()])
 
-    def parse_call(self, text: str) -> Action:
+    def parse_call(self, text: str, thought: str = "") -> Action:
         return _call_action(_call(strip_fences(text)))
 
-    def parse_summary(self, text: str) -> Action:
+    def parse_summary(self, text: str, thought: str = "") -> Action:
         answer = _ANSWER_PREFIX.sub("", strip_fences(text).strip(), count=1).strip()
         if not answer:
             return Action(kind="parse_error", error="empty summarizer output")
         return Action(kind="answer", answer=answer)
 
-    def call_turn(self, action: Action) -> Turn:
+    def call_turn(self, text: str, action: Action) -> Turn:
         return Turn("caller", f"Action: {action.name}\nAction Input: {action.arguments}")
 
 

@@ -41,14 +41,15 @@ class MultiFormat(_Described, Protocol):
 
     def parse_plan(self, text: str) -> Plan: ...
 
-    def parse_call(self, text: str) -> Action:
-        """kind "call" (or "parse_error")."""
+    def parse_call(self, text: str, thought: str = "") -> Action:
+        """kind "call" (or "parse_error"); a format that reads the step with its plan `thought` may also
+        say "give_up" or "answer" (alpha-umi, as upstream)."""
 
-    def parse_summary(self, text: str) -> Action:
-        """kind "answer" ("parse_error" when empty)."""
+    def parse_summary(self, text: str, thought: str = "") -> Action:
+        """kind "answer" ("parse_error" when empty, or "give_up" where the format reads it so)."""
 
-    def call_turn(self, action: Action) -> Turn:
-        """How the call is recorded in history (a "caller" turn)."""
+    def call_turn(self, text: str, action: Action) -> Turn:
+        """How the caller's output `text`, read as `action`, is recorded in history (a "caller" turn)."""
 
 
 @runtime_checkable

@@ -67,6 +67,17 @@ def test_inspect_prints_the_exact_planner_prompt(example_dir, capsys):
     assert prompt.endswith("Next: caller or conclusion or give up. assistant: \n")
 
 
+@pytest.mark.parametrize(("role", "marker", "ending"), [
+    ("caller", "Next: caller.", "\nThe thought of this step is:\n<the planner's thought> Next: caller.\nBase on the thought"),
+    ("summarizer", "Next: conclusion.", "</s> conclusion: \n"),
+])
+def test_inspect_caller_and_summarizer_show_the_plan_turn_they_follow(example_dir, capsys, role, marker, ending):
+    assert run_eval.main(["inspect", "--benchmark", str(example_dir), "--query-id", "588", "--agent", "alpha-umi",
+                          "--role", role]) == 0
+    prompt = capsys.readouterr().out
+    assert f"</s>assistant: <the planner's thought> {marker}</s>" in prompt and ending in prompt
+
+
 def test_inspect_unknown_role_lists_valid_ones(example_dir, capsys):
     assert run_eval.main(["inspect", "--benchmark", str(example_dir), "--query-id", "588", "--agent", "alpha-umi",
                           "--role", "critic"]) == 2

@@ -45,6 +45,7 @@ def test_output_files_of_a_multi_agent_run(example_dir, tmp_path):
     manifest = json.loads((run_dir / "run.json").read_text())
     assert manifest["status"] == "finished" and manifest["seed"] == 0
     assert manifest["agent"]["name"] == "alpha-umi" and manifest["limits"]["max_steps"] == 4
+    assert manifest["limits"]["max_depth"] == 12 and manifest["limits"]["planner_attempts"] == 5
     assert manifest["models"]["scripted:call-once-then-answer:bf16"]["backend"] == "scripted"
     assert any(name.endswith("G1_instruction.json") for name in manifest["benchmark"]["files"])
     assert manifest["versions"]["python"]

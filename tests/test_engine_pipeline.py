@@ -13,6 +13,7 @@ from benchmarks.loading import load_benchmark
 from engine.agents import make_agent, start_episode
 from engine.backends.modelled import ModelledBackend, TimingProfile
 from engine.backends.scripted import ScriptedBackend, call_once_then_answer, register_script
+from engine.backends.scripted import _OBSERVATION_MARKERS as OBSERVATION_MARKERS
 from engine.tool_simulator import build_simulator
 from engine.executor import LocalExecutor
 from engine.placement import distinct_models
@@ -30,7 +31,7 @@ def call_k_times(request: RoleRequest) -> str:
     """Calls a tool 1 to 3 times (by the task's city number), then answers: trajectories of unequal length."""
     text = str(request.prompt)
     calls_wanted = 1 + int(re.search(r"city (\d+)", text).group(1)) % 3
-    if text.count('{"error": ') >= calls_wanted:
+    if sum(text.count(marker) for marker in OBSERVATION_MARKERS) >= calls_wanted:
         return call_once_then_answer(request)  # it has seen an observation: it concludes or answers
     if request.role == "planner":
         return "I should call forecast_for_weather_api. Next: caller."

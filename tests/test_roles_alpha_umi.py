@@ -33,14 +33,14 @@ HISTORY_TEXT = (
 NAMES = "transfermarkt_search_for_theclique, forecast_for_weather_api"
 
 PLANNER = (
-    "You have assess to the following apis:\n" + DOC_TRAINING + "\n"
+    "You have assess to the following apis:\n" + DOC_BARE + "\n"
     "The conversation history is:\n" + HISTORY_TEXT + "\n"
     "You are the assistant to plan what to do next and whether is caller's or conclusion's turn to answer.\n"
     "Answer with a following format:\n"
     "The thought of the next step, followed by Next: caller or conclusion or give up. assistant: "
 )
 CALLER = (
-    "You have assess to the following apis:\n" + DOC_TRAINING + "\n"
+    "You have assess to the following apis:\n" + DOC_BARE + "\n"
     "The conversation history is:\n" + HISTORY_TEXT
     + "assistant: It was sunny; check tomorrow too.\n Next: caller.</s>\n"
     "The thought of this step is:\n"
@@ -54,7 +54,7 @@ SUMMARIZER = (
     + "assistant: Sunny all week.\n Next: conclusion.</s> conclusion: "
 )
 BACKBONE = (
-    "You have assess to the following apis:\n" + DOC_TRAINING + "\n"
+    "You have assess to the following apis:\n" + DOC_BARE + "\n"
     "The conversation history is:\n" + HISTORY_TEXT + "\n"
     "You should answer the action of next step in the following format:\n"
     "The thought to solve the question,\n"
@@ -83,9 +83,14 @@ def test_backbone_prompt_is_byte_exact() -> None:
     assert AlphaUmiBackbone().step_prompt(context()) == BACKBONE
 
 
-def test_bare_doc_style_uses_the_raw_api_entry() -> None:
-    assert AlphaUmi(doc_style="bare").planner_prompt(context()) == PLANNER.replace(DOC_TRAINING, DOC_BARE)
-    assert AlphaUmiBackbone(doc_style="bare").step_prompt(context()) == BACKBONE.replace(DOC_TRAINING, DOC_BARE)
+def test_the_default_doc_is_the_bare_one_of_the_authors_real_time_runner() -> None:
+    assert AlphaUmi().doc_style == AlphaUmiBackbone().doc_style == "bare"
+    assert AlphaUmi(doc_style="bare").planner_prompt(context()) == PLANNER
+
+
+def test_training_doc_style_is_an_option() -> None:
+    assert AlphaUmi(doc_style="training").planner_prompt(context()) == PLANNER.replace(DOC_BARE, DOC_TRAINING)
+    assert AlphaUmiBackbone(doc_style="training").step_prompt(context()) == BACKBONE.replace(DOC_BARE, DOC_TRAINING)
 
 
 def test_system_prefix_option() -> None:
@@ -98,7 +103,7 @@ def test_training_doc_cuts_function_head_and_argument_tail() -> None:
         CLIQUE, description="d" * 250 + "0123456789",
         parameters={"type": "object", "properties": {"q": {"type": "string", "description": "x" * 10 + "y" * 256},
                                                      "n": {"type": "integer"}}})
-    prompt = AlphaUmi().planner_prompt(context(tools=(long_tool,)))
+    prompt = AlphaUmi(doc_style="training").planner_prompt(context(tools=(long_tool,)))
     line = ('{"Name": "transfermarkt_search_for_theclique", "function": "' + "d" * 250 + '012345", '
             '"input": {"q": "string, ' + "y" * 256 + '", "n": "integer"}}\n')
     assert prompt.startswith("You have assess to the following apis:\n" + line + "\nThe conversation history is:\n")
@@ -116,7 +121,8 @@ def test_placeholders_inside_history_are_not_substituted() -> None:
     assert "user: what is {doc} and {thought}?</s>" in AlphaUmi().caller_prompt(ctx, "T Next: caller.")
 
 
-@pytest.mark.parametrize("option", [{"doc_style": "fancy"}, {"unmarked": "summarizer"}, {"system_prefix": "yes"}])
+@pytest.mark.parametrize("option", [{"doc_style": "fancy"}, {"unmarked": "summarizer"}, {"system_prefix": "yes"},
+                                    {"observations": "raw"}])
 def test_invalid_option_values_are_rejected(option: dict[str, str]) -> None:
     with pytest.raises(ValueError, match=next(iter(option))):
         AlphaUmi(**option)  # type: ignore[arg-type]
@@ -157,20 +163,53 @@ def test_unmarked_plan_can_route_to_the_summarizer() -> None:
     ("Action: a Action Input: 3", "a", "3"),
 ])
 def test_parse_call_takes_the_last_markers(text: str, name: str, arguments: str) -> None:
-    action = AlphaUmi().parse_call(text)
+    action = AlphaUmi().parse_call(text, CALL)
     assert (action.kind, action.name, action.arguments) == ("call", name, arguments)
 
 
-def test_parse_summary() -> None:
-    assert AlphaUmi().parse_summary(": It is sunny. ") == Action(kind="answer", answer="It is sunny.")
-    assert AlphaUmi().parse_summary(" . ").kind == "parse_error"
-    assert AlphaUmi().parse_summary("").kind == "parse_error"
+CONCLUDE = "Sunny all week. Next: conclusion."
+# Upstream (utils.collab_agent_parser) reads `plan</s>conclusion: output`: the answer is the text after its last
+# "conclusion: " with "</s>" removed, unstripped, ": " kept, an empty one accepted; "Next: give up" gives up.
+@pytest.mark.parametrize(("text", "expected"), [
+    (" It is sunny. ", Action(kind="answer", answer="It is sunny.")),
+    (": It is sunny.", Action(kind="answer", answer=": It is sunny.")),
+    ("So conclusion: 20 C, conclusion:  sunny", Action(kind="answer", answer=" sunny")),
+    ("conclusion:sunny", Action(kind="answer", answer="conclusion:sunny")),
+    ("", Action(kind="answer", answer="")),
+    ("I cannot. Next: give up", Action(kind="give_up", thought="Sunny all week. Next: conclusion.</s>conclusion: I cannot.")),
+])
+def test_parse_summary_reads_the_step_as_upstream(text: str, expected: Action) -> None:
+    assert AlphaUmi().parse_summary(text, CONCLUDE) == expected
 
 
-def test_call_turn_renders_the_training_caller_value() -> None:
-    action = Action(kind="call", name="forecast_for_weather_api", arguments='{"city_name": "Rome"}')
-    assert AlphaUmi().call_turn(action) == Turn(
-        "caller", 'Action: forecast_for_weather_api\nAction Input: {"city_name": "Rome"}')
+CALL = "Get it. Next: caller."
+@pytest.mark.parametrize(("text", "expected"), [
+    ('Action: forecast_for_weather_api\nAction Input: {"city_name": "Rome"}',
+     Action(kind="call", name="forecast_for_weather_api", arguments='{"city_name": "Rome"}')),
+    # no period: still a Finish where upstream counts it, with the whole step text as the answer
+    ("Action: Finish Next: conclusion", Action(kind="answer", thought="Get it. Next: caller.</s>caller: Action: Finish",
+                                               answer="Get it. Next: caller.caller: Action: Finish Next: conclusion")),
+    ("Next: conclusion. conclusion: 42 C", Action(kind="answer", thought="Get it. Next: caller.</s>caller:",
+                                                  answer="42 C")),
+    ("Action: none Next: give up", Action(kind="give_up", thought="Get it. Next: caller.</s>caller: Action: none")),
+])
+def test_parse_call_reads_the_step_as_upstream(text: str, expected: Action) -> None:
+    assert AlphaUmi().parse_call(text, CALL) == expected
+
+
+@pytest.mark.parametrize(("plan", "finish"), [("Stop. Next: give up", "give_up"), ("Done. Next: conclusion", "answer")])
+def test_a_plan_marked_without_the_period_goes_to_the_caller_then_finishes(plan: str, finish: str) -> None:
+    fmt = AlphaUmi()
+    routed = fmt.parse_plan(plan)
+    assert routed == Plan("caller", plan + " Next: caller.", marked=False)
+    assert fmt.parse_call("Action: x\nAction Input: {}", routed.thought).kind == finish
+
+
+def test_call_turn_keeps_the_callers_raw_text() -> None:
+    text = ' : I call.\nAction:  forecast_for_weather_api \nAction Input:{"city_name": "Rome"}\n'
+    fmt = AlphaUmi()
+    assert fmt.call_turn(text, fmt.parse_call(text, CALL)) == Turn(
+        "caller", ': I call.\nAction:  forecast_for_weather_api \nAction Input:{"city_name": "Rome"}')
 
 
 @pytest.mark.parametrize(("text", "expected"), [

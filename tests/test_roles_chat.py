@@ -91,7 +91,7 @@ def test_parse_summary_strips_answer_prefixes() -> None:
 
 def test_call_turn() -> None:
     action = Action(kind="call", name="get_x", arguments="{}")
-    assert ChatMulti().call_turn(action) == Turn("caller", "Action: get_x\nAction Input: {}")
+    assert ChatMulti().call_turn("raw", action) == Turn("caller", "Action: get_x\nAction Input: {}")
 
 
 @pytest.mark.parametrize(("text", "expected"), [

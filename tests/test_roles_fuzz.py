@@ -70,13 +70,12 @@ def _valid_turns(turns: Any) -> bool:
 def _multi_checks(name: str) -> list[tuple[str, Callable[[str], bool]]]:
     fmt = get_format(name)
 
-    def call(text: str) -> bool:
-        action = fmt.parse_call(text)  # type: ignore[union-attr]
-        return _valid_action(action, {"call", "parse_error"}) and isinstance(fmt.call_turn(action), Turn)  # type: ignore[union-attr]
+    def call(text: str) -> bool:  # alpha-umi reads the step with its plan: a Finish is possible
+        action = fmt.parse_call(text, "Go. Next: caller.")  # type: ignore[union-attr]
+        return _valid_action(action) and isinstance(fmt.call_turn(text, action), Turn)  # type: ignore[union-attr]
 
-    def summary(text: str) -> bool:
-        action = fmt.parse_summary(text)  # type: ignore[union-attr]
-        return _valid_action(action, {"answer", "parse_error"}) and (action.kind != "answer" or bool(action.answer))
+    def summary(text: str) -> bool:  # alpha-umi accepts an empty answer, as upstream's Finish did
+        return _valid_action(fmt.parse_summary(text, "Done. Next: conclusion."), {"answer", "parse_error", "give_up"})  # type: ignore[union-attr]
 
     return [(f"{name}.parse_plan", lambda t: _valid_plan(fmt.parse_plan(t))),  # type: ignore[union-attr]
             (f"{name}.parse_call", call), (f"{name}.parse_summary", summary)]

@@ -109,6 +109,42 @@ def test_predictions_are_read_with_the_routing_rules() -> None:
     assert single_outcome("I am done\nconclusion: 42") == StepOutcome(FINISH, answer="42")
 
 
+# evaluate-multi_agent.py reads the text infer_pipeline.py wrote: "asssitant: <plan></s>caller: <output>".
+@pytest.mark.parametrize(("planner", "caller", "summarizer", "expected"), [
+    # markers without the period count where upstream's reader counts them
+    ("Stop. Next: give up", "Action: x\nAction Input: {}", None, StepOutcome(GIVE_UP)),
+    ("Done. Next: conclusion", "Action: x\nAction Input: {}", None,
+     StepOutcome(FINISH, answer="asssitant: Done. Next: conclusionNext: caller.caller: Action: x\nAction Input: {}")),
+    ("Go. Next: caller.", "Next: conclusion, conclusion: 7", None, StepOutcome(FINISH, answer="7")),
+    # the answer: after the last "conclusion: ", unstripped, ": " dropped once
+    ("Done. Next: conclusion.", None, ": It is 7 C.  ", StepOutcome(FINISH, answer="It is 7 C.  ")),
+    ("Done. Next: conclusion.", None, "So conclusion: 7 C", StepOutcome(FINISH, answer="7 C")),
+    ("Done. Next: conclusion.", None, "Next: give up", StepOutcome(GIVE_UP)),
+])
+def test_predictions_are_read_as_upstreams_evaluate_script(planner: str, caller: str | None, summarizer: str | None,
+                                                           expected: StepOutcome) -> None:
+    assert multi_outcome(planner, caller, summarizer) == expected
+
+
+def test_backbone_answers_are_not_stripped() -> None:
+    assert single_outcome(": Done.\nconclusion:  42 ") == StepOutcome(FINISH, answer=" 42 ")
+    assert single_outcome("conclusion: give up.") == StepOutcome(GIVE_UP)
+
+
+def test_references_are_read_from_upstreams_reference_text(tmp_path: Path) -> None:
+    record = {"tools": TOOLS, "instruction": "q", "conversations": [
+        {"from": "user", "value": "q"},
+        {"from": "assistant", "value": "Answer now. Next: conclusion."},
+        {"from": "conclusion", "value": "A conclusion: 7 C</s>"},
+        {"from": "assistant", "value": "Give up? Next: give up but Next: caller."},
+        {"from": "caller", "value": "Action: weather_for_meteo\nAction Input: {}"}]}
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps([record]))
+    assert [s.reference for s in static_samples(path)] == [StepOutcome(FINISH, answer="7 C"), StepOutcome(GIVE_UP)]
+    backbone = [s.reference for s in static_samples(path, "single")]
+    assert backbone == [StepOutcome(FINISH, answer="7 C</s>"), StepOutcome(CALL, "weather_for_meteo", "{}")]
+
+
 def test_rouge_l_by_hand() -> None:
     assert rouge_l("the cat sat", "the cat sat on the mat") == pytest.approx(2 * 0.6 / 1.6, rel=1e-6)
     assert rouge_l("a b. c d", "a c. b d") == pytest.approx(1.0, rel=1e-6)  # union LCS over sentence pairs

@@ -18,7 +18,8 @@ from engine.backends.scripted import ScriptedBackend, register_script
 from engine.executor import LocalExecutor
 from engine.placement import distinct_models
 from engine.presets import PRESETS
-from engine.static_eval import StaticConfig, backbone_history, load_static, predict, run_static, static_thought
+from benchmarks.scoring.static import static_plan
+from engine.static_eval import StaticConfig, backbone_history, load_static, predict, run_static
 from engine.types import ModelSpec, RoleRequest
 from roles.alpha_umi import BACKBONE_TEMPLATE, CALLER_TEMPLATE, PLANNER_TEMPLATE, render_history
 from roles.types import Turn
@@ -150,14 +151,35 @@ def test_prompts_are_upstreams_with_the_literal_planner_turn(data: Path, tmp_pat
     assert "planner: " not in backbone.requests[2, "backbone"].prompt
 
 
-@pytest.mark.parametrize("text, thought", [
-    ("Go. Next: caller. trailing", "Go. Next: caller."),  # cut after the marker
-    (": Done. Next: conclusion.", "Done. Next: conclusion."),  # upstream drops a leading ": "
-    ("Let me think", "Let me thinkNext: caller."),  # unmarked: glued on, no space (infer_pipeline.py)
-    (" . ", "noneNext: caller."),  # empty output reads `none`
+@pytest.mark.parametrize("text, plan, thought", [
+    ("Go. Next: caller. trailing", "call", "Go. Next: caller."),  # cut after the marker
+    (": Done. Next: conclusion.", "finish", "Done. Next: conclusion."),  # upstream drops a leading ": "
+    ("Let me think", "call", "Let me thinkNext: caller."),  # unmarked: glued on, no space (infer_pipeline.py)
+    (" . ", "call", "noneNext: caller."),  # empty output reads `none`
+    (" Next: caller.", "call", " Next: caller."),  # as decoded: no whitespace stripped
+    ("  I think\n", "call", "  I think\nNext: caller."),
+    ("Stop. Next: give up", "call", "Stop. Next: give upNext: caller."),  # routed by the marker WITH its period
 ])
-def test_the_plan_handed_on_is_upstreams_static_one(text: str, thought: str) -> None:
-    assert static_thought(text) == thought
+def test_the_plan_handed_on_is_upstreams_static_one(text: str, plan: str, thought: str) -> None:
+    assert static_plan(text) == (plan, thought)
+
+
+def test_an_empty_thought_reaches_the_caller_unstripped(data: Path, tmp_path: Path) -> None:
+    script = Recorder(data, {**WRONG, (0, "planner"): " Next: caller."})
+    _run(data, tmp_path, "alpha-umi", script)
+    prompt = script.requests[0, "caller"].prompt
+    assert "user: Weather in Lisbon?</s>planner:  Next: caller.</s>\n" in prompt
+    assert "The thought of this step is:\n Next: caller.\nBase on" in prompt
+
+
+def test_static_prompts_keep_the_collators_3750_tokens(data: Path, tmp_path: Path) -> None:
+    script = Recorder(data, WRONG)
+    _run(data, tmp_path, "alpha-umi", script)
+    assert {request.sampling.prompt_tokens for request in script.requests.values()} == {3750}
+    assert PRESETS["alpha-umi"].roles["planner"].sampling.prompt_tokens == 3576  # real time keeps its own
+    other = Recorder(data, WRONG)
+    report = _run(data, tmp_path, "alpha-umi", other, "--prompt-tokens", "100")
+    assert {request.sampling.prompt_tokens for request in other.requests.values()} == {100} == {report["prompt_tokens"]}
 
 
 def test_a_failed_request_is_recorded_and_reported(data: Path, tmp_path: Path, capsys) -> None:

@@ -87,3 +87,14 @@ def make_observation(payload: Mapping[str, Any], source: ObservationSource,
         response=payload.get("response", ""),
         truncated=cut,
     )
+
+
+def alpha_umi_text(observation: Observation) -> str:
+    """What alpha-UMi's real-time environment (ToolBench-multiLLM rapidapi.py) returned for this observation:
+    json.dumps of the server's `response` alone, or {"message": <error>} when the response is "", cut to
+    1,024 characters + "..." as ToolBench cuts. Its own client errors (no such function) keep ToolBench's
+    {"error", "response"} text."""
+    if observation.status == STATUS_NO_SUCH_FUNCTION:
+        return observation.text
+    body = observation.response if observation.response != "" else {"message": observation.error}
+    return truncate(json.dumps(body))[0]

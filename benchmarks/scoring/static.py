@@ -1,9 +1,11 @@
-"""alpha-UMi's static (teacher-forced, step-level) evaluation, Table 1 of the paper (spec/alpha-umi.md).
+"""alpha-UMi's static (teacher-forced, step-level) evaluation, Table 1 of the paper (docs/alpha-umi.md).
 
 A test file is a JSON list of {"tools": [{"Name", "function", "input"}], "instruction", "conversations"};
 every gold `assistant` turn carrying a `Next:` marker is one sample, with the gold turns before it as
-history. Prediction and reference are both read with the routing rules (roles.alpha_umi): plan call,
-finish or give up; a call's action and arguments; a finish's answer. Metrics, in percent, as the authors'
+history. Prediction and reference are both written as upstream's inference wrote them (the plan, then the
+caller's or summarizer's output) and read as its evaluate-*.py read them (roles.alpha_umi.read_step): plan
+call, finish or give up (`Next: give up` / `Next: conclusion` anywhere, without the period); a call's action
+and arguments; a finish's answer (after the last `conclusion: `). Metrics, in percent, as the authors'
 evaluate-*.py compute them:
 - Plan ACC: predicted plan == reference plan, over all samples;
 - Act. EM: predicted API name (`none` when no call was predicted) == reference, over reference calls;
@@ -20,14 +22,16 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from benchmarks.scoring.rouge import rouge_l
-from roles.alpha_umi import AlphaUmi, AlphaUmiBackbone, clean_output, parse_action
-from roles.types import Turn
+from roles.alpha_umi import (EOS, MARK_CALLER, MARK_CONCLUSION, MARK_GIVE_UP, drop_colon, is_empty_output,
+                             read_backbone_step, read_step, route_plan)
+from roles.types import Action, Turn
 
 CALL, FINISH, GIVE_UP = "call", "finish", "give up"
 NONE = "none"
-_ROUTES = {"caller": CALL, "retry": CALL, "conclusion": FINISH, "give_up": GIVE_UP}  # empty output: 'none', a call
-_MARKERS = ("Next: caller.", "Next: conclusion.", "Next: give up.")
+_ROUTES = {"caller": CALL, "conclusion": FINISH, "give_up": GIVE_UP}
+_MARKERS = (MARK_CALLER, MARK_CONCLUSION, MARK_GIVE_UP)
 _TURN_ROLES = ("user", "assistant", "caller", "observation", "conclusion")
+STATIC_PREFIX = "asssitant: "  # sic: infer_pipeline.py writes its predictions so (no effect on their reading)
 
 
 @dataclass(frozen=True)
@@ -52,44 +56,81 @@ class StaticSample:
         return {t.get("Name") for t in self.tools}
 
 
-def plan_of(planner_text: str) -> str:
-    """call | finish | give up, by alpha-UMi's routing (unmarked text goes to the caller)."""
-    return _ROUTES[AlphaUmi().parse_plan(planner_text).next]
+def outcome_of(step: Action) -> StepOutcome:
+    if step.kind == "give_up":
+        return StepOutcome(GIVE_UP)
+    if step.kind == "answer":
+        return StepOutcome(FINISH, answer=step.answer)
+    return StepOutcome(CALL, step.name, step.arguments)
+
+
+def static_output(text: str) -> str:
+    """A generation as upstream's static inference keeps it: as decoded (unstripped), one leading ": "
+    dropped, and `none` when empty (or "." / ",")."""
+    text = drop_colon(text)
+    return NONE if is_empty_output(text) else text
+
+
+def static_plan(planner_text: str) -> tuple[str, str]:
+    """(call | finish | give up, the plan text handed on), as infer_pipeline.py routes a planner output: cut
+    after its first marker in the order give up, conclusion, caller; unmarked text gets `Next: caller.` glued
+    on without a space (the real-time runner adds one); whitespace is kept."""
+    text = static_output(planner_text)
+    routed = route_plan(text)
+    return (CALL, text + MARK_CALLER) if routed is None else (_ROUTES[routed[0]], routed[1])
 
 
 def multi_outcome(planner: str, caller: str | None = None, summarizer: str | None = None) -> StepOutcome:
-    """The multi-LLM agent's step: the planner's route, then the caller's call or the summarizer's answer."""
-    plan = plan_of(planner)
-    if plan == CALL:
-        _, action, arguments = parse_action(clean_output(caller or ""))
-        return StepOutcome(CALL, action, arguments)
-    if plan == FINISH:
-        return StepOutcome(FINISH, answer=clean_output(summarizer or "") or NONE)
-    return StepOutcome(GIVE_UP)
+    """The multi-LLM agent's step as upstream scores it: the prediction text infer_pipeline.py writes (the
+    plan, then `</s>caller: ` or `</s>conclusion: ` and that role's output) read by evaluate-multi_agent.py."""
+    plan, thought = static_plan(planner)
+    if plan == GIVE_UP:
+        return outcome_of(read_step(thought))
+    role, output = ("conclusion", summarizer) if plan == FINISH else ("caller", caller)
+    return outcome_of(read_step(f"{STATIC_PREFIX}{thought}{EOS}{role}: {static_output(output or '')}"))
 
 
 def single_outcome(text: str) -> StepOutcome:
-    """The single-LLM backbone's step (`conclusion: give up`, `conclusion: <answer>`, or a call)."""
-    action = AlphaUmiBackbone().parse_step(text)
-    if action.kind == "give_up":
-        return StepOutcome(GIVE_UP)
-    if action.kind == "answer":
-        return StepOutcome(FINISH, answer=action.answer)
-    return StepOutcome(CALL, action.name, action.arguments)
+    """The single-LLM backbone's step as evaluate-backbone.py reads it (`conclusion: give up`, `conclusion: `
+    and the answer after the last one, or a call)."""
+    return outcome_of(read_backbone_step(static_output(text)))
 
 
-def _reference(conversations: list[dict[str, str]], index: int) -> StepOutcome:
-    """The gold step: the planner turn's route, read with the caller or conclusion turn that follows it (a
-    missing one reads as a call of `none` with `{}`, or an empty answer)."""
-    planner = conversations[index]["value"]
-    plan = plan_of(planner)
-    following = conversations[index + 1] if index + 1 < len(conversations) else {}
-    text = following.get("value", "") if following.get("from") == {CALL: "caller", FINISH: "conclusion"}.get(plan) else ""
-    return StepOutcome(FINISH, answer=text) if plan == FINISH else multi_outcome(planner, caller=text)
+def reference_text(conversations: list[dict[str, str]], index: int) -> str:
+    """The gold step as infer_pipeline.py writes it: a plan marked `Next: caller` (period or not) or `Next:
+    conclusion.` with the turn after it, `assistant: plan</s>role: value</s>`; any other plan alone. Upstream
+    fails on a plan that ends the conversation; here it stands without a following turn."""
+    value = conversations[index]["value"]
+    if "Next: caller" not in value and MARK_CONCLUSION not in value:
+        return value
+    following = conversations[index + 1] if index + 1 < len(conversations) else None
+    after = f"{following['from']}: {following['value']}{EOS}" if following else ""
+    return f"assistant: {value}{EOS}{after}"
 
 
-def static_samples(path: Path) -> list[StaticSample]:
-    """The samples of a test file; a malformed record is an error naming the file and the record."""
+def backbone_target(text: str, following: Turn | None) -> str:
+    """A gold assistant turn as the backbone's data records it (prepro_backbone.py), its marker removed: with the
+    caller turn after it, or `conclusion: ` and the answer after it; a give-up reads `conclusion: give up.`."""
+    if MARK_GIVE_UP in text:
+        return text.replace(MARK_GIVE_UP, "").strip() + "\nconclusion: give up."
+    if following is not None and following.role == "caller":
+        return text.replace(MARK_CALLER, "").strip() + "\n" + following.text
+    if following is not None and following.role == "conclusion":
+        return text.replace(MARK_CONCLUSION, "").strip() + "\nconclusion: " + following.text
+    return text
+
+
+def _reference(conversations: list[dict[str, str]], index: int, kind: str) -> StepOutcome:
+    if kind == "multi":
+        return outcome_of(read_step(reference_text(conversations, index)))
+    following = conversations[index + 1] if index + 1 < len(conversations) else None
+    target = backbone_target(conversations[index]["value"], Turn(following["from"], following["value"]) if following else None)
+    return single_outcome(target)
+
+
+def static_samples(path: Path, kind: str = "multi") -> list[StaticSample]:
+    """The samples of a test file, with the references of the multi-LLM agent's or (kind "single") the backbone's
+    data; a malformed record is an error naming the file and the record."""
     try:
         records = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
@@ -103,7 +144,7 @@ def static_samples(path: Path) -> list[StaticSample]:
             if turn["from"] == "assistant" and any(m in turn["value"] for m in _MARKERS):
                 history = tuple(Turn(t["from"], t["value"]) for t in conversations[:index])
                 samples.append(StaticSample(tuple(record["tools"]), record["instruction"], history,
-                                            _reference(conversations, index)))
+                                            _reference(conversations, index, kind)))
     return samples
 
 
@@ -169,6 +210,6 @@ def static_metrics(samples: Sequence[StaticSample], predictions: Sequence[StepOu
         "act_em": _mean([float((p.action or NONE) == r.action) for r, p in calls]),
         "hallu": _mean([float(h) for h in hallucinated]),
         "arg_f1": _mean(f1),
-        "rouge_l": _mean([rouge_l(p.answer or NONE, r.answer or "") for r, p in finishes]),
+        "rouge_l": _mean([rouge_l(NONE if p.answer is None else p.answer, r.answer or "") for r, p in finishes]),
         "n": {"samples": len(pairs), "calls": len(calls), "calls_with_json_arguments": len(f1), "finishes": len(finishes)},
     }

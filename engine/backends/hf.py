@@ -82,7 +82,7 @@ class HFBackend:
         return [results[request.request_id] for request in requests]
 
     def _encode(self, prompt: Prompt, sampling: SamplingParams) -> list[int]:
-        return encode_prompt(self.tokenizer, prompt, self.max_context, sampling.max_new_tokens)
+        return encode_prompt(self.tokenizer, prompt, self.max_context, sampling.max_new_tokens, sampling.prompt_tokens)
 
     @torch.inference_mode()
     def _generate_batch(self, batch: list[tuple[RoleRequest, list[int]]], sampling: SamplingParams) -> list[RoleResult]:

@@ -108,7 +108,8 @@ class VLLMBackend:
         return [self._result(request, output, latency) for request, output in zip(requests, outputs)]
 
     def _encode(self, request: RoleRequest) -> list[int]:
-        return encode_prompt(self.tokenizer, request.prompt, self.max_context, request.sampling.max_new_tokens)
+        return encode_prompt(self.tokenizer, request.prompt, self.max_context, request.sampling.max_new_tokens,
+                             request.sampling.prompt_tokens)
 
     def _sampling(self, request: RoleRequest) -> Any:
         sampling: SamplingParams = request.sampling

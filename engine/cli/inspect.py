@@ -3,14 +3,12 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
 
 from benchmarks.core.schemas import function_schemas
-from benchmarks.core.types import Task
 from engine.cli.base import Subcommand, guarded
 from engine.cli.options import add_benchmark_args, find_task, resolve_benchmark
+from engine.inspection import first_turn_prompt
 from engine.presets import load_agent
-from engine.types import AgentSpec
 
 
 class InspectCommand(Subcommand):
@@ -36,20 +34,4 @@ class InspectCommand(Subcommand):
         return 0
 
 
-@guarded
-def first_prompt(agent: AgentSpec, task: Task, role: str | None) -> Any:
-    """The exact prompt a role gets at the first step (the caller and summarizer as if the planner routed there)."""
-    from engine.agents import make_agent, start_episode
-
-    if agent.kind == "oracle":
-        raise ValueError("the oracle agent has no prompts")
-    roles = list(agent.roles)
-    role = role or roles[0]
-    if role not in roles:
-        raise ValueError(f"unknown role {role!r} for agent {agent.name}; valid: {', '.join(roles)}")
-    fmt = make_agent(agent).format
-    ctx = start_episode(task, agent, 0).context()
-    if role == "backbone":
-        return fmt.step_prompt(ctx)
-    return {"planner": lambda: fmt.planner_prompt(ctx), "caller": lambda: fmt.caller_prompt(ctx, ""),
-            "summarizer": lambda: fmt.summarizer_prompt(ctx)}[role]()
+first_prompt = guarded(first_turn_prompt)

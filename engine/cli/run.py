@@ -38,7 +38,8 @@ class RunCommand(Subcommand):
         parser.add_argument("--schedule", choices=("lockstep", "pipelined"), default="lockstep",
                             help="lockstep: every trajectory one role call per tick (the reference); pipelined: each "
                                  "role actor refilled as soon as it is free (same trajectories, busier actors)")
-        parser.add_argument("--max-steps", type=int, help="tool rounds per trajectory (default: the agent's, 4)")
+        parser.add_argument("--max-steps", type=int, help="model rounds per chain, Finish included, as ToolBench's depth "
+                                                                "limit counts them (default: the agent's, 4 = 12 tree nodes)")
         add_simulator_args(parser)
         parser.add_argument("--store", help="simulator store (SQLite, see `sim import`); llm answers are saved there")
         parser.add_argument("--judge", help="also score the finished run with this judge (see `score --judge`)")

@@ -18,11 +18,14 @@ class StaticCommand(Subcommand):
         parser.add_argument("--out", default="runs", help="output directory (default: runs); writes static__<agent>__<data>/static.json")
         parser.add_argument("--limit", type=int, help="only the first N samples (steps) of the file")
         parser.add_argument("--seed", type=int, default=0)
+        parser.add_argument("--prompt-tokens", type=int, default=3750,
+                            help="keep the last N prompt tokens (default 3750, the authors' static collator)")
         add_model_args(parser)
         parser.add_argument("--no-progress", action="store_true")
 
     def validate(self, args: argparse.Namespace) -> None:
         at_least(args.limit, 1, "--limit")
+        at_least(args.prompt_tokens, 1, "--prompt-tokens")
 
     def run(self, args: argparse.Namespace, argv: list[str]) -> int:
         from engine.static_eval import StaticConfig, load_static, metrics_table, run_static
@@ -30,6 +33,7 @@ class StaticCommand(Subcommand):
         agent = resolve_agent(args)
         samples = guarded(load_static)(agent, Path(args.data))
         config = StaticConfig(agent=agent, data=Path(args.data), out_dir=Path(args.out), seed=args.seed, limit=args.limit,
+                              prompt_tokens=args.prompt_tokens,
                               executor=args.executor, ray_address=args.ray_address, progress=not args.no_progress,
                               command=["umi-eval", *argv])
         path, report = run_static(config, samples)
