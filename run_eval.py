@@ -50,6 +50,14 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("file", help="sweep YAML: agents, benchmarks, seeds, out, executor, judge (see README)")
     sweep.add_argument("--dry-run", action="store_true", help="print the runs and which are done; run nothing")
     sweep.add_argument("--no-progress", action="store_true")
+    convert = sub.add_parser("convert", help="ToolBench raw answers to the converted answers ToolEval reads")
+    convert.add_argument("raw_answers", help="a folder of <qid>_<method>.json raw answers (one group), or a folder "
+                                             "of such group folders (<model>/)")
+    convert.add_argument("--out", required=True, help="folder for <group>.json")
+    convert.add_argument("--method", help="the method named in the file names and written into each answer "
+                                          "(default: the one in the file names, e.g. CoT@1 or DFS_woFilter_w2)")
+    convert.add_argument("--indent", type=int, help="JSON indent (default none, as ToolBench's converter; "
+                                                    "StableToolBench's current one writes 2)")
     static = sub.add_parser("static", help="alpha-UMi's teacher-forced step metrics (Plan ACC, Act. EM, Hallu., Arg. F1, R-L)")
     static.add_argument("--agent", required=True, help="alpha-umi, alpha-umi-backbone, or an agent YAML file of those formats")
     static.add_argument("--data", required=True, help="alpha-UMi static test file: a JSON list of {tools, instruction, conversations}")

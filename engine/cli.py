@@ -220,6 +220,16 @@ def cmd_static(args: argparse.Namespace, argv: list[str]) -> int:
     return 0
 
 
+def cmd_convert(args: argparse.Namespace, argv: list[str]) -> int:
+    """ToolBench/StableToolBench raw answers to ToolEval converted answers (benchmarks.answer_convert)."""
+    from benchmarks.answer_convert import convert_path
+
+    written = _guarded(convert_path)(Path(args.raw_answers), Path(args.out), args.method, args.indent)
+    for path in written:
+        print(f"wrote {path}")
+    return 0
+
+
 def _find_task(tasks: list[Task], query_id: str) -> Task:
     for task in tasks:
         if task.query_id == query_id:
