@@ -207,7 +207,7 @@ def method_of(folder: Path) -> str:
     if len(methods) != 1:
         found = ", ".join(sorted(methods)) or "none"
         raise RawAnswerError(f"{folder}: cannot tell the method from the file names (<qid>_<method>.json; found: "
-                             f"{found}); name it with --method")
+                             f"{found}); name it: umi-eval convert --method METHOD")
     return methods.pop()
 
 

@@ -21,7 +21,8 @@ CACHE_FILE = "judge_cache.jsonl"
 
 def add_score_parser(subparsers: Any) -> argparse.ArgumentParser:
     p = subparsers.add_parser("score", help="score a run folder or ToolEval converted answers with a judge")
-    p.add_argument("path", help="a run folder, a ToolEval converted-answers file <model>/<group>.json, or <model>/")
+    p.add_argument("path", help="a run folder, a ToolEval converted-answers file <model>/<group>.json, or <model>/; "
+                                "or ToolBench raw answers: <model>/<group>/ of <qid>_<method>.json, or <model>/")
     p.add_argument("--judge", required=True,
                    help="verified | replay:PATH[,PATH] | hf:MODEL_DIR | openai:MODEL@BASE_URL (key: $OPENAI_API_KEY) | embedded")
     p.add_argument("--times", type=int, default=3,
