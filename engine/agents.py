@@ -5,6 +5,7 @@ tool's observation moves it on. Model text goes through the role format's parser
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -83,7 +84,8 @@ class _ModelAgent:
     def on_observation(self, episode: Episode, observation: Observation) -> None:
         action = episode.pending_call
         episode.trajectory.calls.append(
-            CallRecord(action.name, action.arguments, observation.text, observation.status, observation.source, observation.function_name)
+            CallRecord(action.name, action.arguments, observation.text, observation.status, observation.source, observation.function_name,
+                       action.thought)
         )
         episode.trajectory.turns.append(Turn("observation", observation.text))
         episode.pending_call = None
@@ -147,6 +149,7 @@ class MultiAgent(_ModelAgent):
         if action.kind != "call":
             episode.trajectory.parse_failures += 1
             action = Action("call", name=action.name, arguments=action.arguments)
+        action = dataclasses.replace(action, thought=episode.thought.strip())  # upstream's Thought: the plan
         episode.trajectory.turns.append(self.format.call_turn(action))
         return self._tool_call(episode, action)
 

@@ -95,6 +95,7 @@ class CallRecord:
     status: int
     source: str
     function_name: str | None = None
+    thought: str = ""  # what the agent said with the call (ToolEval's converted answers show it)
 
 
 @dataclass
