@@ -135,7 +135,7 @@ class MultiAgent(_ModelAgent):
         trajectory.unmarked_plans += not plan.marked
         trajectory.turns.append(Turn("assistant", plan.thought))  # cut after the marker, as upstream
         if plan.next == "give_up":
-            trajectory.finish("gave_up")
+            trajectory.finish("gave_up", thought=plan.thought.strip())
         elif plan.next == "conclusion":
             episode.phase = "summarize"
         elif trajectory.steps >= self.spec.max_steps:
@@ -185,10 +185,10 @@ class SingleAgent(_ModelAgent):
         action = self.format.parse_step(result.text)
         episode.trajectory.turns.extend(self.format.step_turns(result.text, action))
         if action.kind == "answer":
-            episode.trajectory.finish("answered", action.answer)
+            episode.trajectory.finish("answered", action.answer, action.thought)
             return None
         if action.kind == "give_up":
-            episode.trajectory.finish("gave_up")
+            episode.trajectory.finish("gave_up", thought=action.thought)
             return None
         if action.kind == "parse_error":  # upstream sends it anyway: the simulator answers with an error
             episode.trajectory.parse_failures += 1

@@ -32,16 +32,6 @@ def finish_arguments(record: dict[str, Any]) -> str:
     return ""
 
 
-def finish_thought(record: dict[str, Any]) -> str:
-    """The thought said with Finish: the last assistant turn after the last observation ("" when none)."""
-    for turn in reversed(record["turns"]):
-        if turn["role"] == "observation":
-            return ""
-        if turn["role"] == "assistant":
-            return turn["text"].strip()
-    return ""
-
-
 def _train_messages(task: Task, record: dict[str, Any]) -> list[dict[str, Any]]:
     """The conversation of an answered trajectory as the runner stores it (system and user first)."""
     messages: list[dict[str, Any]] = [{"role": "system", "content": ""}, {"role": "user", "content": task.query}]
@@ -50,7 +40,7 @@ def _train_messages(task: Task, record: dict[str, Any]) -> list[dict[str, Any]]:
         messages.append({"role": "assistant", "content": call.get("thought", ""),
                          "function_call": {"name": name, "arguments": call["arguments"]}})
         messages.append({"role": "function", "name": name, "content": call["observation"]})
-    messages.append({"role": "assistant", "content": finish_thought(record),
+    messages.append({"role": "assistant", "content": record.get("finish_thought", ""),
                      "function_call": {"name": FINISH, "arguments": finish_arguments(record)}})
     return messages
 
@@ -67,7 +57,7 @@ def _chain(record: dict[str, Any]) -> list[dict[str, Any]]:
     chain = [node for call in record["calls"]
              for node in _step(call.get("thought", ""), call["name"], call["arguments"], call["observation"])]
     if record["status"] == "gave_up":
-        chain += _step(finish_thought(record), FINISH, finish_arguments(record), GIVE_UP_RESPONSE)
+        chain += _step(record.get("finish_thought", ""), FINISH, finish_arguments(record), GIVE_UP_RESPONSE)
     return chain
 
 

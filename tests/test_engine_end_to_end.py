@@ -36,6 +36,10 @@ def test_every_agent_calls_once_then_answers(example_dir, tmp_path, agent):
         assert len(record["calls"]) == 1 and record["calls"][0]["status"] == 0
         assert record["calls"][0]["source"] == "synthesized"
         assert record["parse_failures"] == 0
+        if agent in ("alpha-umi", "chat-multi"):  # the thought recorded with a call is the plan
+            assert record["calls"][0]["thought"].startswith("I should call ")
+        if agent == "toolllama":  # the step's own thought, with the call and with Finish
+            assert (record["calls"][0]["thought"], record["finish_thought"]) == ("call it.", "done.")
     roles = set(PRESETS[agent].roles)
     assert set(records[0]["usage"]) == roles
 

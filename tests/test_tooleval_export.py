@@ -21,10 +21,9 @@ def _record(status: str, answer: str = "", calls: int = 2, thought_last: str = "
                   {"role": "observation", "text": f"obs {n}"}]
         recorded.append({"name": f"tool_{n}", "arguments": '{"a": 1}', "observation": f"obs {n}", "status": 1 if n else 0,
                          "source": "cache", "function_name": None, "thought": f"plan {n}"})
-    if status in ("answered", "gave_up"):
-        turns.append({"role": "assistant", "text": f"  {thought_last}\n"})
     return {"task_key": TASK.key, "group": TASK.group, "query_id": TASK.query_id, "status": status,
-            "final_answer": answer, "turns": turns, "calls": recorded}
+            "final_answer": answer, "turns": turns, "calls": recorded,
+            "finish_thought": thought_last if status in ("answered", "gave_up") else ""}
 
 
 def _chain(answer: dict) -> list[dict]:
