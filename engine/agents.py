@@ -92,7 +92,8 @@ class _ModelAgent:
         action = episode.pending_call
         text = self._observation_text(observation)
         episode.trajectory.calls.append(
-            CallRecord(action.name, action.arguments, text, observation.status, observation.source, observation.function_name)
+            CallRecord(action.name, action.arguments, text, observation.status, observation.source, observation.function_name,
+                       action.thought)
         )
         episode.trajectory.turns.append(Turn("observation", text))
         episode.pending_call = None
@@ -150,7 +151,7 @@ class MultiAgent(_ModelAgent):
         trajectory.unmarked_plans += not plan.marked
         trajectory.turns.append(Turn("assistant", plan.thought))  # cut after the marker, as upstream
         if plan.next == "give_up":
-            trajectory.finish("gave_up")
+            trajectory.finish("gave_up", thought=plan.thought.strip())
         else:
             episode.phase = "summarize" if plan.next == "conclusion" else "call"
             episode.thought = plan.thought
@@ -164,6 +165,7 @@ class MultiAgent(_ModelAgent):
         if action.kind != "call":
             episode.trajectory.parse_failures += 1
             action = Action("call", name=action.name, arguments=action.arguments)
+        action = dataclasses.replace(action, thought=episode.thought.strip())  # upstream's Thought: the plan
         return self._tool_call(episode, action)
 
     def _on_summary(self, episode: Episode, text: str) -> None:
@@ -206,10 +208,10 @@ class SingleAgent(_ModelAgent):
         action = self.format.parse_step(result.text)
         episode.trajectory.turns.extend(self.format.step_turns(result.text, action))
         if action.kind == "answer":
-            episode.trajectory.finish("answered", action.answer)
+            episode.trajectory.finish("answered", action.answer, action.thought)
             return None
         if action.kind == "give_up":
-            episode.trajectory.finish("gave_up")
+            episode.trajectory.finish("gave_up", thought=action.thought)
             return None
         if action.kind == "parse_error":  # upstream sends it anyway: the simulator answers with an error
             episode.trajectory.parse_failures += 1

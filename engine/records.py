@@ -83,6 +83,10 @@ class TrajectoryWriter:
 
 def write_json_atomic(path: Path, data: Any) -> None:
     """Whole-file JSON outputs are replaced atomically: a crash leaves the old file or the new one."""
+    write_bytes_atomic(path, orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS))
+
+
+def write_bytes_atomic(path: Path, data: bytes) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS))
+    tmp.write_bytes(data)
     os.replace(tmp, path)

@@ -18,11 +18,11 @@ from engine import manifest
 from engine.agents import Episode, make_agent, start_episode
 from engine.executor import make_executor
 from engine.metrics import outcome_metrics, throughput_metrics
-from engine.records import TrajectoryWriter, read_records, record_key, trajectory_record, write_json_atomic
+from engine.records import TrajectoryWriter, read_records, record_key, trajectory_record, write_bytes_atomic, write_json_atomic
 from engine.pipeline import PipelinedScheduler
 from engine.placement import distinct_models
 from engine.scheduler import LockstepScheduler, Scheduler, SchedulerStats
-from engine.tooleval_export import converted_group
+from engine.tooleval_export import converted_group_text
 from engine.types import AgentSpec
 
 # ToolBench's runner limits, recorded because they change results (spec/toolbench-formats.md section 7).
@@ -129,7 +129,7 @@ class Run:
         tooleval.mkdir(exist_ok=True)
         for group in sorted({r["group"] for r in records}):
             group_records = [r for r in records if r["group"] == group]
-            write_json_atomic(tooleval / f"{group}.json", converted_group(self.tasks, group_records))
+            write_bytes_atomic(tooleval / f"{group}.json", converted_group_text(self.tasks, group_records).encode())
         metrics = {
             "overall": outcome_metrics(records),
             "groups": {g: outcome_metrics([r for r in records if r["group"] == g]) for g in sorted({r["group"] for r in records})},

@@ -1,64 +1,82 @@
-"""ToolEval's converted-answer format (`<group>.json`), so the official ToolEval can score our runs.
+"""A run's ToolEval converted answers (`tooleval/<group>.json`), so the official ToolEval can score our runs.
 
-The answer is a chain of nodes (system, user, then tool / assistant steps, then Finish), each with one
-child, as ToolBench's converter writes it; `final_answer` is the Finish arguments string.
+Each trajectory becomes the raw answer ToolBench's CoT runner would have written for it, which
+benchmarks.answer_convert then converts exactly as upstream's converter does: the file is byte for byte
+what `convert_to_answer_format.py` writes from those raw answers. So an answered trajectory keeps its
+tool calls and drops its thoughts (they ride on the call messages of `train_messages`), and any other keeps
+its thoughts (from the search record, `trys`), ending with Finish only when it gave up.
 """
 from __future__ import annotations
 
 import json
+import random
 from typing import Any
 
+from benchmarks.answer_convert import CONVERTER_SEED, converted_answer, dumps_converted
 from benchmarks.core.schemas import function_schemas
 from benchmarks.core.types import Task
 
 METHOD = "CoT@1"
+FINISH = "Finish"
+HALLUCINATED_NAME = "invalid_hallucination_function_name"  # what ToolBench's runner stores for an unknown name
+NO_SUCH_FUNCTION = 1  # tools_sim's status for it
+GIVE_UP_RESPONSE = '{"response":"chose to give up and restart"}'  # ToolBench's environment, verbatim
 
 
 def finish_arguments(record: dict[str, Any]) -> str:
+    """Finish's arguments as alpha-UMi's runner writes them (`json.dumps`, no indent); "" without Finish."""
     if record["status"] == "answered":
-        return json.dumps({"return_type": "give_answer", "final_answer": record["final_answer"]}, indent=2)
+        return json.dumps({"return_type": "give_answer", "final_answer": record["final_answer"]})
     if record["status"] == "gave_up":
-        return json.dumps({"return_type": "give_up_and_restart"}, indent=2)
+        return json.dumps({"return_type": "give_up_and_restart"})
     return ""
 
 
-def _steps(record: dict[str, Any]) -> list[dict[str, Any]]:
-    """Thoughts and tool calls in order; a thought is an assistant turn of the history."""
-    steps, calls = [], iter(record["calls"])
-    for turn in record["turns"][1:]:
-        if turn["role"] == "assistant" and turn["text"].strip():
-            steps.append({"role": "assistant", "message": turn["text"]})
-        elif turn["role"] == "observation":
-            call = next(calls)
-            name = call["function_name"] or call["name"]
-            steps.append({"role": "tool", "message": {"name": name, "arguments": call["arguments"], "response": call["observation"]}})
-    final = finish_arguments(record)
-    if final:
-        steps.append({"role": "tool", "message": {"name": "Finish", "arguments": final, "response": ""}})
-    return steps
+def _train_messages(task: Task, record: dict[str, Any]) -> list[dict[str, Any]]:
+    """The conversation of an answered trajectory as the runner stores it (system and user first)."""
+    messages: list[dict[str, Any]] = [{"role": "system", "content": ""}, {"role": "user", "content": task.query}]
+    for call in record["calls"]:
+        name = HALLUCINATED_NAME if call["status"] == NO_SUCH_FUNCTION else call["name"]
+        messages.append({"role": "assistant", "content": call.get("thought", ""),
+                         "function_call": {"name": name, "arguments": call["arguments"]}})
+        messages.append({"role": "function", "name": name, "content": call["observation"]})
+    messages.append({"role": "assistant", "content": record.get("finish_thought", ""),
+                     "function_call": {"name": FINISH, "arguments": finish_arguments(record)}})
+    return messages
 
 
-def _chain(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    head: list[dict[str, Any]] = []
-    for node in reversed(nodes):
-        head = [{**node, "next": head}]
-    return head
+def _step(thought: str, name: str, arguments: str, observation: str) -> list[dict[str, Any]]:
+    return [{"node_type": "Thought", "description": thought, "observation": ""},
+            {"node_type": "Action", "description": name, "observation": ""},
+            {"node_type": "Action Input", "description": arguments, "observation": observation}]
 
 
-def converted_answer(task: Task, record: dict[str, Any]) -> dict[str, Any]:
-    nodes = [{"role": "system", "message": ""}, {"role": "user", "message": ""}, *_steps(record)]
-    return {
-        "query": task.query,
-        "available_tools": function_schemas(task),
-        "answer": {
-            "method": METHOD,
-            "total_steps": len(nodes),
-            "final_answer": finish_arguments(record),
-            "answer_details": _chain(nodes),
-        },
-    }
+def _chain(record: dict[str, Any]) -> list[dict[str, Any]]:
+    """The search record of an unanswered trajectory: Thought, Action, Action Input per call, then the
+    give-up's Finish when it gave up."""
+    chain = [node for call in record["calls"]
+             for node in _step(call.get("thought", ""), call["name"], call["arguments"], call["observation"])]
+    if record["status"] == "gave_up":
+        chain += _step(record.get("finish_thought", ""), FINISH, finish_arguments(record), GIVE_UP_RESPONSE)
+    return chain
+
+
+def raw_answer(task: Task, record: dict[str, Any]) -> dict[str, Any]:
+    """The raw answer file ToolBench's CoT runner writes, with what the converter reads of it."""
+    valid = record["status"] == "answered"
+    generation = {"valid_data": valid, "final_answer": finish_arguments(record) if valid else "",
+                  "function": function_schemas(task), "query": task.query,
+                  "train_messages": [_train_messages(task, record)] if valid else []}
+    return {"trys": [{"chain": _chain(record), "win": valid}], "answer_generation": generation}
 
 
 def converted_group(tasks: dict[str, Task], records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """{query_id: converted answer} for one group's records."""
-    return {r["query_id"]: converted_answer(tasks[r["task_key"]], r) for r in records}
+    """{query_id: converted answer} for one group's records, converted in record order from one seeded
+    generator as the converter does one folder."""
+    rng = random.Random(CONVERTER_SEED)
+    return {r["query_id"]: converted_answer(raw_answer(tasks[r["task_key"]], r), METHOD, rng) for r in records}
+
+
+def converted_group_text(tasks: dict[str, Task], records: list[dict[str, Any]]) -> str:
+    """The `tooleval/<group>.json` text, as upstream's converter writes it."""
+    return dumps_converted(converted_group(tasks, records))

@@ -104,6 +104,7 @@ class CallRecord:
     status: int
     source: str
     function_name: str | None = None
+    thought: str = ""  # what the agent said with the call (ToolEval's converted answers show it)
 
 
 @dataclass
@@ -127,6 +128,7 @@ class Trajectory:
     calls: list[CallRecord] = field(default_factory=list)
     status: TrajectoryStatus = "running"
     final_answer: str = ""
+    finish_thought: str = ""  # what the agent said with Finish (ToolEval's converted answers show it)
     parse_failures: int = 0
     unmarked_plans: int = 0
     planner_retries: int = 0
@@ -150,6 +152,7 @@ class Trajectory:
         usage.completion_tokens += result.completion_tokens
         usage.latency_s += result.latency_s
 
-    def finish(self, status: TrajectoryStatus, answer: str = "") -> None:
+    def finish(self, status: TrajectoryStatus, answer: str = "", thought: str = "") -> None:
         self.status = status
         self.final_answer = answer
+        self.finish_thought = thought

@@ -38,6 +38,26 @@ def test_converted_file_with_replayed_labels(shared_data: Path, tmp_path: Path, 
     assert "SoPR 66.7 +- 0.0" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize("model, sopr", [("virtual_chatgpt_cot", 66.7), ("virtual_chatgpt_dfs", 100.0)])
+def test_raw_answer_folders_are_scored_as_their_conversion(shared_data: Path, tmp_path: Path, model: str, sopr: float) -> None:
+    labels = shared_data / DATA / f"pass_rate_results/{model}/G1_instruction_{model}.json"
+    raw = shared_data / DATA / "answer" / model
+    for path, out in ((raw, tmp_path / "model"), (raw / "G1_instruction", tmp_path / "group")):
+        assert score(str(path), "--judge", f"replay:{labels}", "--out", str(out)) == 0  # replay matches the steps
+        scores = _read(out)
+        assert scores["source"] == {"name": model, "path": str(path), "kind": "raw", "n": 3}
+        assert round(scores["sopr"]["overall"]["rate"], 1) == sopr and sorted(scores["per_query"]) == [
+            "G1_instruction/1073", "G1_instruction/588", "G1_instruction/608"]
+
+
+def test_replay_without_a_label_for_a_query_is_an_error_naming_it(shared_data: Path, tmp_path: Path, capsys) -> None:
+    converted = shared_data / DATA / "model_predictions_converted/virtual_chatgpt_dfs/G1_instruction.json"
+    labels = shared_data / DATA / "pass_rate_results/virtual_chatgpt_cot/G1_instruction_virtual_chatgpt_cot.json"
+    assert score(str(converted), "--judge", f"replay:{labels}", "--out", str(tmp_path)) == 2  # CoT labels, DFS answers
+    assert "record no label for G1_instruction/1073 (check_answer_status #0, #1, #2)" in capsys.readouterr().err
+    assert not (tmp_path / "scores.json").exists()
+
+
 def test_query_id_files_select_the_scored_queries(shared_data: Path, tmp_path: Path, capsys) -> None:
     converted = shared_data / DATA / "model_predictions_converted/virtual_chatgpt_cot/G1_instruction.json"
     ids = tmp_path / "ids"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.scoring.converted import ends_with_finish, read_converted, steps
-from benchmarks.scoring.judges import JudgeLog
+from benchmarks.scoring.judges import JudgeError, JudgeLog
 from benchmarks.scoring.replay import ReplayJudge
 from benchmarks.scoring.stable import sopr
 from benchmarks.scoring.tooleval import (COMBINATION, FAILED, PASSED, UNSURE, QueryResult, Evaluation, evaluate,
@@ -129,9 +129,28 @@ def test_replayed_judgements_reproduce_stabletoolbench_sopr(shared_data: Path, m
     assert log.model_calls == 0 and not log.no_verdict
 
 
-def test_replay_gives_no_verdict_for_an_answer_it_never_judged(shared_data: Path) -> None:
+def test_replay_refuses_an_answer_it_never_judged_naming_the_queries(shared_data: Path) -> None:
     judge = ReplayJudge([shared_data / DATA / "pass_rate_results/virtual_chatgpt_cot/G1_instruction_virtual_chatgpt_cot.json"])
     dfs = read_converted(shared_data / DATA / "model_predictions_converted/virtual_chatgpt_dfs/G1_instruction.json")
-    log = JudgeLog()
-    evaluate(dfs, judge, times=1, log=log)  # the CoT labels must not leak onto DFS's different answers
-    assert log.no_verdict["check_answer_status"] == 3
+    with pytest.raises(JudgeError) as raised:  # the CoT labels must not leak onto DFS's different answers
+        evaluate(dfs, judge, times=1)
+    assert all(f"G1_instruction/{q} (check_answer_status #0)" in str(raised.value) for q in ("588", "608", "1073"))
+
+
+def test_replay_refuses_more_evaluations_than_recorded(shared_data: Path) -> None:
+    judge = ReplayJudge([shared_data / DATA / "pass_rate_results/virtual_chatgpt_cot/G1_instruction_virtual_chatgpt_cot.json"])
+    cot = read_converted(shared_data / DATA / "model_predictions_converted/virtual_chatgpt_cot/G1_instruction.json")
+    with pytest.raises(JudgeError, match=r"G1_instruction/1073 \(check_answer_status #3\), G1_instruction/608 "):
+        evaluate(cot, judge, times=4)  # three were recorded
+
+
+def test_a_stabletooleval_recording_replays_the_task_as_solvable(tmp_path: Path) -> None:
+    """StableToolEval records no task status (it judges solvable queries only): an Unsolved answer fails."""
+    answer = example("7", "no idea")
+    answer_steps, final_step = steps(answer.answer)
+    recording = tmp_path / "G1_instruction_m.json"
+    recording.write_text(json.dumps({"7": {"answer_steps": answer_steps, "final_step": final_step,
+                                           "is_solved": {"0": "AnswerStatus.Unsolved", "1": "AnswerStatus.Unsure"}}}))
+    [result] = evaluate([answer], ReplayJudge([recording]), times=2)
+    assert [(e.answer_status, e.task_status, e.outcome) for e in result.evaluations] == [
+        ("Unsolved", "Solvable", FAILED), ("Unsure", "Solvable", "unsure")]

@@ -104,11 +104,15 @@ def read_converted(path: Path, group: str | None = None) -> list[Example]:
         raise ValueError(f"{path}: cannot read ({exc})") from None
     except ValueError as exc:
         raise ValueError(f"{path}: not valid JSON ({exc})") from None
+    return converted_examples(data, group or path.stem, path)
+
+
+def converted_examples(data: Any, group: str, path: Path) -> list[Example]:
+    """The examples of one group's converted answers (`path`: where they come from, for errors)."""
     if not isinstance(data, dict):
         raise ValueError(f"{path}: not a ToolEval converted-answers file (expected an object keyed by query id)")
     examples = []
     for query_id, record in data.items():
         _check(path, query_id, record)
-        examples.append(Example(group or path.stem, str(query_id), record["query"], record["available_tools"],
-                                record["answer"]))
+        examples.append(Example(group, str(query_id), record["query"], record["available_tools"], record["answer"]))
     return examples

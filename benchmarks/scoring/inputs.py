@@ -1,5 +1,7 @@
 """What `score` reads: a run folder (its `tooleval/<group>.json`), one ToolEval converted-answers file
-(`<model>/<group>.json`, from any tool), or a folder of them (`<model>/`)."""
+(`<model>/<group>.json`, from any tool), a folder of them (`<model>/`), or ToolBench raw answers (a group
+folder `<model>/<group>/` of `<qid>_<method>.json`, or `<model>/` of such folders), converted as
+`umi-eval convert` would."""
 from __future__ import annotations
 
 import json
@@ -7,7 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks.scoring.converted import Example, read_converted
+from benchmarks.answer_convert import convert_folder, raw_answer_groups
+from benchmarks.scoring.converted import Example, converted_examples, read_converted
 from benchmarks.toolbench import order_groups
 
 SCORES_FILE = "scores.json"
@@ -17,7 +20,7 @@ SCORES_FILE = "scores.json"
 class ScoringInput:
     name: str
     path: Path
-    kind: str  # "run" | "converted"
+    kind: str  # "run" | "converted" | "raw"
     examples: list[Example]
     manifest: dict[str, Any] | None = None  # run.json of a run folder
 
@@ -33,10 +36,14 @@ def load_input(path: Path) -> ScoringInput:
             raise ValueError(f"{path}: the run has no tooleval/<group>.json converted answers (it has not finished "
                              "writing its results)")
         return ScoringInput(str(manifest.get("run_name", path.name)), path, "run", _examples(files), manifest)
+    raw_groups = raw_answer_groups(path)
+    if raw_groups:
+        return _raw_input(path, raw_groups)
     if path.is_dir():
         files = sorted(p for p in path.glob("*.json") if p.name != SCORES_FILE)
         if not files:
-            raise ValueError(f"{path}: neither a run folder (no run.json) nor a folder of converted answers")
+            raise ValueError(f"{path}: neither a run folder (no run.json), a folder of converted answers, nor one of raw "
+                             "answers (<qid>_<method>.json)")
         return ScoringInput(path.name, path, "converted", _examples(files))
     if path.is_file():
         return ScoringInput(path.parent.name, path, "converted", _examples([path]))
@@ -53,8 +60,18 @@ def _manifest(path: Path) -> dict[str, Any]:
     return manifest
 
 
+def _raw_input(path: Path, groups: dict[str, Path]) -> ScoringInput:
+    """Raw answers, named by their model folder (the parent of a single group folder)."""
+    name = path.parent.name if groups == {path.name: path} else path.name
+    by_group = {group: converted_examples(convert_folder(folder), group, folder) for group, folder in groups.items()}
+    return ScoringInput(name, path, "raw", _ordered(by_group))
+
+
 def _examples(files: list[Path]) -> list[Example]:
-    by_group = {p.stem: read_converted(p) for p in files}
+    return _ordered({p.stem: read_converted(p) for p in files})
+
+
+def _ordered(by_group: dict[str, list[Example]]) -> list[Example]:
     return [e for group in order_groups(by_group) for e in by_group[group]]
 
 

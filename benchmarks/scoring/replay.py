@@ -9,7 +9,9 @@ Two kinds of file are read (sniffed from their records):
 - preference results `<group>_<reference>_<candidate>.json`: per query the votes of both models (reference
   first, as upstream writes them). Only totals are recorded, so round r replays a reference vote while
   r < its votes, then candidate votes: per-query totals, hence win/tie/loss, are reproduced exactly.
-A label the recording lacks is no verdict.
+StableToolEval judges only solvable queries and records no task status: its recordings replay the task as
+Solvable. A call the recordings cannot answer (a query or answer never judged, an evaluation or round beyond
+those recorded) is an error that names the queries: replay never makes a verdict up.
 """
 from __future__ import annotations
 
@@ -20,10 +22,23 @@ from typing import Any, Sequence
 from benchmarks.scoring.judges import JudgeCall, JudgeError, Verdict
 from benchmarks.scoring.prompts import VERDICT_VALUES
 
+SOLVABLE = "Solvable"
+
 
 def _label(value: Any) -> str | None:
     """"AnswerStatus.Solved" -> "Solved" (bare labels pass through)."""
     return value.rpartition(".")[2] if isinstance(value, str) and value else None
+
+
+def _unrecorded(calls: Sequence[JudgeCall], labels: Sequence[str | None]) -> str:
+    """'G1_instruction/588 (check_answer_status #0, #1), ...' for the calls without a label."""
+    asked: dict[str, dict[str, list[str]]] = {}
+    for call, label in zip(calls, labels):
+        if label is None:
+            key = f"{call.context.get('group', '?')}/{call.context.get('query_id')}"
+            asked.setdefault(key, {}).setdefault(call.function, []).append(f"#{call.sample}")
+    return ", ".join(f"{key} ({'; '.join(f'{function} ' + ', '.join(samples) for function, samples in by_function.items())})"
+                     for key, by_function in sorted(asked.items()))
 
 
 class ReplayJudge:
@@ -60,7 +75,7 @@ class ReplayJudge:
             raise JudgeError(f"{path}: record {query_id!r} lacks answer_steps/final_step to match answers by")
         solved = record["is_solved"]
         by_sample = {str(k): _label(v) for k, v in solved.items()} if isinstance(solved, dict) else _label(solved)
-        task = _label(record.get("task_solvable"))
+        task = _label(record.get("task_solvable")) or (SOLVABLE if isinstance(by_sample, dict) else None)
         answers = by_sample.values() if isinstance(by_sample, dict) else [by_sample]
         if not set(answers) <= set(VERDICT_VALUES["answer_status"]) or task not in (None, *VERDICT_VALUES["task_status"]):
             raise JudgeError(f"{path}: record {query_id!r} has an unknown answer or task status ({solved!r})")
@@ -75,7 +90,12 @@ class ReplayJudge:
         self.votes[query_id] = (counts[0], counts[1])
 
     def judge(self, calls: Sequence[JudgeCall]) -> list[Verdict]:
-        return [Verdict(self._answer(call)) for call in calls]
+        labels = [self._answer(call) for call in calls]
+        if None in labels:
+            raise JudgeError(f"replay: {', '.join(p.name for p in self.paths)} record no label for "
+                             f"{_unrecorded(calls, labels)}; a query is replayed only where the recording judged its "
+                             "very answer, in as many evaluations or rounds as asked")
+        return [Verdict(label) for label in labels]
 
     def _answer(self, call: JudgeCall) -> str | None:
         if call.function == "select_better_answer":

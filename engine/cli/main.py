@@ -7,6 +7,7 @@ import sys
 
 from engine.cli.base import Subcommand, UserError
 from engine.cli.benchmark import BenchmarkCommand
+from engine.cli.convert import ConvertCommand
 from engine.cli.inspect import InspectCommand
 from engine.cli.leaderboard import LeaderboardCommand
 from engine.cli.main_job import main_job
@@ -17,7 +18,8 @@ from engine.cli.static import StaticCommand
 from engine.cli.sweep import SweepCommand
 
 SUBCOMMANDS: tuple[Subcommand, ...] = (RunCommand(), BenchmarkCommand(), ScoreCommand(), LeaderboardCommand(),
-                                       SimCommand(), InspectCommand(), SweepCommand(), StaticCommand())
+                                       SimCommand(), InspectCommand(), SweepCommand(), StaticCommand(),
+                                       ConvertCommand())
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -38,7 +38,8 @@ class ScoreCommand(Subcommand):
 
 
 def add_score_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("path", help="a run folder, a ToolEval converted-answers file <model>/<group>.json, or <model>/")
+    p.add_argument("path", help="a run folder, a ToolEval converted-answers file <model>/<group>.json, or <model>/; "
+                                "or ToolBench raw answers: <model>/<group>/ of <qid>_<method>.json, or <model>/")
     p.add_argument("--judge", required=True,
                    help="verified | replay:PATH[,PATH] | hf:MODEL_DIR | openai:MODEL@BASE_URL (key: $OPENAI_API_KEY) | embedded")
     p.add_argument("--times", type=int, default=3,
