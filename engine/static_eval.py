@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from benchmarks.scoring.static import (CALL, GIVE_UP, StaticSample, StepOutcome, backbone_target, multi_outcome,
-                                       single_outcome, static_metrics, static_plan, static_samples)
+from benchmarks.core.steps import CALL, GIVE_UP, StepOutcome
+from benchmarks.scoring.static import static_metrics
 from benchmarks.loading import file_sha256
 from benchmarks.core.types import Task
 from engine import manifest
@@ -35,6 +35,8 @@ from engine.executor import Executor, make_executor
 from engine.placement import distinct_models
 from engine.records import write_json_atomic
 from engine.types import AgentSpec, RoleRequest, Trajectory
+from roles.alpha_umi_steps import (StaticSample, backbone_target, multi_outcome, single_outcome, static_plan,
+                                   static_samples)
 from roles.types import Turn
 
 STATIC_FORMATS = {"multi": "alpha-umi", "single": "alpha-umi-backbone"}  # agent kind -> the format it must use

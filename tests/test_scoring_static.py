@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from benchmarks.scoring.rouge import lcs_words, rouge_l
-from benchmarks.scoring.static import (CALL, FINISH, GIVE_UP, StaticSample, StepOutcome, argument_f1, multi_outcome,
-                                       single_outcome, static_metrics, static_samples)
+from benchmarks.core.steps import CALL, FINISH, GIVE_UP, StepOutcome
+from benchmarks.scoring.static import argument_f1, static_metrics
+from roles.alpha_umi_steps import StaticSample, multi_outcome, single_outcome, static_samples
 
 TOOLS = [{"Name": "weather_for_meteo", "function": "f", "input": {"city": "string, "}},
          {"Name": "forecast_for_meteo", "function": "f", "input": {}}]

@@ -13,12 +13,12 @@ from typing import Callable
 import pytest
 
 import run_eval
-from benchmarks.scoring.static import static_samples
+from roles.alpha_umi_steps import static_samples
 from engine.backends.scripted import ScriptedBackend, register_script
 from engine.executor import LocalExecutor
 from engine.placement import distinct_models
 from engine.presets import PRESETS
-from benchmarks.scoring.static import static_plan
+from roles.alpha_umi_steps import static_plan
 from engine.static_eval import StaticConfig, backbone_history, load_static, predict, run_static
 from engine.types import ModelSpec, RoleRequest
 from roles.alpha_umi import BACKBONE_TEMPLATE, CALLER_TEMPLATE, PLANNER_TEMPLATE, render_history

@@ -181,16 +181,8 @@ def verified_judge(spec: JudgeSpec) -> Judge:
     return VerifiedJudge(spec.gold_facts)
 
 
-def replay_judge(spec: JudgeSpec) -> Judge:
-    from benchmarks.scoring.replay import ReplayJudge
-
-    if not spec.rest:
-        raise JudgeError("the replay judge needs the result files: replay:PATH[,PATH...]")
-    return ReplayJudge([Path(p) for p in spec.rest.split(",") if p])
-
-
 JUDGES.register("verified", verified_judge)
-JUDGES.register("replay", replay_judge)
+JUDGES.register("replay", "benchmarks.scoring.replay:replay_judge")
 
 
 def check_judge_spec(spec: str) -> None:

@@ -19,7 +19,7 @@ import json
 from pathlib import Path
 from typing import Any, Sequence
 
-from benchmarks.scoring.judges import JudgeCall, JudgeError, Verdict
+from benchmarks.scoring.judges import JudgeCall, JudgeError, JudgeSpec, Verdict
 from benchmarks.scoring.prompts import VERDICT_VALUES
 
 SOLVABLE = "Solvable"
@@ -116,3 +116,10 @@ class ReplayJudge:
         winner = "reference" if call.sample < reference else "candidate" if call.sample < reference + candidate else None
         order = list(call.context.get("order", ()))
         return str(order.index(winner)) if winner in order else None
+
+
+def replay_judge(spec: JudgeSpec) -> ReplayJudge:
+    """`replay:PATH[,PATH...]`: the judge registry's entry."""
+    if not spec.rest:
+        raise JudgeError("the replay judge needs the result files: replay:PATH[,PATH...]")
+    return ReplayJudge([Path(p) for p in spec.rest.split(",") if p])
