@@ -15,31 +15,20 @@ import time
 from pathlib import Path
 from typing import Any, Sequence
 
-from benchmarks.scoring.intervals import paired_difference
+from benchmarks.results.files import METRICS_FILE, RUN_FILE, SCORES_FILE, read_json
+from benchmarks.results.leaderboard import SCHEMA_VERSION, LeaderboardDocument
+from benchmarks.results.manifest import read_manifest
+from benchmarks.results.scores import passed_by_query, read_scores
+from benchmarks.scoring.intervals import paired_difference, rate_text
 from benchmarks.toolbench import order_groups
 
-SCHEMA_VERSION = 1  # entries and "pairs" only grew keys; readers of version 1 still work
 FORMATS = ("json", "md", "csv", "html")
-
-
-def _read(path: Path) -> dict[str, Any]:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"{path}: not valid JSON ({exc})") from None
-
-
-def _passed(scores: dict[str, Any]) -> dict[str, float]:
-    """Per task 1.0/0.0 from scores.json (a bool in verified scores, {"passed": ...} in judged ones)."""
-    per_query = scores.get("per_query", {})
-    return {k: float(v["passed"] if isinstance(v, dict) else v) for k, v in per_query.items()}
 
 
 def entry(run_dir: Path) -> dict[str, Any]:
     """A run's row: its scores with intervals, its rule-based figures and what produced it."""
-    manifest, scores, metrics = (_read(run_dir / name) for name in ("run.json", "scores.json", "metrics.json"))
+    manifest, metrics = read_manifest(run_dir), read_json(run_dir / METRICS_FILE, missing={})
+    scores = read_scores(run_dir / SCORES_FILE)
     if not manifest:
         raise ValueError(f"{run_dir}: not a run folder (no run.json)")
     overall = metrics.get("overall", {})
@@ -79,10 +68,10 @@ def _pair(single: dict[str, Any], multi: dict[str, Any], passed: dict[str, dict[
             "difference": paired_difference(passed[single["run"]], passed[multi["run"]])}
 
 
-def build(run_dirs: list[Path], pairs: Sequence[tuple[str, str]] = ()) -> dict[str, Any]:
+def build(run_dirs: list[Path], pairs: Sequence[tuple[str, str]] = ()) -> LeaderboardDocument:
     """The leaderboard; `pairs` adds (single run, multi run) pairs by run name to the automatic ones."""
     entries = [entry(d) for d in run_dirs]
-    passed = {e["run"]: _passed(_read(d / "scores.json")) for e, d in zip(entries, run_dirs)}
+    passed = {e["run"]: passed_by_query(read_scores(d / SCORES_FILE)) for e, d in zip(entries, run_dirs)}
     by_run = {e["run"]: e for e in entries}
     unknown = sorted({name for pair in pairs for name in pair} - set(by_run))
     if unknown:
@@ -95,10 +84,7 @@ def build(run_dirs: list[Path], pairs: Sequence[tuple[str, str]] = ()) -> dict[s
 
 
 def _rate(score: dict[str, Any] | None) -> str:
-    if not score or score.get("rate") is None:
-        return "-"
-    low, high = score["ci95"]
-    return f"{score['rate']:.1f} [{low:.0f},{high:.0f}]"
+    return rate_text(score, ci_digits=0, sep=",")
 
 
 def _sopr(score: dict[str, Any] | None) -> str:
@@ -221,9 +207,9 @@ def run_dirs(paths: Sequence[str]) -> list[Path]:
     found: list[Path] = []
     for raw in paths:
         path = Path(raw)
-        if (path / "run.json").is_file():
+        if (path / RUN_FILE).is_file():
             found.append(path)
-        elif path.is_dir() and (inside := sorted(p.parent for p in path.glob("*/run.json"))):
+        elif path.is_dir() and (inside := sorted(p.parent for p in path.glob(f"*/{RUN_FILE}"))):
             found.extend(inside)
         else:
             raise ValueError(f"{path}: not a run folder (no run.json) nor a folder of runs")

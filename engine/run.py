@@ -14,11 +14,15 @@ from tqdm import tqdm
 
 from benchmarks.scoring import has_gold_facts, verified_scores
 from benchmarks.core.types import Task
-from engine import manifest
+from engine import provenance
 from engine.agents import Episode, make_agent, start_episode
 from engine.executor import make_executor
 from engine.metrics import outcome_metrics, throughput_metrics
-from engine.records import TrajectoryWriter, read_records, record_key, trajectory_record, write_bytes_atomic, write_json_atomic
+from benchmarks.results.files import (METRICS_FILE, RUN_FILE, SCORES_FILE, TOOLEVAL_DIR, TRAJECTORIES_FILE, write_bytes_atomic,
+                                      write_json_atomic)
+from benchmarks.results.manifest import write_manifest
+from benchmarks.results.scores import write_scores
+from benchmarks.results.trajectories import TrajectoryWriter, read_records, record_key
 from engine.pipeline import PipelinedScheduler
 from engine.placement import distinct_models
 from engine.scheduler import LockstepScheduler, Scheduler, SchedulerStats
@@ -58,7 +62,7 @@ class Run:
         if self.config.schedule not in SCHEDULES:
             raise ValueError(f"unknown schedule {self.config.schedule!r}; valid: {', '.join(SCHEDULES)}")
         self.dir.mkdir(parents=True, exist_ok=True)
-        writer = TrajectoryWriter(self.dir / "trajectories.jsonl")
+        writer = TrajectoryWriter(self.dir / TRAJECTORIES_FILE)
         todo = [t for t in self.tasks.values() if (t.key, self.config.agent.name, self.config.seed) not in writer.done]
         self._write_manifest("running", models={})
         executor = make_executor(self.config.executor, distinct_models(self.config.agent.roles), self.config.ray_address,
@@ -76,7 +80,7 @@ class Run:
 
                 def finished(episode: Episode) -> None:
                     nonlocal tokens
-                    record = trajectory_record(episode.trajectory)
+                    record = episode.trajectory.to_record()
                     writer.write(record)
                     new_records.append(record)
                     tokens += sum(u["completion_tokens"] for u in record["usage"].values())
@@ -111,21 +115,21 @@ class Run:
                            "upstream_equivalent": UPSTREAM_LIMITS},
                 "n_tasks": len(self.tasks),
                 "simulator": getattr(self.simulator, "describe", lambda: {})(),
-                "versions": manifest.library_versions(),
-                "hardware": manifest.hardware(),
-                "git_commit": manifest.git_commit(),
+                "versions": provenance.library_versions(),
+                "hardware": provenance.hardware(),
+                "git_commit": provenance.git_commit(),
                 "command": self.config.command,
-                "started_at": manifest.now(),
+                "started_at": provenance.now(),
             }
         self.manifest["status"] = status
         if status != "running":
-            self.manifest["ended_at"] = manifest.now()
-        write_json_atomic(self.dir / "run.json", self.manifest)
+            self.manifest["ended_at"] = provenance.now()
+        write_manifest(self.dir, self.manifest)
 
     def _write_results(self, new_records: list[dict[str, Any]], wall: float, stats: SchedulerStats) -> None:
-        records = [r for r in read_records(self.dir / "trajectories.jsonl") if r["task_key"] in self.tasks
+        records = [r for r in read_records(self.dir / TRAJECTORIES_FILE) if r["task_key"] in self.tasks
                    and record_key(r)[1:] == (self.config.agent.name, self.config.seed)]
-        tooleval = self.dir / "tooleval"
+        tooleval = self.dir / TOOLEVAL_DIR
         tooleval.mkdir(exist_ok=True)
         for group in sorted({r["group"] for r in records}):
             group_records = [r for r in records if r["group"] == group]
@@ -136,6 +140,6 @@ class Run:
             "speed": throughput_metrics(new_records, wall, stats),
             "simulator": self.simulator.stats() if hasattr(self.simulator, "stats") else {},
         }
-        write_json_atomic(self.dir / "metrics.json", metrics)
+        write_json_atomic(self.dir / METRICS_FILE, metrics)
         if has_gold_facts(self.tasks.values()):
-            write_json_atomic(self.dir / "scores.json", verified_scores(records, self.tasks, self.config.seed))
+            write_scores(self.dir / SCORES_FILE, verified_scores(records, self.tasks, self.config.seed))

@@ -29,11 +29,11 @@ from benchmarks.core.steps import CALL, GIVE_UP, StepOutcome
 from benchmarks.scoring.static import static_metrics
 from benchmarks.loading import file_sha256
 from benchmarks.core.types import Task
-from engine import manifest
+from engine import provenance
 from engine.agents import Agent, Episode, make_agent
 from engine.executor import Executor, make_executor
 from engine.placement import distinct_models
-from engine.records import write_json_atomic
+from benchmarks.results.files import write_json_atomic
 from engine.types import AgentSpec, RoleRequest, Trajectory
 from roles.alpha_umi_steps import (StaticSample, backbone_target, multi_outcome, single_outcome, static_plan,
                                    static_samples)
@@ -122,9 +122,9 @@ def run_static(config: StaticConfig, samples: list[StaticSample], executor: Exec
         "metrics": static_metrics(chosen, [step.outcome() for step in steps]),
         "failed_requests": sum(len(step.errors) for step in steps),
         "speed": speed,
-        "versions": manifest.library_versions(),
+        "versions": provenance.library_versions(),
         "command": config.command,
-        "created_at": manifest.now(),
+        "created_at": provenance.now(),
         "samples": [step.record() for step in steps],
     }
     out = config.out_dir / config.name

@@ -23,7 +23,6 @@ ranks every finished run at the end.
 from __future__ import annotations
 
 import dataclasses
-import json
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,8 +33,10 @@ import yaml
 from benchmarks import leaderboard
 from engine.judges import check_judge_spec
 from benchmarks.loading import LoadedBenchmark, load_benchmark
-from engine import manifest
-from engine.records import write_json_atomic
+from engine import provenance
+from benchmarks.results.files import LEADERBOARD_FILE, METRICS_FILE, write_json_atomic
+from benchmarks.results.leaderboard import write_leaderboard
+from benchmarks.results.manifest import read_manifest
 from engine.run import SCHEDULES, Run, RunConfig
 from engine.types import AgentSpec
 
@@ -167,7 +168,7 @@ def _check_judge(spec: Any, path: Path) -> None:
 def is_finished(run_dir: Path) -> bool:
     """Whether a run folder holds a run that ended normally (an interrupted one resumes instead)."""
     try:
-        return json.loads((run_dir / "run.json").read_text())["status"] == "finished" and (run_dir / "metrics.json").is_file()
+        return read_manifest(run_dir).get("status") == "finished" and (run_dir / METRICS_FILE).is_file()
     except (OSError, ValueError, KeyError, TypeError):
         return False
 
@@ -178,7 +179,7 @@ RunStarter = Callable[[PlannedRun, LoadedBenchmark, dict[str, Any]], Path]
 def execute(sweep: Sweep, start_run: RunStarter, score_run: Callable[[Path, str], None] | None = None,
             say: Callable[[str], None] = print) -> dict[str, Any]:
     """Runs every planned run not finished before; returns (and keeps writing) <out>/sweep.json."""
-    state = {"sweep": str(sweep.source), "started_at": manifest.now(), "git_commit": manifest.git_commit(),
+    state = {"sweep": str(sweep.source), "started_at": provenance.now(), "git_commit": provenance.git_commit(),
              "settings": sweep.settings, "runs": {}}
     for n, planned in enumerate(sweep.runs, 1):
         run_dir = sweep.out / planned.run_name
@@ -188,9 +189,9 @@ def execute(sweep: Sweep, start_run: RunStarter, score_run: Callable[[Path, str]
     finished = [sweep.out / name for name, run in state["runs"].items() if run["status"] in ("finished", "skipped")]
     if finished:
         board = leaderboard.build(finished)
-        write_json_atomic(sweep.out / "leaderboard.json", board)
+        write_leaderboard(sweep.out / LEADERBOARD_FILE, board)
         (sweep.out / "leaderboard.md").write_text(leaderboard.markdown(board), encoding="utf-8")
-    state["ended_at"] = manifest.now()
+    state["ended_at"] = provenance.now()
     write_json_atomic(sweep.out / "sweep.json", state)
     return state
 

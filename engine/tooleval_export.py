@@ -1,7 +1,7 @@
 """A run's ToolEval converted answers (`tooleval/<group>.json`), so the official ToolEval can score our runs.
 
 Each trajectory becomes the raw answer ToolBench's CoT runner would have written for it, which
-benchmarks.answer_convert then converts exactly as upstream's converter does: the file is byte for byte
+benchmarks.results.raw_answers then converts exactly as upstream's converter does: the file is byte for byte
 what `convert_to_answer_format.py` writes from those raw answers. So an answered trajectory keeps its
 tool calls and drops its thoughts (they ride on the call messages of `train_messages`), and any other keeps
 its thoughts (from the search record, `trys`), ending with Finish only when it gave up.
@@ -12,7 +12,8 @@ import json
 import random
 from typing import Any
 
-from benchmarks.answer_convert import CONVERTER_SEED, converted_answer, dumps_converted
+from benchmarks.results.converted import dumps_converted
+from benchmarks.results.raw_answers import CONVERTER_SEED, converted_answer
 from benchmarks.core.schemas import function_schemas
 from benchmarks.core.types import Task
 

@@ -152,6 +152,12 @@ class Trajectory:
         usage.completion_tokens += result.completion_tokens
         usage.latency_s += result.latency_s
 
+    def to_record(self) -> dict[str, Any]:
+        """The trajectory as its trajectories.jsonl record (benchmarks.results.trajectories)."""
+        record = dataclasses.asdict(self)
+        record["steps"] = self.steps
+        return record
+
     def finish(self, status: TrajectoryStatus, answer: str = "", thought: str = "") -> None:
         self.status = status
         self.final_answer = answer

@@ -5,7 +5,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from engine.records import read_records
+from benchmarks.results.trajectories import read_records
 from engine.run import Run, RunConfig
 
 # What must match between two runs of the same tasks (timings and usage may differ).

@@ -32,7 +32,7 @@ from benchmarks.scoring.judges import JudgeOptions  # noqa: E402
 from benchmarks.scoring.model_judge import ModelJudge  # noqa: E402
 from engine.judges.model import model_judge  # noqa: E402
 from benchmarks.scoring.tooleval import judge_call  # noqa: E402
-from engine import manifest  # noqa: E402
+from engine import provenance  # noqa: E402
 from engine.backends.base import backend_names  # noqa: E402
 from engine.backends.scripted import register_script  # noqa: E402
 from engine.tooleval_export import converted_group  # noqa: E402
@@ -119,7 +119,7 @@ def main() -> None:
         result = {"command": " ".join([".venv/bin/python", *sys.argv]), "rescoring": rescoring(run),
                   "embedded_judge": {backend: throughput(run, args.judgements, args.max_new_tokens, args.dtype, backend)
                                      for backend in args.backends},
-                  "versions": manifest.library_versions(), "load_average_1min_at_start": load}
+                  "versions": provenance.library_versions(), "load_average_1min_at_start": load}
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)

@@ -30,12 +30,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.loading import load_benchmark  # noqa: E402
-from engine import manifest  # noqa: E402
+from engine import provenance  # noqa: E402
 from engine.backends.modelled import parse_model  # noqa: E402
 from engine.tool_simulator import build_simulator  # noqa: E402
 from engine.placement import assign_engines  # noqa: E402
 from engine.presets import load_agent, override_models  # noqa: E402
-from engine.records import read_records  # noqa: E402
+from benchmarks.results.trajectories import read_records  # noqa: E402
 from engine.run import SCHEDULES, Run, RunConfig  # noqa: E402
 from engine.types import AgentSpec, SamplingParams  # noqa: E402
 from tests.scheduling_helpers import untimed  # noqa: E402  (the tests' notion of identical trajectories)
@@ -152,8 +152,8 @@ def main() -> None:
         "profile": dataclasses.asdict(parse_model(model.model)[1]) if args.backend == "modelled" else None,
         "batch_size": model.batch_size,
         "executor": "local",
-        "hardware": manifest.hardware(),
-        "versions": manifest.library_versions(),
+        "hardware": provenance.hardware(),
+        "versions": provenance.library_versions(),
         "total_s": round(time.perf_counter() - start, 1),
         "runs": runs,
     }

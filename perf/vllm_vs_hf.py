@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from engine import manifest  # noqa: E402
+from engine import provenance  # noqa: E402
 from engine.presets import load_agent, override_models  # noqa: E402
 from perf.common import comparable, load_tasks, timed_run, usage_totals  # noqa: E402
 
@@ -57,8 +57,8 @@ def main() -> None:
         "differing_tasks": [a["task_key"] for a, b in zip(records["hf"], records["vllm"])
                             if comparable([a]) != comparable([b])],
         "command": " ".join([".venv/bin/python", *sys.argv]),
-        "hardware": manifest.hardware(),
-        "versions": manifest.library_versions(),
+        "hardware": provenance.hardware(),
+        "versions": provenance.library_versions(),
         "load_average_1min_at_start": load,
     }
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)

@@ -9,7 +9,6 @@ from engine.agents import make_agent, start_episode
 from engine.executor import Executor, LocalExecutor
 from engine.placement import assign_engines, distinct_models
 from engine.presets import PRESETS, override_models
-from engine.records import trajectory_record
 from engine.run import SCHEDULES
 from engine.scheduler import Scheduler
 from engine.types import AgentSpec, SamplingParams
@@ -49,5 +48,5 @@ def run(agent: AgentSpec, tasks: list[Task], schedule: str = "lockstep", executo
     simulator = simulator or Simulator(ResponseCache())
     scheduler = SCHEDULES[schedule](make_agent(agent), executor, simulator, max_active)
     done: list[dict[str, Any]] = []
-    scheduler.run((start_episode(t, agent, 0) for t in tasks), lambda e: done.append(trajectory_record(e.trajectory)))
+    scheduler.run((start_episode(t, agent, 0) for t in tasks), lambda e: done.append(e.trajectory.to_record()))
     return sorted((untimed(r) for r in done), key=lambda r: r["task_key"]), scheduler

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from typing import Any, Callable, Sequence
 
-from benchmarks.scoring.converted import Example
+from benchmarks.results.converted import Example
 from benchmarks.scoring.judges import JudgeCall, Verdict
 
 TOOLS = [{"name": "weather_for_meteo", "description": "d", "parameters": {}}, {"name": "Finish"}]

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.answer_convert import (CONVERTER_SEED, RawAnswerError, convert_folder, convert_path, converted_answer,
-                                       dumps_converted, method_of)
+from benchmarks.results.raw_answers import (CONVERTER_SEED, RawAnswerError, convert_folder, convert_path, converted_answer,
+                                       method_of)
+from benchmarks.results.converted import dumps_converted
 from run_eval import main
 
 DATA = "stabletoolbench/data_example"

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine.records import TrajectoryWriter, read_records, trajectory_record, write_json_atomic
+from benchmarks.results.files import write_json_atomic
+from benchmarks.results.trajectories import TrajectoryWriter, read_records
 from engine.types import Trajectory
 from roles.types import Turn
 
@@ -17,26 +18,26 @@ def _trajectory(qid: str) -> Trajectory:
 def test_written_lines_read_back_and_are_known_done(tmp_path):
     path = tmp_path / "trajectories.jsonl"
     writer = TrajectoryWriter(path)
-    writer.write(trajectory_record(_trajectory("1")))
-    writer.write(trajectory_record(_trajectory("2")))
+    writer.write(_trajectory("1").to_record())
+    writer.write(_trajectory("2").to_record())
     writer.close()
     records = list(read_records(path))
     assert [r["query_id"] for r in records] == ["1", "2"]
-    assert records[0] == trajectory_record(_trajectory("1"))
+    assert records[0] == _trajectory("1").to_record()
     assert TrajectoryWriter(path).done == {("G1/1", "agent", 0), ("G1/2", "agent", 0)}
 
 
 def test_torn_last_line_is_dropped_and_earlier_lines_kept(tmp_path):
     path = tmp_path / "trajectories.jsonl"
     writer = TrajectoryWriter(path)
-    writer.write(trajectory_record(_trajectory("1")))
+    writer.write(_trajectory("1").to_record())
     writer.close()
     intact = path.read_bytes()
     path.write_bytes(intact + b'{"task_key": "G1/2", "ag')
     with pytest.warns(UserWarning, match="torn last line"):
         writer = TrajectoryWriter(path)
     assert path.read_bytes() == intact
-    writer.write(trajectory_record(_trajectory("2")))
+    writer.write(_trajectory("2").to_record())
     writer.close()
     assert [r["query_id"] for r in read_records(path)] == ["1", "2"]
 

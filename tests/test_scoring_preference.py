@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.scoring.converted import read_converted
+from benchmarks.results.converted import read_converted
 from benchmarks.scoring.judges import JudgeLog
 from benchmarks.scoring.preference import (CANDIDATE, REFERENCE, SELECT, PairOutcome, SideLabel, decide_by_labels,
                                            shown_answer, side_labels, win_rate, win_rate_scores)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.scoring.converted import ends_with_finish, read_converted, steps
+from benchmarks.results.converted import ends_with_finish, read_converted, steps
 from benchmarks.scoring.judges import JudgeError, JudgeLog
 from benchmarks.scoring.replay import ReplayJudge
 from benchmarks.scoring.stable import sopr

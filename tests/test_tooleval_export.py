@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from benchmarks.answer_convert import convert_folder, dumps_converted
+from benchmarks.results.converted import dumps_converted
+from benchmarks.results.raw_answers import convert_folder
 from benchmarks.embedded import load_embedded
 from engine.tooleval_export import GIVE_UP_RESPONSE, converted_group, converted_group_text, raw_answer
 

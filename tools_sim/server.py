@@ -28,7 +28,7 @@ from benchmarks.core.types import ToolSpec
 from tools_sim.layout import ApiPath, is_safe_path, virtual_path
 from tools_sim.observation import PARSE_ERROR
 from tools_sim.policies import Miss
-from tools_sim.simulator import Simulator
+from tools_sim.simulator import Simulator, parse_arguments
 from tools_sim.types import Observation
 
 DEFAULT_HOST = "127.0.0.1"
@@ -65,16 +65,11 @@ def parse_request(body: bytes) -> dict[str, Any]:
 
 
 def parse_tool_input(value: str | dict[str, Any]) -> dict[str, Any] | None:
-    """Upstream's reading: an object as is, "" as {}, else a JSON text that must hold an object."""
+    """Upstream's reading: an object as is, "" as {}, else a JSON text that must hold an object (so, unlike
+    a model's arguments, blank text is not {})."""
     if isinstance(value, dict):
         return value
-    if value == "":
-        return {}
-    try:
-        parsed = json.loads(value)
-    except (ValueError, RecursionError):
-        return None
-    return parsed if isinstance(parsed, dict) else None
+    return parse_arguments(value) if value == "" or value.strip() else None
 
 
 def request_spec(request: dict[str, Any], path: ApiPath) -> ToolSpec:

@@ -9,17 +9,16 @@ from typing import Any, Iterable, Mapping
 
 from benchmarks.toolbench import order_groups
 from benchmarks.core.types import Task
+from benchmarks.scoring.judges import VERIFIED_JUDGE
+from benchmarks.results.scores import ScoresDocument, scores_document
 from benchmarks.verified import rate_with_ci, verified_pass
-
-VERIFIED_JUDGE = {"id": "verified", "kind": "verified", "note": "gold facts stated in the final answer; not judged by a model"}
-
 
 def has_gold_facts(tasks: Iterable[Task]) -> bool:
     tasks = list(tasks)
     return bool(tasks) and all(t.gold is not None and t.gold.facts for t in tasks)
 
 
-def verified_scores(records: Iterable[Mapping[str, Any]], tasks: Mapping[str, Task], seed: int = 0) -> dict[str, Any]:
+def verified_scores(records: Iterable[Mapping[str, Any]], tasks: Mapping[str, Task], seed: int = 0) -> ScoresDocument:
     passes: dict[str, bool] = {}
     groups: dict[str, list[bool]] = {}
     for record in records:
@@ -27,13 +26,9 @@ def verified_scores(records: Iterable[Mapping[str, Any]], tasks: Mapping[str, Ta
         passed = verified_pass(record["final_answer"], record["status"] == "answered", task.gold.facts)
         passes[record["task_key"]] = passed
         groups.setdefault(record["group"], []).append(passed)
-    return {
-        "metric": "verified_pass_rate",
-        "judge": VERIFIED_JUDGE,
-        "groups": {g: rate_with_ci(groups[g], seed=seed) for g in order_groups(groups)},
-        "overall": rate_with_ci(list(passes.values()), seed=seed),
-        "per_query": passes,
-    }
+    rates = {"groups": {g: rate_with_ci(groups[g], seed=seed) for g in order_groups(groups)},
+             "overall": rate_with_ci(list(passes.values()), seed=seed)}
+    return scores_document("verified_pass_rate", VERIFIED_JUDGE, rates, {k: {"passed": p} for k, p in passes.items()})
 
 
 def regenerated_gold_facts(manifest: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:

@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks.answer_convert import convert_folder, raw_answer_groups
-from benchmarks.scoring.converted import Example, converted_examples, read_converted
+from benchmarks.results.raw_answers import convert_folder, raw_answer_groups
+from benchmarks.results.files import RUN_FILE, SCORES_FILE, TOOLEVAL_DIR
+from benchmarks.results.manifest import read_manifest
+from benchmarks.results.converted import Example, converted_examples, read_converted
 from benchmarks.toolbench import order_groups
 
-SCORES_FILE = "scores.json"
 
 
 @dataclass(frozen=True)
@@ -29,9 +30,9 @@ class ScoringInput:
 
 
 def load_input(path: Path) -> ScoringInput:
-    if (path / "run.json").is_file():
-        manifest = _manifest(path / "run.json")
-        files = sorted((path / "tooleval").glob("*.json"))
+    if (path / RUN_FILE).is_file():
+        manifest = read_manifest(path)
+        files = sorted((path / TOOLEVAL_DIR).glob("*.json"))
         if not files:
             raise ValueError(f"{path}: the run has no tooleval/<group>.json converted answers (it has not finished "
                              "writing its results)")
@@ -48,16 +49,6 @@ def load_input(path: Path) -> ScoringInput:
     if path.is_file():
         return ScoringInput(path.parent.name, path, "converted", _examples([path]))
     raise FileNotFoundError(f"nothing to score at {path} (give a run folder or a ToolEval converted-answers file)")
-
-
-def _manifest(path: Path) -> dict[str, Any]:
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except ValueError as exc:
-        raise ValueError(f"{path}: not valid JSON ({exc})") from None
-    if not isinstance(manifest, dict):
-        raise ValueError(f"{path}: not a run manifest")
-    return manifest
 
 
 def _raw_input(path: Path, groups: dict[str, Path]) -> ScoringInput:

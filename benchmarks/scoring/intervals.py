@@ -39,3 +39,11 @@ def paired_difference(first: Mapping[str, float], second: Mapping[str, float], *
     diffs = [float(second[k]) - float(first[k]) for k in keys]
     low, high = bootstrap_ci(diffs, n_boot=n_boot, seed=seed)
     return {"diff": 100 * float(np.mean(diffs)), "ci95": [100 * low, 100 * high], "n": len(keys)}
+
+
+def rate_text(score: dict[str, Any] | None, ci_digits: int = 1, sep: str = ", ") -> str:
+    """`rate [low, high]` for tables and summaries; "-" where nothing was scored."""
+    if not score or score.get("rate") is None:
+        return "-"
+    low, high = score["ci95"]
+    return f"{score['rate']:.1f} [{low:.{ci_digits}f}{sep}{high:.{ci_digits}f}]"

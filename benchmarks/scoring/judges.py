@@ -18,7 +18,7 @@ from typing import Any, Callable, Mapping, Protocol, Sequence
 
 from benchmarks.core.registry import Registry
 
-from benchmarks.scoring.converted import answer_text, is_empty_answer
+from benchmarks.results.converted import answer_text, is_empty_answer
 from benchmarks.scoring.prompts import function_prompt
 from benchmarks.verified import states
 
@@ -82,6 +82,9 @@ class JudgeLog:
                 "model_calls": self.model_calls, "cache_hits": self.cache_hits}
 
 
+VERIFIED_JUDGE = {"id": "verified", "kind": "verified", "note": "gold facts stated in the final answer; not judged by a model"}
+
+
 class VerifiedJudge:
     """The embedded benchmark's rule as a ToolEval judge: an answer is Solved iff it states every gold
     fact (benchmarks.verified), every task is Solvable, and of two answers the one stating more facts is
@@ -91,8 +94,7 @@ class VerifiedJudge:
         self.facts = facts
 
     def info(self) -> dict[str, Any]:
-        return {"spec": "verified", "id": "verified", "kind": "verified",
-                "note": "gold facts stated in the final answer; not judged by a model"}
+        return {"spec": "verified", **VERIFIED_JUDGE}
 
     def judge(self, calls: Sequence[JudgeCall]) -> list[Verdict]:
         return [Verdict(self._label(call)) for call in calls]

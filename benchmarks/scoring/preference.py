@@ -23,7 +23,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from benchmarks.scoring.converted import Example
+from benchmarks.results.converted import Example
 from benchmarks.scoring.intervals import rates_by_group
 from benchmarks.scoring.judges import Judge, JudgeCall, JudgeLog
 from benchmarks.scoring.tooleval import SOLVED, UNSURE, QueryResult, coin

@@ -1,17 +1,14 @@
 """scores.json of a scoring: what judged (id and revision), the rates with their intervals, the judge's
 counts, and every query's labels, so a score can be audited and re-derived without asking again.
 
-Top-level `metric`, `groups`, `overall` and `per_query[key]["passed"]` keep the shape of the verified
-scores engine.run writes, which is what the leaderboard reads.
+The document's shape is benchmarks.results.scores', the same as the verified scores engine.run writes.
 """
 from __future__ import annotations
 
-import json
-import os
 import time
-from pathlib import Path
 from typing import Any, Sequence
 
+from benchmarks.results.scores import ScoresDocument, scores_document
 from benchmarks.scoring.inputs import ScoringInput
 from benchmarks.scoring.intervals import group_of, paired_difference, rates_by_group
 from benchmarks.scoring.judges import JudgeLog
@@ -20,9 +17,6 @@ from benchmarks.scoring.prompts import EVALUATOR
 from benchmarks.scoring.stable import sopr, sowr
 from benchmarks.scoring.tooleval import QueryResult
 from benchmarks.toolbench import order_groups
-
-SCHEMA_VERSION = 1
-
 
 def _query(result: QueryResult) -> dict[str, Any]:
     evaluations = result.evaluations
@@ -53,30 +47,12 @@ def win_section(reference: ScoringInput, outcomes: Sequence[PairOutcome], candid
     }
 
 
-def scores_document(source: ScoringInput, judge_info: dict[str, Any], results: Sequence[QueryResult], times: int,
-                    seed: int, log: JudgeLog, win: dict[str, Any] | None = None) -> dict[str, Any]:
-    document = {
-        "schema_version": SCHEMA_VERSION,
-        "metric": "pass_rate",
-        "procedure": f"ToolEval v2 pass rate, evaluator {EVALUATOR}",
-        "judge": judge_info,
-        "source": source.describe(),
-        "times": times,
-        "seed": seed,
-        **rates_by_group(passed_values(results), seed),
-        "sopr": sopr_section(results, seed),
-        "judge_stats": log.to_json(),
-        "per_query": {q.key: _query(q) for q in results},
-        "scored_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-    }
+def judged_scores(source: ScoringInput, judge_info: dict[str, Any], results: Sequence[QueryResult], times: int,
+                  seed: int, log: JudgeLog, win: dict[str, Any] | None = None) -> ScoresDocument:
+    extra: dict[str, Any] = {"procedure": f"ToolEval v2 pass rate, evaluator {EVALUATOR}", "source": source.describe(),
+                             "times": times, "seed": seed, "sopr": sopr_section(results, seed),
+                             "judge_stats": log.to_json(), "scored_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
     if win is not None:
-        document["win_rate"] = win
-    return document
-
-
-def write_json(path: Path, data: Any) -> None:
-    """Replaced atomically: a crash leaves the old file or the new one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, path)
+        extra["win_rate"] = win
+    return scores_document("pass_rate", judge_info, rates_by_group(passed_values(results), seed),
+                           {q.key: _query(q) for q in results}, **extra)

@@ -18,7 +18,7 @@ import random
 from dataclasses import dataclass
 from typing import Sequence
 
-from benchmarks.scoring.converted import Example, ends_with_finish, is_empty_answer, steps
+from benchmarks.results.converted import Example, ends_with_finish, is_empty_answer, steps
 from benchmarks.scoring.judges import Judge, JudgeCall, JudgeLog
 
 SOLVED, UNSOLVED, UNSURE = "Solved", "Unsolved", "Unsure"

@@ -14,7 +14,7 @@ import transformers
 from transformers import AutoModelForCausalLM, AutoTokenizer, LogitsProcessor, LogitsProcessorList
 
 
-from engine.backends.model_files import fingerprint, model_id, resolve_model_path
+from engine.backends.model_files import local_model_info, resolve_model_path
 from engine.backends.prompting import encode_prompt
 from engine.types import ModelSpec, RoleRequest, RoleResult, SamplingParams
 from roles.types import Prompt
@@ -62,15 +62,8 @@ class HFBackend:
         self.max_context = spec.max_context or getattr(self.model.config, "max_position_embeddings", 4096)
 
     def info(self) -> dict[str, Any]:
-        return {
-            "backend": "hf",
-            "model": model_id(self.spec.model),
-            "fingerprint": fingerprint(self.path),
-            "dtype": self.spec.dtype,
-            "device": self.device,
-            "max_context": self.max_context,
-            "versions": {"torch": torch.__version__, "transformers": transformers.__version__},
-        }
+        return {**local_model_info("hf", self.spec, self.path, self.device, self.max_context),
+                "versions": {"torch": torch.__version__, "transformers": transformers.__version__}}
 
     def generate(self, requests: list[RoleRequest]) -> list[RoleResult]:
         results: dict[str, RoleResult] = {}

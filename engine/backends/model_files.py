@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import Any
 
 from engine.embedded_model import EMBEDDED_MODEL_ID, embedded_model_dir
 
@@ -43,3 +44,9 @@ def fingerprint(path: Path) -> str:
 def check_model_spec(spec) -> None:
     """A local-model backend's check before anything loads: the folder must hold a model."""
     resolve_model_path(spec.model)
+
+
+def local_model_info(backend: str, spec, path: Path, device: str, max_context: int) -> dict[str, Any]:
+    """What hf and vllm both record of a local model in run.json: id, content fingerprint, dtype, device."""
+    return {"backend": backend, "model": model_id(spec.model), "fingerprint": fingerprint(path), "dtype": spec.dtype,
+            "device": device, "max_context": max_context}

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 
-from engine.backends.model_files import fingerprint, model_id, resolve_model_path
+from engine.backends.model_files import local_model_info, resolve_model_path
 from engine.backends.prompting import encode_prompt
 from engine.types import ModelSpec, RoleRequest, RoleResult, SamplingParams
 
@@ -84,13 +84,9 @@ class VLLMBackend:
         import torch
         import transformers
 
+        device = torch.cuda.get_device_name(0) if self.on_gpu else "cpu"
         return {
-            "backend": "vllm",
-            "model": model_id(self.spec.model),
-            "fingerprint": fingerprint(self.path),
-            "dtype": self.spec.dtype,
-            "device": torch.cuda.get_device_name(0) if self.on_gpu else "cpu",
-            "max_context": self.max_context,
+            **local_model_info("vllm", self.spec, self.path, device, self.max_context),
             "prefix_cache_hit_tokens": self.cached_tokens,
             "engine": {key: value for key, value in self.args.items() if key != "model"},
             "versions": {"vllm": self.vllm.__version__, "torch": torch.__version__, "transformers": transformers.__version__},

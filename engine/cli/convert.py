@@ -1,5 +1,5 @@
 """`convert RAW_ANSWERS --out DIR`: ToolBench/StableToolBench raw answers to the converted answers ToolEval
-reads, byte-equal to upstream's converter (benchmarks.answer_convert)."""
+reads, byte-equal to upstream's converter (benchmarks.results.raw_answers)."""
 from __future__ import annotations
 
 import argparse
@@ -22,7 +22,7 @@ class ConvertCommand(Subcommand):
                                                        "StableToolBench's current one writes 2)")
 
     def run(self, args: argparse.Namespace, argv: list[str]) -> int:
-        from benchmarks.answer_convert import convert_path
+        from benchmarks.results.raw_answers import convert_path
 
         for path in guarded(convert_path)(Path(args.raw_answers), Path(args.out), args.method, args.indent):
             print(f"wrote {path}")

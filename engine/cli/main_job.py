@@ -13,7 +13,8 @@ def main_job(per_group: int = MAIN_JOB_PER_GROUP, out: str = "runs", executor: s
     from benchmarks.loading import load_benchmark
     from engine.cli.run import default_run_name
     from engine.presets import load_agent
-    from engine.records import write_json_atomic
+    from benchmarks.results.files import LEADERBOARD_FILE
+    from benchmarks.results.leaderboard import write_leaderboard
     from engine.run import Run, RunConfig
     from engine.tool_simulator import build_simulator
 
@@ -26,7 +27,7 @@ def main_job(per_group: int = MAIN_JOB_PER_GROUP, out: str = "runs", executor: s
                            benchmark=bench.info, command=["umi-eval"])
         run_dirs.append(Run(config, bench.tasks, simulator).execute())
     board = leaderboard.build(run_dirs)
-    write_json_atomic(Path(out) / "leaderboard.json", board)
+    write_leaderboard(Path(out) / LEADERBOARD_FILE, board)
     print(f"\nembedded benchmark, {per_group} queries per group; verified pass rate % [95% CI]\n")
     print(leaderboard.table(board))
     print(f"\nruns and leaderboard.json under {out}/")

@@ -9,10 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.scoring.gold import regenerated_gold_facts
-from benchmarks.scoring.inputs import SCORES_FILE, ScoringInput, load_input, restrict_to_ids
+from benchmarks.results.files import SCORES_FILE
+from benchmarks.scoring.intervals import rate_text
+from benchmarks.scoring.inputs import ScoringInput, load_input, restrict_to_ids
 from benchmarks.scoring.judges import JudgeLog, JudgeOptions
 from benchmarks.scoring.preference import side_labels, win_rate
-from benchmarks.scoring.scores import scores_document, win_section, write_json
+from benchmarks.results.scores import write_scores
+from benchmarks.scoring.scores import judged_scores, win_section
 from benchmarks.scoring.tooleval import evaluate
 from engine.cli.base import Subcommand
 from engine.judges import make_judge
@@ -84,8 +87,8 @@ def score(args: argparse.Namespace) -> tuple[Path, dict[str, Any]]:
         outcomes = win_rate(source.examples, reference.examples, side_labels(results), side_labels(reference_results),
                             judge, args.times, args.seed, log)
         win = win_section(reference, outcomes, results, reference_results, args.times, args.seed)
-    document = scores_document(source, judge.info(), results, args.times, args.seed, log, win)
-    write_json(out / SCORES_FILE, document)
+    document = judged_scores(source, judge.info(), results, args.times, args.seed, log, win)
+    write_scores(out / SCORES_FILE, document)
     return out / SCORES_FILE, document
 
 
@@ -109,22 +112,15 @@ def _gold_facts(source: ScoringInput) -> dict[str, tuple[str, ...]]:
     return regenerated_gold_facts(source.manifest)
 
 
-def _rate(score: dict[str, Any] | None) -> str:
-    if not score or score.get("rate") is None:
-        return "-"
-    low, high = score["ci95"]
-    return f"{score['rate']:.1f} [{low:.1f}, {high:.1f}]"
-
-
 def summary(path: Path, document: dict[str, Any]) -> str:
     stats, sopr = document["judge_stats"], document["sopr"]["overall"]
     lines = [f"{path}: judge {document['judge']['id']}, {document['times']} evaluations per query",
-             f"pass rate {_rate(document['overall'])} (n={document['overall']['n']}); "
+             f"pass rate {rate_text(document['overall'])} (n={document['overall']['n']}); "
              f"SoPR {sopr['rate']:.1f} +- {sopr['std']:.1f}" if sopr["rate"] is not None else "no query scored",
              f"judge: {stats['model_calls']} model calls, {stats['cache_hits']} cached, "
              f"{sum(stats['no_verdict'].values())} without a verdict"]
     if "win_rate" in document:
         win = document["win_rate"]
-        lines.append(f"vs {win['reference']['name']}: win rate {_rate(win['win_rate']['overall'])}, tie rate "
-                     f"{_rate(win['tie_rate']['overall'])}, ties as half {_rate(win['win_rate_ties_half']['overall'])}")
+        lines.append(f"vs {win['reference']['name']}: win rate {rate_text(win['win_rate']['overall'])}, tie rate "
+                     f"{rate_text(win['tie_rate']['overall'])}, ties as half {rate_text(win['win_rate_ties_half']['overall'])}")
     return "\n".join(lines)

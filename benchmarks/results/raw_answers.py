@@ -1,4 +1,4 @@
-"""ToolBench raw answers in, ToolEval converted answers out: the one owner of both formats' mapping.
+"""ToolBench raw answers in (their reader), ToolEval converted answers out: the mapping between the formats.
 
 What `umi-eval convert` and every run's `tooleval/<group>.json` are made of. The mapping is ToolBench's
 `convert_to_answer_format.py` (StableToolBench's copy also reads OpenAI `tool_calls` messages), so the
@@ -25,6 +25,8 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from benchmarks.results.converted import dumps_converted
 
 CONVERTER_SEED = 42
 EMPTY_MESSAGE_ROLES = ("system", "user")  # printed with an empty message
@@ -182,11 +184,6 @@ def converted_answer(raw: dict[str, Any], method: str, rng: random.Random) -> di
     return {"query": query, "available_tools": functions,
             "answer": {"method": method, "total_steps": len(path), "final_answer": generation["final_answer"],
                        "answer_details": _details(path)}}
-
-
-def dumps_converted(answers: dict[str, Any], indent: int | None = None) -> str:
-    """The file's text as the script writes it (`json.dump`; no newline at the end)."""
-    return json.dumps(answers, indent=indent)
 
 
 # ---- folders ----------------------------------------------------------------------------------------

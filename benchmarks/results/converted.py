@@ -1,5 +1,5 @@
-"""ToolEval's converted answers (`<model>/<group>.json`, spec/toolbench-formats.md section 6): reading and
-the few facts the judging procedures read off an answer.
+"""ToolEval's converted answers (`<model>/<group>.json`, docs/formats.md): reading, writing, and the few
+facts the judging procedures read off an answer (benchmarks.results.raw_answers makes them from raw answers).
 
 An answer is a chain of nodes (`answer_details`), each with one child in `next`; `final_answer` is the
 Finish ARGUMENTS string (`""` when the agent never called Finish). Files come from other tools too, so
@@ -116,3 +116,8 @@ def converted_examples(data: Any, group: str, path: Path) -> list[Example]:
         _check(path, query_id, record)
         examples.append(Example(group, str(query_id), record["query"], record["available_tools"], record["answer"]))
     return examples
+
+
+def dumps_converted(answers: dict[str, Any], indent: int | None = None) -> str:
+    """A converted-answers file's text as upstream's converter writes it (`json.dump`; no newline at the end)."""
+    return json.dumps(answers, indent=indent)

@@ -1,4 +1,7 @@
-"""trajectories.jsonl: append-only, one line per finished trajectory, flushed as each one ends.
+"""trajectories.jsonl: append-only, one record per finished trajectory, flushed as each one ends.
+
+A record is engine.types.Trajectory as a JSON object (Trajectory.to_record), plus its `steps`; it is the
+resume point of a run: (task_key, agent, seed) names a trajectory that needs no second run.
 
 A rerun of the same command reads the file back to skip what is done and appends after it; it never
 rewrites a finished line. The one exception is a torn last line (the process was killed mid-write): that
@@ -6,7 +9,6 @@ fragment is cut off, since no reader could use it and appending after it would c
 """
 from __future__ import annotations
 
-import dataclasses
 import os
 import time
 import warnings
@@ -14,14 +16,6 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import orjson
-
-from engine.types import Trajectory
-
-
-def trajectory_record(trajectory: Trajectory) -> dict[str, Any]:
-    record = dataclasses.asdict(trajectory)
-    record["steps"] = trajectory.steps
-    return record
 
 
 def record_key(record: dict[str, Any]) -> tuple[str, str, int]:
@@ -79,14 +73,3 @@ class TrajectoryWriter:
     def close(self) -> None:
         self._sync()
         self._handle.close()
-
-
-def write_json_atomic(path: Path, data: Any) -> None:
-    """Whole-file JSON outputs are replaced atomically: a crash leaves the old file or the new one."""
-    write_bytes_atomic(path, orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS))
-
-
-def write_bytes_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)

@@ -1,4 +1,4 @@
-"""run.json: everything needed to know what produced a run and to reproduce it."""
+"""What produced a run, for run.json (benchmarks.results.manifest): library versions, hardware, git commit, time."""
 from __future__ import annotations
 
 import os

@@ -1,0 +1,45 @@
+"""The files of a run folder by name, and the one way whole-file JSON outputs are written and read.
+
+    <out>/<run>/run.json            manifest (benchmarks.results.manifest)
+    <out>/<run>/trajectories.jsonl  one record per finished trajectory (benchmarks.results.trajectories)
+    <out>/<run>/tooleval/<group>.json   ToolEval converted answers (benchmarks.results.converted)
+    <out>/<run>/metrics.json        rule-based figures and speed (written by engine.metrics)
+    <out>/<run>/scores.json         rates with intervals and every query's labels (benchmarks.results.scores)
+    <out>/leaderboard.json          one entry per run (benchmarks.results.leaderboard)
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+RUN_FILE = "run.json"
+TRAJECTORIES_FILE = "trajectories.jsonl"
+TOOLEVAL_DIR = "tooleval"
+METRICS_FILE = "metrics.json"
+SCORES_FILE = "scores.json"
+LEADERBOARD_FILE = "leaderboard.json"
+
+
+def write_json_atomic(path: Path, data: Any) -> None:
+    """Whole-file JSON outputs are replaced atomically: a crash leaves the old file or the new one."""
+    write_bytes_atomic(path, orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS))
+
+
+def write_bytes_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def read_json(path: Path, missing: Any = None) -> Any:
+    """A whole-file JSON output; `missing` when the file does not exist; a ValueError naming a corrupt one."""
+    try:
+        return orjson.loads(path.read_bytes())
+    except FileNotFoundError:
+        return missing
+    except orjson.JSONDecodeError as exc:
+        raise ValueError(f"{path}: not valid JSON ({exc})") from None
