@@ -13,7 +13,7 @@ from benchmarks.embedded.phrasing import date_spellings
 from benchmarks.embedded.world import CATEGORIES, HELD_OUT_CATEGORIES
 from benchmarks.toolbench import GROUP_ORDER
 from benchmarks.core.types import Task
-from benchmarks.verified import states, verified_pass
+from benchmarks.scoring.verified import states, verified_pass
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 

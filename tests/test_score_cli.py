@@ -9,7 +9,7 @@ import pytest
 
 from benchmarks.embedded import load_embedded
 from engine.cli.main import main
-from benchmarks.verified import verified_pass
+from benchmarks.scoring.verified import verified_pass
 from engine.backends.scripted import register_script
 from engine.tooleval_export import converted_group
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.verified import bootstrap_ci, rate_with_ci, states, tokens, verified_pass
+from benchmarks.scoring.intervals import bootstrap_ci, rate_with_ci
+from benchmarks.scoring.verified import states, tokens, verified_pass
 
 FACTS = ("14.5", "Lisbon")
 

@@ -9,6 +9,7 @@ bootstrap intervals, and alpha-UMi's static step metrics.
     static.static_metrics(samples, predictions)      alpha-UMi Plan ACC, Act. EM, Hallu., Arg. F1, R-L
 The `score` command lives in engine/cli/score.py; judges that run models in engine/judges.
 """
-from benchmarks.scoring.gold import VERIFIED_JUDGE, has_gold_facts, verified_scores
+from benchmarks.scoring.judges import VERIFIED_JUDGE
+from benchmarks.scoring.verified_scores import has_gold_facts, verified_scores
 
 __all__ = ["VERIFIED_JUDGE", "has_gold_facts", "verified_scores"]

@@ -1,7 +1,7 @@
 """Confidence intervals for every rate: per group and overall, and the paired difference of two runs.
 
-The resampling itself is benchmarks.verified.bootstrap_ci (seeded percentile bootstrap of a mean); this
-module only decides what is resampled. For two runs on the same tasks the unit is the task: resampling the
+The resampling is a seeded percentile bootstrap of a mean (bootstrap_ci), so a score file reproduces exactly.
+For two runs on the same tasks the unit is the task: resampling the
 per-task differences keeps each task's two results together (a paired bootstrap), which is what tells
 whether multi-LLM really beats single-LLM rather than whether the two samples merely differ.
 """
@@ -12,7 +12,35 @@ from typing import Any, Mapping
 import numpy as np
 
 from benchmarks.toolbench import order_groups
-from benchmarks.verified import bootstrap_ci, rate_with_ci
+
+_MAX_BOOT_CELLS = 4_000_000  # resampling done in chunks of at most this many draws (memory bound)
+
+
+def bootstrap_ci(values: Sequence[float], *, n_boot: int = 1000, seed: int = 0,
+                 level: float = 0.95) -> tuple[float, float]:
+    """Percentile bootstrap interval of the mean (seeded, so a score file reproduces exactly)."""
+    data = np.asarray(values, dtype=float)
+    if data.size == 0:
+        raise ValueError("bootstrap_ci needs at least one value")
+    if not 0 < level < 1:
+        raise ValueError(f"level must be in (0, 1), got {level}")
+    rng = np.random.default_rng(seed)
+    rows = max(1, _MAX_BOOT_CELLS // data.size)
+    means = np.concatenate([data[rng.integers(0, data.size, size=(min(rows, n_boot - start), data.size))].mean(axis=1)
+                            for start in range(0, n_boot, rows)])
+    tail = (1 - level) / 2
+    low, high = np.quantile(means, [tail, 1 - tail])
+    return float(low), float(high)
+
+
+def rate_with_ci(passes: Sequence[bool | float], *, n_boot: int = 1000, seed: int = 0) -> dict[str, object]:
+    """A pass rate in percent with its 95% bootstrap interval: {"rate", "ci95": [low, high], "n"}.
+    With no runs the rate and interval are None."""
+    if not passes:
+        return {"rate": None, "ci95": None, "n": 0}
+    values = [float(p) for p in passes]
+    low, high = bootstrap_ci(values, n_boot=n_boot, seed=seed)
+    return {"rate": 100 * float(np.mean(values)), "ci95": [100 * low, 100 * high], "n": len(values)}
 
 
 def group_of(key: str) -> str:
@@ -22,7 +50,7 @@ def group_of(key: str) -> str:
 
 def rates_by_group(values: Mapping[str, float], seed: int = 0) -> dict[str, Any]:
     """{"groups": {group: rate}, "overall": rate}; values in [0, 1] per task key, rates in percent with a
-    95% interval (benchmarks.verified.rate_with_ci)."""
+    95% interval (rate_with_ci)."""
     groups: dict[str, list[float]] = {}
     for key, value in values.items():
         groups.setdefault(group_of(key), []).append(value)

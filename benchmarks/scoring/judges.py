@@ -20,7 +20,7 @@ from benchmarks.core.registry import Registry
 
 from benchmarks.results.converted import answer_text, is_empty_answer
 from benchmarks.scoring.prompts import function_prompt
-from benchmarks.verified import states
+from benchmarks.scoring.verified import states
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,7 @@ VERIFIED_JUDGE = {"id": "verified", "kind": "verified", "note": "gold facts stat
 
 class VerifiedJudge:
     """The embedded benchmark's rule as a ToolEval judge: an answer is Solved iff it states every gold
-    fact (benchmarks.verified), every task is Solvable, and of two answers the one stating more facts is
+    fact (benchmarks.scoring.verified), every task is Solvable, and of two answers the one stating more facts is
     better (equal: no verdict, so the procedure flips its seeded coin)."""
 
     def __init__(self, facts: Mapping[str, Sequence[str]]) -> None:

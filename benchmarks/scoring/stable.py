@@ -16,7 +16,7 @@ import numpy as np
 
 from benchmarks.scoring.preference import PairOutcome
 from benchmarks.scoring.tooleval import SOLVED, UNSOLVED, UNSURE, QueryResult
-from benchmarks.verified import bootstrap_ci, rate_with_ci
+from benchmarks.scoring.intervals import bootstrap_ci, rate_with_ci
 
 SOPR_POINTS = {SOLVED: 1.0, UNSURE: 0.5, UNSOLVED: 0.0}
 

@@ -8,7 +8,7 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
-from benchmarks.scoring.gold import regenerated_gold_facts
+from benchmarks.scoring.verified_scores import regenerated_gold_facts
 from benchmarks.results.files import SCORES_FILE
 from benchmarks.scoring.intervals import rate_text
 from benchmarks.scoring.inputs import ScoringInput, load_input, restrict_to_ids

@@ -1,7 +1,7 @@
 """The verified pass rate of a run whose tasks carry gold facts (no judge model): engine.run writes it.
 
 A query passes when the trajectory finished with give_answer and the answer states every gold fact
-(benchmarks.verified). Rates come per group and overall with their seeded 95% bootstrap intervals.
+(benchmarks.scoring.verified). Rates come per group and overall with their seeded 95% bootstrap intervals.
 """
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from benchmarks.toolbench import order_groups
 from benchmarks.core.types import Task
 from benchmarks.scoring.judges import VERIFIED_JUDGE
 from benchmarks.results.scores import ScoresDocument, scores_document
-from benchmarks.verified import rate_with_ci, verified_pass
+from benchmarks.scoring.intervals import rate_with_ci
+from benchmarks.scoring.verified import verified_pass
 
 def has_gold_facts(tasks: Iterable[Task]) -> bool:
     tasks = list(tasks)

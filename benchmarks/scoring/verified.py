@@ -1,5 +1,4 @@
-"""The `verified` judge: a pass needs a given answer that states every gold fact (no model involved),
-plus the bootstrap confidence intervals every score is reported with.
+"""The `verified` rule: a pass needs a given answer that states every gold fact (no model involved).
 
 Matching works on tokens: words (lowercased) and numbers (thousands separators dropped, trailing
 zeros removed, sign ignored), so "14.50" states "14.5", "1,234" states "1234", "6:42 AM" states
@@ -13,11 +12,9 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
-import numpy as np
 
 # A number with thousands separators ("1,234,567.5") or a plain one ("1234.5", "07"); or a word.
 _TOKEN = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\d)|\d+(?:\.\d+)?|[^\W\d_]+")
-_MAX_BOOT_CELLS = 4_000_000  # resampling done in chunks of at most this many draws (memory bound)
 
 
 def _number(text: str) -> str:
@@ -54,30 +51,3 @@ def verified_pass(final_answer: str | None, gave_answer: bool, facts: Iterable[s
         return False
     answer = tokens(final_answer)
     return all(_stated(answer, tokens(f)) for f in facts)
-
-
-def bootstrap_ci(values: Sequence[float], *, n_boot: int = 1000, seed: int = 0,
-                 level: float = 0.95) -> tuple[float, float]:
-    """Percentile bootstrap interval of the mean (seeded, so a score file reproduces exactly)."""
-    data = np.asarray(values, dtype=float)
-    if data.size == 0:
-        raise ValueError("bootstrap_ci needs at least one value")
-    if not 0 < level < 1:
-        raise ValueError(f"level must be in (0, 1), got {level}")
-    rng = np.random.default_rng(seed)
-    rows = max(1, _MAX_BOOT_CELLS // data.size)
-    means = np.concatenate([data[rng.integers(0, data.size, size=(min(rows, n_boot - start), data.size))].mean(axis=1)
-                            for start in range(0, n_boot, rows)])
-    tail = (1 - level) / 2
-    low, high = np.quantile(means, [tail, 1 - tail])
-    return float(low), float(high)
-
-
-def rate_with_ci(passes: Sequence[bool | float], *, n_boot: int = 1000, seed: int = 0) -> dict[str, object]:
-    """A pass rate in percent with its 95% bootstrap interval: {"rate", "ci95": [low, high], "n"}.
-    With no runs the rate and interval are None."""
-    if not passes:
-        return {"rate": None, "ci95": None, "n": 0}
-    values = [float(p) for p in passes]
-    low, high = bootstrap_ci(values, n_boot=n_boot, seed=seed)
-    return {"rate": 100 * float(np.mean(values)), "ci95": [100 * low, 100 * high], "n": len(values)}
