@@ -10,18 +10,10 @@ join the queues of the actors that serve them.
 Admission keeps the next batch of the entry actor (where new trajectories start: the planner for alpha-UMi)
 full, never beyond `max_active`; new trajectories are admitted, and their first prompts rendered, while that
 actor works, so it does not wait for the scheduler. Trajectories in flight stay few and finish steadily.
-Admitting all at once gives the same wall time, but no trajectory ends before every first plan is done
-(512 trajectories: the first ends at 55% of the run instead of 22%), which costs progress, memory and
-what a killed run keeps.
+Admitting all at once gives the same wall time, but no trajectory ends before every first plan is done,
+which costs progress, memory and what a killed run keeps.
 
-Measured and left out (perf/lockstep_vs_pipelined.py, gpu-like profile): staggered cohorts (a half-size
-first batch) save 5% at 64 trajectories but cost 2-3% from 512 on; capping admissions at half a batch keeps
-the caller and summarizer busier with smaller batches but makes runs 2-5% slower. The planner makes two
-calls per trajectory, so it bounds the wall time; the other actors are busy in proportion to their work.
-With each role's hardware sized to its work (`--balanced`), every actor is 86-88% busy at 4,096
-trajectories and 72% at 512, where filling and draining the four-stage pipeline (plan, call, plan, answer)
-is a quarter of the run; smaller entry batches until every actor has started raise that to 76-79% but
-lengthen the run by 11-16%, since small batches cost more per request.
+Alternatives that were measured and left out, and how busy each actor is: docs/performance.md.
 
 Trajectories equal lockstep's under greedy decoding: a trajectory's requests and seeds depend only on the
 trajectory (engine.agents.request_seed), not on the batch they land in. Batch composition depends on

@@ -9,9 +9,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, Protocol, runtime_checkable
 
-from roles.alpha_umi import AlphaUmi, AlphaUmiBackbone
-from roles.chat import ChatMulti, ChatSingle
-from roles.react import ToolLlama
+from benchmarks.core.registry import Registry, UnknownNameError
 from roles.types import Action, Plan, Prompt, PromptContext, Turn
 
 
@@ -67,29 +65,25 @@ class SingleFormat(_Described, Protocol):
 
 Format = MultiFormat | SingleFormat
 
-_FORMATS: dict[str, type] = {
-    AlphaUmi.name: AlphaUmi,
-    AlphaUmiBackbone.name: AlphaUmiBackbone,
-    ToolLlama.name: ToolLlama,
-    ChatMulti.name: ChatMulti,
-    ChatSingle.name: ChatSingle,
-}
+# Format classes by name, imported on first use; adding a format is its module plus one line here.
+FORMATS: Registry[type] = Registry("prompt format")
+FORMATS.register("alpha-umi", "roles.alpha_umi:AlphaUmi")
+FORMATS.register("alpha-umi-backbone", "roles.alpha_umi:AlphaUmiBackbone")
+FORMATS.register("toolllama", "roles.react:ToolLlama")
+FORMATS.register("chat-multi", "roles.chat:ChatMulti")
+FORMATS.register("chat-single", "roles.chat:ChatSingle")
 
-
-class UnknownFormatError(ValueError):
-    """A format name that is not registered; the message lists the valid ones."""
+UnknownFormatError = UnknownNameError
 
 
 def format_names() -> tuple[str, ...]:
-    return tuple(_FORMATS)
+    return tuple(FORMATS)
 
 
 def get_format(name: str, **options: Any) -> Format:
     """The format `name` built with `options`; unknown names or options raise a ValueError naming
     the valid ones."""
-    cls = _FORMATS.get(name)
-    if cls is None:
-        raise UnknownFormatError(f"unknown prompt format {name!r}; valid formats: {', '.join(_FORMATS)}")
+    cls = FORMATS.get(name)
     valid = tuple(f.name for f in dataclasses.fields(cls))
     unknown = sorted(set(options) - set(valid))
     if unknown:

@@ -39,3 +39,8 @@ def test_options_reach_the_format() -> None:
 def test_bad_options_are_rejected(name: str, options: dict[str, str], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         get_format(name, **options)
+
+
+def test_every_registered_format_answers_to_its_name() -> None:
+    for name in format_names():
+        assert get_format(name).name == name

@@ -88,7 +88,7 @@ class ResponseCache:
 
     def _loaded(self) -> ResponseCache:
         """The records live as long as the process: moved out of the cyclic collector's reach, or every
-        full collection walks them again (measured: 0.1 s per collection at 100k records)."""
+        full collection walks them again (docs/performance.md)."""
         gc.freeze()
         return self
 
