@@ -1,4 +1,4 @@
-"""One leaderboard from many run folders: leaderboard.json (DESIGN.md schema), Markdown, CSV and HTML.
+"""One leaderboard from many run folders: leaderboard.json (benchmarks.results.leaderboard), Markdown, CSV and HTML.
 
 Entries are sorted by overall rate. Single- and multi-LLM runs of the same backbone (same benchmark and
 judge, the single run's model among the multi run's models, or paired explicitly) are also shown side by

@@ -1,4 +1,4 @@
-"""Load ToolBench / StableToolBench query files into Tasks (spec/toolbench-formats.md sections 1-2).
+"""Load ToolBench / StableToolBench query files into Tasks (docs/formats.md sections 1-2).
 
 Two api_list forms are accepted per entry: the full form (documentation inline, as in StableToolBench's
 solvable queries) and the minimal form (only category/tool/api names, completed from the tool JSON files

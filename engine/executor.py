@@ -41,7 +41,7 @@ class Batch:
 
 
 @dataclass
-class Finished:
+class FinishedBatch:
     batch: Batch
     results: list[RoleResult]
     timing: BatchTiming
@@ -88,7 +88,7 @@ class Executor(ABC):
         """Starts `requests` as one batch on the actor (which must have none running); returns at once."""
 
     @abstractmethod
-    def _wait(self, batches: list[Batch], timeout: float | None) -> list[Finished]: ...
+    def _wait(self, batches: list[Batch], timeout: float | None) -> list[FinishedBatch]: ...
 
     @abstractmethod
     def info(self) -> dict[str, Any]: ...
@@ -96,16 +96,16 @@ class Executor(ABC):
     @abstractmethod
     def shutdown(self) -> None: ...
 
-    def wait_any(self, batches: list[Batch], timeout: float | None = None) -> list[Finished]:
+    def wait_any(self, batches: list[Batch], timeout: float | None = None) -> list[FinishedBatch]:
         """Blocks until at least one batch is done (or `timeout`); returns every finished one, in `batches` order."""
         finished = self._wait(batches, timeout)
         for done in finished:
             self.busy[done.batch.actor_key] += done.timing.busy_s
         return finished
 
-    def gather(self, batches: list[Batch]) -> list[Finished]:
+    def gather(self, batches: list[Batch]) -> list[FinishedBatch]:
         """Waits for all `batches`; results in `batches` order."""
-        finished: dict[Batch, Finished] = {}
+        finished: dict[Batch, FinishedBatch] = {}
         while len(finished) < len(batches):
             finished.update((done.batch, done) for done in self.wait_any([b for b in batches if b not in finished]))
         return [finished[batch] for batch in batches]
@@ -131,9 +131,9 @@ class LocalExecutor(Executor):
     def submit(self, actor_key: str, requests: list[RoleRequest]) -> Batch:
         return Batch(actor_key, requests, self.threads[actor_key].submit(self.workers[actor_key].generate, requests))
 
-    def _wait(self, batches: list[Batch], timeout: float | None) -> list[Finished]:
+    def _wait(self, batches: list[Batch], timeout: float | None) -> list[FinishedBatch]:
         done, _ = wait_futures([batch.future for batch in batches], timeout, FIRST_COMPLETED)
-        return [Finished(batch, *batch.future.result()) for batch in batches if batch.future in done]
+        return [FinishedBatch(batch, *batch.future.result()) for batch in batches if batch.future in done]
 
     def info(self) -> dict[str, Any]:
         return {key: worker.info() for key, worker in self.workers.items()}
@@ -183,12 +183,12 @@ class RayExecutor(Executor):
     def submit(self, actor_key: str, requests: list[RoleRequest]) -> Batch:
         return Batch(actor_key, requests, self.actors[actor_key].generate.remote(requests))
 
-    def _wait(self, batches: list[Batch], timeout: float | None) -> list[Finished]:
+    def _wait(self, batches: list[Batch], timeout: float | None) -> list[FinishedBatch]:
         refs = [batch.future for batch in batches]
         ready, rest = self.ray.wait(refs, num_returns=1, timeout=timeout)
         if ready and rest:  # sweep up whatever else is done too
             ready += self.ray.wait(rest, num_returns=len(rest), timeout=0)[0]
-        return [Finished(batch, *self._result(batch)) for batch in batches if batch.future in ready]
+        return [FinishedBatch(batch, *self._result(batch)) for batch in batches if batch.future in ready]
 
     def _result(self, batch: Batch) -> tuple[list[RoleResult], BatchTiming]:
         try:

@@ -26,9 +26,9 @@ from collections import deque
 from typing import Callable, Iterable, Iterator
 
 from engine.agents import Agent, Episode
-from engine.executor import Batch, Executor, Finished
+from engine.executor import Batch, Executor, FinishedBatch
 from engine.placement import distinct_models
-from engine.scheduler import Scheduler, ToolBackend, take
+from engine.scheduler import Scheduler, ToolSimulator, take_up_to
 from engine.types import RoleRequest
 from tools_sim.types import ToolCall
 
@@ -36,7 +36,7 @@ from tools_sim.types import ToolCall
 class PipelinedScheduler(Scheduler):
     schedule = "pipelined"
 
-    def __init__(self, agent: Agent, executor: Executor, tools: ToolBackend, max_active: int | None = None) -> None:
+    def __init__(self, agent: Agent, executor: Executor, tools: ToolSimulator, max_active: int | None = None) -> None:
         super().__init__(agent, executor, tools, max_active)
         models = distinct_models(agent.spec.roles)
         self.batch_size = {key: spec.batch_size for key, spec in models.items()}
@@ -57,7 +57,7 @@ class PipelinedScheduler(Scheduler):
     def _dispatch(self) -> bool:
         """Admits what the entry actor's next batch has room for, then starts every free actor that has work.
         Returns whether any trajectory was admitted."""
-        admitted = take(self._pending, self._admission_room())
+        admitted = take_up_to(self._pending, self._admission_room())
         for episode in admitted:
             self._start(episode)
         self._active += len(admitted)
@@ -77,17 +77,17 @@ class PipelinedScheduler(Scheduler):
             want = self.admit_chunk
         else:
             want = self.batch_size[self.entry] - len(self.queues[self.entry])
-        room = self._room(self._active)
+        room = self._free_slots(self._active)
         return want if room is None else min(want, room)
 
-    def _wait(self) -> list[Finished]:
+    def _wait(self) -> list[FinishedBatch]:
         start = time.perf_counter()
         finished = self.executor.wait_any(list(self.running.values()))
         self.stats.generate_s += time.perf_counter() - start
         self.stats.ticks += 1
         return finished
 
-    def _on_batches(self, finished: list[Finished]) -> None:
+    def _on_batches(self, finished: list[FinishedBatch]) -> None:
         for done in finished:
             del self.running[done.batch.actor_key]
         self._start_free_actors()  # before the results, whose processing takes milliseconds

@@ -1,4 +1,4 @@
-"""One evaluation run: tasks x agent x seed through the scheduler, with every output of DESIGN.md.
+"""One evaluation run: tasks x agent x seed through the scheduler, with every output of a run folder (docs/formats.md section 8).
 
 Layout of `<out>/<run_name>/`: run.json (manifest), trajectories.jsonl (append-only, the resume point),
 tooleval/<group>.json (ToolEval converted answers), metrics.json (rule-based figures and speed).
@@ -29,7 +29,7 @@ from engine.scheduler import LockstepScheduler, Scheduler, SchedulerStats
 from engine.tooleval_export import converted_group_text
 from engine.types import AgentSpec
 
-# ToolBench's runner limits, recorded because they change results (spec/toolbench-formats.md section 7).
+# ToolBench's runner limits, recorded because they change results (docs/formats.md section 7).
 UPSTREAM_LIMITS = {"single_chain_max_step": 12, "max_query_count": 200}
 # Lockstep is the reference and the default; pipelined gives the same trajectories (engine.pipeline).
 SCHEDULES: dict[str, type[Scheduler]] = {"lockstep": LockstepScheduler, "pipelined": PipelinedScheduler}

@@ -15,15 +15,15 @@ from __future__ import annotations
 import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, Protocol
 
 from engine.agents import Agent, Episode
-from engine.executor import Executor, Finished
+from engine.executor import Executor, FinishedBatch
 from engine.types import RoleRequest
 from tools_sim.types import ToolCall
 
 
-class ToolBackend:
+class ToolSimulator(Protocol):
     """What the scheduler needs of the simulator (tools_sim.simulator.Simulator fits)."""
 
     def call_many(self, calls: list[ToolCall]) -> list: ...
@@ -51,7 +51,7 @@ class SchedulerStats:
 class Scheduler(ABC):
     schedule = ""  # its name in run.json and metrics.json
 
-    def __init__(self, agent: Agent, executor: Executor, tools: ToolBackend, max_active: int | None = None) -> None:
+    def __init__(self, agent: Agent, executor: Executor, tools: ToolSimulator, max_active: int | None = None) -> None:
         self.agent = agent
         self.executor = executor
         self.tools = tools
@@ -64,7 +64,8 @@ class Scheduler(ABC):
     def run(self, episodes: Iterable[Episode], on_finished: Callable[[Episode], None]) -> None:
         """Runs every episode to completion, calling `on_finished` as soon as each one ends."""
 
-    def _room(self, active: int) -> int | None:
+    def _free_slots(self, active: int) -> int | None:
+        """How many more trajectories may start (None: no limit)."""
         return None if self.max_active is None else self.max_active - active
 
     def _ask(self, episode: Episode, request: RoleRequest) -> str:
@@ -72,7 +73,7 @@ class Scheduler(ABC):
         self._asked[request.request_id] = (episode, time.time())
         return self.actor_of_role[request.role]
 
-    def _receive(self, done: Finished) -> list[tuple[Episode, ToolCall | None]]:
+    def _receive(self, done: FinishedBatch) -> list[tuple[Episode, ToolCall | None]]:
         """Books a finished batch and applies its results: each episode with the tool call it asks for."""
         actor = self.stats.actors[done.batch.actor_key]
         actor.busy_s += done.timing.busy_s
@@ -113,7 +114,7 @@ class LockstepScheduler(Scheduler):
         pending: Iterator[Episode] = iter(episodes)
         active: list[Episode] = []
         while True:
-            for episode in take(pending, self._room(len(active))):
+            for episode in take_up_to(pending, self._free_slots(len(active))):
                 self._start(episode)
                 active.append(episode)
             if not active:
@@ -145,7 +146,8 @@ class LockstepScheduler(Scheduler):
         return [(episode, call) for done in finished for episode, call in self._receive(done) if call is not None]
 
 
-def take(iterator: Iterator[Episode], n: int | None) -> list[Episode]:
+def take_up_to(iterator: Iterator[Episode], n: int | None) -> list[Episode]:
+    """The next `n` episodes of `iterator` (all of them when n is None)."""
     if n is None:
         return list(iterator)
     return [episode for _, episode in zip(range(max(0, n)), iterator)]

@@ -4,7 +4,7 @@ Sources read: OpenBMB/ToolBench toolbench/inference/Downstream_tasks/rapidapi.py
 toolbench/utils.py `process_system_message`, toolbench/inference/LLM/tool_llama_model.py (prompt
 rendering, "Assistant:\\n" cue), toolbench/tool_conversation.py (`tool-llama-single-round` roles),
 preprocess/preprocess_toolllama_data.py (how past steps look in training), and the ReAct prompt strings
-(the same text as ../shared/data/stabletoolbench/prompts/react_*.txt and the RapidAPI prefix).
+(the same text as StableToolBench's prompts/react_*.txt data files and the RapidAPI prefix).
 
 One deliberate difference from ToolBench's inference loop: ToolBench renders a past assistant step as
 its thought only (its parser drops the call), while the training data shows the whole

@@ -9,7 +9,7 @@ from typing import Callable
 
 import pytest
 
-from engine.backends.prompting import encode_prompt
+from engine.backends.prompt_encoding import encode_prompt
 from engine.backends.scripted import register_script
 from engine.presets import PRESETS
 from engine.types import RoleRequest

@@ -1,4 +1,4 @@
-"""alpha-UMi formats: byte-exact prompts (expected strings written by hand from spec/alpha-umi.md and
+"""alpha-UMi formats: byte-exact prompts (expected strings written by hand from docs/alpha-umi.md and
 the authors' prompt_lib.py) and the routing/parsing rules of the spec."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""StableToolBench's tool response cache, held in memory (spec/toolbench-formats.md section 5).
+"""StableToolBench's tool response cache, held in memory (docs/formats.md section 5).
 
 Upstream re-reads a per-API JSON file on every call and matches keys exactly. Here the records are read
 once (from a cache folder, or from the persistent store, tools_sim.store) into per-API dicts; the exact

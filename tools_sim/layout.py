@@ -1,4 +1,4 @@
-"""StableToolBench's response-cache folder layout (spec/toolbench-formats.md section 5).
+"""StableToolBench's response-cache folder layout (docs/formats.md section 5).
 
 `<root>/<std_category>/<std_tool>_for_<std_category>/<std_api>.json`, each file one JSON object per API:
 key = the call's arguments as text, value = `{"error": ..., "response": ...}`, written by upstream with

@@ -1,4 +1,4 @@
-"""ToolBench's observation string and status codes (spec/toolbench-formats.md section 4).
+"""ToolBench's observation string and status codes (docs/formats.md section 4).
 
 The strings here are the wire contract with ToolBench/StableToolBench: keep them byte-exact.
 """

@@ -1,4 +1,4 @@
-"""ToolBench's name normalisation, reproduced byte-exactly (spec/toolbench-formats.md sections 3 and 5).
+"""ToolBench's name normalisation, reproduced byte-exactly (docs/formats.md sections 3 and 5).
 
 Function names, parameter names and the response-cache layout all derive from these rules, so any
 deviation breaks interoperability with ToolEval answers and StableToolBench caches.

