@@ -38,7 +38,7 @@ from engine.presets import load_agent, override_models  # noqa: E402
 from benchmarks.results.trajectories import read_records  # noqa: E402
 from engine.run import SCHEDULES, Run, RunConfig  # noqa: E402
 from engine.types import AgentSpec, SamplingParams  # noqa: E402
-from tests.scheduling_helpers import untimed  # noqa: E402  (the tests' notion of identical trajectories)
+from tests.helpers.scheduling import untimed  # noqa: E402  (the tests' notion of identical trajectories)
 
 
 def three_actor_agent(preset: str, profile: str, backend: str = "modelled", max_new_tokens: int = 64) -> AgentSpec:

@@ -8,7 +8,7 @@ import pytest
 
 from roles.alpha_umi import AlphaUmi, AlphaUmiBackbone
 from roles.types import Action, Plan, Turn
-from tests.test_roles_fixtures import CLIQUE, THOUGHT, WEATHER, context
+from tests.helpers.role_fixtures import CLIQUE, THOUGHT, WEATHER, context
 
 DOC_TRAINING = (
     r'{"Name": "transfermarkt_search_for_theclique", "function": "This is the subfunction for tool \"theclique\", '

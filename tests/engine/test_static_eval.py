@@ -23,7 +23,7 @@ from engine.static_eval import StaticConfig, backbone_history, load_static, pred
 from engine.types import ModelSpec, RoleRequest
 from roles.alpha_umi import BACKBONE_TEMPLATE, CALLER_TEMPLATE, PLANNER_TEMPLATE, render_history
 from roles.types import Turn
-from tests.test_scoring_static import GIVE_UP_RECORD, RECORD, TOOLS
+from tests.helpers.static_fixtures import GIVE_UP_RECORD, RECORD, TOOLS
 
 RECORDS = [RECORD, GIVE_UP_RECORD]
 ROUGE_14_5 = 100 * 2 * (5 / 9) / (1 + 5 / 9)  # "It is 14.5 degrees." against the reference (test_scoring_static)

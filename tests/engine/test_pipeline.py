@@ -20,7 +20,7 @@ from engine.placement import distinct_models
 from engine.presets import PRESETS
 from engine.run import SCHEDULES
 from engine.types import RoleRequest
-from tests.scheduling_helpers import run, scripted, tiny, weather_tasks
+from tests.helpers.scheduling import run, scripted, tiny, weather_tasks
 from tools_sim.cache import ResponseCache
 from tools_sim.simulator import Simulator
 

@@ -54,7 +54,7 @@ def test_system_prompt_is_upstreams_literal(shared_data: Path) -> None:
     source = (shared_data / "stabletoolbench/prompts/gpt_simulator_system_prompt.txt").read_text("utf-8")
     upstream_value = ast.literal_eval("'''" + source + "'''")  # the file is the literal's source text
     assert upstream_value == SYSTEM_PROMPT
-    module = Path(__file__).resolve().parents[1] / "tools_sim" / "llm.py"
+    module = Path(__file__).resolve().parents[2] / "tools_sim" / "llm.py"
     assert source in module.read_text("utf-8")  # embedded byte-exactly
 
 

@@ -10,7 +10,7 @@ import pytest
 import run_eval
 from engine.backends.base import make_backend
 from engine.types import ModelSpec, RoleRequest, SamplingParams
-from tests.openai_stub import StubEndpoint, serve
+from tests.helpers.openai_stub import StubEndpoint, serve
 
 
 class Completions(StubEndpoint):

@@ -12,7 +12,7 @@ from engine.presets import PRESETS, override_models
 from engine.run import SCHEDULES
 from engine.scheduler import Scheduler
 from engine.types import AgentSpec, SamplingParams
-from tests.test_roles_fixtures import TOOLS
+from tests.helpers.role_fixtures import TOOLS
 from tools_sim.cache import ResponseCache
 from tools_sim.simulator import Simulator
 

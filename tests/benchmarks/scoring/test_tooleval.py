@@ -13,7 +13,7 @@ from benchmarks.scoring.replay import ReplayJudge
 from benchmarks.scoring.stable import sopr
 from benchmarks.scoring.tooleval import (COMBINATION, FAILED, PASSED, UNSURE, QueryResult, Evaluation, evaluate,
                                          settle)
-from tests.scoring_helpers import TableJudge, example
+from tests.helpers.scoring import TableJudge, example
 
 DATA = "stabletoolbench/data_example"
 

@@ -15,7 +15,7 @@ from benchmarks.scoring.prompts import function_prompt, function_schema
 from benchmarks.scoring.tooleval import evaluate
 from engine.backends.scripted import ScriptedBackend
 from engine.types import RoleRequest
-from tests.scoring_helpers import example, finish_arguments
+from tests.helpers.scoring import example, finish_arguments
 
 SOLVED = '{"answer_status": "Solved", "reason": "ok"}'
 

@@ -137,7 +137,7 @@ def test_engine_trajectories_on_vllm_equal_those_on_hf(vllm_backend, hf_backend,
     from engine.placement import distinct_models
     from engine.presets import PRESETS, override_models
     from perf.common import comparable
-    from tests.scheduling_helpers import run, weather_tasks
+    from tests.helpers.scheduling import run, weather_tasks
 
     def trajectories(backend_name, backend, schedule):
         agent = dataclasses.replace(override_models(PRESETS["chat-multi"], backend=backend_name, dtype="fp32",

@@ -12,7 +12,7 @@ from benchmarks.scoring.model_judge import ModelJudge
 from engine.judges.openai_chat import OpenAIChat
 from benchmarks.scoring.prompts import function_prompt, function_schema
 from engine.backends.openai_http import EndpointSettings
-from tests.openai_stub import StubEndpoint, serve
+from tests.helpers.openai_stub import StubEndpoint, serve
 
 
 class Server(StubEndpoint):

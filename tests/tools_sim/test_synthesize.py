@@ -44,7 +44,7 @@ def test_same_bytes_in_another_process_with_another_hash_seed() -> None:
             "print(json.dumps(synthesize(json.loads(sys.argv[1]), sys.argv[2], {'city': 'Paris'})))")
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
     out = subprocess.run([sys.executable, "-c", code, json.dumps(TEMPLATE), ID], check=True, env=env,
-                         capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1]).stdout
+                         capture_output=True, text=True, cwd=Path(__file__).resolve().parents[2]).stdout
     assert out.strip() == json.dumps(synthesize(TEMPLATE, ID, {"city": "Paris"}))
 
 

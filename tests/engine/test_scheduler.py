@@ -8,7 +8,7 @@ import pytest
 from engine.backends.scripted import ScriptedBackend, register_script
 from engine.executor import LocalExecutor, RayExecutor
 from engine.placement import distinct_models
-from tests.scheduling_helpers import run, scripted, tiny, weather_tasks
+from tests.helpers.scheduling import run, scripted, tiny, weather_tasks
 
 def test_one_batch_per_actor_per_tick():
     agent = scripted("alpha-umi", "call-once-then-answer")

@@ -10,7 +10,7 @@ import pytest
 from benchmarks.core.types import ToolSpec
 from roles.react import SYSTEM_TEMPLATE, TASK_DESCRIPTION_PREFIX, USER_TEMPLATE, ToolLlama, stored_system_message
 from roles.types import Action, PromptContext, Turn
-from tests.test_roles_fixtures import QUERY, TOOLS
+from tests.helpers.role_fixtures import QUERY, TOOLS
 
 STEP = '\nThought: I need the forecast.\nAction: forecast_for_weather_api\nAction Input: {"city_name": "Paris"}'
 HISTORY = (Turn("user", QUERY), Turn("assistant", STEP), Turn("observation", '{"error": "", "response": "sunny"}'))

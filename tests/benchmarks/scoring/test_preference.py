@@ -14,7 +14,7 @@ from benchmarks.scoring.preference import (CANDIDATE, REFERENCE, SELECT, PairOut
 from benchmarks.scoring.replay import ReplayJudge
 from benchmarks.scoring.stable import sowr
 from benchmarks.scoring.tooleval import evaluate
-from tests.scoring_helpers import TableJudge, example
+from tests.helpers.scoring import TableJudge, example
 
 DATA = "stabletoolbench/data_example"
 PASS, FAIL = SideLabel(True, "Solved"), SideLabel(False, "Unsolved")

@@ -11,7 +11,7 @@ from engine.backends.scripted import ScriptedBackend, call_once_then_answer
 from engine.executor import LocalExecutor, RayExecutor
 from engine.placement import distinct_models
 from engine.run import SCHEDULES
-from tests.scheduling_helpers import run, scripted, weather_tasks
+from tests.helpers.scheduling import run, scripted, weather_tasks
 
 SCHEDULE_NAMES = list(SCHEDULES)
 

@@ -13,8 +13,8 @@ from engine.backends.prompt_encoding import encode_prompt
 from engine.backends.scripted import register_script
 from engine.presets import PRESETS
 from engine.types import RoleRequest
-from tests.scheduling_helpers import run, scripted, weather_tasks
-from tests.test_roles_fixtures import WEATHER
+from tests.helpers.scheduling import run, scripted, weather_tasks
+from tests.helpers.role_fixtures import WEATHER
 from tools_sim.cache import ResponseCache
 from tools_sim.simulator import Simulator
 
