@@ -94,6 +94,8 @@ def _ray_run(agent, schedule, backend):
         executor.shutdown()
 
 
+@pytest.mark.slow
+@pytest.mark.ray
 @pytest.mark.parametrize("schedule", SCHEDULE_NAMES)
 def test_a_ray_actor_that_dies_mid_batch_is_restarted_and_the_batch_retried(ray_session, tmp_path, schedule):
     agent = scripted("alpha-umi", "call-once-then-answer")  # one shared actor: one CPU
@@ -103,6 +105,8 @@ def test_a_ray_actor_that_dies_mid_batch_is_restarted_and_the_batch_retried(ray_
     assert all(r["status"] == "answered" for r in records)
 
 
+@pytest.mark.slow
+@pytest.mark.ray
 def test_a_ray_actor_that_dies_again_fails_its_batch_and_the_run_goes_on(ray_session, tmp_path):
     agent = scripted("alpha-umi", "call-once-then-answer")
     records = _ray_run(agent, "pipelined", DiesFirst(tmp_path / "deaths", deaths=2))

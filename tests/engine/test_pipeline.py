@@ -70,6 +70,7 @@ def test_pipelined_runs_a_tool_only_agent_like_lockstep():
     assert scheduler.stats.tool_calls == sum(len(r["calls"]) for r in pipelined)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("preset", ["alpha-umi", "chat-single"])
 def test_pipelined_gives_the_trajectories_of_lockstep_with_a_real_tiny_model(tiny_model_dir, preset):
     agent = tiny(preset, tiny_model_dir, per_role=True, batch_size=2)

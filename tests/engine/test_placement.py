@@ -84,6 +84,8 @@ def test_more_cpu_actors_than_cpus_get_fractions_so_every_one_starts():
     assert [r.num_cpus for r in resources.values()] == [0.66] * 3
 
 
+@pytest.mark.slow
+@pytest.mark.ray
 def test_ray_starts_one_actor_per_role_on_a_small_machine_and_records_resources():
     from engine.executor import RayExecutor
     from engine.types import RoleRequest, SamplingParams

@@ -69,6 +69,7 @@ def test_actor_crash_mid_batch_fails_the_batch_not_the_run():
     assert [r["status"] for r in records] == ["failed", "failed"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("preset", ["alpha-umi", "chat-single"])
 def test_sequential_equals_batched_with_a_real_tiny_model(tiny_model_dir, preset):
     agent = tiny(preset, tiny_model_dir)
@@ -78,6 +79,8 @@ def test_sequential_equals_batched_with_a_real_tiny_model(tiny_model_dir, preset
     assert all(r["status"] in ("answered", "gave_up", "max_steps") for r in batched)
 
 
+@pytest.mark.slow
+@pytest.mark.ray
 def test_ray_actors_give_the_same_trajectories_as_in_process(tiny_model_dir):
     agent = tiny("alpha-umi", tiny_model_dir)
     local, _ = run(agent, weather_tasks(3))

@@ -114,6 +114,7 @@ def test_gold_calls_are_the_worlds_answers(big: EmbeddedBenchmark) -> None:
             assert json.loads(json.dumps(call.response)) == call.response
 
 
+@pytest.mark.slow
 def test_facts_are_in_the_gold_observations_and_the_gold_answer(big: EmbeddedBenchmark) -> None:
     for task in big.tasks[::3]:
         observations = " ".join(json.dumps({"error": "", "response": c.response})[:1024] for c in task.gold.calls)

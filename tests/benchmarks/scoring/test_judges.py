@@ -159,6 +159,7 @@ def test_replay_rejects_bad_files_naming_them(tmp_path: Path, content: str, matc
     assert str(path) in str(error.value)
 
 
+@pytest.mark.slow
 def test_hf_judge_runs_a_local_model_and_pins_its_revision(tiny_model_dir: Path, tmp_path: Path) -> None:
     options = JudgeOptions(max_new_tokens=4, attempts=2, dtype="fp32", cache_path=tmp_path / "cache.jsonl")
     judge = make_judge(f"hf:{tiny_model_dir}", options)

