@@ -48,5 +48,7 @@ def test_errors_name_the_problem(cache_dir: Path, tmp_path: Path, capsys: pytest
     assert "bad.json: not valid JSON" in capsys.readouterr().err
     assert _run("import", str(cache_dir), "--store", str(tmp_path / "s.sqlite"), "--skip-corrupt") == 1
     assert "skipped corrupt file (left untouched)" in capsys.readouterr().err
-    assert _run("serve", "--store", str(tmp_path / "s.sqlite"), "--miss-policy", "llm") == 2
-    assert "llm miss policy needs a model" in capsys.readouterr().err
+    # the llm policy's model is checked before anything loads or listens
+    assert _run("serve", "--store", str(tmp_path / "s.sqlite"), "--miss-policy", "llm",
+                "--sim-model", str(tmp_path / "no-model")) == 2
+    assert "has no config.json" in capsys.readouterr().err
