@@ -10,23 +10,27 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from decimal import Decimal
 
 
-# A number with thousands separators ("1,234,567.5") or a plain one ("1234.5", "07"); or a word.
-_TOKEN = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\d)|\d+(?:\.\d+)?|[^\W\d_]+")
+# A number with thousands separators ("1,234,567.5") or a plain one ("1234.5", "07"); or a word. A word
+# may hold numeric characters that are not decimal digits ("❶", "፩"): the groups, not the first
+# character, say which a token is.
+_TOKEN = re.compile(r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\d)|\d+(?:\.\d+)?)|([^\W\d_]+)")
 
 
 def _number(text: str) -> str:
-    """Canonical spelling of a decimal number: no separators, no leading or trailing zeros."""
-    value = Decimal(text.replace(",", "")).normalize()
-    return format(value, "f")
+    """Canonical spelling of a decimal number: ASCII digits, no separators, no leading zeros, no
+    trailing zeros after the point. Exact at any length (Decimal rounded past 28 digits)."""
+    digits = "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in text if c != ",")
+    whole, _, fraction = digits.partition(".")
+    whole, fraction = whole.lstrip("0") or "0", fraction.rstrip("0")
+    return f"{whole}.{fraction}" if fraction else whole
 
 
 def tokens(text: str) -> tuple[str, ...]:
     """Words (lowercased, accents dropped) and canonical numbers; punctuation and signs dropped."""
     plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    return tuple(_number(t) if t[0].isdigit() else t.casefold() for t in _TOKEN.findall(plain))
+    return tuple(_number(number) if number else word.casefold() for number, word in _TOKEN.findall(plain))
 
 
 def _stated(answer: tuple[str, ...], fact: tuple[str, ...]) -> bool:

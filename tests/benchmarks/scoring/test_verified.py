@@ -1,6 +1,8 @@
 """The verified pass rule on hand-made answers, and the bootstrap intervals."""
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 
 from benchmarks.scoring.intervals import bootstrap_ci, rate_with_ci
@@ -93,3 +95,30 @@ def test_rate_with_ci() -> None:
     low, high = result["ci95"]
     assert 0 <= low <= 75.0 <= high <= 100
     assert rate_with_ci([]) == {"rate": None, "ci95": None, "n": 0}
+
+
+@pytest.mark.parametrize("mark", ["❶", "⓵", "፩", "①", "²", "Ⅻ"])
+def test_numeric_characters_that_are_not_decimal_digits_are_words(mark: str) -> None:
+    """Model text with such characters must not crash end-of-run scoring (issue 13, item 1)."""
+    assert states(f"{mark} Paris", "Paris")
+    assert not states(f"{mark} Lisbon", "Paris")
+    assert verified_pass(f"{mark} Paris", True, ["Paris"])
+
+
+def test_every_numeric_code_point_can_be_tokenised() -> None:
+    """Each character with a numeric value, alone and between two digits."""
+    points = [chr(c) for c in range(0x110000) if unicodedata.numeric(chr(c), None) is not None]
+    assert len(points) > 1500
+    for c in points:
+        assert states(f"{c} 1{c}2 Paris", "Paris")
+
+
+def test_long_numbers_compare_exactly() -> None:
+    """32 significant digits: two numbers differing in the last one are different facts."""
+    assert not states("12345678901234567890123456789012", "12345678901234567890123456789011")
+    assert states("0012345678901234567890123456789012.000", "12345678901234567890123456789012")
+
+
+def test_decimal_digits_of_other_scripts_are_numbers() -> None:
+    assert tokens("١٢٣٫ ٤٥") == ("123", "45")  # Arabic-Indic digits (the separator is no ASCII point)
+    assert states("Population: ١٢٣", "123")
