@@ -45,6 +45,8 @@ def _read_json(path: Path) -> Any:
         raise BenchmarkFormatError(f"{path}: cannot read ({e.strerror})") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         raise BenchmarkFormatError(f"{path}: not valid JSON ({e})") from None
+    except RecursionError:
+        raise BenchmarkFormatError(f"{path}: JSON nested too deeply to read") from None
 
 
 def load_query_ids(path: str | Path) -> set[str]:

@@ -19,6 +19,23 @@ KEYS_VERSION = 1
 # A string value that is a plain JSON number literal is the same argument as that number.
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
 _MAX_NUMBER_CHARS = 64  # beyond this a digit string is an identifier, not a number
+# Arguments nested deeper than this are refused as unparseable: the key functions recurse, and model
+# output can nest brackets up to the JSON parser's own limit (about 1,000 levels).
+MAX_ARGUMENT_DEPTH = 100
+
+
+def too_deep(value: Any, limit: int = MAX_ARGUMENT_DEPTH) -> bool:
+    """Whether containers nest more than `limit` levels (checked without recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, Mapping) else item if isinstance(item, (list, tuple)) else None
+        if children is None:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
 
 
 def upstream_key(arguments: Mapping[str, Any]) -> str:
@@ -57,13 +74,13 @@ def canonical_key(arguments: Mapping[str, Any]) -> str:
 
 def parse_key(text: str) -> dict[str, Any] | None:
     """A cache key back to its arguments: compact JSON or a Python dict repr (literal_eval, never eval).
-    None when it is neither (such keys still match exactly)."""
+    None when it is neither, or nests too deeply (such keys still match exactly)."""
     for parse in (json.loads, ast.literal_eval):
         try:
             value = parse(text)
         except Exception:  # literal_eval raises many kinds (ValueError, SyntaxError, MemoryError, ...)
             continue
-        return value if isinstance(value, dict) else None
+        return value if isinstance(value, dict) and not too_deep(value) else None
     return None
 
 

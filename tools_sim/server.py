@@ -25,6 +25,7 @@ from typing import Any
 
 from benchmarks.core.naming import function_name
 from benchmarks.core.types import ToolSpec
+from tools_sim.keys import too_deep
 from tools_sim.layout import ApiPath, is_safe_path, virtual_path
 from tools_sim.observation import PARSE_ERROR
 from tools_sim.policies import Miss
@@ -66,9 +67,10 @@ def parse_request(body: bytes) -> dict[str, Any]:
 
 def parse_tool_input(value: str | dict[str, Any]) -> dict[str, Any] | None:
     """Upstream's reading: an object as is, "" as {}, else a JSON text that must hold an object (so, unlike
-    a model's arguments, blank text is not {})."""
+    a model's arguments, blank text is not {}); None also for arguments nested more than
+    MAX_ARGUMENT_DEPTH levels."""
     if isinstance(value, dict):
-        return value
+        return None if too_deep(value) else value
     return parse_arguments(value) if value == "" or value.strip() else None
 
 

@@ -15,6 +15,7 @@ from typing import Any, Literal, cast
 
 from benchmarks.core.schemas import CollisionPolicy, resolve_function
 from tools_sim.cache import Reply, ResponseCache
+from tools_sim.keys import too_deep
 from tools_sim.layout import ApiPath, api_path
 from tools_sim.llm import Generate
 from tools_sim.observation import (
@@ -39,14 +40,15 @@ def make_policy(spec: str | MissPolicy, cache: ResponseCache | None = None,
 
 def parse_arguments(text: str) -> dict[str, Any] | None:
     """The argument dict of a call, as StableToolBench's server reads it ("" means {}); None when the
-    text is not a JSON object. Never raises: the text is model output."""
+    text is not a JSON object or nests more than MAX_ARGUMENT_DEPTH levels. Never raises: the text is
+    model output."""
     if not text.strip():
         return {}
     try:
         value = json.loads(text)
     except (ValueError, RecursionError):
         return None
-    return value if isinstance(value, dict) else None
+    return value if isinstance(value, dict) and not too_deep(value) else None
 
 
 CountKind = Literal["hits", "misses", "errors"]

@@ -94,6 +94,15 @@ def test_parse_key_never_evaluates_code() -> None:
     assert parse_key('{"a": true}') == {"a": True} and parse_key("{'a': True}") == {"a": True}
 
 
+def test_a_deeply_nested_key_matches_exactly_only(tmp_path: Path) -> None:
+    """A cache file written by anyone may hold such a key: it loads, and only its own text finds it."""
+    deep = "{'id': " + "[" * 500 + "1" + "]" * 500 + "}"
+    assert parse_key(deep) is None and parse_key(deep.replace("'", '"')) is None
+    _write(tmp_path, "get_article", {deep: _reply("deep"), str({"id": 5}): _reply("five")})
+    cache = ResponseCache.read_dir(tmp_path)
+    assert cache.lookup(CATEGORY, TOOL, API, {"id": "5"}) == _reply("five")
+
+
 def test_canonical_key_is_compact_and_sorted() -> None:
     assert canonical_key({"b": 1.0, "a": [True, None]}) == '{"a":["true",null],"b":"1"}'
 

@@ -77,6 +77,17 @@ def test_tool_input_parsing_follows_upstream(served: tuple[str, list]) -> None:
     assert parse_tool_input("") == {} and parse_tool_input({"a": 1}) == {"a": 1}
 
 
+def test_deeply_nested_tool_input_is_a_parse_error(served: tuple[str, list]) -> None:
+    url, _ = served
+    parse_error = (200, {"error": "Tool input parse error...\n", "response": ""})
+    nested: Any = 1
+    for _ in range(500):
+        nested = [nested]
+    assert _post(url, _request(json.dumps({"id": nested}))) == parse_error
+    assert _post(url, _request({"id": nested})) == parse_error  # an object inside the request body
+    assert _post(url, _request('{"id": 5}'))[0] == 200  # the server still serves
+
+
 def test_chat_with_user(served: tuple[str, list]) -> None:
     assert _post(served[0], _request("{", api_name="chat_with_user")) == \
         (200, {"error": "", "response": "Chat with user."})

@@ -50,6 +50,30 @@ def test_arguments_that_are_not_a_json_object(arguments: str) -> None:
     assert (obs.status, obs.source, obs.function_name) == (12, "error", "forecast_for_sky_data")
 
 
+def _nested(depth: int) -> str:
+    return '{"q": ' + "[" * depth + "1" + "]" * depth + "}"
+
+
+@pytest.mark.parametrize("depth", [500, 900])
+def test_deeply_nested_arguments_are_a_parse_error(cache: ResponseCache, depth: int) -> None:
+    """Model text nesting brackets hundreds deep: a parse error for that call, the tick goes on."""
+    sim = Simulator(cache)
+    deep, fine = sim.call_many([_call("forecast_for_sky_data", _nested(depth)),
+                                _call("forecast_for_sky_data", '{"city": "Paris", "days": 3}')])
+    assert deep.text == json.dumps({"error": PARSE_ERROR, "response": ""}) and deep.status == 12
+    assert fine.source == "cache"
+    assert sim.stats()["errors"] == {"parse_error": 1}
+
+
+def test_nesting_up_to_the_bound_is_accepted() -> None:
+    from tools_sim.keys import MAX_ARGUMENT_DEPTH, canonical_key
+    arguments = parse_arguments(_nested(MAX_ARGUMENT_DEPTH - 1))
+    assert arguments is not None and canonical_key(arguments).count("[") == MAX_ARGUMENT_DEPTH - 1
+    [obs] = Simulator(None).call_many([_call("forecast_for_sky_data", _nested(MAX_ARGUMENT_DEPTH - 1))])
+    assert obs.source == "synthesized"
+    assert parse_arguments(_nested(MAX_ARGUMENT_DEPTH)) is None
+
+
 def test_empty_arguments_mean_an_empty_dict(cache: ResponseCache) -> None:
     assert parse_arguments("") == parse_arguments(" \n") == {}
     obs = Simulator(cache).call_many([_call("alerts_for_sky_data", ""), _call("alerts_for_sky_data", "  ")])
