@@ -9,6 +9,7 @@
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 from typing import Any
@@ -23,9 +24,36 @@ SCORES_FILE = "scores.json"
 LEADERBOARD_FILE = "leaderboard.json"
 
 
+def _valid_text(text: str) -> str:
+    """Surrogate pairs joined, lone surrogates replaced by U+FFFD."""
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+def _without_surrogates(value: Any) -> Any:
+    if isinstance(value, str):
+        return _valid_text(value)
+    if isinstance(value, dict):
+        return {_without_surrogates(k): _without_surrogates(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_without_surrogates(v) for v in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return _without_surrogates(dataclasses.asdict(value))
+    return value
+
+
+def dumps(data: Any, option: int = 0) -> bytes:
+    """orjson.dumps; text it cannot encode is cleaned first, only when it fails. Model text is untrusted: a
+    lone UTF-16 surrogate ("\\ud800", which a JSON reply can spell) has no UTF-8 form, so it becomes U+FFFD
+    rather than failing the write."""
+    try:
+        return orjson.dumps(data, option=option)
+    except orjson.JSONEncodeError:
+        return orjson.dumps(_without_surrogates(data), option=option)
+
+
 def write_json_atomic(path: Path, data: Any) -> None:
     """Whole-file JSON outputs are replaced atomically: a crash leaves the old file or the new one."""
-    write_bytes_atomic(path, orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS))
+    write_bytes_atomic(path, dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS))
 
 
 def write_bytes_atomic(path: Path, data: bytes) -> None:

@@ -6,6 +6,7 @@ resume point of a run: (task_key, agent, seed) names a trajectory that needs no 
 A rerun of the same command reads the file back to skip what is done and appends after it; it never
 rewrites a finished line. The one exception is a torn last line (the process was killed mid-write): that
 fragment is cut off, since no reader could use it and appending after it would corrupt the next line.
+Model text with a lone surrogate is written with U+FFFD in its place (benchmarks.results.files.dumps).
 """
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import orjson
+
+from benchmarks.results.files import dumps
 
 
 def record_key(record: dict[str, Any]) -> tuple[str, str, int]:
@@ -60,7 +63,7 @@ class TrajectoryWriter:
             handle.truncate(keep)
 
     def write(self, record: dict[str, Any]) -> None:
-        self._handle.write(orjson.dumps(record) + b"\n")
+        self._handle.write(dumps(record) + b"\n")
         self._handle.flush()
         if time.monotonic() - self._synced_at >= self.FSYNC_INTERVAL_S:
             self._sync()

@@ -55,3 +55,28 @@ def test_atomic_json_replaces_whole_file(tmp_path):
     write_json_atomic(target, {"status": "finished"})
     assert target.read_text().count("finished") == 1
     assert [p.name for p in tmp_path.iterdir()] == ["run.json"]
+
+
+LONE_SURROGATE = "bad \ud800 text"
+
+
+def test_a_lone_surrogate_in_model_text_is_written_as_a_replacement_character(tmp_path):
+    """Any backend can return one (a JSON reply may spell \\ud800); the line is written, not lost."""
+    path = tmp_path / "trajectories.jsonl"
+    t = _trajectory("1")
+    t.turns.append(Turn("assistant", LONE_SURROGATE))
+    t.finish("answered", "pair \ud83d\ude00 and lone \udfff")
+    writer = TrajectoryWriter(path)
+    writer.write(t.to_record())
+    writer.write(_trajectory("2").to_record())
+    writer.close()
+    first, second = read_records(path)
+    assert first["turns"][-1]["text"] == "bad \ufffd text"
+    assert first["final_answer"] == "pair \U0001F600 and lone \ufffd"  # a surrogate pair is joined
+    assert second == _trajectory("2").to_record()
+
+
+def test_whole_file_outputs_with_a_lone_surrogate_are_written(tmp_path):
+    path = tmp_path / "metrics.json"
+    write_json_atomic(path, {"answer": LONE_SURROGATE, "by_key": {LONE_SURROGATE: [1, LONE_SURROGATE]}})
+    assert path.read_text(encoding="utf-8").count("\ufffd") == 3
