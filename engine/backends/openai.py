@@ -6,17 +6,18 @@ template to them. The role's batch_size is how many requests are in flight: the 
 itself. Sampling: temperature, top_p, max_tokens, stop strings, the per-request seed; a role's json_schema
 goes as response_format (vLLM's server and OpenAI both accept it). The server tokenizes, so it also
 enforces the context length: an over-long prompt comes back as a failed request, as does an endpoint that
-still fails after its retries (engine.backends.openai_http).
+still fails after its retries (engine.backends.openai_http). Replies are untrusted: one of the wrong shape
+(text not a string, token counts not counts) is retried, then fails its own request with the reason.
 """
 from __future__ import annotations
 
 import json
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
-
-from engine.backends.openai_http import EndpointSettings, parse_target, post
+from engine.backends.openai_http import EndpointSettings, MalformedReply, parse_target, post
 from engine.types import ModelSpec, RoleRequest, RoleResult
 
 
@@ -48,25 +49,74 @@ class OpenAIBackend:
             return "/completions", {**body, "prompt": request.prompt}
         return "/chat/completions", {**body, "messages": list(request.prompt)}
 
-    def reply_text(self, choice: dict[str, Any]) -> str:
-        """The generated text of a reply's first choice (chat or text completion)."""
-        message = choice.get("message")
-        return (message.get("content") if isinstance(message, dict) else choice.get("text")) or ""
+    def reply_text(self, choice: dict[str, Any]) -> Any:
+        """The generated text of a reply's first choice (chat or text completion), checked by read_reply."""
+        if "message" not in choice:
+            return choice.get("text")
+        message = choice["message"]
+        if not isinstance(message, dict):
+            raise TypeError(f"message is a JSON {type(message).__name__}, not an object")
+        return message.get("content")
+
+    def read_reply(self, response: Any) -> Reply:
+        """The parts of a 200 reply the engine uses, their types checked: the reply is untrusted input, and
+        one that cannot be used raises MalformedReply (post retries it, then the request fails)."""
+        if not isinstance(response, dict):
+            raise MalformedReply(f"the reply is a JSON {type(response).__name__}, not an object")
+        choices = response.get("choices")
+        if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
+            raise MalformedReply("the reply has no choices[0] object")
+        try:
+            text = _text(self.reply_text(choices[0]))
+        except (KeyError, TypeError, AttributeError, ValueError) as exc:
+            raise MalformedReply(f"choices[0]: {type(exc).__name__}: {exc}") from None
+        usage = response.get("usage")
+        if usage is not None and not isinstance(usage, dict):
+            raise MalformedReply(f"usage is a JSON {type(usage).__name__}, not an object")
+        return Reply(text, _token_count(usage, "prompt_tokens"), _token_count(usage, "completion_tokens"),
+                     "length" if choices[0].get("finish_reason") == "length" else "stop",
+                     {key: response.get(key) if isinstance(response.get(key), str) else None
+                      for key in ("model", "system_fingerprint")})
 
     def _one(self, request: Any) -> RoleResult:
         start = time.perf_counter()
         try:
-            response = post(self.settings, *self.request_body(request))
-            choice = response["choices"][0]
-            text = self.reply_text(choice)
-        except (OSError, ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
+            reply = post(self.settings, *self.request_body(request), read=self.read_reply)
+        except (OSError, ValueError) as exc:
             return RoleResult(request.request_id, "", error=f"{type(exc).__name__}: {exc}")
-        usage = response.get("usage") or {}
-        self.served.setdefault("served_model", response.get("model"))
-        self.served.setdefault("system_fingerprint", response.get("system_fingerprint"))
-        finish = "length" if choice.get("finish_reason") == "length" else "stop"
-        return RoleResult(request.request_id, text, usage.get("prompt_tokens", 0), usage.get("completion_tokens", 0),
-                          time.perf_counter() - start, finish)
+        self.served.setdefault("served_model", reply.served["model"])
+        self.served.setdefault("system_fingerprint", reply.served["system_fingerprint"])
+        return RoleResult(request.request_id, reply.text, reply.prompt_tokens, reply.completion_tokens,
+                          time.perf_counter() - start, reply.finish_reason)
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    prompt_tokens: int
+    completion_tokens: int
+    finish_reason: str
+    served: dict[str, str | None]  # the model and fingerprint the server reported
+
+
+def _text(content: Any) -> str:
+    """A reply text: a string, null (no text), or a list of text parts ({"type": "text", "text": ...})."""
+    if content is None or isinstance(content, str):
+        return content or ""
+    if isinstance(content, list) and all(isinstance(part, dict) and part.get("type") == "text"
+                                         and isinstance(part.get("text"), str) for part in content):
+        return "".join(part["text"] for part in content)
+    raise TypeError(f"the reply text is a JSON {type(content).__name__}, not a string")
+
+
+def _token_count(usage: dict[str, Any] | None, key: str) -> int:
+    """A usage count; absent or null is 0 (servers that do not report usage)."""
+    value = None if usage is None else usage.get(key)
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise MalformedReply(f"usage.{key} is {repr(value)[:60]}, not a count")
+    return value
 
 
 def from_spec(spec: ModelSpec) -> OpenAIBackend:

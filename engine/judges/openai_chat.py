@@ -29,11 +29,11 @@ class OpenAIChat(OpenAIBackend):
             "temperature": request.temperature, "max_tokens": request.max_new_tokens,
             "seed": request.seed}
 
-    def reply_text(self, choice: dict[str, Any]) -> str:
+    def reply_text(self, choice: dict[str, Any]) -> Any:
         """The forced tool call (or legacy function_call) as its JSON, else the content."""
         message = choice["message"]
         calls = message.get("tool_calls") or []
         call = calls[0].get("function") if calls else message.get("function_call")
         if isinstance(call, dict):
             return json.dumps({"name": call.get("name"), "arguments": call.get("arguments")})
-        return message.get("content") or ""
+        return message.get("content")

@@ -1,5 +1,6 @@
 """A tiny OpenAI-compatible endpoint on 127.0.0.1 for tests (no network): records every request, returns
-queued failure statuses first, can be slowed down, and counts the requests in flight."""
+queued failure statuses first, can be slowed down, and counts the requests in flight. A reply given as
+bytes is sent as it is (a malformed body)."""
 from __future__ import annotations
 
 import contextlib
@@ -22,10 +23,10 @@ class StubEndpoint:
         self.in_flight = self.max_in_flight = 0
         self.lock = threading.Lock()
 
-    def reply(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    def reply(self, path: str, body: dict[str, Any]) -> Any:
         raise NotImplementedError
 
-    def handle(self, path: str, headers: dict[str, str], body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    def handle(self, path: str, headers: dict[str, str], body: dict[str, Any]) -> tuple[int, Any]:
         with self.lock:
             self.requests.append(body)
             self.paths.append(path)
@@ -50,7 +51,7 @@ def serve(endpoint: StubEndpoint) -> Iterator[str]:
         def do_POST(self) -> None:
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             status, reply = endpoint.handle(self.path.removeprefix("/v1"), dict(self.headers), body)
-            data = json.dumps(reply).encode()
+            data = reply if isinstance(reply, bytes) else json.dumps(reply).encode()
             try:
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
