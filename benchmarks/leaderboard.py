@@ -3,7 +3,8 @@
 Entries are sorted by overall rate. Single- and multi-LLM runs of the same backbone (same benchmark and
 judge, the single run's model among the multi run's models, or paired explicitly) are also shown side by
 side with the paired difference of their pass rates (multi - single, paired bootstrap over the tasks both
-scored). Every string that comes from data or model output is escaped in HTML.
+scored). Every string that comes from data or model output is escaped in HTML and Markdown, and CSV
+cells that a spreadsheet would read as formulas are neutralised.
 """
 from __future__ import annotations
 
@@ -127,9 +128,16 @@ def pair_rows(board: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
     return head, cells
 
 
+def _markdown_cell(text: str) -> str:
+    """Text from data or model output as one literal table cell: no raw HTML (< > & escaped), no line
+    break that would end the table, no backslash or pipe that would shift its columns."""
+    one_line = " ".join(text.splitlines())
+    return html.escape(one_line.replace("\\", "\\\\"), quote=False).replace("|", "\\|")
+
+
 def _markdown_table(head: list[str], cells: list[list[str]]) -> str:
     def line(values: list[str]) -> str:
-        return "| " + " | ".join(v.replace("|", "\\|") for v in values) + " |"
+        return "| " + " | ".join(map(_markdown_cell, values)) + " |"
 
     return "\n".join([line(head), "|" + "---|" * len(head), *(line(row) for row in cells)])
 
@@ -147,6 +155,12 @@ def markdown(board: dict[str, Any]) -> str:
 
 
 CSV_GROUP_FIELDS = ("rate", "ci95_low", "ci95_high", "n")
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet reads such a cell as a formula
+
+
+def _csv_cell(value: Any) -> Any:
+    """Text cells that a spreadsheet would run as a formula get a leading apostrophe; numbers stay as they are."""
+    return f"'{value}" if isinstance(value, str) and value.startswith(_FORMULA_STARTS) else value
 
 
 def to_csv(board: dict[str, Any]) -> str:
@@ -157,14 +171,15 @@ def to_csv(board: dict[str, Any]) -> str:
             *(f"{s}_{f}" for s in scopes for f in CSV_GROUP_FIELDS), "sopr", "sopr_std", "win_rate_ties_half",
             "win_reference", "answered_rate", "invalid_call_rate", "mean_steps", "tokens", "wall_s"]
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180; also makes the writer quote cells holding \r
     writer.writerow(head)
     for e in board["entries"]:
         scores = [e["groups"].get(g) for g in groups] + [e["overall"]]
-        writer.writerow([e["run"], e["agent"], e["kind"], ";".join(e["models"]), e["benchmark"], e["judge"],
-                         e["judge_revision"], e["metric"], *(v for s in scores for v in _csv_score(s)),
-                         *_csv_sopr(e["sopr"]), (e["win_rate"] or {}).get("rate"), e["win_reference"],
-                         e["answered_rate"], e["invalid_call_rate"], e["mean_steps"], e["tokens"], e["wall_s"]])
+        writer.writerow(map(_csv_cell, [
+            e["run"], e["agent"], e["kind"], ";".join(e["models"]), e["benchmark"], e["judge"], e["judge_revision"],
+            e["metric"], *(v for s in scores for v in _csv_score(s)), *_csv_sopr(e["sopr"]),
+            (e["win_rate"] or {}).get("rate"), e["win_reference"], e["answered_rate"], e["invalid_call_rate"],
+            e["mean_steps"], e["tokens"], e["wall_s"]]))
     return out.getvalue()
 
 

@@ -87,6 +87,30 @@ def test_html_escapes_every_string(tmp_path: Path) -> None:
     assert "<script>" not in page and "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
 
 
+MARKDOWN_ATTACKS = ['<img src=x onerror=alert(1)>', "a\n\n<script>alert(1)</script>", "a|b", "ends\\",
+                    "x\r\n| fake | row |", "&lt;already escaped&gt;"]
+
+
+@pytest.mark.parametrize("evil", MARKDOWN_ATTACKS)
+def test_markdown_cells_hold_no_raw_html_and_keep_the_table_shape(tmp_path: Path, evil: str) -> None:
+    board = build([_run(tmp_path, "evil", "single", [True], agent=evil, models=(evil,))])
+    lines = render(board, "md").splitlines()
+    assert len(lines) == 3  # header, rule, one row: no line break escaped the table
+    assert "<" not in "".join(lines)
+    columns = len(lines[0].split(" | "))
+    assert len(lines[2].replace("\\\\", "").replace("\\|", "").split(" | ")) == columns
+    assert evil.replace("\r\n", " ").replace("\n", " ").replace("&", "&amp;").replace("<", "&lt;").replace(
+        ">", "&gt;").replace("\\", "\\\\").replace("|", "\\|") in lines[2]
+
+
+@pytest.mark.parametrize("evil", ["=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"])
+def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(tmp_path: Path, evil: str) -> None:
+    board = build([_run(tmp_path, evil.strip(), "single", [True], agent=evil, models=(evil,))])
+    [row] = csv.DictReader(io.StringIO(render(board, "csv"), newline=""))
+    assert row["agent"] == "'" + evil and row["models"] == "'" + evil
+    assert row["overall_rate"] == "100.0"  # numbers are left as they are
+
+
 def _cli(*argv: str) -> int:
     return main(["leaderboard", *argv])
 
