@@ -6,9 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from engine.placement import PlacementError, assign_engines
+from engine.safe_yaml import YamlFileError, load_yaml
 from engine.types import AgentSpec, ModelSpec, SamplingParams
 
 MULTI_ROLES = ("planner", "caller", "summarizer")
@@ -45,7 +44,11 @@ def load_agent(name_or_path: str) -> AgentSpec:
     if path.suffix in (".yaml", ".yml", ".json"):
         if not path.is_file():
             raise AgentConfigError(f"agent file not found: {path}")
-        agent = agent_from_dict(yaml.safe_load(path.read_text()), source=str(path))
+        try:
+            data = load_yaml(path.read_text(encoding="utf-8"), str(path))
+        except YamlFileError as exc:
+            raise AgentConfigError(str(exc)) from None
+        agent = agent_from_dict(data, source=str(path))
         try:
             return assign_engines(agent)
         except PlacementError as exc:

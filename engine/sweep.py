@@ -28,8 +28,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-import yaml
-
 from benchmarks import leaderboard
 from engine.judges import check_judge_spec
 from benchmarks.loading import LoadedBenchmark, load_benchmark
@@ -38,6 +36,7 @@ from benchmarks.results.files import LEADERBOARD_FILE, METRICS_FILE, write_json_
 from benchmarks.results.leaderboard import write_leaderboard
 from benchmarks.results.manifest import read_manifest
 from engine.run import SCHEDULES, Run, RunConfig
+from engine.safe_yaml import YamlFileError, load_yaml
 from engine.types import AgentSpec
 
 SWEEP_KEYS = {"out", "executor", "ray_address", "schedule", "max_active", "seeds", "agents", "benchmarks", "judge",
@@ -103,9 +102,9 @@ def _read(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise SweepError(f"sweep file not found: {path}")
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise SweepError(f"{path}: not valid YAML: {exc}") from exc
+        doc = load_yaml(path.read_text(encoding="utf-8"), str(path))
+    except YamlFileError as exc:
+        raise SweepError(str(exc)) from None
     if not isinstance(doc, dict):
         raise SweepError(f"{path}: a sweep file is a mapping with agents and benchmarks")
     return doc

@@ -43,6 +43,14 @@ def test_bad_yaml_agents_say_what_is_wrong(tmp_path, text, message):
         load_agent(str(path))
 
 
+def test_an_alias_bomb_agent_is_refused(tmp_path):
+    from tests.test_hardening_yaml import alias_bomb
+    path = tmp_path / "bomb.yaml"
+    path.write_text("preset: chat-single\n" + alias_bomb())
+    with pytest.raises(AgentConfigError, match=f"{path}: the YAML expands"):
+        load_agent(str(path))
+
+
 def test_override_applies_to_every_role():
     agent = override_models(PRESETS["alpha-umi"], backend="scripted", model="m", dtype=None)
     assert {spec.backend for spec in agent.roles.values()} == {"scripted"}

@@ -127,6 +127,15 @@ def test_a_mistake_anywhere_fails_before_anything_is_written(tmp_path: Path, cap
     assert not (tmp_path / "out").exists()
 
 
+def test_an_alias_bomb_sweep_is_refused_before_anything_is_written(tmp_path: Path, capsys) -> None:
+    from tests.test_hardening_yaml import alias_bomb
+    bomb = alias_bomb().replace("lol", "0").replace("l8: &l8", "seeds:")
+    path = _sweep_file(tmp_path, f"agents: [oracle]\nbenchmarks: [embedded]\n{bomb}")
+    assert _sweep(path) == 2
+    assert f"{path}: the YAML expands to more than" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
 def test_a_missing_sweep_file_is_named(tmp_path: Path, capsys) -> None:
     assert _sweep(tmp_path / "none.yaml") == 2
     assert "sweep file not found" in capsys.readouterr().err

@@ -1,0 +1,71 @@
+"""YAML configuration files (agents, sweeps) read safely: PyYAML's safe loader (no Python tags), with the
+size of the document bounded after alias expansion.
+
+An alias repeats the node its anchor names, so ten lines of anchors can stand for 9**9 scalars (a
+"billion laughs"): PyYAML builds them as shared objects, but anything that walks the result (validation,
+an error message, a deep copy) walks every repetition. Such documents, and recursive ones, are refused
+before anything is built from them.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+# Scalar characters plus one per node, counted as if every alias were written out. Configuration files
+# are a few kilobytes; a hundred times that is still a configuration file.
+MAX_EXPANDED_SIZE = 1_000_000
+
+
+class YamlFileError(ValueError):
+    """A YAML file that is not read: the message names the file and why."""
+
+
+def load_yaml(text: str, source: str, max_size: int = MAX_EXPANDED_SIZE) -> Any:
+    """The document in `text` (None when empty); `source` names the file in errors."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        size = expanded_size(node, max_size)
+        if size > max_size:
+            raise YamlFileError(f"{source}: the YAML expands to more than {max_size:,} characters and nodes once "
+                                "its aliases are repeated (an alias bomb?); refused")
+        return loader.construct_document(node)
+    except yaml.YAMLError as exc:
+        raise YamlFileError(f"{source}: not valid YAML: {exc}") from None
+    except RecursionError:
+        raise YamlFileError(f"{source}: the YAML is nested too deeply to read") from None
+    finally:
+        loader.dispose()
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def expanded_size(root: yaml.Node, cap: int) -> int:
+    """Scalar characters plus one per node of the document with its aliases written out, counted once per
+    distinct node (without recursion) and capped at cap + 1. A recursive alias is a YAMLError."""
+    sizes: dict[int, int] = {}
+    on_path: set[int] = set()  # nodes whose children are being counted: meeting one again is a cycle
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, counted_children = stack.pop()
+        key = id(node)
+        if counted_children:
+            own = max(1, len(node.value)) if isinstance(node, yaml.ScalarNode) else 1
+            sizes[key] = min(cap + 1, own + sum(sizes[id(child)] for child in _children(node)))
+            on_path.discard(key)
+        elif key in on_path:
+            raise yaml.YAMLError(f"recursive alias at line {node.start_mark.line + 1}")
+        elif key not in sizes:
+            on_path.add(key)
+            stack.append((node, True))
+            stack.extend((child, False) for child in _children(node) if id(child) not in sizes)
+    return sizes[id(root)]
