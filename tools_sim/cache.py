@@ -131,7 +131,10 @@ class ResponseCache:
 
     def write_dir(self, root: str | Path) -> int:
         """Write the StableToolBench layout: every API file with the key texts it was read with (new
-        records have upstream's Python-repr keys), json.dump indent=4 like upstream. Returns the files."""
+        records have upstream's Python-repr keys), json.dump indent=4 like upstream. Returns the files.
+        Every name is checked before the first file is written: a bad one stops the export before it starts."""
+        for path, _ in self.api_files():
+            check_path(path)
         count = 0
         for path, records in self.api_files():
             write_api_file(root, path, records)

@@ -18,6 +18,9 @@ from benchmarks.core.naming import change_name, standardize, standardize_categor
 
 ApiPath = tuple[str, str, str]  # (category folder, tool folder, api file stem)
 Records = dict[str, dict[str, Any]]  # one API file: key text -> reply object
+MAX_NAME_BYTES = 255  # NAME_MAX of the common file systems (ext4, XFS, btrfs, tmpfs, APFS)
+_API_FILE_SUFFIX = ".json"
+_PARTIAL_SUFFIX = ".tmp"  # write_api_file's temporary name
 
 
 class CacheFormatError(ValueError):
@@ -43,17 +46,28 @@ def virtual_path(category: str, tool_name: str, api_name: str) -> ApiPath:
     return std_category, tool, api
 
 
-def safe_part(name: str) -> str:
-    """A name used as one path component; refuses anything that could leave its folder
-    (empty, ".", "..", separators, NUL; a leading "/" is a separator, so absolute names are refused too)."""
+def safe_part(name: str, suffix: str = "") -> str:
+    """A name used as one path component (followed by `suffix` in the file name); refuses anything that
+    could leave its folder (empty, ".", "..", separators, NUL; a leading "/" is a separator, so absolute
+    names are refused too), and anything no file system can hold: over MAX_NAME_BYTES bytes, or text
+    with no file-name encoding (lone surrogates). Refused when written, an export never stops half-way."""
     if name in ("", ".", "..") or "/" in name or "\\" in name or "\x00" in name:
         raise ValueError(f"unsafe name for a response-cache path: {name!r}")
+    try:
+        size = len(os.fsencode(name + suffix))
+    except UnicodeEncodeError:
+        raise ValueError(f"unsafe name for a response-cache path: {name!r} has no file-name encoding") from None
+    if size > MAX_NAME_BYTES:
+        raise ValueError(f"unsafe name for a response-cache path: {name[:60]!r}... is {size} bytes as a file "
+                         f"name, over the file system's {MAX_NAME_BYTES}")
     return name
 
 
 def check_path(path: ApiPath) -> ApiPath:
-    for part in path:
-        safe_part(part)
+    category, tool, api = path
+    safe_part(category)
+    safe_part(tool)
+    safe_part(api, _API_FILE_SUFFIX + _PARTIAL_SUFFIX)
     return path
 
 
@@ -101,8 +115,8 @@ def write_api_file(root: str | Path, path: ApiPath, records: Mapping[str, Any]) 
     category, tool, api = check_path(path)
     folder = Path(root) / category / tool
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"{api}.json"
-    partial = target.with_name(target.name + ".tmp")
+    target = folder / f"{api}{_API_FILE_SUFFIX}"
+    partial = target.with_name(target.name + _PARTIAL_SUFFIX)
     with partial.open("w", encoding="utf-8") as f:
         json.dump(dict(records), f, indent=4)
     os.replace(partial, target)

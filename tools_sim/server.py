@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import queue
+import socket
 import threading
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -35,6 +36,8 @@ from tools_sim.types import Observation
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
 MAX_BODY_BYTES = 1 << 20
+SOCKET_TIMEOUT_S = 60.0  # an idle keep-alive connection, or a client stalled mid-request, is closed after this
+MAX_CONNECTIONS = 256  # connections served at once (a thread each); one more is answered 503 and closed
 CHAT_WITH_USER = {"error": "", "response": "Chat with user."}
 _TEXT_FIELDS = ("category", "tool_name", "api_name")
 _OPTIONAL_TEXT_FIELDS = ("strip", "toolbench_key")
@@ -139,11 +142,15 @@ class VirtualService:
 
     def handle(self, body: bytes) -> Reply:
         status, reply = self._handle(body)
-        with self._lock:
-            self.requests["total"] += 1
-            if status != 200:
-                self.requests[f"http_{status}"] += 1
+        self.note("total")
+        if status != 200:
+            self.note(f"http_{status}")
         return status, reply
+
+    def note(self, event: str) -> None:
+        """Counts one event in /stats' requests (thread-safe)."""
+        with self._lock:
+            self.requests[event] += 1
 
     def _handle(self, body: bytes) -> Reply:
         try:
@@ -185,6 +192,10 @@ class _Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True  # headers and body go out as two writes; do not wait between them
     server: VirtualServer
 
+    def setup(self) -> None:
+        self.timeout = self.server.socket_timeout_s  # StreamRequestHandler applies it to the connection
+        super().setup()
+
     def do_POST(self) -> None:
         if self.path.split("?", 1)[0] != "/virtual":
             self._send(404, {"detail": "Not Found"})
@@ -216,14 +227,48 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class VirtualServer(ThreadingHTTPServer):
-    """The HTTP server; `port=0` picks a free port (see `server_address`)."""
+    """The HTTP server; `port=0` picks a free port (see `server_address`). At most `max_connections`
+    are served at once, each closed after `socket_timeout_s` without progress: idle or stalled clients
+    cannot hold a thread each without bound."""
 
     daemon_threads = True
     request_queue_size = 128  # many clients connect at once; the default backlog of 5 drops them
 
-    def __init__(self, simulator: Simulator, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
+    def __init__(self, simulator: Simulator, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
+                 max_connections: int = MAX_CONNECTIONS, socket_timeout_s: float = SOCKET_TIMEOUT_S) -> None:
         self.service = VirtualService(simulator)
+        self.socket_timeout_s = socket_timeout_s
+        self._slots = threading.BoundedSemaphore(max_connections)
         super().__init__((host, port), _Handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        if not self._slots.acquire(blocking=False):
+            self._refuse(request)
+            return
+        try:
+            super().process_request(request, client_address)  # starts the connection's thread
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
+
+    def _refuse(self, request: socket.socket) -> None:
+        """503 on a connection over the cap, written at once (never waiting on the client), then closed."""
+        self.service.note("refused_connections")
+        data = json.dumps({"detail": "too many connections; retry"}).encode("ascii")
+        try:
+            request.setblocking(False)
+            request.send(b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+                         b"Retry-After: 1\r\nConnection: close\r\n"
+                         b"Content-Length: %d\r\n\r\n%s" % (len(data), data))
+        except OSError:
+            pass
+        self.shutdown_request(request)
 
     def server_close(self) -> None:
         super().server_close()

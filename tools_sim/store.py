@@ -202,6 +202,29 @@ class Store:
                 "bytes": sum(p.stat().st_size for p in self.path.parent.glob(self.path.name + "*"))}
 
 
+def import_dir(store_path: Path, root: str | Path, skip_corrupt: bool = False) -> ImportReport:
+    """Store.import_dir into the store at store_path; a store (and folders) this call created is removed
+    again when the import fails, so a corrupt or missing folder leaves no empty store behind."""
+    created = [p for p in (store_path, *store_path.parents) if not p.exists()]
+    try:
+        with Store(store_path) as store:
+            return store.import_dir(root, skip_corrupt)
+    except BaseException:
+        if store_path in created:
+            _remove_new_store(store_path, created[1:])
+        raise
+
+
+def _remove_new_store(store_path: Path, new_folders: list[Path]) -> None:
+    for file in (store_path, *(store_path.with_name(store_path.name + s) for s in ("-wal", "-shm", "-journal"))):
+        file.unlink(missing_ok=True)
+    for folder in new_folders:  # innermost first
+        try:
+            folder.rmdir()
+        except OSError:  # someone else's files appeared in it
+            return
+
+
 def _encode_canon(key: str) -> bytes | None:
     canon = canonical_of_key(key)
     return None if canon is None else _b(canon)

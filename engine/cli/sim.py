@@ -24,7 +24,7 @@ from tools_sim.layout import CacheFormatError
 from tools_sim.llm import Generate
 from tools_sim.server import DEFAULT_HOST, DEFAULT_PORT, VirtualServer
 from tools_sim.simulator import Simulator
-from tools_sim.store import Store, default_store_path
+from tools_sim.store import Store, default_store_path, import_dir
 
 
 class SimCommand(Subcommand):
@@ -63,8 +63,7 @@ def _llm_model(args: argparse.Namespace, policies: list[str]) -> Generate | None
 
 def _import(args: argparse.Namespace, store_path: Path) -> int:
     started = time.perf_counter()
-    with Store(store_path) as store:
-        report = store.import_dir(args.dir, skip_corrupt=args.skip_corrupt)
+    report = import_dir(store_path, args.dir, skip_corrupt=args.skip_corrupt)
     for problem in report.skipped:
         print(f"umi-eval: skipped corrupt file (left untouched): {problem}", file=sys.stderr)
     print(f"imported {report.records} records from {report.files} files into {store_path} "
