@@ -22,6 +22,7 @@ from benchmarks.results.manifest import read_manifest
 from benchmarks.results.scores import passed_by_query, read_scores
 from benchmarks.scoring.intervals import paired_difference, rate_text
 from benchmarks.toolbench import order_groups
+from benchmarks.results.manifest import effective_status
 
 FORMATS = ("json", "md", "csv", "html")
 
@@ -54,7 +55,7 @@ def entry(run_dir: Path) -> dict[str, Any]:
         "mean_steps": overall.get("mean_steps"),
         "tokens": sum(u["prompt_tokens"] + u["completion_tokens"] for u in overall.get("tokens", {}).values()),
         "wall_s": metrics.get("speed", {}).get("wall_s"),
-        "status": manifest.get("status"),
+        **dict(zip(("status", "status_reason"), effective_status(manifest))),
     }
 
 

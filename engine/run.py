@@ -5,7 +5,11 @@ tooleval/<group>.json (ToolEval converted answers), metrics.json (rule-based fig
 """
 from __future__ import annotations
 
+import contextlib
+import signal
+import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +24,7 @@ from engine.executor import make_executor
 from engine.metrics import outcome_metrics, throughput_metrics
 from benchmarks.results.files import (METRICS_FILE, RUN_FILE, SCORES_FILE, TOOLEVAL_DIR, TRAJECTORIES_FILE, write_bytes_atomic,
                                       write_json_atomic)
-from benchmarks.results.manifest import write_manifest
+from benchmarks.results.manifest import effective_status, read_manifest, this_process, write_manifest
 from benchmarks.results.scores import write_scores
 from benchmarks.results.trajectories import TrajectoryWriter, read_records, record_key
 from engine.pipeline import PipelinedScheduler
@@ -50,6 +54,40 @@ class RunConfig:
     command: list[str] = field(default_factory=list)
 
 
+class RunTerminated(BaseException):
+    """A signal asked the process to end (SIGTERM, SIGHUP): raised so that the run records how it ended."""
+
+
+@contextlib.contextmanager
+def _signals_end_the_run() -> Iterator[None]:
+    """SIGTERM and SIGHUP raise RunTerminated while the run works (by default they end the process
+    without a word in run.json); the previous handlers come back after. Only the main thread can."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def end(signum: int, _frame: Any) -> None:
+        raise RunTerminated(f"terminated by {signal.Signals(signum).name}")
+
+    previous = {sig: signal.signal(sig, end) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def interruption_reason(exc: BaseException) -> str:
+    """What ended a run early, in one line for run.json."""
+    if isinstance(exc, KeyboardInterrupt):
+        return "interrupted by the user (Ctrl-C)"
+    if isinstance(exc, RunTerminated):
+        return str(exc)
+    if isinstance(exc, SystemExit):
+        return f"the process was asked to exit (code {exc.code})"
+    return f"{type(exc).__name__}: {exc}"[:500]
+
+
 class Run:
     def __init__(self, config: RunConfig, tasks: list[Task], simulator: Any) -> None:
         self.config = config
@@ -57,48 +95,73 @@ class Run:
         self.simulator = simulator
         self.dir = config.out_dir / config.run_name
         self.manifest: dict[str, Any] = {}
+        self.previous_attempt: dict[str, Any] | None = None  # how the last attempt ended, when it did not finish
 
     def execute(self) -> Path:
         if self.config.schedule not in SCHEDULES:
             raise ValueError(f"unknown schedule {self.config.schedule!r}; valid: {', '.join(SCHEDULES)}")
         self.dir.mkdir(parents=True, exist_ok=True)
+        self.previous_attempt = self._previous_end()
         writer = TrajectoryWriter(self.dir / TRAJECTORIES_FILE)
         todo = [t for t in self.tasks.values() if (t.key, self.config.agent.name, self.config.seed) not in writer.done]
         self._write_manifest("running", models={})
-        executor = make_executor(self.config.executor, distinct_models(self.config.agent.roles), self.config.ray_address,
-                                 self.config.agent.placement)
+        executor = None
         new_records: list[dict[str, Any]] = []
         start = time.perf_counter()
-        status = "interrupted"
+        status, reason = "interrupted", None
         try:
-            self._write_manifest("running", models=executor.info())
-            scheduler = SCHEDULES[self.config.schedule](make_agent(self.config.agent), executor, self.simulator,
-                                                        self.config.max_active)
-            with tqdm(total=len(self.tasks), initial=len(self.tasks) - len(todo), desc=self.config.run_name,
-                      unit="traj", disable=not self.config.progress) as bar:
-                tokens = 0
-
-                def finished(episode: Episode) -> None:
-                    nonlocal tokens
-                    record = episode.trajectory.to_record()
-                    writer.write(record)
-                    new_records.append(record)
-                    tokens += sum(u["completion_tokens"] for u in record["usage"].values())
-                    bar.update(1)
-                    bar.set_postfix(tok_s=round(tokens / max(1e-9, time.perf_counter() - start), 1), refresh=False)
-
-                episodes = (start_episode(t, self.config.agent, self.config.seed) for t in todo)
-                scheduler.run(episodes, finished)
+            with _signals_end_the_run():
+                executor = make_executor(self.config.executor, distinct_models(self.config.agent.roles),
+                                         self.config.ray_address, self.config.agent.placement)
+                self._write_manifest("running", models=executor.info())
+                scheduler = SCHEDULES[self.config.schedule](make_agent(self.config.agent), executor, self.simulator,
+                                                            self.config.max_active)
+                self._schedule(scheduler, todo, writer, new_records, start)
             status = "finished"
+        except BaseException as exc:
+            reason = interruption_reason(exc)
+            raise
         finally:
             wall = time.perf_counter() - start
-            writer.close()
-            executor.shutdown()
-            self._write_manifest(status)
+            try:
+                writer.close()
+                if executor is not None:
+                    executor.shutdown()
+            finally:
+                self._write_manifest(status, reason=reason)
         self._write_results(new_records, wall, scheduler.stats)
         return self.dir
 
-    def _write_manifest(self, status: str, models: dict[str, Any] | None = None) -> None:
+    def _schedule(self, scheduler: Scheduler, todo: list[Task], writer: TrajectoryWriter,
+                  new_records: list[dict[str, Any]], start: float) -> None:
+        with tqdm(total=len(self.tasks), initial=len(self.tasks) - len(todo), desc=self.config.run_name,
+                  unit="traj", disable=not self.config.progress) as bar:
+            tokens = 0
+
+            def finished(episode: Episode) -> None:
+                nonlocal tokens
+                record = episode.trajectory.to_record()
+                writer.write(record)
+                new_records.append(record)
+                tokens += sum(u["completion_tokens"] for u in record["usage"].values())
+                bar.update(1)
+                bar.set_postfix(tok_s=round(tokens / max(1e-9, time.perf_counter() - start), 1), refresh=False)
+
+            episodes = (start_episode(t, self.config.agent, self.config.seed) for t in todo)
+            scheduler.run(episodes, finished)
+
+    def _previous_end(self) -> dict[str, Any] | None:
+        """How the last attempt at this run folder ended, when it did not finish (recorded on resume)."""
+        try:
+            last = read_manifest(self.dir)
+        except ValueError:  # a corrupt run.json: this run writes a sound one
+            return None
+        status, reason = effective_status(last)
+        if not last or status == "finished":
+            return None
+        return {"status": status, "reason": reason, "started_at": last.get("started_at"), "ended_at": last.get("ended_at")}
+
+    def _write_manifest(self, status: str, models: dict[str, Any] | None = None, reason: str | None = None) -> None:
         if models is not None and (models or not self.manifest):
             self.manifest = {
                 "run_name": self.config.run_name,
@@ -120,8 +183,12 @@ class Run:
                 "git_commit": provenance.git_commit(),
                 "command": self.config.command,
                 "started_at": provenance.now(),
+                "process": this_process(),
+                **({"previous_attempt": self.previous_attempt} if self.previous_attempt else {}),
             }
         self.manifest["status"] = status
+        if reason is not None:
+            self.manifest["reason"] = reason
         if status != "running":
             self.manifest["ended_at"] = provenance.now()
         write_manifest(self.dir, self.manifest)

@@ -5,6 +5,8 @@ engine.run fills it, engine.provenance supplies the versions, hardware and commi
 """
 from __future__ import annotations
 
+import os
+import socket
 from pathlib import Path
 from typing import Any, Literal, TypedDict
 
@@ -33,6 +35,9 @@ class RunManifest(TypedDict, total=False):
     started_at: str
     ended_at: str
     status: RunStatus
+    reason: str  # what ended a run that did not finish
+    process: dict[str, Any]  # host, pid, start_ticks of the process running it (engine.provenance)
+    previous_attempt: dict[str, Any]  # how the last attempt at this folder ended, when it did not finish
 
 
 def write_manifest(run_dir: Path, manifest: RunManifest) -> None:
@@ -45,3 +50,45 @@ def read_manifest(run_dir: Path) -> RunManifest:
     if not isinstance(manifest, dict):
         raise ValueError(f"{run_dir / RUN_FILE}: not a run manifest (a JSON object)")
     return manifest  # type: ignore[return-value]
+
+
+# A run's status in run.json: "running" while its process works, then "finished" or "interrupted" (with a
+# "reason"). A process killed outright (SIGKILL, the OOM killer, Ray ending its driver when the node's
+# raylet dies) writes nothing more, so "running" is also recorded with the process that wrote it, and
+# readers ask `effective_status`, which tells a live run from a dead one.
+def _start_ticks(pid: int) -> int | None:
+    """When the process started (clock ticks since boot, from /proc): tells a pid from its later reuse."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return int(stat.rsplit(")", 1)[1].split()[19])  # field 22; the name before ")" may hold spaces
+
+
+def this_process() -> dict[str, Any]:
+    """Who is running the run: host, pid and the pid's start time."""
+    return {"host": socket.gethostname(), "pid": os.getpid(), "start_ticks": _start_ticks(os.getpid())}
+
+
+def _alive(process: dict[str, Any]) -> bool | None:
+    """Whether the recorded process still runs; None when this host cannot tell (another host)."""
+    if process.get("host") != socket.gethostname() or not isinstance(process.get("pid"), int):
+        return None
+    try:
+        os.kill(process["pid"], 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process holds the pid
+        pass
+    recorded, current = process.get("start_ticks"), _start_ticks(process["pid"])
+    return recorded is None or current is None or recorded == current
+
+
+def effective_status(manifest: dict[str, Any]) -> tuple[str, str | None]:
+    """(status, reason) of a run.json: a run recorded as running whose process is gone was interrupted."""
+    status, reason = manifest.get("status", "unknown"), manifest.get("reason")
+    if status == "running" and _alive(manifest.get("process") or {}) is False:
+        process = manifest["process"]
+        return "interrupted", (f"its process (pid {process['pid']} on {process['host']}) ended without recording "
+                               "an end: killed (SIGKILL, out of memory) or ended by Ray when its node died")
+    return status, reason

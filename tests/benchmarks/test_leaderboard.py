@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import socket
 from pathlib import Path
 
 import pytest
@@ -109,6 +110,15 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(tmp_path: Path, 
     [row] = csv.DictReader(io.StringIO(render(board, "csv"), newline=""))
     assert row["agent"] == "'" + evil and row["models"] == "'" + evil
     assert row["overall_rate"] == "100.0"  # numbers are left as they are
+
+
+def test_a_run_whose_process_died_shows_as_interrupted(tmp_path: Path) -> None:
+    run = _run(tmp_path, "killed", "single", [True])
+    manifest = json.loads((run / "run.json").read_text())
+    manifest.update(status="running", process={"host": socket.gethostname(), "pid": 2 ** 22 + 1, "start_ticks": 1})
+    (run / "run.json").write_text(json.dumps(manifest))
+    [entry] = build([run])["entries"]
+    assert entry["status"] == "interrupted" and "ended without recording an end" in entry["status_reason"]
 
 
 def _cli(*argv: str) -> int:
