@@ -7,8 +7,9 @@ wait for every batch (the lockstep scheduler and static evaluation). The local e
 one thread, so actors overlap wherever the backend releases the GIL (torch kernels, modelled sleeps).
 
 Faults: a backend that raises gets one fresh attempt at the same batch, then its requests fail with error
-results (their trajectories fail, the run goes on). A Ray actor whose process dies is restarted by Ray and
-the batch it was running is retried (max_restarts, max_task_retries); dying again fails that batch.
+results (their trajectories fail, the run goes on). A Ray actor whose process dies is replaced, after a
+backoff, within a restart budget, and the batch it was running is retried on the new actor; dying on it
+again fails that batch only. A spent budget stops the run (RayExecutor).
 """
 from __future__ import annotations
 
@@ -144,13 +145,29 @@ class LocalExecutor(Executor):
         self.workers.clear()
 
 
+class RoleActorLost(RuntimeError):
+    """A role actor is gone for good (it kept dying past its restart budget, or no live node can host a
+    replacement): the run stops, resumable, rather than fail every trajectory still to come."""
+
+
 class RayExecutor(Executor):
     """One Ray actor per distinct model; a local Ray starts unless `address` joins a cluster.
 
+    An actor that dies is replaced by this executor (not by Ray), after a backoff that doubles with each
+    restart (restart_backoff_s, 2x, 4x, ... capped at MAX_BACKOFF_S), at most `restart_budget` times per
+    actor in a run; then RoleActorLost ends the run. The batch in flight when it died is retried
+    once on the new actor, and fails only if the actor dies on it again: only that batch can fail.
     `backends` (tests) are pickled into their actors, and again into a restarted one."""
 
+    RESTART_BUDGET = 4
+    RESTART_BACKOFF_S = 1.0
+    MAX_BACKOFF_S = 30.0
+    TRIES_PER_BATCH = 2
+    START_TIMEOUT_S = 900.0  # a replacement that has not loaded its model by then never will (no node fits)
+
     def __init__(self, models: dict[str, ModelSpec], address: str | None = None,
-                 backends: dict[str, Backend] | None = None, placement: str = "shared") -> None:
+                 backends: dict[str, Backend] | None = None, placement: str = "shared",
+                 restart_budget: int = RESTART_BUDGET, restart_backoff_s: float = RESTART_BACKOFF_S) -> None:
         import ray
 
         super().__init__(list(models))
@@ -161,8 +178,14 @@ class RayExecutor(Executor):
         self.ray = ray
         cluster = ray.cluster_resources()
         self.resources = actor_resources(models, placement, cluster.get("CPU", 1.0), cluster.get("GPU", 0.0))
-        backends = backends or {}
-        self.actors = {key: self._start_actor(spec, self.resources[key], backends.get(key)) for key, spec in models.items()}
+        self.models = models
+        self.backends = backends or {}
+        self.restart_budget = restart_budget
+        self.restart_backoff_s = restart_backoff_s
+        self.restarts = dict.fromkeys(models, 0)
+        self._tries: dict[Batch, int] = {}  # batches resubmitted after their actor died
+        self.actors = {key: self._start_actor(spec, self.resources[key], self.backends.get(key))
+                       for key, spec in models.items()}
 
     def _start_actor(self, spec: ModelSpec, resources: ActorResources, backend: Backend | None) -> Any:
         """A role actor with its CPUs and GPUs; an engine over several GPUs reserves them as one placement
@@ -177,24 +200,70 @@ class RayExecutor(Executor):
             group = placement_group([{"CPU": resources.num_cpus, "GPU": resources.num_gpus}], strategy="STRICT_PACK")
             self.ray.get(group.ready())
             options["scheduling_strategy"] = PlacementGroupSchedulingStrategy(group, placement_group_capture_child_tasks=True)
-        remote_worker = self.ray.remote(max_restarts=1, max_task_retries=1)(RoleWorker)
+        remote_worker = self.ray.remote(max_restarts=0, max_task_retries=0)(RoleWorker)  # restarts: _restart
         return remote_worker.options(**options).remote(spec, backend)
 
     def submit(self, actor_key: str, requests: list[RoleRequest]) -> Batch:
         return Batch(actor_key, requests, self.actors[actor_key].generate.remote(requests))
 
     def _wait(self, batches: list[Batch], timeout: float | None) -> list[FinishedBatch]:
-        refs = [batch.future for batch in batches]
-        ready, rest = self.ray.wait(refs, num_returns=1, timeout=timeout)
-        if ready and rest:  # sweep up whatever else is done too
-            ready += self.ray.wait(rest, num_returns=len(rest), timeout=0)[0]
-        return [FinishedBatch(batch, *self._result(batch)) for batch in batches if batch.future in ready]
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            refs = [batch.future for batch in batches]
+            ready, rest = self.ray.wait(refs, num_returns=1, timeout=left)
+            if ready and rest:  # sweep up whatever else is done too
+                ready += self.ray.wait(rest, num_returns=len(rest), timeout=0)[0]
+            done = [(batch, self._result(batch)) for batch in batches if batch.future in ready]
+            finished = [FinishedBatch(batch, *result) for batch, result in done if result is not None]
+            if finished or not ready or (deadline is not None and time.monotonic() >= deadline):
+                return finished  # else every ready batch was resubmitted to a new actor: wait on
 
-    def _result(self, batch: Batch) -> tuple[list[RoleResult], BatchTiming]:
+    def _result(self, batch: Batch) -> tuple[list[RoleResult], BatchTiming] | None:
+        """The batch's results; None when its actor died and it was resubmitted to the replacement."""
         try:
             return self.ray.get(batch.future)
-        except self.ray.exceptions.RayError as exc:  # the actor died again after its restart
-            return failed_results(batch.requests, f"actor failed: {exc}"), BatchTiming(time.time(), 0.0, 0)
+        except self.ray.exceptions.RayActorError as exc:  # died, or unreachable: replaced either way
+            self._restart(batch.actor_key, exc)
+            tries = self._tries.pop(batch, 1)
+            if tries < self.TRIES_PER_BATCH:
+                batch.future = self.actors[batch.actor_key].generate.remote(batch.requests)
+                self._tries[batch] = tries + 1
+                return None
+            error = f"actor failed: it died on this batch {tries} times: {_first_line(exc)}"
+        except self.ray.exceptions.RayError as exc:  # the call failed, the actor lives on
+            self._tries.pop(batch, None)
+            error = f"actor failed: {_first_line(exc)}"
+        return failed_results(batch.requests, error), BatchTiming(time.time(), 0.0, 0)
+
+    def _restart(self, key: str, exc: BaseException) -> None:
+        """Replaces a dead actor after a backoff, or raises RoleActorLost when its budget is spent."""
+        self.restarts[key] += 1
+        if self.restarts[key] > self.restart_budget:
+            raise RoleActorLost(
+                f"role actor {key} died {self.restarts[key]} times, over its restart budget of "
+                f"{self.restart_budget}; the run stops here and resumes with the same command. "
+                f"Last death: {_first_line(exc)}") from None
+        time.sleep(min(self.MAX_BACKOFF_S, self.restart_backoff_s * 2 ** (self.restarts[key] - 1)))
+        self.ray.kill(self.actors[key], no_restart=True)
+        self._check_room(key, exc)
+        self.actors[key] = self._start_actor(self.models[key], self.resources[key], self.backends.get(key))
+        ready, _ = self.ray.wait([self.actors[key].__ray_ready__.remote()], timeout=self.START_TIMEOUT_S)
+        if not ready:
+            raise RoleActorLost(f"the replacement of role actor {key} did not start within {self.START_TIMEOUT_S:g} s; "
+                                f"the run stops here. Last death: {_first_line(exc)}")
+
+    def _check_room(self, key: str, exc: BaseException) -> None:
+        """A replacement needs a live node with its CPUs and GPUs: when its node died (a raylet gone, a
+        machine lost), Ray would keep it pending for ever."""
+        cluster = self.ray.cluster_resources()  # live nodes only
+        needs = self.resources[key]
+        if cluster.get("CPU", 0.0) < needs.num_cpus or cluster.get("GPU", 0.0) < needs.num_gpus:
+            have = f"{cluster.get('CPU', 0.0):g} CPU, {cluster.get('GPU', 0.0):g} GPU"
+            raise RoleActorLost(
+                f"role actor {key} died and no live Ray node can host it (it needs {needs.num_cpus:g} CPU, "
+                f"{needs.num_gpus:g} GPU; the live nodes have {have}): its node died? The run stops here and "
+                f"resumes with the same command. Last death: {_first_line(exc)}")
 
     def info(self) -> dict[str, Any]:
         return {key: {**self.ray.get(actor.info.remote()), "resources": dataclasses.asdict(self.resources[key])}
@@ -206,6 +275,11 @@ class RayExecutor(Executor):
         self.actors.clear()
         if self.owns_ray:
             self.ray.shutdown()
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return (text.splitlines() or [type(exc).__name__])[0][:300]
 
 
 def make_executor(kind: str, models: dict[str, ModelSpec], ray_address: str | None = None,

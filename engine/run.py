@@ -1,5 +1,8 @@
 """One evaluation run: tasks x agent x seed through the scheduler, with every output of a run folder (docs/formats.md section 8).
 
+A rerun of the same command resumes: finished trajectories are skipped, failed ones are tried again (unless
+retry_failed is off) and each record counts its tries; outputs read the last record of each trajectory.
+
 Layout of `<out>/<run_name>/`: run.json (manifest), trajectories.jsonl (append-only, the resume point),
 tooleval/<group>.json (ToolEval converted answers), metrics.json (rule-based figures and speed).
 """
@@ -26,7 +29,7 @@ from benchmarks.results.files import (METRICS_FILE, RUN_FILE, SCORES_FILE, TOOLE
                                       write_json_atomic)
 from benchmarks.results.manifest import effective_status, read_manifest, this_process, write_manifest
 from benchmarks.results.scores import write_scores
-from benchmarks.results.trajectories import TrajectoryWriter, read_records, record_key
+from benchmarks.results.trajectories import TrajectoryWriter, latest_records
 from engine.pipeline import PipelinedScheduler
 from engine.placement import distinct_models
 from engine.scheduler import LockstepScheduler, Scheduler, SchedulerStats
@@ -50,6 +53,7 @@ class RunConfig:
     max_active: int | None = None
     schedule: str = "lockstep"
     progress: bool = True
+    retry_failed: bool = True  # a resumed run tries its failed trajectories again
     benchmark: dict[str, Any] = field(default_factory=dict)  # name, files + hashes, generation params
     command: list[str] = field(default_factory=list)
 
@@ -102,7 +106,7 @@ class Run:
             raise ValueError(f"unknown schedule {self.config.schedule!r}; valid: {', '.join(SCHEDULES)}")
         self.dir.mkdir(parents=True, exist_ok=True)
         self.previous_attempt = self._previous_end()
-        writer = TrajectoryWriter(self.dir / TRAJECTORIES_FILE)
+        writer = TrajectoryWriter(self.dir / TRAJECTORIES_FILE, retry_failed=self.config.retry_failed)
         todo = [t for t in self.tasks.values() if (t.key, self.config.agent.name, self.config.seed) not in writer.done]
         self._write_manifest("running", models={})
         executor = None
@@ -147,8 +151,12 @@ class Run:
                 bar.update(1)
                 bar.set_postfix(tok_s=round(tokens / max(1e-9, time.perf_counter() - start), 1), refresh=False)
 
-            episodes = (start_episode(t, self.config.agent, self.config.seed) for t in todo)
-            scheduler.run(episodes, finished)
+            scheduler.run((self._episode(task, writer) for task in todo), finished)
+
+    def _episode(self, task: Task, writer: TrajectoryWriter) -> Episode:
+        episode = start_episode(task, self.config.agent, self.config.seed)
+        episode.trajectory.tries = writer.tries.get((task.key, self.config.agent.name, self.config.seed), 0) + 1
+        return episode
 
     def _previous_end(self) -> dict[str, Any] | None:
         """How the last attempt at this run folder ended, when it did not finish (recorded on resume)."""
@@ -194,8 +202,8 @@ class Run:
         write_manifest(self.dir, self.manifest)
 
     def _write_results(self, new_records: list[dict[str, Any]], wall: float, stats: SchedulerStats) -> None:
-        records = [r for r in read_records(self.dir / TRAJECTORIES_FILE) if r["task_key"] in self.tasks
-                   and record_key(r)[1:] == (self.config.agent.name, self.config.seed)]
+        records = [r for key, r in latest_records(self.dir / TRAJECTORIES_FILE).items()
+                   if key[0] in self.tasks and key[1:] == (self.config.agent.name, self.config.seed)]
         tooleval = self.dir / TOOLEVAL_DIR
         tooleval.mkdir(exist_ok=True)
         for group in sorted({r["group"] for r in records}):

@@ -133,6 +133,7 @@ class Trajectory:
     unmarked_plans: int = 0
     planner_retries: int = 0
     error: str = ""
+    tries: int = 1  # the runs that have tried this trajectory: a resumed run retries failed ones
     usage: dict[str, RoleUsage] = field(default_factory=dict)
     started_at: float = 0.0
     finished_at: float = 0.0

@@ -38,17 +38,31 @@ def read_records(path: Path) -> Iterator[dict[str, Any]]:
                 raise ValueError(f"{path}: line {number} is not valid JSON ({exc})") from None
 
 
+def latest_records(path: Path) -> dict[tuple[str, str, int], dict[str, Any]]:
+    """The last record of each trajectory (a retried trajectory has a line per try), in first-seen order."""
+    latest: dict[tuple[str, str, int], dict[str, Any]] = {}
+    for record in read_records(path):
+        latest[record_key(record)] = record
+    return latest
+
+
 class TrajectoryWriter:
     """Each line is flushed to the OS at once (a killed process loses nothing); fsync, which only guards
-    against a power loss, runs at most once a second so it does not dominate a fast run."""
+    against a power loss, runs at most once a second so it does not dominate a fast run.
+
+    `done` holds the trajectories a run skips: all written ones, less the failed ones when `retry_failed`
+    (their next try appends a new line, which readers take over the old one); `tries` how often each
+    written one was tried."""
 
     FSYNC_INTERVAL_S = 1.0
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, retry_failed: bool = False) -> None:
         self.path = path
         self._synced_at = time.monotonic()
         self._repair_torn_tail()
-        self.done = {record_key(r) for r in read_records(path)}
+        latest = latest_records(path)
+        self.tries = {key: record.get("tries", 1) for key, record in latest.items()}
+        self.done = {key for key, record in latest.items() if not (retry_failed and record["status"] == "failed")}
         self._handle = path.open("ab")
 
     def _repair_torn_tail(self) -> None:

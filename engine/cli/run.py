@@ -43,6 +43,8 @@ class RunCommand(Subcommand):
         add_simulator_args(parser)
         parser.add_argument("--store", help="simulator store (SQLite, see `sim import`); llm answers are saved there")
         parser.add_argument("--judge", help="also score the finished run with this judge (see `score --judge`)")
+        parser.add_argument("--no-retry-failed", action="store_true",
+                            help="a resumed run keeps its failed trajectories (default: tries them again)")
         parser.add_argument("--no-progress", action="store_true")
 
     def run(self, args: argparse.Namespace, argv: list[str]) -> int:
@@ -58,7 +60,7 @@ class RunCommand(Subcommand):
         config = RunConfig(agent=agent, out_dir=Path(args.out), run_name=args.run_name or default_run_name(agent, bench, args.seed),
                            seed=args.seed, executor=args.executor, ray_address=args.ray_address, max_active=args.max_active,
                            schedule=args.schedule, progress=not args.no_progress, benchmark=bench.info,
-                           command=["umi-eval", *argv])
+                           retry_failed=not args.no_retry_failed, command=["umi-eval", *argv])
         run_dir = Run(config, bench.tasks, simulator).execute()
         overall = json.loads((run_dir / "metrics.json").read_text())["overall"]
         print(f"{run_dir}: {overall['n']} trajectories, answered {overall['answered_rate']}%, "

@@ -11,7 +11,10 @@ from engine.backends.scripted import ScriptedBackend, call_once_then_answer
 from engine.executor import LocalExecutor, RayExecutor
 from engine.placement import distinct_models
 from engine.run import SCHEDULES
+from engine.agents import make_agent, start_episode
 from tests.helpers.scheduling import run, scripted, weather_tasks
+from tools_sim.cache import ResponseCache
+from tools_sim.simulator import Simulator
 
 SCHEDULE_NAMES = list(SCHEDULES)
 
@@ -44,6 +47,23 @@ class DiesFirst(ScriptedBackend):
         died = len(self.marker.read_text()) if self.marker.exists() else 0
         if died < self.deaths:
             self.marker.write_text("x" * (died + 1))
+            os._exit(1)
+        return super().generate(requests)
+
+
+class DiesOnCalls(ScriptedBackend):
+    """Kills its process on the given calls (1 = the first batch any incarnation of it gets), counted
+    across processes in the marker file."""
+
+    def __init__(self, marker: Path, calls: set[int]) -> None:
+        super().__init__(call_once_then_answer)
+        self.marker = marker
+        self.calls = calls
+
+    def generate(self, requests):
+        with self.marker.open("a") as f:
+            f.write("x")
+        if len(self.marker.read_text()) in self.calls:
             os._exit(1)
         return super().generate(requests)
 
@@ -86,8 +106,9 @@ def ray_session():
     ray.shutdown()
 
 
-def _ray_run(agent, schedule, backend):
-    executor = RayExecutor(distinct_models(agent.roles), backends={next(iter(distinct_models(agent.roles))): backend})
+def _ray_run(agent, schedule, backend, **restarts):
+    executor = RayExecutor(distinct_models(agent.roles), backends={next(iter(distinct_models(agent.roles))): backend},
+                           **{"restart_backoff_s": 0.01, **restarts})
     try:
         return run(agent, weather_tasks(3), schedule, executor=executor)[0]
     finally:
@@ -113,3 +134,34 @@ def test_a_ray_actor_that_dies_again_fails_its_batch_and_the_run_goes_on(ray_ses
     assert (tmp_path / "deaths").read_text() == "xx"
     assert [r["status"] for r in records] == ["failed"] * 3
     assert all(r["error"].startswith("actor failed:") for r in records)
+
+
+@pytest.mark.parametrize("schedule", SCHEDULE_NAMES)
+def test_an_actor_that_dies_on_several_batches_fails_none_of_them(ray_session, tmp_path, schedule):
+    """Each death is a restart and a retry of the batch in flight: no trajectory fails, none is lost."""
+    agent = scripted("alpha-umi", "call-once-then-answer")
+    records = _ray_run(agent, schedule, DiesOnCalls(tmp_path / "calls", {1, 3, 5}))
+    assert records == run(agent, weather_tasks(3))[0]
+    assert all(r["status"] == "answered" for r in records)
+
+
+def test_a_spent_restart_budget_stops_the_run_and_fails_only_the_batch_in_flight(ray_session, tmp_path):
+    """Deaths on calls 1 and 2 fail the first batch (it died on it twice); the next batch's deaths (calls 3
+    and 4) overspend the budget of 3 restarts: the run stops, and that trajectory is left to a resumed
+    run, not failed."""
+    from engine.executor import RoleActorLost
+
+    agent = scripted("alpha-umi", "call-once-then-answer")
+    backend = DiesOnCalls(tmp_path / "calls", set(range(1, 100)))
+    executor = RayExecutor(distinct_models(agent.roles), backends={next(iter(distinct_models(agent.roles))): backend},
+                           restart_budget=3, restart_backoff_s=0.01)
+    done: list = []
+    scheduler = SCHEDULES["lockstep"](make_agent(agent), executor, Simulator(ResponseCache()), 1)
+    try:
+        with pytest.raises(RoleActorLost, match="died 4 times, over its restart budget of 3"):
+            scheduler.run((start_episode(t, agent, 0) for t in weather_tasks(3)), done.append)
+    finally:
+        executor.shutdown()
+    assert [(e.trajectory.query_id, e.trajectory.status) for e in done] == [("0", "failed")]
+    assert done[0].trajectory.error.startswith("actor failed: it died on this batch 2 times")
+    assert len((tmp_path / "calls").read_text()) == 4
