@@ -165,3 +165,21 @@ def test_a_spent_restart_budget_stops_the_run_and_fails_only_the_batch_in_flight
     assert [(e.trajectory.query_id, e.trajectory.status) for e in done] == [("0", "failed")]
     assert done[0].trajectory.error.startswith("actor failed: it died on this batch 2 times")
     assert len((tmp_path / "calls").read_text()) == 4
+
+
+def test_an_actor_whose_node_died_stops_the_run_at_once(ray_session, tmp_path, monkeypatch):
+    """After a raylet dies, its node leaves the cluster's live resources and Ray would keep a replacement
+    actor pending for ever: the run stops instead (the cluster is shrunk here, not killed)."""
+    from engine.executor import RoleActorLost
+
+    agent = scripted("alpha-umi", "call-once-then-answer")
+    key = next(iter(distinct_models(agent.roles)))
+    executor = RayExecutor(distinct_models(agent.roles), backends={key: DiesOnCalls(tmp_path / "calls", {1})},
+                           restart_backoff_s=0.01)
+    monkeypatch.setattr(executor.ray, "cluster_resources", lambda: {"CPU": 0.0})
+    try:
+        with pytest.raises(RoleActorLost, match="no live Ray node can host it"):
+            run(agent, weather_tasks(2), executor=executor)
+    finally:
+        monkeypatch.undo()
+        executor.shutdown()
