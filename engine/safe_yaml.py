@@ -23,7 +23,10 @@ class YamlFileError(ValueError):
 
 def load_yaml(text: str, source: str, max_size: int = MAX_EXPANDED_SIZE) -> Any:
     """The document in `text` (None when empty); `source` names the file in errors."""
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)  # reads the first characters already: may raise a ReaderError
+    except yaml.YAMLError as exc:
+        raise YamlFileError(f"{source}: not valid YAML: {exc}") from None
     try:
         node = loader.get_single_node()
         if node is None:
@@ -32,13 +35,20 @@ def load_yaml(text: str, source: str, max_size: int = MAX_EXPANDED_SIZE) -> Any:
         if size > max_size:
             raise YamlFileError(f"{source}: the YAML expands to more than {max_size:,} characters and nodes once "
                                 "its aliases are repeated (an alias bomb?); refused")
-        return loader.construct_document(node)
+        return _construct(loader, node, source)
     except yaml.YAMLError as exc:
         raise YamlFileError(f"{source}: not valid YAML: {exc}") from None
     except RecursionError:
         raise YamlFileError(f"{source}: the YAML is nested too deeply to read") from None
     finally:
         loader.dispose()
+
+
+def _construct(loader: yaml.SafeLoader, node: yaml.Node, source: str) -> Any:
+    try:
+        return loader.construct_document(node)
+    except (ValueError, TypeError, OverflowError) as exc:  # a tagged or implicit value its type refuses
+        raise YamlFileError(f"{source}: a value cannot be read ({type(exc).__name__}: {exc})") from None
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:

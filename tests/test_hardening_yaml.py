@@ -25,6 +25,8 @@ def alias_bomb(levels: int = 9, width: int = 9) -> str:
     ("!!python/object/apply:os.system ['echo pwned']\n", "not valid YAML: could not determine a constructor"),
     ("a: [\n", "not valid YAML"),
     ("a: 1\n---\nb: 2\n", "not valid YAML: expected a single document"),
+    ("\x0c", "not valid YAML: unacceptable character"),  # found by the property test
+    ("a: 2020-13-45\n", "a value cannot be read"),
 ])
 def test_unsafe_or_broken_yaml_is_refused_quickly_naming_the_file(text: str, message: str) -> None:
     start = time.perf_counter()
