@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+MAX_DEPTH = 100  # nesting of collections; PyYAML's composer recurses per level (and slowly, near the limit)
 # Scalar characters plus one per node, counted as if every alias were written out. Configuration files
 # are a few kilobytes; a hundred times that is still a configuration file.
 MAX_EXPANDED_SIZE = 1_000_000
@@ -21,10 +22,26 @@ class YamlFileError(ValueError):
     """A YAML file that is not read: the message names the file and why."""
 
 
+class _BoundedLoader(yaml.SafeLoader):
+    """The safe loader, refusing collections nested deeper than MAX_DEPTH while it composes them."""
+
+    _depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise yaml.composer.ComposerError(None, None, f"nested deeper than {MAX_DEPTH} levels",
+                                                  self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
 def load_yaml(text: str, source: str, max_size: int = MAX_EXPANDED_SIZE) -> Any:
     """The document in `text` (None when empty); `source` names the file in errors."""
     try:
-        loader = yaml.SafeLoader(text)  # reads the first characters already: may raise a ReaderError
+        loader = _BoundedLoader(text)  # reads the first characters already: may raise a ReaderError
     except yaml.YAMLError as exc:
         raise YamlFileError(f"{source}: not valid YAML: {exc}") from None
     try:
@@ -44,7 +61,7 @@ def load_yaml(text: str, source: str, max_size: int = MAX_EXPANDED_SIZE) -> Any:
         loader.dispose()
 
 
-def _construct(loader: yaml.SafeLoader, node: yaml.Node, source: str) -> Any:
+def _construct(loader: _BoundedLoader, node: yaml.Node, source: str) -> Any:
     try:
         return loader.construct_document(node)
     except (ValueError, TypeError, OverflowError) as exc:  # a tagged or implicit value its type refuses

@@ -8,12 +8,17 @@ from benchmarks.scoring.verified import states
 from tools_sim.simulator import Simulator
 from tools_sim.cache import ResponseCache
 from tools_sim.types import ToolCall
-from tests.test_tools_sim_simulator import TOOLS
+from benchmarks.core.naming import function_name
+from benchmarks.core.types import ToolSpec
 from benchmarks.results.trajectories import TrajectoryWriter, read_records
 from engine.backends.openai import OpenAIBackend
 from engine.backends.openai_http import EndpointSettings, MalformedReply
 from engine.safe_yaml import load_yaml, YamlFileError
 from benchmarks.leaderboard import _markdown_cell, _csv_cell
+
+TOOLS = (ToolSpec(category="Weather", tool="Sky Data", api="Forecast", function_name=function_name("Forecast", "Sky Data"),
+                  description="", parameters={}),)
+
 
 def line(name, tried, survived, lost, note=""):
     print(f"{name:<38} tried {tried:>9,}  survived {survived:>9,}  lost {lost}  {note}")

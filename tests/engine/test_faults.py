@@ -136,6 +136,8 @@ def test_a_ray_actor_that_dies_again_fails_its_batch_and_the_run_goes_on(ray_ses
     assert all(r["error"].startswith("actor failed:") for r in records)
 
 
+@pytest.mark.slow
+@pytest.mark.ray
 @pytest.mark.parametrize("schedule", SCHEDULE_NAMES)
 def test_an_actor_that_dies_on_several_batches_fails_none_of_them(ray_session, tmp_path, schedule):
     """Each death is a restart and a retry of the batch in flight: no trajectory fails, none is lost."""
@@ -145,6 +147,8 @@ def test_an_actor_that_dies_on_several_batches_fails_none_of_them(ray_session, t
     assert all(r["status"] == "answered" for r in records)
 
 
+@pytest.mark.slow
+@pytest.mark.ray
 def test_a_spent_restart_budget_stops_the_run_and_fails_only_the_batch_in_flight(ray_session, tmp_path):
     """Deaths on calls 1 and 2 fail the first batch (it died on it twice); the next batch's deaths (calls 3
     and 4) overspend the budget of 3 restarts: the run stops, and that trajectory is left to a resumed
@@ -167,6 +171,8 @@ def test_a_spent_restart_budget_stops_the_run_and_fails_only_the_batch_in_flight
     assert len((tmp_path / "calls").read_text()) == 4
 
 
+@pytest.mark.slow
+@pytest.mark.ray
 def test_an_actor_whose_node_died_stops_the_run_at_once(ray_session, tmp_path, monkeypatch):
     """After a raylet dies, its node leaves the cluster's live resources and Ray would keep a replacement
     actor pending for ever: the run stops instead (the cluster is shrunk here, not killed)."""

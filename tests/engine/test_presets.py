@@ -44,7 +44,7 @@ def test_bad_yaml_agents_say_what_is_wrong(tmp_path, text, message):
 
 
 def test_an_alias_bomb_agent_is_refused(tmp_path):
-    from tests.test_hardening_yaml import alias_bomb
+    from tests.helpers.hostile import alias_bomb
     path = tmp_path / "bomb.yaml"
     path.write_text("preset: chat-single\n" + alias_bomb())
     with pytest.raises(AgentConfigError, match=f"{path}: the YAML expands"):

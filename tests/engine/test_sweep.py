@@ -128,7 +128,7 @@ def test_a_mistake_anywhere_fails_before_anything_is_written(tmp_path: Path, cap
 
 
 def test_an_alias_bomb_sweep_is_refused_before_anything_is_written(tmp_path: Path, capsys) -> None:
-    from tests.test_hardening_yaml import alias_bomb
+    from tests.helpers.hostile import alias_bomb
     bomb = alias_bomb().replace("lol", "0").replace("l8: &l8", "seeds:")
     path = _sweep_file(tmp_path, f"agents: [oracle]\nbenchmarks: [embedded]\n{bomb}")
     assert _sweep(path) == 2

@@ -7,13 +7,7 @@ import time
 import pytest
 
 from engine.safe_yaml import MAX_EXPANDED_SIZE, YamlFileError, load_yaml
-
-
-def alias_bomb(levels: int = 9, width: int = 9) -> str:
-    """The classic "billion laughs": each level repeats the one before `width` times (width**levels in all)."""
-    lines = ["l0: &l0 [" + ", ".join(["lol"] * width) + "]"]
-    lines += [f"l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * width) + "]" for i in range(1, levels)]
-    return "\n".join(lines) + "\n"
+from tests.helpers.hostile import alias_bomb
 
 
 @pytest.mark.parametrize("text, message", [
@@ -21,7 +15,8 @@ def alias_bomb(levels: int = 9, width: int = 9) -> str:
     (alias_bomb(levels=30, width=2), "expands to more than"),
     ("a: &a [1, *a]\n", "recursive alias at line 1"),
     ("a: &a {b: {c: *a}}\n", "recursive alias"),
-    ("[" * 20_000 + "]" * 20_000, "nested too deeply"),
+    ("[" * 20_000 + "]" * 20_000, "nested deeper than 100 levels"),
+    ("a:\n" + "".join(f"{' ' * i}b:\n" for i in range(1, 150)) + " " * 150 + "c\n", "nested deeper than 100"),
     ("!!python/object/apply:os.system ['echo pwned']\n", "not valid YAML: could not determine a constructor"),
     ("a: [\n", "not valid YAML"),
     ("a: 1\n---\nb: 2\n", "not valid YAML: expected a single document"),

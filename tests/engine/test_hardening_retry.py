@@ -9,7 +9,7 @@ import run_eval
 from engine.backends.scripted import call_once_then_answer, register_script
 from engine.run import Run, RunConfig
 from engine.types import RoleRequest
-from tests.scheduling_helpers import scripted, weather_tasks
+from tests.helpers.scheduling import scripted, weather_tasks
 from tools_sim.cache import ResponseCache
 from tools_sim.simulator import Simulator
 

@@ -15,11 +15,11 @@ import pytest
 from benchmarks.results import manifest
 from engine import run as run_module
 from engine.run import Run, RunConfig
-from tests.scheduling_helpers import scripted, weather_tasks
+from tests.helpers.scheduling import scripted, weather_tasks
 from tools_sim.cache import ResponseCache
 from tools_sim.simulator import Simulator
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 class BrokenTools(Simulator):
@@ -92,7 +92,7 @@ KILLED_MID_RUN = textwrap.dedent("""
     import os, signal, sys
     from pathlib import Path
     from engine.run import Run, RunConfig
-    from tests.scheduling_helpers import scripted, weather_tasks
+    from tests.helpers.scheduling import scripted, weather_tasks
     from tools_sim.cache import ResponseCache
     from tools_sim.simulator import Simulator
 

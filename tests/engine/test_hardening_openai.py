@@ -16,7 +16,7 @@ from engine.backends import openai_http
 from engine.backends.openai import OpenAIBackend
 from engine.backends.openai_http import EndpointSettings, post
 from engine.types import RoleRequest, SamplingParams
-from tests.openai_stub import StubEndpoint, serve
+from tests.helpers.openai_stub import StubEndpoint, serve
 
 VALID = {"choices": [{"message": {"role": "assistant", "content": "fine"}, "finish_reason": "stop"}],
          "usage": {"prompt_tokens": 3, "completion_tokens": 1}}
@@ -198,7 +198,7 @@ class OneCityMalformed(StubEndpoint):
 def test_a_run_with_a_malformed_reply_finishes_and_records_the_reason(tmp_path, monkeypatch) -> None:
     from engine.presets import PRESETS, override_models
     from engine.run import Run, RunConfig
-    from tests.scheduling_helpers import weather_tasks
+    from tests.helpers.scheduling import weather_tasks
     from tools_sim.cache import ResponseCache
     from tools_sim.simulator import Simulator
 
