@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from benchmarks.core.types import LoadedBenchmark
+from engine.executor import RoleActorLost
 from engine.cli.base import Subcommand, guarded
 from engine.cli.options import add_benchmark_args, add_model_args, resolve_agent, resolve_benchmark
 from engine.types import AgentSpec
@@ -25,6 +26,7 @@ def add_simulator_args(parser: argparse.ArgumentParser) -> None:
 
 
 class RunCommand(Subcommand):
+    user_errors = (RoleActorLost,)  # a run stopped, resumable: its one-line reason, no traceback
     name = "run"
     help = "evaluate one agent on one benchmark"
 
