@@ -14,18 +14,64 @@ import os
 import time
 import warnings
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Mapping, TypedDict
 
 import orjson
 
 from benchmarks.results.files import dumps
 
 
-def record_key(record: dict[str, Any]) -> tuple[str, str, int]:
+
+class TurnRecord(TypedDict):
+    role: str  # user | assistant | caller | observation | conclusion | ...: the role formats' turn roles
+    text: str
+
+
+class CallRecordJson(TypedDict):
+    name: str  # as the model wrote it
+    arguments: str
+    observation: str  # the text the agent saw
+    status: int  # ToolBench's status code
+    source: str  # cache | synthesized | llm | world | error
+    function_name: str | None  # the function it resolved to, None when none
+    thought: str
+
+
+class UsageRecord(TypedDict):
+    calls: int
+    prompt_tokens: int
+    completion_tokens: int
+    latency_s: float
+
+
+class TrajectoryRecord(TypedDict):
+    """One line of trajectories.jsonl: engine.types.Trajectory as JSON, plus `steps` (its tool calls)."""
+
+    task_key: str  # "<group>/<query_id>"
+    group: str
+    query_id: str
+    agent: str
+    seed: int
+    turns: list[TurnRecord]
+    calls: list[CallRecordJson]
+    status: str  # answered | gave_up | max_steps | failed
+    final_answer: str
+    finish_thought: str
+    parse_failures: int
+    unmarked_plans: int
+    planner_retries: int
+    error: str
+    tries: int
+    usage: dict[str, UsageRecord]  # per role
+    started_at: float
+    finished_at: float
+    steps: int
+
+def record_key(record: Mapping[str, Any]) -> tuple[str, str, int]:
     return record["task_key"], record["agent"], record["seed"]
 
 
-def read_records(path: Path) -> Iterator[dict[str, Any]]:
+def read_records(path: Path) -> Iterator[TrajectoryRecord]:
     if not path.exists():
         return
     with path.open("rb") as handle:
@@ -76,7 +122,7 @@ class TrajectoryWriter:
         with self.path.open("r+b") as handle:
             handle.truncate(keep)
 
-    def write(self, record: dict[str, Any]) -> None:
+    def write(self, record: TrajectoryRecord | dict[str, Any]) -> None:
         self._handle.write(dumps(record) + b"\n")
         self._handle.flush()
         if time.monotonic() - self._synced_at >= self.FSYNC_INTERVAL_S:

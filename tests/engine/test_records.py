@@ -80,3 +80,12 @@ def test_whole_file_outputs_with_a_lone_surrogate_are_written(tmp_path):
     path = tmp_path / "metrics.json"
     write_json_atomic(path, {"answer": LONE_SURROGATE, "by_key": {LONE_SURROGATE: [1, LONE_SURROGATE]}})
     assert path.read_text(encoding="utf-8").count("\ufffd") == 3
+
+
+def test_the_typed_record_names_every_field_a_trajectory_writes() -> None:
+    from typing import get_type_hints
+
+    from benchmarks.results.trajectories import TrajectoryRecord
+
+    record = _trajectory("1").to_record()
+    assert set(record) == set(get_type_hints(TrajectoryRecord))
