@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.placement import PlacementError, assign_engines
-from engine.safe_yaml import YamlFileError, load_yaml
+from engine.safe_yaml import YamlFileError, load_yaml_file
 from engine.types import AgentSpec, ModelSpec, SamplingParams
 
 MULTI_ROLES = ("planner", "caller", "summarizer")
@@ -42,10 +42,8 @@ def load_agent(name_or_path: str) -> AgentSpec:
         return PRESETS[name_or_path]
     path = Path(name_or_path)
     if path.suffix in (".yaml", ".yml", ".json"):
-        if not path.is_file():
-            raise AgentConfigError(f"agent file not found: {path}")
         try:
-            data = load_yaml(path.read_text(encoding="utf-8"), str(path))
+            data = load_yaml_file(path, "agent file")
         except YamlFileError as exc:
             raise AgentConfigError(str(exc)) from None
         agent = agent_from_dict(data, source=str(path))

@@ -8,6 +8,7 @@ before anything is built from them.
 """
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -96,3 +97,10 @@ def expanded_size(root: yaml.Node, cap: int) -> int:
             stack.append((node, True))
             stack.extend((child, False) for child in _children(node) if id(child) not in sizes)
     return sizes[id(root)]
+
+
+def load_yaml_file(path: Path, what: str) -> Any:
+    """The document of the YAML file `path`; YamlFileError naming it (as `what`) when absent or unreadable."""
+    if not path.is_file():
+        raise YamlFileError(f"{what} not found: {path}")
+    return load_yaml(path.read_text(encoding="utf-8"), str(path))

@@ -36,7 +36,7 @@ from benchmarks.results.files import LEADERBOARD_FILE, METRICS_FILE, write_json_
 from benchmarks.results.leaderboard import write_leaderboard
 from benchmarks.results.manifest import read_manifest
 from engine.run import SCHEDULES, Run, RunConfig
-from engine.safe_yaml import YamlFileError, load_yaml
+from engine.safe_yaml import YamlFileError, load_yaml_file
 from engine.types import AgentSpec
 
 SWEEP_KEYS = {"out", "executor", "ray_address", "schedule", "max_active", "seeds", "agents", "benchmarks", "judge",
@@ -99,10 +99,8 @@ def load_sweep(path: Path, resolve_agent: Callable[[dict[str, Any]], AgentSpec])
 
 
 def _read(path: Path) -> dict[str, Any]:
-    if not path.is_file():
-        raise SweepError(f"sweep file not found: {path}")
     try:
-        doc = load_yaml(path.read_text(encoding="utf-8"), str(path))
+        doc = load_yaml_file(path, "sweep file")
     except YamlFileError as exc:
         raise SweepError(str(exc)) from None
     if not isinstance(doc, dict):
