@@ -21,6 +21,8 @@ from engine.types import Trajectory
 def trajectory_record(trajectory: Trajectory) -> dict[str, Any]:
     record = dataclasses.asdict(trajectory)
     record["steps"] = trajectory.steps
+    if not record["search"]:
+        del record["search"]  # chains keep their records as before
     return record
 
 

@@ -15,18 +15,20 @@ from tqdm import tqdm
 from benchmarks.scoring import has_gold_facts, verified_scores
 from benchmarks.core.types import Task
 from engine import manifest
-from engine.agents import Episode, make_agent, start_episode
+from engine.agents import Episode
 from engine.executor import make_executor
 from engine.metrics import outcome_metrics, throughput_metrics
 from engine.records import TrajectoryWriter, read_records, record_key, trajectory_record, write_bytes_atomic, write_json_atomic
 from engine.pipeline import PipelinedScheduler
 from engine.placement import distinct_models
 from engine.scheduler import LockstepScheduler, Scheduler, SchedulerStats
+from engine.search import make_strategy
+from engine.search.dfsdt import DFSDT_LIMITS
 from engine.tooleval_export import converted_group_text
 from engine.types import AgentSpec
 
 # ToolBench's runner limits, recorded because they change results (spec/toolbench-formats.md section 7).
-UPSTREAM_LIMITS = {"single_chain_max_step": 12, "max_query_count": 200}
+UPSTREAM_LIMITS = {"single_chain_max_step": DFSDT_LIMITS.single_chain_max_step, "max_query_count": DFSDT_LIMITS.max_query_count}
 # Lockstep is the reference and the default; pipelined gives the same trajectories (engine.pipeline).
 SCHEDULES: dict[str, type[Scheduler]] = {"lockstep": LockstepScheduler, "pipelined": PipelinedScheduler}
 
@@ -53,6 +55,7 @@ class Run:
         self.simulator = simulator
         self.dir = config.out_dir / config.run_name
         self.manifest: dict[str, Any] = {}
+        self.strategy = make_strategy(config.agent.strategy)
 
     def execute(self) -> Path:
         if self.config.schedule not in SCHEDULES:
@@ -68,7 +71,7 @@ class Run:
         status = "interrupted"
         try:
             self._write_manifest("running", models=executor.info())
-            scheduler = SCHEDULES[self.config.schedule](make_agent(self.config.agent), executor, self.simulator,
+            scheduler = SCHEDULES[self.config.schedule](self.strategy.agent(self.config.agent), executor, self.simulator,
                                                         self.config.max_active)
             with tqdm(total=len(self.tasks), initial=len(self.tasks) - len(todo), desc=self.config.run_name,
                       unit="traj", disable=not self.config.progress) as bar:
@@ -76,6 +79,7 @@ class Run:
 
                 def finished(episode: Episode) -> None:
                     nonlocal tokens
+                    self.strategy.write_outputs(episode, self.dir)  # before the record: a recorded task is complete
                     record = trajectory_record(episode.trajectory)
                     writer.write(record)
                     new_records.append(record)
@@ -83,7 +87,7 @@ class Run:
                     bar.update(1)
                     bar.set_postfix(tok_s=round(tokens / max(1e-9, time.perf_counter() - start), 1), refresh=False)
 
-                episodes = (start_episode(t, self.config.agent, self.config.seed) for t in todo)
+                episodes = (self.strategy.start(t, self.config.agent, self.config.seed) for t in todo)
                 scheduler.run(episodes, finished)
             status = "finished"
         finally:
@@ -108,7 +112,7 @@ class Run:
                 "schedule": self.config.schedule,
                 "limits": {"max_steps": self.config.agent.max_steps, "max_depth": self.config.agent.max_depth,
                            "planner_attempts": self.config.agent.planner_attempts,
-                           "upstream_equivalent": UPSTREAM_LIMITS},
+                           "upstream_equivalent": UPSTREAM_LIMITS, "search": self.strategy.limits()},
                 "n_tasks": len(self.tasks),
                 "simulator": getattr(self.simulator, "describe", lambda: {})(),
                 "versions": manifest.library_versions(),
@@ -133,6 +137,7 @@ class Run:
         metrics = {
             "overall": outcome_metrics(records),
             "groups": {g: outcome_metrics([r for r in records if r["group"] == g]) for g in sorted({r["group"] for r in records})},
+            "search": self.strategy.metrics(records),
             "speed": throughput_metrics(new_records, wall, stats),
             "simulator": self.simulator.stats() if hasattr(self.simulator, "stats") else {},
         }

@@ -1,0 +1,85 @@
+"""Search strategies: how a task becomes a schedulable unit of model requests.
+
+A strategy gives the schedulers an Agent and one unit per task; a unit asks for one request (or tool call)
+at a time and says when it is done through `unit.trajectory.done`, like an Episode, so any scheduler that
+drives Episodes drives it. `cot` is one chain per task (the Episode itself); `dfsdt` is ToolBench's
+DFS_woFilter_w2 tree (engine.search.dfsdt), whose frontier requests are batched with every other tree's.
+A strategy also writes its own outputs per finished unit and adds its figures to metrics.json.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Protocol
+
+from benchmarks.types import Task
+from engine.agents import Agent, Episode, make_agent, start_episode
+from engine.search.answer_files import answer_path, tree_metrics, write_raw_json
+from engine.search.dfsdt import DFSDT_LIMITS, DfsAgent, DfsLimits, TreeEpisode
+from engine.types import AgentSpec
+
+STRATEGIES = ("cot", "dfsdt")
+
+
+class SearchStrategy(Protocol):
+    name: str
+
+    def agent(self, spec: AgentSpec) -> Agent: ...
+    def start(self, task: Task, spec: AgentSpec, seed: int) -> Any: ...
+    def write_outputs(self, unit: Any, run_dir: Path) -> None: ...
+    def limits(self) -> dict[str, Any]: ...
+    def metrics(self, records: list[dict[str, Any]]) -> dict[str, Any]: ...
+
+
+class Cot:
+    """One chain per task, as the agent runs it (ToolBench's CoT@1)."""
+
+    name = "cot"
+
+    def agent(self, spec: AgentSpec) -> Agent:
+        return make_agent(spec)
+
+    def start(self, task: Task, spec: AgentSpec, seed: int) -> Episode:
+        return start_episode(task, spec, seed)
+
+    def write_outputs(self, unit: Any, run_dir: Path) -> None:
+        pass
+
+    def limits(self) -> dict[str, Any]:
+        return {}
+
+    def metrics(self, records: list[dict[str, Any]]) -> dict[str, Any]:
+        return {"strategy": self.name}
+
+
+class Dfsdt:
+    """ToolBench's DFS_woFilter_w2; each finished tree also writes upstream's raw answer file."""
+
+    name = "dfsdt"
+
+    def __init__(self, limits: DfsLimits = DFSDT_LIMITS) -> None:
+        self.settings = limits
+
+    def agent(self, spec: AgentSpec) -> Agent:
+        if spec.kind == "oracle":
+            raise ValueError("the oracle replays gold chains: it has no dfsdt strategy")
+        return DfsAgent(spec, self.settings)
+
+    def start(self, task: Task, spec: AgentSpec, seed: int) -> TreeEpisode:
+        return TreeEpisode(task, spec, seed, self.settings)
+
+    def write_outputs(self, unit: TreeEpisode, run_dir: Path) -> None:
+        write_raw_json(answer_path(run_dir, unit.task.group, unit.task.query_id), unit.answer_file())
+
+    def limits(self) -> dict[str, Any]:
+        return self.settings.forward_args()
+
+    def metrics(self, records: list[dict[str, Any]]) -> dict[str, Any]:
+        return {"strategy": self.name, **tree_metrics(records)}
+
+
+def make_strategy(name: str, dfs_limits: DfsLimits = DFSDT_LIMITS) -> SearchStrategy:
+    if name == "cot":
+        return Cot()
+    if name == "dfsdt":
+        return Dfsdt(dfs_limits)
+    raise ValueError(f"unknown strategy {name!r}; valid: {', '.join(STRATEGIES)}")
