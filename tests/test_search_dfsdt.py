@@ -330,3 +330,40 @@ def test_killed_run_resumes_per_tree_without_losing_or_duplicating(tmp_path, reg
     assert records(resumed) == records(whole)
     for path in sorted((whole / "answer").rglob("*.json")):
         assert read_answer_file(resumed / path.relative_to(whole)) == read_answer_file(path)
+
+
+# -- choosing the strategy: presets, --strategy, agent YAML ----------------------------------------------
+
+
+def test_dfsdt_presets_and_yaml_strategy(tmp_path):
+    from engine.presets import PRESETS, AgentConfigError, load_agent
+
+    assert PRESETS["alpha-umi-dfsdt"].strategy == "dfsdt" and PRESETS["alpha-umi"].strategy == "cot"
+    assert "oracle-dfsdt" not in PRESETS
+    yaml_file = tmp_path / "agent.yaml"
+    yaml_file.write_text("preset: chat-single\nstrategy: dfsdt\n")
+    agent = load_agent(str(yaml_file))
+    assert (agent.strategy, agent.name) == ("dfsdt", "chat-single-dfsdt")
+    yaml_file.write_text("preset: chat-single\nstrategy: beam\n")
+    with pytest.raises(AgentConfigError, match="unknown strategy"):
+        load_agent(str(yaml_file))
+
+
+@pytest.mark.parametrize("argv_agent", [["--agent", "alpha-umi", "--strategy", "dfsdt"], ["--agent", "alpha-umi-dfsdt"]])
+def test_run_with_strategy_dfsdt_from_the_command_line(shared_data, tmp_path, argv_agent):
+    import run_eval
+
+    example = shared_data / "stabletoolbench" / "solvable_queries_example"
+    argv = ["run", *argv_agent, "--benchmark", str(example), "--backend", "scripted", "--model", "call-once-then-answer",
+            "--executor", "local", "--out", str(tmp_path), "--no-progress"]
+    assert run_eval.main(argv) == 0
+    run_dir = tmp_path / "alpha-umi-dfsdt__solvable_queries_example__seed0"
+    records = [json.loads(line) for line in (run_dir / "trajectories.jsonl").read_text().splitlines()]
+    assert len(records) == 3 and all(r["status"] == "answered" and r["search"]["model_queries"] == 2 for r in records)
+    assert (run_dir / "tooleval" / "G1_instruction.json").is_file()
+    raw = read_answer_file(answer_path(run_dir, "G1_instruction", records[0]["query_id"]))
+    messages = raw["answer_generation"]["train_messages"][-1]
+    assert messages[0] == {"role": "user", "content": records[0]["turns"][0]["text"], "value": records[0]["turns"][0]["text"]}
+    assert [m["role"] for m in messages] == ["user", "assistant", "observation", "assistant"]
+    assert messages[-1]["value"].endswith("</s>conclusion: Here is the answer from the API.")
+    assert raw["forward_args"]["prompt_type"]["planner"] == "toolbench_planner"
