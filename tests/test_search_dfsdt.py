@@ -57,8 +57,9 @@ def agent_for(script: Callable[[RoleRequest], str], preset: str = "toolllama", b
 
 
 def run_trees(script, tasks: list[Task], *, limits: DfsLimits = DFSDT_LIMITS, schedule: str = "lockstep",
-              max_active: int | None = None, batch_size: int = 64, preset: str = "toolllama"):
-    """Runs DFSDT trees with `script` behind every role; returns {task key: finished tree}."""
+              max_active: int | None = None, batch_size: int = 64, preset: str = "toolllama", batches: list | None = None):
+    """Runs DFSDT trees with `script` behind every role; returns {task key: finished tree}. The sizes of the
+    batches the actors ran are appended to `batches`."""
     agent = agent_for(script, preset, batch_size)
     strategy = make_strategy("dfsdt", limits)
     executor = LocalExecutor(distinct_models(agent.roles), backends={key: ScriptedBackend(script)
@@ -66,6 +67,8 @@ def run_trees(script, tasks: list[Task], *, limits: DfsLimits = DFSDT_LIMITS, sc
     scheduler = SCHEDULES[schedule](strategy.agent(agent), executor, Simulator(ResponseCache()), max_active)
     done: dict[str, Any] = {}
     scheduler.run((strategy.start(t, agent, 0) for t in tasks), lambda tree: done.setdefault(tree.task.key, tree))
+    if batches is not None:
+        batches += [size for actor in scheduler.stats.actors.values() for size in actor.batch_sizes]
     return done
 
 
@@ -203,12 +206,18 @@ def _trees_json(trees) -> dict[str, Any]:
 
 @pytest.mark.parametrize("preset", ["toolllama", "alpha-umi"])
 def test_trees_are_identical_whatever_the_batch_size_or_trees_in_flight(preset):
-    tasks = weather_tasks(8)
-    reference = _trees_json(run_trees(random_script, tasks, batch_size=1, max_active=1, preset=preset))
-    assert {r["status"] for r, _ in reference.values()} >= {"answered"}
-    assert len({a["answer_generation"]["query_count"] for _, a in reference.values()}) > 1
-    for schedule, max_active, batch_size in (("lockstep", None, 64), ("pipelined", None, 64), ("pipelined", 3, 2)):
-        trees = run_trees(random_script, tasks, schedule=schedule, max_active=max_active, batch_size=batch_size, preset=preset)
+    tasks = weather_tasks(80)
+    batches: list[int] = []
+    reference = _trees_json(run_trees(random_script, tasks, batch_size=1, max_active=1, preset=preset, batches=batches))
+    assert set(batches) == {1}
+    assert {r["status"] for r, _ in reference.values()} >= {"answered", "gave_up"}
+    assert len({a["answer_generation"]["query_count"] for _, a in reference.values()}) > 3
+    for schedule, max_active, batch_size, largest in (("lockstep", None, 64, 80), ("pipelined", None, 64, 64),
+                                                      ("pipelined", 3, 2, 2)):
+        batches = []
+        trees = run_trees(random_script, tasks, schedule=schedule, max_active=max_active, batch_size=batch_size,
+                          preset=preset, batches=batches)
+        assert max(batches) == largest
         assert _trees_json(trees) == reference, (schedule, max_active, batch_size)
 
 
