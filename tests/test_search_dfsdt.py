@@ -26,7 +26,8 @@ from tools_sim.simulator import Simulator
 CALL = 'Thought: look it up {path}\nAction: forecast_for_weather_api\nAction Input: {{"city_name": "c{path}"}}'
 ANSWER = 'Thought: done\nAction: Finish\nAction Input: {{"return_type": "give_answer", "final_answer": "A{path}"}}'
 GIVE_UP = 'Thought: stuck\nAction: Finish\nAction Input: {{"return_type": "give_up_and_restart"}}'
-REPLIES = {"call": CALL, "answer": ANSWER, "give_up": GIVE_UP}
+BAD_CALL = 'Thought: guess\nAction: no_such_function\nAction Input: {{}}'
+REPLIES = {"call": CALL, "answer": ANSWER, "give_up": GIVE_UP, "bad_call": BAD_CALL}
 
 
 def node_path(request: RoleRequest) -> str:
@@ -154,6 +155,17 @@ def test_a_failed_request_is_a_pruned_thought_and_the_sibling_is_tried():
     assert (failed.node_type, failed.pruned, failed.observation_code) == ("Thought", True, -1)
     assert "backend down" in failed.description
     assert tree.trajectory.status == "answered"
+
+
+def test_a_hallucinated_function_is_renamed_in_the_messages_and_the_chain_goes_on():
+    tree, script = one_tree({"0": "bad_call", "0.0": "answer"})
+    assert script.asked == ["0", "0.0"]
+    action = tree.root.children[0].children[0]
+    leaf = action.children[0]
+    assert (action.description, leaf.observation_code, leaf.pruned) == ("no_such_function", 1, False)
+    assert leaf.messages[-2]["function_call"]["name"] == "invalid_hallucination_function_name"
+    assert leaf.messages[-1] == {"role": "function", "name": "invalid_hallucination_function_name",
+                                 "content": leaf.observation}
 
 
 def _diversity_text(template: str, candidates: list[dict[str, Any]], observation: str = "") -> str:
