@@ -11,10 +11,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Protocol
 
-from benchmarks.types import Task
+from benchmarks.core.types import Task
 from engine.agents import Agent, Episode, make_agent, start_episode
-from engine.search.answer_files import answer_path, tree_metrics, write_raw_json
-from engine.search.dfsdt import DFSDT_LIMITS, DfsAgent, DfsLimits, TreeEpisode
+from benchmarks.answer_convert import convert_folder, dumps_converted
+from engine.search.answer_files import answer_dir, answer_path, tree_metrics, write_raw_json
+from engine.search.dfsdt import DFSDT_LIMITS, METHOD, DfsAgent, DfsLimits, TreeEpisode
+from engine.tooleval_export import converted_group_text
 from engine.types import AgentSpec
 
 STRATEGIES = ("cot", "dfsdt")
@@ -26,6 +28,8 @@ class SearchStrategy(Protocol):
     def agent(self, spec: AgentSpec) -> Agent: ...
     def start(self, task: Task, spec: AgentSpec, seed: int) -> Any: ...
     def write_outputs(self, unit: Any, run_dir: Path) -> None: ...
+    def tooleval_text(self, spec: AgentSpec, tasks: dict[str, Task], group: str, records: list[dict[str, Any]],
+                      run_dir: Path) -> str: ...
     def limits(self) -> dict[str, Any]: ...
     def metrics(self, records: list[dict[str, Any]]) -> dict[str, Any]: ...
 
@@ -43,6 +47,11 @@ class Cot:
 
     def write_outputs(self, unit: Any, run_dir: Path) -> None:
         pass
+
+    def tooleval_text(self, spec: AgentSpec, tasks: dict[str, Task], group: str, records: list[dict[str, Any]],
+                      run_dir: Path) -> str:
+        """The converted answers of the raw CoT answers our chains stand for (engine.tooleval_export)."""
+        return converted_group_text(tasks, records)
 
     def limits(self) -> dict[str, Any]:
         return {}
@@ -69,6 +78,15 @@ class Dfsdt:
 
     def write_outputs(self, unit: TreeEpisode, run_dir: Path) -> None:
         write_raw_json(answer_path(run_dir, unit.task.group, unit.task.query_id), unit.answer_file())
+
+    def tooleval_text(self, spec: AgentSpec, tasks: dict[str, Task], group: str, records: list[dict[str, Any]],
+                      run_dir: Path) -> str:
+        """ToolBench's converter run on the group's raw answer files. alpha-UMi's collab files hold
+        `observation` messages, which that converter refuses (alpha-UMi converted them with its own variant of
+        it), so a multi-LLM tree's chosen chain is exported as a chain instead."""
+        if spec.kind == "multi":
+            return converted_group_text(tasks, records)
+        return dumps_converted(convert_folder(answer_dir(run_dir, group), METHOD))
 
     def limits(self) -> dict[str, Any]:
         return self.settings.forward_args()

@@ -26,8 +26,8 @@ import random
 from dataclasses import dataclass, field
 from typing import Any, Generator
 
-from benchmarks.schemas import function_schemas
-from benchmarks.types import Task
+from benchmarks.core.schemas import function_schemas
+from benchmarks.core.types import Task
 from engine.agents import Episode, make_agent, request_seed
 from engine.search.tree import ACTION, ACTION_INPUT, THOUGHT, TreeNode, tree_json
 from engine.types import AgentSpec, RoleRequest, RoleResult, RoleUsage, Trajectory
@@ -361,15 +361,16 @@ class TreeEpisode:
         return planner + "".join(tail[-1:])
 
     def _thought(self, expansion: Expansion, kind: str) -> str:
-        texts = expansion.texts
-        if not texts:
-            return ""
-        if self.spec.kind == "multi":
-            planner = next((text for role, text in reversed(texts) if role == "planner"), "")
-            marker = {"answer": "Next: conclusion", "give_up": "Next: give up"}.get(kind)
-            cut = planner.find(marker) if marker else -1
-            return (planner[:cut] if cut >= 0 else planner).strip()
-        return self.agent.format.parse_step(texts[-1][1]).thought
+        """The Thought node's text: what the agent said with its call or Finish; for alpha-UMi's Finish, the
+        plan before its `Next:` marker, as the collab runner's parser cuts it."""
+        trajectory = expansion.episode.trajectory
+        if kind == "call":
+            return trajectory.calls[-1].thought
+        if self.spec.kind != "multi":
+            return trajectory.finish_thought
+        planner = next((text for role, text in reversed(expansion.texts) if role == "planner"), "")
+        cut = planner.find({"answer": "Next: conclusion", "give_up": "Next: give up"}[kind])
+        return (planner[:cut] if cut >= 0 else planner).strip()
 
     def _finish_arguments(self, expansion: Expansion, default: dict[str, str]) -> str:
         """The Finish call's arguments as the model wrote them (ReAct), else as alpha-UMi's parser builds them."""
