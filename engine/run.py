@@ -24,7 +24,6 @@ from engine.placement import distinct_models
 from engine.scheduler import LockstepScheduler, Scheduler, SchedulerStats
 from engine.search import make_strategy
 from engine.search.dfsdt import DFSDT_LIMITS
-from engine.tooleval_export import converted_group_text
 from engine.types import AgentSpec
 
 # ToolBench's runner limits, recorded because they change results (spec/toolbench-formats.md section 7).
@@ -133,7 +132,8 @@ class Run:
         tooleval.mkdir(exist_ok=True)
         for group in sorted({r["group"] for r in records}):
             group_records = [r for r in records if r["group"] == group]
-            write_bytes_atomic(tooleval / f"{group}.json", converted_group_text(self.tasks, group_records).encode())
+            text = self.strategy.tooleval_text(self.config.agent, self.tasks, group, group_records, self.dir)
+            write_bytes_atomic(tooleval / f"{group}.json", text.encode())
         metrics = {
             "overall": outcome_metrics(records),
             "groups": {g: outcome_metrics([r for r in records if r["group"] == g]) for g in sorted({r["group"] for r in records})},

@@ -9,7 +9,7 @@ from typing import Any, Callable
 
 import pytest
 
-from benchmarks.types import Task
+from benchmarks.core.types import Task
 from engine.backends.scripted import ScriptedBackend
 from engine.executor import LocalExecutor
 from engine.placement import distinct_models
@@ -285,6 +285,13 @@ def test_run_writes_raw_answer_files_and_tree_metrics(tmp_path, registered_rando
             last = generation["train_messages"][-1]
             assert last[-1]["function_call"]["name"] == "Finish"
             assert [m["role"] for m in last[:2]] == ["system", "user"]
+    converted = json.loads((run_dir / "tooleval" / "G1_instruction.json").read_text())
+    assert set(converted) == {r["query_id"] for r in records}  # ToolBench's converter read every raw file back
+    for record in records:
+        answer = converted[record["query_id"]]["answer"]
+        assert answer["method"] == "DFS_woFilter_w2"
+        if record["status"] == "answered":
+            assert json.loads(answer["final_answer"])["final_answer"] == record["final_answer"]
     run_json = json.loads((run_dir / "run.json").read_text())
     assert run_json["limits"]["search"]["max_query_count"] == 200 and run_json["agent"]["strategy"] == "dfsdt"
 

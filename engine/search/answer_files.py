@@ -2,25 +2,27 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
+from engine.records import write_bytes_atomic
 from engine.search.dfsdt import METHOD
 
 TREE_FIGURES = ("nodes", "nodes_expanded", "model_queries", "max_depth", "backtracks", "give_ups")
 
 
+def answer_dir(run_dir: Path, group: str) -> Path:
+    return run_dir / "answer" / group
+
+
 def answer_path(run_dir: Path, group: str, query_id: str, method: str = METHOD) -> Path:
-    return run_dir / "answer" / group / f"{query_id}_{method}.json"
+    return answer_dir(run_dir, group) / f"{query_id}_{method}.json"
 
 
 def write_raw_json(path: Path, data: Any) -> None:
     """Upstream's `json.dump(data, f, indent=2)` bytes, replaced atomically (a crash leaves old or new)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(data, indent=2))
-    os.replace(tmp, path)
+    write_bytes_atomic(path, json.dumps(data, indent=2).encode())
 
 
 def read_answer_file(path: Path) -> dict[str, Any]:
