@@ -48,7 +48,20 @@ class TreeScript:
         kind = self.plan.get(path, self.default)
         if kind == "raise":
             raise RuntimeError("backend down")
-        return REPLIES[kind].format(path=path)
+        return role_reply(request.role, kind, path)
+
+
+PLANS = {"call": "Look it up. Next: caller.", "answer": "Done. Next: conclusion.", "give_up": "No. Next: give up.",
+         "bad_call": "Guess. Next: caller."}
+
+
+def role_reply(role: str, kind: str, path: str) -> str:
+    """A single-LLM step, or alpha-UMi's role outputs for the same decision."""
+    if role == "planner":
+        return PLANS[kind]
+    if role == "summarizer":
+        return f"A{path}"
+    return REPLIES["call" if role == "caller" and kind != "bad_call" else kind].format(path=path)
 
 
 def agent_for(script: Callable[[RoleRequest], str], preset: str = "toolllama", batch_size: int = 64) -> AgentSpec:
@@ -192,9 +205,9 @@ def test_second_child_gets_the_diversity_prompt_with_the_former_call_and_observa
 
 def test_diversity_message_is_dropped_from_chat_descendants_but_kept_for_toolllama():
     plan = {"0.0": "give_up", "1.0": "answer"}
-    for preset, kept in (("toolllama", True), ("chat-single", False)):
+    for preset, kept in (("toolllama", True), ("chat-single", False), ("alpha-umi", True), ("chat-multi", False)):
         tree, script = one_tree(plan, preset=preset)
-        assert script.asked == ["0", "0.0", "1", "1.0"]
+        assert list(dict.fromkeys(script.asked)) == ["0", "0.0", "1", "1.0"]
         rendered = json.dumps(script.prompts["1.0"])
         assert ("This is not the first time you try this task" in rendered) is kept, preset
         assert "This is not the first time" in json.dumps(script.prompts["1"])
@@ -204,12 +217,7 @@ def test_diversity_message_is_dropped_from_chat_descendants_but_kept_for_toollla
 def random_script(request: RoleRequest) -> str:
     """A sampled model: the reply depends only on the request's seed (alpha-UMi's roles answer in kind)."""
     kind = random.Random(request.seed).choices(["call", "answer", "give_up"], weights=[6, 1, 2])[0]
-    path = node_path(request)
-    if request.role == "planner":
-        return {"call": "Look it up. Next: caller.", "answer": "Done. Next: conclusion.", "give_up": "No. Next: give up."}[kind]
-    if request.role == "summarizer":
-        return f"A{path}"
-    return REPLIES["call" if request.role == "caller" else kind].format(path=path)
+    return role_reply(request.role, kind, node_path(request))
 
 
 def _trees_json(trees) -> dict[str, Any]:
