@@ -111,7 +111,7 @@ class Run:
                 "schedule": self.config.schedule,
                 "limits": {"max_steps": self.config.agent.max_steps, "max_depth": self.config.agent.max_depth,
                            "planner_attempts": self.config.agent.planner_attempts,
-                           "upstream_equivalent": UPSTREAM_LIMITS, "search": self.strategy.limits()},
+                           "upstream_equivalent": UPSTREAM_LIMITS, "search": self.strategy.limits(self.config.agent)},
                 "n_tasks": len(self.tasks),
                 "simulator": getattr(self.simulator, "describe", lambda: {})(),
                 "versions": manifest.library_versions(),

@@ -156,6 +156,15 @@ def test_query_budget_ends_the_search_and_drops_the_last_reply():
     assert figures["nodes"] == 1 + 4 * 3  # the query that hit the budget adds no node
 
 
+def test_the_tree_depth_follows_the_agents_chain_limit():
+    script = TreeScript({})
+    agent = dataclasses.replace(agent_for(script), max_steps=2)
+    strategy = make_strategy("dfsdt")
+    assert strategy.limits(agent)["single_chain_max_step"] == 6
+    tree = strategy.start(weather_tasks(1)[0], agent, 0)
+    assert tree.limits.single_chain_max_step == 6
+
+
 def test_upstream_limits_in_one_place():
     assert DFSDT_LIMITS.forward_args() == {"single_chain_max_step": 12, "tree_beam_size": 2, "max_query_count": 200,
                                            "answer": 1, "with_filter": False}

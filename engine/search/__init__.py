@@ -8,6 +8,7 @@ A strategy also writes its own outputs per finished unit and adds its figures to
 """
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -30,7 +31,7 @@ class SearchStrategy(Protocol):
     def write_outputs(self, unit: Any, run_dir: Path) -> None: ...
     def tooleval_text(self, spec: AgentSpec, tasks: dict[str, Task], group: str, records: list[dict[str, Any]],
                       run_dir: Path) -> str: ...
-    def limits(self) -> dict[str, Any]: ...
+    def limits(self, spec: AgentSpec) -> dict[str, Any]: ...
     def metrics(self, records: list[dict[str, Any]]) -> dict[str, Any]: ...
 
 
@@ -53,7 +54,7 @@ class Cot:
         """The converted answers of the raw CoT answers our chains stand for (engine.tooleval_export)."""
         return converted_group_text(tasks, records)
 
-    def limits(self) -> dict[str, Any]:
+    def limits(self, spec: AgentSpec) -> dict[str, Any]:
         return {}
 
     def metrics(self, records: list[dict[str, Any]]) -> dict[str, Any]:
@@ -68,13 +69,17 @@ class Dfsdt:
     def __init__(self, limits: DfsLimits = DFSDT_LIMITS) -> None:
         self.settings = limits
 
+    def _limits(self, spec: AgentSpec) -> DfsLimits:
+        """The tree's depth limit is the agent's chain limit in nodes (ToolBench uses 12 for both)."""
+        return dataclasses.replace(self.settings, single_chain_max_step=spec.max_depth)
+
     def agent(self, spec: AgentSpec) -> Agent:
         if spec.kind == "oracle":
             raise ValueError("the oracle replays gold chains: it has no dfsdt strategy")
-        return DfsAgent(spec, self.settings)
+        return DfsAgent(spec, self._limits(spec))
 
     def start(self, task: Task, spec: AgentSpec, seed: int) -> TreeEpisode:
-        return TreeEpisode(task, spec, seed, self.settings)
+        return TreeEpisode(task, spec, seed, self._limits(spec))
 
     def write_outputs(self, unit: TreeEpisode, run_dir: Path) -> None:
         write_raw_json(answer_path(run_dir, unit.task.group, unit.task.query_id), unit.answer_file())
@@ -88,8 +93,8 @@ class Dfsdt:
             return converted_group_text(tasks, records)
         return dumps_converted(convert_folder(answer_dir(run_dir, group), METHOD))
 
-    def limits(self) -> dict[str, Any]:
-        return self.settings.forward_args()
+    def limits(self, spec: AgentSpec) -> dict[str, Any]:
+        return self._limits(spec).forward_args()
 
     def metrics(self, records: list[dict[str, Any]]) -> dict[str, Any]:
         return {"strategy": self.name, **tree_metrics(records)}

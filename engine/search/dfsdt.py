@@ -43,7 +43,8 @@ METHOD = "DFS_woFilter_w2"
 class DfsLimits:
     """Every DFSDT limit, in upstream's units (qa_pipeline's call of `DFS_tree_search.start`)."""
 
-    single_chain_max_step: int = 12  # node depth: a query adds 3 nodes, so 4 rounds, Finish included
+    single_chain_max_step: int = 12  # node depth: a query adds 3 nodes, so 4 rounds, Finish included (a run
+    # sets it to the agent's max_depth, which is 12 by default: --max-steps changes chains and trees alike)
     tree_beam_size: int = 2  # children per node
     max_query_count: int = 200  # model queries per tree (a multi-LLM round is one query)
     answer: int = 1  # answers that end the search
