@@ -51,8 +51,9 @@ class Agent(Protocol):
     def on_observation(self, episode: Episode, observation: Observation) -> None: ...
 
 
-def request_seed(run_seed: int, trajectory: Trajectory, index: int) -> int:
-    """A per-request seed that depends only on the trajectory and how far it is, never on batching."""
+def request_seed(run_seed: int, trajectory: Trajectory, index: int | str) -> int:
+    """A per-request seed that depends only on the trajectory and how far it is (a count, or a search
+    tree's node path), never on batching."""
     key = f"{run_seed}|{trajectory.task_key}|{trajectory.agent}|{index}".encode()
     return int.from_bytes(hashlib.blake2b(key, digest_size=4).digest(), "big") & 0x7FFFFFFF
 

@@ -8,11 +8,17 @@ from typing import Any
 
 from engine.placement import PlacementError, assign_engines
 from engine.safe_yaml import YamlFileError, load_yaml_file
+from engine.search import STRATEGIES
 from engine.types import AgentSpec, ModelSpec, SamplingParams
 
 MULTI_ROLES = ("planner", "caller", "summarizer")
 SINGLE_ROLES = ("backbone",)
 _KIND_ROLES = {"multi": MULTI_ROLES, "single": SINGLE_ROLES, "oracle": ()}
+
+
+class AgentConfigError(ValueError):
+    pass
+
 
 # alpha-UMi's released checkpoints decode with temperature 0.5 in real time; greedy is our reproducible
 # default, and a YAML agent can set any sampling per role. The authors' real-time loop kept the last
@@ -30,10 +36,24 @@ PRESETS: dict[str, AgentSpec] = {
     "chat-multi": AgentSpec("chat-multi", "multi", "chat-multi", dict.fromkeys(MULTI_ROLES, _CHAT_MODEL)),
     "oracle": AgentSpec("oracle", "oracle", "oracle", {}),
 }
+DFSDT_SUFFIX = "-dfsdt"
 
 
-class AgentConfigError(ValueError):
-    pass
+def with_strategy(agent: AgentSpec, strategy: str) -> AgentSpec:
+    """The agent searching with `strategy`; a dfsdt agent is named `<name>-dfsdt`, so its runs and records
+    never mix with the chain agent's."""
+    try:
+        STRATEGIES.check(strategy)
+    except ValueError as exc:
+        raise AgentConfigError(str(exc)) from None
+    if agent.kind == "oracle" and strategy != "cot":
+        raise AgentConfigError("the oracle replays gold chains: its only strategy is cot")
+    base = agent.name.removesuffix(DFSDT_SUFFIX)
+    return dataclasses.replace(agent, strategy=strategy, name=base + DFSDT_SUFFIX if strategy == "dfsdt" else base)
+
+
+PRESETS.update({f"{name}{DFSDT_SUFFIX}": with_strategy(spec, "dfsdt") for name, spec in list(PRESETS.items())
+                if spec.kind != "oracle"})
 
 
 def load_agent(name_or_path: str) -> AgentSpec:
@@ -69,7 +89,7 @@ def agent_from_dict(data: Any, source: str = "<agent>") -> AgentSpec:
     for role in _KIND_ROLES[kind]:
         inherited = base.roles[role] if base and role in base.roles else ModelSpec()
         roles[role] = _model_spec(inherited, {**default_model, **(data.get("roles") or {}).get(role, {})}, f"{source}: role {role}")
-    return AgentSpec(
+    agent = AgentSpec(
         name=str(data.get("name", base.name if base else Path(source).stem)),
         kind=kind,
         format=data.get("format", base.format if base else ""),
@@ -77,7 +97,14 @@ def agent_from_dict(data: Any, source: str = "<agent>") -> AgentSpec:
         format_options=data.get("format_options", base.format_options if base else {}),
         max_steps=int(data.get("max_steps", base.max_steps if base else 4)),
         placement=str(data.get("placement", base.placement if base else "shared")),
+        strategy=base.strategy if base else "cot",
     )
+    strategy = data.get("strategy")
+    if strategy is None:
+        return agent
+    named = "name" in data
+    searched = with_strategy(agent, str(strategy))
+    return dataclasses.replace(searched, name=agent.name) if named else searched
 
 
 def _model_spec(base: ModelSpec, overrides: dict[str, Any], where: str) -> ModelSpec:

@@ -22,7 +22,7 @@ from tqdm import tqdm
 from benchmarks.scoring import has_gold_facts, verified_scores
 from benchmarks.core.types import Task
 from engine import provenance
-from engine.agents import Episode, make_agent, start_episode
+from engine.agents import Episode
 from engine.executor import make_executor
 from engine.metrics import outcome_metrics, throughput_metrics
 from benchmarks.results.files import (METRICS_FILE, RUN_FILE, SCORES_FILE, TOOLEVAL_DIR, TRAJECTORIES_FILE, write_bytes_atomic,
@@ -33,11 +33,12 @@ from benchmarks.results.trajectories import TrajectoryWriter, latest_records
 from engine.pipeline import PipelinedScheduler
 from engine.placement import distinct_models
 from engine.scheduler import LockstepScheduler, Scheduler, SchedulerStats
-from engine.tooleval_export import converted_group_text
+from engine.search import make_strategy
+from engine.search.dfsdt import DFSDT_LIMITS
 from engine.types import AgentSpec
 
 # ToolBench's runner limits, recorded because they change results (docs/formats.md section 7).
-UPSTREAM_LIMITS = {"single_chain_max_step": 12, "max_query_count": 200}
+UPSTREAM_LIMITS = {"single_chain_max_step": DFSDT_LIMITS.single_chain_max_step, "max_query_count": DFSDT_LIMITS.max_query_count}
 # Lockstep is the reference and the default; pipelined gives the same trajectories (engine.pipeline).
 SCHEDULES: dict[str, type[Scheduler]] = {"lockstep": LockstepScheduler, "pipelined": PipelinedScheduler}
 
@@ -100,6 +101,7 @@ class Run:
         self.dir = config.out_dir / config.run_name
         self.manifest: dict[str, Any] = {}
         self.previous_attempt: dict[str, Any] | None = None  # how the last attempt ended, when it did not finish
+        self.strategy = make_strategy(config.agent.strategy)
 
     def execute(self) -> Path:
         if self.config.schedule not in SCHEDULES:
@@ -118,8 +120,8 @@ class Run:
                 executor = make_executor(self.config.executor, distinct_models(self.config.agent.roles),
                                          self.config.ray_address, self.config.agent.placement)
                 self._write_manifest("running", models=executor.info())
-                scheduler = SCHEDULES[self.config.schedule](make_agent(self.config.agent), executor, self.simulator,
-                                                            self.config.max_active)
+                scheduler = SCHEDULES[self.config.schedule](self.strategy.agent(self.config.agent), executor,
+                                                            self.simulator, self.config.max_active)
                 self._schedule(scheduler, todo, writer, new_records, start)
             status = "finished"
         except BaseException as exc:
@@ -144,6 +146,7 @@ class Run:
 
             def finished(episode: Episode) -> None:
                 nonlocal tokens
+                self.strategy.write_outputs(episode, self.dir)  # before the record: a recorded task is complete
                 record = episode.trajectory.to_record()
                 writer.write(record)
                 new_records.append(record)
@@ -154,7 +157,7 @@ class Run:
             scheduler.run((self._episode(task, writer) for task in todo), finished)
 
     def _episode(self, task: Task, writer: TrajectoryWriter) -> Episode:
-        episode = start_episode(task, self.config.agent, self.config.seed)
+        episode = self.strategy.start(task, self.config.agent, self.config.seed)
         episode.trajectory.tries = writer.tries.get((task.key, self.config.agent.name, self.config.seed), 0) + 1
         return episode
 
@@ -183,7 +186,7 @@ class Run:
                 "schedule": self.config.schedule,
                 "limits": {"max_steps": self.config.agent.max_steps, "max_depth": self.config.agent.max_depth,
                            "planner_attempts": self.config.agent.planner_attempts,
-                           "upstream_equivalent": UPSTREAM_LIMITS},
+                           "upstream_equivalent": UPSTREAM_LIMITS, "search": self.strategy.limits(self.config.agent)},
                 "n_tasks": len(self.tasks),
                 "simulator": getattr(self.simulator, "describe", lambda: {})(),
                 "versions": provenance.library_versions(),
@@ -208,10 +211,12 @@ class Run:
         tooleval.mkdir(exist_ok=True)
         for group in sorted({r["group"] for r in records}):
             group_records = [r for r in records if r["group"] == group]
-            write_bytes_atomic(tooleval / f"{group}.json", converted_group_text(self.tasks, group_records).encode())
+            text = self.strategy.tooleval_text(self.config.agent, self.tasks, group, group_records, self.dir)
+            write_bytes_atomic(tooleval / f"{group}.json", text.encode())
         metrics = {
             "overall": outcome_metrics(records),
             "groups": {g: outcome_metrics([r for r in records if r["group"] == g]) for g in sorted({r["group"] for r in records})},
+            "search": self.strategy.metrics(records),
             "speed": throughput_metrics(new_records, wall, stats),
             "simulator": self.simulator.stats() if hasattr(self.simulator, "stats") else {},
         }

@@ -60,6 +60,7 @@ class AgentSpec:
     max_steps: int = 4  # model rounds per chain, Finish included: ToolBench's depth limit (`max_depth`)
     planner_attempts: int = 5  # planner generations per step while its output is empty (upstream's loop)
     placement: str = "shared"  # shared | per-role | colocate (engine.placement)
+    strategy: str = "cot"  # cot: one chain per task; dfsdt: ToolBench's tree search (engine.search)
 
     @property
     def max_depth(self) -> int:
@@ -137,6 +138,7 @@ class Trajectory:
     usage: dict[str, RoleUsage] = field(default_factory=dict)
     started_at: float = 0.0
     finished_at: float = 0.0
+    search: dict[str, Any] = field(default_factory=dict)  # a search tree's figures (engine.search); empty for a chain
 
     @property
     def done(self) -> bool:
@@ -157,6 +159,8 @@ class Trajectory:
         """The trajectory as its trajectories.jsonl record (benchmarks.results.trajectories)."""
         record = dataclasses.asdict(self)
         record["steps"] = self.steps
+        if not record["search"]:
+            del record["search"]  # chains keep their records as before
         return record
 
     def finish(self, status: TrajectoryStatus, answer: str = "", thought: str = "") -> None:

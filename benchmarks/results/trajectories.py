@@ -44,8 +44,7 @@ class UsageRecord(TypedDict):
     latency_s: float
 
 
-class TrajectoryRecord(TypedDict):
-    """One line of trajectories.jsonl: engine.types.Trajectory as JSON, plus `steps` (its tool calls)."""
+class _RecordFields(TypedDict):
 
     task_key: str  # "<group>/<query_id>"
     group: str
@@ -66,6 +65,12 @@ class TrajectoryRecord(TypedDict):
     started_at: float
     finished_at: float
     steps: int
+
+
+class TrajectoryRecord(_RecordFields, total=False):
+    """One line of trajectories.jsonl: engine.types.Trajectory as JSON, plus `steps` (its tool calls)."""
+
+    search: dict[str, Any]  # a DFSDT tree's figures (engine.search); chains have none
 
 def record_key(record: Mapping[str, Any]) -> tuple[str, str, int]:
     return record["task_key"], record["agent"], record["seed"]

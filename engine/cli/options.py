@@ -9,7 +9,7 @@ from benchmarks.core.types import LoadedBenchmark, Task
 from benchmarks.loading import load_benchmark
 from engine.backends.base import BACKENDS, UnknownBackendError
 from engine.cli.base import UserError, guarded
-from engine.presets import load_agent, override_models
+from engine.presets import load_agent, override_models, with_strategy
 from engine.types import AgentSpec
 from roles.registry import get_format
 
@@ -40,6 +40,8 @@ def resolve_agent(args: argparse.Namespace) -> AgentSpec:
                             dtype=getattr(args, "dtype", None), batch_size=getattr(args, "batch_size", None))
     if getattr(args, "max_steps", None) is not None:
         agent = dataclasses.replace(agent, max_steps=args.max_steps)
+    if getattr(args, "strategy", None) is not None:
+        agent = with_strategy(agent, args.strategy)
     validate_agent(agent)
     return agent
 

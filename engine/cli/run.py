@@ -9,6 +9,7 @@ from benchmarks.core.types import LoadedBenchmark
 from engine.executor import RoleActorLost
 from engine.cli.base import Subcommand, guarded
 from engine.cli.options import add_benchmark_args, add_model_args, resolve_agent, resolve_benchmark
+from engine.search import STRATEGIES
 from engine.types import AgentSpec
 from tools_sim.simulator import MISS_POLICIES
 
@@ -42,6 +43,9 @@ class RunCommand(Subcommand):
                                  "role actor refilled as soon as it is free (same trajectories, busier actors)")
         parser.add_argument("--max-steps", type=int, help="model rounds per chain, Finish included, as ToolBench's depth "
                                                                 "limit counts them (default: the agent's, 4 = 12 tree nodes)")
+        parser.add_argument("--strategy", choices=STRATEGIES.names(),
+                            help="cot: one chain per task; dfsdt: ToolBench's DFS_woFilter_w2 tree search, batched across "
+                                 "tasks (default: the agent's; a dfsdt agent is named <agent>-dfsdt)")
         add_simulator_args(parser)
         parser.add_argument("--store", help="simulator store (SQLite, see `sim import`); llm answers are saved there")
         parser.add_argument("--judge", help="also score the finished run with this judge (see `score --judge`)")

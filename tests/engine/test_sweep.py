@@ -139,3 +139,12 @@ def test_an_alias_bomb_sweep_is_refused_before_anything_is_written(tmp_path: Pat
 def test_a_missing_sweep_file_is_named(tmp_path: Path, capsys) -> None:
     assert _sweep(tmp_path / "none.yaml") == 2
     assert "sweep file not found" in capsys.readouterr().err
+
+
+def test_a_sweep_agent_can_search_with_dfsdt(tmp_path: Path) -> None:
+    agent = "{agent: chat-single, backend: scripted, model: call-once-then-answer, strategy: dfsdt}"
+    path = _sweep_file(tmp_path, f"agents:\n  - {agent}\nbenchmarks:\n  - {{benchmark: embedded, per_group: 1}}\n")
+    assert _sweep(path) == 0
+    run_dir = tmp_path / "out" / "chat-single-dfsdt__embedded__seed0"
+    assert len(list((run_dir / "answer").rglob("*_DFS_woFilter_w2.json"))) == 6
+    assert json.loads((run_dir / "metrics.json").read_text())["search"]["trees"] == 6
