@@ -40,13 +40,13 @@ class Episode:
         return PromptContext(self.task.query, self.task.tools, tuple(self.trajectory.turns))
 
 
-Need = Union[RoleRequest, ToolCall]
+NextStep = Union[RoleRequest, ToolCall]
 
 
 class Agent(Protocol):
     spec: AgentSpec
 
-    def next_need(self, episode: Episode) -> Need: ...
+    def next_step(self, episode: Episode) -> NextStep: ...
     def on_generation(self, episode: Episode, result: RoleResult) -> ToolCall | None: ...
     def on_observation(self, episode: Episode, observation: Observation) -> None: ...
 
@@ -121,7 +121,7 @@ class MultiAgent(_ModelAgent):
     format: MultiFormat
     _after_observation = "plan"
 
-    def next_need(self, episode: Episode) -> Need:
+    def next_step(self, episode: Episode) -> NextStep:
         ctx = episode.context()
         if episode.phase in ("start", "plan"):
             episode.phase = "plan"
@@ -198,7 +198,7 @@ class SingleAgent(_ModelAgent):
     format: SingleFormat
     _after_observation = "step"
 
-    def next_need(self, episode: Episode) -> Need:
+    def next_step(self, episode: Episode) -> NextStep:
         episode.phase = "step"
         return self._request(episode, "backbone", self.format.step_prompt(episode.context()))
 
@@ -225,7 +225,7 @@ class OracleAgent:
     def __init__(self, spec: AgentSpec) -> None:
         self.spec = spec
 
-    def next_need(self, episode: Episode) -> Need:
+    def next_step(self, episode: Episode) -> NextStep:
         gold = episode.task.gold
         if gold is None:
             raise ValueError(f"task {episode.task.key} has no gold solution; the oracle agent needs one")

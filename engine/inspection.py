@@ -21,8 +21,8 @@ def first_turn_prompt(agent: AgentSpec, task: Task, role: str | None, thought: s
         raise ValueError(f"unknown role {role!r} for agent {agent.name}; valid: {', '.join(roles)}")
     model_agent = make_agent(agent)
     episode = start_episode(task, agent, 0)
-    request = model_agent.next_need(episode)
+    request = model_agent.next_step(episode)
     if role in _ROUTES:
         model_agent.on_generation(episode, RoleResult(request.request_id, f"{thought} {_ROUTES[role]}"))
-        request = model_agent.next_need(episode)
+        request = model_agent.next_step(episode)
     return request.prompt

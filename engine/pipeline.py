@@ -104,7 +104,7 @@ class PipelinedScheduler(Scheduler):
                     self._active -= 1
                     self._finish(episode, self._on_finished)
                     continue
-                need = self.agent.next_need(episode)
+                need = self.agent.next_step(episode)
                 if isinstance(need, ToolCall):
                     tool_calls.append((episode, need))
                 else:

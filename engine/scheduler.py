@@ -129,7 +129,7 @@ class LockstepScheduler(Scheduler):
         batches: dict[str, list[RoleRequest]] = {}
         tool_calls: list[tuple[Episode, ToolCall]] = []
         for episode in active:
-            need = self.agent.next_need(episode)
+            need = self.agent.next_step(episode)
             if isinstance(need, ToolCall):
                 tool_calls.append((episode, need))
             else:

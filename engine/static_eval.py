@@ -139,7 +139,7 @@ def predict(agent: AgentSpec, samples: list[StaticSample], executor: Executor, s
     agent = with_prompt_tokens(agent, prompt_tokens)
     model_agent = make_agent(agent)
     steps = [StaticStep(i, s, _episode(agent, i, s, seed, group)) for i, s in enumerate(samples)]
-    _ask(executor, agent, [(step, model_agent.next_need(step.episode)) for step in steps], progress)
+    _ask(executor, agent, [(step, model_agent.next_step(step.episode)) for step in steps], progress)
     if agent.kind == "multi":
         routed = [(step, _route(model_agent, step)) for step in steps]
         _ask(executor, agent, [(step, request) for step, request in routed if request is not None], progress)
@@ -162,7 +162,7 @@ def _route(model_agent: Agent, step: StaticStep) -> RoleRequest | None:
     episode.thought = thought
     episode.trajectory.turns.append(Turn("planner", episode.thought))  # type: ignore[arg-type]  # upstream's literal
     episode.phase = "call" if plan == CALL else "summarize"  # MultiAgent's phases for its caller / summarizer
-    return model_agent.next_need(episode)
+    return model_agent.next_step(episode)
 
 
 def with_prompt_tokens(agent: AgentSpec, prompt_tokens: int | None) -> AgentSpec:

@@ -277,9 +277,9 @@ class TreeEpisode:
                                          unmarked_plans=0, planner_retries=0, status="running", final_answer="", error="")
         return Expansion(query, Episode(self.task, trajectory), base.steps)
 
-    def next_need(self) -> RoleRequest | ToolCall:
+    def next_step(self) -> RoleRequest | ToolCall:
         expansion = self._expansion
-        need = self.agent.next_need(expansion.episode)
+        need = self.agent.next_step(expansion.episode)
         if isinstance(need, ToolCall):
             return need
         path = ".".join(map(str, expansion.query.node.path + (expansion.query.slot,)))
@@ -451,8 +451,8 @@ class DfsAgent:
     def start(self, task: Task, seed: int) -> TreeEpisode:
         return TreeEpisode(task, self.spec, seed, self.limits)
 
-    def next_need(self, tree: TreeEpisode) -> RoleRequest | ToolCall:
-        return tree.next_need()
+    def next_step(self, tree: TreeEpisode) -> RoleRequest | ToolCall:
+        return tree.next_step()
 
     def on_generation(self, tree: TreeEpisode, result: RoleResult) -> ToolCall | None:
         return tree.on_generation(result)

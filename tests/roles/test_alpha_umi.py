@@ -218,8 +218,8 @@ def test_call_turn_keeps_the_callers_raw_text() -> None:
     ("a conclusion: x\nconclusion: y", Action(kind="answer", thought="a conclusion: x", answer="y")),
     # the output is stripped first, so a bare trailing "conclusion:" is no marker (as upstream)
     ("Hmm.\nconclusion: ", Action(kind="call", thought="Hmm.\nconclusion:", name="none", arguments="{}")),
-    ('Need data.\nAction: forecast_for_weather_api\nAction Input: {"city_name": "Paris"}',
-     Action(kind="call", thought="Need data.", name="forecast_for_weather_api", arguments='{"city_name": "Paris"}')),
+    ('NextStep data.\nAction: forecast_for_weather_api\nAction Input: {"city_name": "Paris"}',
+     Action(kind="call", thought="NextStep data.", name="forecast_for_weather_api", arguments='{"city_name": "Paris"}')),
     ("just words", Action(kind="call", thought="just words", name="none", arguments="{}")),
 ])
 def test_backbone_parse_step(text: str, expected: Action) -> None:
@@ -227,12 +227,12 @@ def test_backbone_parse_step(text: str, expected: Action) -> None:
 
 
 def test_backbone_records_its_whole_output_as_one_assistant_turn() -> None:
-    text = ': Need data.\nAction: forecast_for_weather_api\nAction Input: {}  '
+    text = ': NextStep data.\nAction: forecast_for_weather_api\nAction Input: {}  '
     fmt = AlphaUmiBackbone()
     turns = fmt.step_turns(text, fmt.parse_step(text))
-    assert turns == (Turn("assistant", "Need data.\nAction: forecast_for_weather_api\nAction Input: {}"),)
+    assert turns == (Turn("assistant", "NextStep data.\nAction: forecast_for_weather_api\nAction Input: {}"),)
     ctx = context(*turns)
-    recorded = "assistant: Need data.\nAction: forecast_for_weather_api\nAction Input: {}</s>"
+    recorded = "assistant: NextStep data.\nAction: forecast_for_weather_api\nAction Input: {}</s>"
     assert fmt.step_prompt(ctx).count(recorded) == 1
 
 
