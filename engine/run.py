@@ -126,6 +126,8 @@ class Run:
             status = "finished"
         except BaseException as exc:
             reason = interruption_reason(exc)
+            if isinstance(exc, KeyboardInterrupt):  # for the one line the command prints (engine.cli.main)
+                exc.saved_trajectories = len(writer.tries.keys() | writer.done)  # type: ignore[attr-defined]
             raise
         finally:
             wall = time.perf_counter() - start

@@ -42,3 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     except (UserError, *command.user_errors) as exc:
         print(f"umi-eval: error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt as exc:  # Ctrl-C: the run folder says what is saved; a traceback says nothing more
+        saved = getattr(exc, "saved_trajectories", 0)
+        print(f"umi-eval: interrupted; {saved} trajectories saved; rerun the same command to resume", file=sys.stderr)
+        return 130
