@@ -24,6 +24,7 @@ from benchmarks.core.types import Task
 from engine import provenance
 from engine.agents import Episode
 from engine.executor import make_executor
+from engine.identity import check_identity, run_identity
 from engine.metrics import outcome_metrics, throughput_metrics
 from benchmarks.results.files import (METRICS_FILE, RUN_FILE, SCORES_FILE, TOOLEVAL_DIR, TRAJECTORIES_FILE, write_bytes_atomic,
                                       write_json_atomic)
@@ -55,6 +56,7 @@ class RunConfig:
     schedule: str = "lockstep"
     progress: bool = True
     retry_failed: bool = True  # a resumed run tries its failed trajectories again
+    extend: bool = False  # the run folder may gain tasks (engine.identity)
     benchmark: dict[str, Any] = field(default_factory=dict)  # name, files + hashes, generation params
     command: list[str] = field(default_factory=list)
 
@@ -102,10 +104,12 @@ class Run:
         self.manifest: dict[str, Any] = {}
         self.previous_attempt: dict[str, Any] | None = None  # how the last attempt ended, when it did not finish
         self.strategy = make_strategy(config.agent.strategy)
+        self.identity = run_identity(config.agent, config.benchmark, config.seed, self.tasks)
 
     def execute(self) -> Path:
         if self.config.schedule not in SCHEDULES:
             raise ValueError(f"unknown schedule {self.config.schedule!r}; valid: {', '.join(SCHEDULES)}")
+        check_identity(self.dir, self._recorded_manifest().get("identity"), self.identity, self.config.extend)
         self.dir.mkdir(parents=True, exist_ok=True)
         self.previous_attempt = self._previous_end()
         writer = TrajectoryWriter(self.dir / TRAJECTORIES_FILE, retry_failed=self.config.retry_failed)
@@ -163,12 +167,15 @@ class Run:
         episode.trajectory.tries = writer.tries.get((task.key, self.config.agent.name, self.config.seed), 0) + 1
         return episode
 
+    def _recorded_manifest(self) -> dict[str, Any]:
+        try:
+            return dict(read_manifest(self.dir))
+        except ValueError:  # a corrupt run.json: this run writes a sound one
+            return {}
+
     def _previous_end(self) -> dict[str, Any] | None:
         """How the last attempt at this run folder ended, when it did not finish (recorded on resume)."""
-        try:
-            last = read_manifest(self.dir)
-        except ValueError:  # a corrupt run.json: this run writes a sound one
-            return None
+        last = self._recorded_manifest()
         status, reason = effective_status(last)
         if not last or status == "finished":
             return None
@@ -182,6 +189,7 @@ class Run:
                 "models": models,
                 "benchmark": self.config.benchmark,
                 "seed": self.config.seed,
+                "identity": self.identity,
                 "executor": self.config.executor,
                 "ray_address": self.config.ray_address,
                 "max_active": self.config.max_active,

@@ -21,6 +21,7 @@ class RunManifest(TypedDict, total=False):
     models: dict[str, Any]  # per role actor: backend info (model, revision or fingerprint, dtype, device)
     benchmark: dict[str, Any]  # files and their hashes, or generation parameters
     seed: int
+    identity: dict[str, Any]  # the one run this folder holds: agent + settings, benchmark, seed, tasks (engine.identity)
     executor: str
     ray_address: str | None
     max_active: int | None

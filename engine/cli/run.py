@@ -7,6 +7,7 @@ from pathlib import Path
 
 from benchmarks.core.types import LoadedBenchmark
 from engine.executor import RoleActorLost
+from engine.identity import RunIdentityMismatch
 from engine.cli.base import Subcommand, guarded
 from engine.cli.options import add_benchmark_args, add_model_args, resolve_agent, resolve_benchmark
 from engine.search import STRATEGIES
@@ -27,7 +28,7 @@ def add_simulator_args(parser: argparse.ArgumentParser) -> None:
 
 
 class RunCommand(Subcommand):
-    user_errors = (RoleActorLost,)  # a run stopped, resumable: its one-line reason, no traceback
+    user_errors = (RoleActorLost, RunIdentityMismatch)  # a run stopped or refused: its one-line reason, no traceback
     name = "run"
     help = "evaluate one agent on one benchmark"
 
@@ -51,6 +52,9 @@ class RunCommand(Subcommand):
         parser.add_argument("--judge", help="also score the finished run with this judge (see `score --judge`)")
         parser.add_argument("--no-retry-failed", action="store_true",
                             help="a resumed run keeps its failed trajectories (default: tries them again)")
+        parser.add_argument("--extend", action="store_true",
+                            help="add this command's new tasks (a bigger --limit or --per-group, more groups) to an "
+                                 "existing run folder of the same agent, benchmark and seed")
         parser.add_argument("--no-progress", action="store_true")
 
     def run(self, args: argparse.Namespace, argv: list[str]) -> int:
@@ -66,7 +70,7 @@ class RunCommand(Subcommand):
         config = RunConfig(agent=agent, out_dir=Path(args.out), run_name=args.run_name or default_run_name(agent, bench, args.seed),
                            seed=args.seed, executor=args.executor, ray_address=args.ray_address, max_active=args.max_active,
                            schedule=args.schedule, progress=not args.no_progress, benchmark=bench.info,
-                           retry_failed=not args.no_retry_failed, command=["umi-eval", *argv])
+                           retry_failed=not args.no_retry_failed, extend=args.extend, command=["umi-eval", *argv])
         run_dir = Run(config, bench.tasks, simulator).execute()
         overall = json.loads((run_dir / "metrics.json").read_text())["overall"]
         print(f"{run_dir}: {overall['n']} trajectories, answered {overall['answered_rate']}%, "
