@@ -10,11 +10,17 @@ Faults: a backend that raises gets one fresh attempt at the same batch, then its
 results (their trajectories fail, the run goes on). A Ray actor whose process dies is replaced, after a
 backoff, within a restart budget, and the batch it was running is retried on the new actor; dying on it
 again fails that batch only. A spent budget stops the run (RayExecutor).
+A Ray that cannot be reached or started stops the run within RAY_INIT_TIMEOUT_S, naming the
+address and Ray's logs (init_ray).
 """
 from __future__ import annotations
 
 import dataclasses
 import os
+import _thread
+import socket
+import tempfile
+import threading
 import time
 from abc import ABC, abstractmethod
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor
@@ -150,6 +156,66 @@ class RoleActorLost(RuntimeError):
     replacement): the run stops, resumable, rather than fail every trajectory still to come."""
 
 
+class RayUnavailable(RuntimeError):
+    """Ray could not be reached or started: the run stops before any work, resumable."""
+
+
+RAY_CONNECT_TIMEOUT_S = 10.0  # ray.init retries an unreachable address for minutes, silently
+RAY_INIT_TIMEOUT_S = 30.0  # then ray.init is interrupted (Ray's own waits return to Python every 30-40 s)
+
+
+def ray_logs_dir() -> str:
+    """Where Ray writes its logs on the node that runs it (Ray's default temp folder)."""
+    return os.path.join(os.environ.get("RAY_TMPDIR") or tempfile.gettempdir(), "ray", "session_latest", "logs")
+
+
+def check_ray_reachable(address: str, timeout_s: float = RAY_CONNECT_TIMEOUT_S) -> None:
+    """Raises RayUnavailable unless something listens at a `host:port` address (`auto` and `ray://` are Ray's to
+    resolve): ray.init has no timeout, and against a closed port it retries for 10 minutes without a word."""
+    host, _, port = address.rpartition(":")
+    if "://" in address or not host or not port.isdigit():
+        return
+    try:
+        socket.create_connection((host, int(port)), timeout=timeout_s).close()
+    except OSError as exc:
+        raise RayUnavailable(f"cannot reach Ray at {address}: {exc}. Is the cluster up (`ray status` on its head "
+                             f"node)? Ray's logs are in {ray_logs_dir()} on the head node") from None
+
+
+def init_ray(ray: Any, address: str | None, timeout_s: float = RAY_INIT_TIMEOUT_S) -> None:
+    """ray.init, failing in one sentence that names the address and Ray's logs. ray.init has no timeout and
+    must run on the main thread (the Ray processes it starts die with the thread that started them), so a
+    watchdog interrupts it (as Ctrl-C would) once `timeout_s` has passed."""
+    if address:
+        check_ray_reachable(address)
+    where = f"Ray at {address}" if address else "a local Ray"
+    lock, state = threading.Lock(), {"done": False, "fired": False}
+
+    def interrupt() -> None:
+        with lock:
+            if not state["done"]:
+                state["fired"] = True
+                _thread.interrupt_main()
+
+    watchdog = threading.Timer(timeout_s, interrupt)
+    watchdog.daemon = True
+    watchdog.start()
+    try:
+        ray.init(address=address, include_dashboard=False, log_to_driver=False, configure_logging=False)
+        with lock:
+            state["done"] = True
+    except KeyboardInterrupt:
+        if not state["fired"]:
+            raise  # the user's Ctrl-C
+        raise RayUnavailable(f"{where} did not start or answer within {timeout_s:g} s. Ray's logs are in "
+                             f"{ray_logs_dir()}") from None
+    except Exception as exc:  # ConnectionError, RuntimeError, a timeout: whatever Ray raises, one sentence
+        raise RayUnavailable(f"{where} could not be started or joined: {type(exc).__name__}: {_first_line(exc)}. Ray's logs are in "
+                             f"{ray_logs_dir()}") from exc
+    finally:
+        watchdog.cancel()
+
+
 class RayExecutor(Executor):
     """One Ray actor per distinct model; a local Ray starts unless `address` joins a cluster.
 
@@ -174,7 +240,7 @@ class RayExecutor(Executor):
         os.environ.setdefault("RAY_AUTH_MODE", "disabled")  # Ray 2.60 token auth is pointless on a local run
         self.owns_ray = not ray.is_initialized()
         if self.owns_ray:
-            ray.init(address=address, include_dashboard=False, log_to_driver=False, configure_logging=False)
+            init_ray(ray, address)
         self.ray = ray
         cluster = ray.cluster_resources()
         self.resources = actor_resources(models, placement, cluster.get("CPU", 1.0), cluster.get("GPU", 0.0))

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from benchmarks.core.types import LoadedBenchmark
-from engine.executor import RoleActorLost
+from engine.executor import RayUnavailable, RoleActorLost
 from engine.identity import RunIdentityMismatch
 from engine.cli.base import Subcommand, guarded
 from engine.cli.options import add_benchmark_args, add_model_args, resolve_agent, resolve_benchmark
@@ -28,7 +28,7 @@ def add_simulator_args(parser: argparse.ArgumentParser) -> None:
 
 
 class RunCommand(Subcommand):
-    user_errors = (RoleActorLost, RunIdentityMismatch)  # a run stopped or refused: its one-line reason, no traceback
+    user_errors = (RoleActorLost, RayUnavailable, RunIdentityMismatch)  # a run stopped or refused: its one-line reason, no traceback
     name = "run"
     help = "evaluate one agent on one benchmark"
 

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from engine.executor import RoleActorLost
+from engine.executor import RayUnavailable, RoleActorLost
 from engine.cli.base import Subcommand, UserError
 from engine.cli.options import resolve_agent
 from engine.types import AgentSpec
@@ -23,7 +23,7 @@ def sweep_agent(entry: dict[str, Any]) -> AgentSpec:
 
 
 class SweepCommand(Subcommand):
-    user_errors = (RoleActorLost,)  # a run stopped, resumable: its one-line reason, no traceback
+    user_errors = (RoleActorLost, RayUnavailable)  # a run stopped, resumable: its one-line reason, no traceback
     name = "sweep"
     help = "many agents x benchmarks x seeds, resumable (a sweep YAML file)"
 
