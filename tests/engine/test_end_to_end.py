@@ -86,7 +86,7 @@ def test_output_files_of_a_multi_agent_run(example_dir, tmp_path):
 def test_rerun_resumes_without_rewriting(example_dir, tmp_path):
     run_dir = _run(example_dir, tmp_path, "chat-multi", "--limit", "2")
     first = (run_dir / "trajectories.jsonl").read_bytes()
-    _run(example_dir, tmp_path, "chat-multi")
+    _run(example_dir, tmp_path, "chat-multi", "--extend")  # more tasks: explicit
     after = (run_dir / "trajectories.jsonl").read_bytes()
     assert after.startswith(first) and after.count(b"\n") == 3
     metrics = json.loads((run_dir / "metrics.json").read_text())
@@ -112,5 +112,5 @@ def test_interrupted_then_resumed_equals_uninterrupted(example_dir, tmp_path):
     with (resumed_dir / "trajectories.jsonl").open("ab") as handle:
         handle.write(b'{"task_key": "G1_instruction/608", "agent": "alpha-u')  # killed mid-write
     with pytest.warns(UserWarning, match="torn last line"):
-        _run(example_dir, tmp_path / "resumed", "alpha-umi")
+        _run(example_dir, tmp_path / "resumed", "alpha-umi", "--extend")
     assert sorted(_untimed(resumed_dir), key=str) == sorted(_untimed(whole), key=str)
