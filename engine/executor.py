@@ -10,7 +10,7 @@ Faults: a backend that raises gets one fresh attempt at the same batch, then its
 results (their trajectories fail, the run goes on). A Ray actor whose process dies is replaced, after a
 backoff, within a restart budget, and the batch it was running is retried on the new actor; dying on it
 again fails that batch only. A spent budget stops the run (RayExecutor).
-A Ray that cannot be reached or started stops the run within RAY_INIT_TIMEOUT_S, naming the
+A Ray that cannot be reached or started stops the run within RAY_INIT_TIMEOUT_S (a local start: LOCAL_RAY_START_TIMEOUT_S), naming the
 address and Ray's logs (init_ray).
 """
 from __future__ import annotations
@@ -162,6 +162,7 @@ class RayUnavailable(RuntimeError):
 
 RAY_CONNECT_TIMEOUT_S = 10.0  # ray.init retries an unreachable address for minutes, silently
 RAY_INIT_TIMEOUT_S = 30.0  # then ray.init is interrupted (Ray's own waits return to Python every 30-40 s)
+LOCAL_RAY_START_TIMEOUT_S = 90.0  # a local start does real work: 2-12 s here, longer on a loaded machine
 
 
 def ray_logs_dir() -> str:
@@ -182,12 +183,14 @@ def check_ray_reachable(address: str, timeout_s: float = RAY_CONNECT_TIMEOUT_S) 
                              f"node)? Ray's logs are in {ray_logs_dir()} on the head node") from None
 
 
-def init_ray(ray: Any, address: str | None, timeout_s: float = RAY_INIT_TIMEOUT_S) -> None:
+def init_ray(ray: Any, address: str | None, timeout_s: float | None = None) -> None:
     """ray.init, failing in one sentence that names the address and Ray's logs. ray.init has no timeout and
     must run on the main thread (the Ray processes it starts die with the thread that started them), so a
     watchdog interrupts it (as Ctrl-C would) once `timeout_s` has passed."""
     if address:
         check_ray_reachable(address)
+    if timeout_s is None:
+        timeout_s = RAY_INIT_TIMEOUT_S if address else LOCAL_RAY_START_TIMEOUT_S
     where = f"Ray at {address}" if address else "a local Ray"
     lock, state = threading.Lock(), {"done": False, "fired": False}
 
