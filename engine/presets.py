@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from benchmarks.core.naming import check_folder_name
+from benchmarks.core.registry import did_you_mean
 from engine.placement import PlacementError, assign_engines
 from engine.safe_yaml import YamlFileError, load_yaml_file
 from engine.search import STRATEGIES
@@ -74,28 +76,43 @@ def load_agent(name_or_path: str) -> AgentSpec:
     raise AgentConfigError(f"unknown agent preset {name_or_path!r}; valid: {', '.join(PRESETS)} (or a .yaml file)")
 
 
+AGENT_FILE_KEYS = ("preset", "name", "kind", "format", "format_options", "model", "roles", "max_steps",
+                   "placement", "strategy")
+
+
 def agent_from_dict(data: Any, source: str = "<agent>") -> AgentSpec:
     if not isinstance(data, dict):
         raise AgentConfigError(f"{source}: an agent must be a mapping")
+    for key in data:
+        if key not in AGENT_FILE_KEYS:
+            raise AgentConfigError(f"{source}: unknown key {key!r}{did_you_mean(key, AGENT_FILE_KEYS)}; "
+                                   f"valid: {', '.join(AGENT_FILE_KEYS)}")
     base = PRESETS.get(data.get("preset", ""))
     kind = data.get("kind", base.kind if base else None)
     if kind not in _KIND_ROLES:
         raise AgentConfigError(f"{source}: kind must be one of {', '.join(_KIND_ROLES)} (or give a preset)")
-    default_model = data.get("model", {})
+    default_model = _mapping(data.get("model", {}), f"{source}: model")
+    given_roles = _mapping(data.get("roles") or {}, f"{source}: roles")
     roles = {}
-    for role, spec in (data.get("roles") or {}).items():
+    for role, spec in given_roles.items():
         if role not in _KIND_ROLES[kind]:
             raise AgentConfigError(f"{source}: unknown role {role!r} for a {kind} agent; valid: {', '.join(_KIND_ROLES[kind])}")
+        _mapping(spec, f"{source}: role {role}")
     for role in _KIND_ROLES[kind]:
         inherited = base.roles[role] if base and role in base.roles else ModelSpec()
-        roles[role] = _model_spec(inherited, {**default_model, **(data.get("roles") or {}).get(role, {})}, f"{source}: role {role}")
+        roles[role] = _model_spec(inherited, {**default_model, **given_roles.get(role, {})}, f"{source}: role {role}")
+    name = str(data.get("name", base.name if base else Path(source).stem))
+    try:
+        check_folder_name(name, "agent name")
+    except ValueError as exc:
+        raise AgentConfigError(f"{source}: {exc}") from None
     agent = AgentSpec(
-        name=str(data.get("name", base.name if base else Path(source).stem)),
+        name=name,
         kind=kind,
         format=data.get("format", base.format if base else ""),
         roles=roles,
         format_options=data.get("format_options", base.format_options if base else {}),
-        max_steps=int(data.get("max_steps", base.max_steps if base else 4)),
+        max_steps=_max_steps(data.get("max_steps", base.max_steps if base else 4), source),
         placement=str(data.get("placement", base.placement if base else "shared")),
         strategy=base.strategy if base else "cot",
     )
@@ -105,6 +122,18 @@ def agent_from_dict(data: Any, source: str = "<agent>") -> AgentSpec:
     named = "name" in data
     searched = with_strategy(agent, str(strategy))
     return dataclasses.replace(searched, name=agent.name) if named else searched
+
+
+def _mapping(value: Any, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise AgentConfigError(f"{where} must be a mapping, got {type(value).__name__} {value!r:.80}")
+    return value
+
+
+def _max_steps(value: Any, source: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise AgentConfigError(f"{source}: max_steps must be a whole number of at least 1, got {value!r:.80}")
+    return value
 
 
 def _model_spec(base: ModelSpec, overrides: dict[str, Any], where: str) -> ModelSpec:
@@ -117,8 +146,20 @@ def _model_spec(base: ModelSpec, overrides: dict[str, Any], where: str) -> Model
         sampling_fields = dataclasses.asdict(base.sampling) | sampling
         sampling_fields["stop"] = tuple(sampling_fields.get("stop") or ())
         sampling_fields["json_schema"] = _schema_text(sampling_fields.get("json_schema"), where)
+        _check_numbers(sampling_fields, where)
         overrides = {**overrides, "sampling": SamplingParams(**sampling_fields)}
     return dataclasses.replace(base, **overrides)
+
+
+_SAMPLING_NUMBERS = {"temperature": (int, float), "top_p": (int, float), "max_new_tokens": int, "prompt_tokens": int}
+
+
+def _check_numbers(sampling: dict[str, Any], where: str) -> None:
+    """Numeric sampling settings are numbers (a string or a list would fail deep inside a backend)."""
+    for name, wanted in _SAMPLING_NUMBERS.items():
+        value = sampling.get(name)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, wanted)):
+            raise AgentConfigError(f"{where}: sampling.{name} must be a number, got {value!r:.80}")
 
 
 def _schema_text(schema: Any, where: str) -> str | None:

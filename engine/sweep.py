@@ -30,6 +30,8 @@ from typing import Any, Callable
 
 from benchmarks import leaderboard
 from engine.judges import check_judge_spec
+from benchmarks.core.naming import check_folder_name
+from benchmarks.core.registry import did_you_mean
 from benchmarks.loading import LoadedBenchmark, load_benchmark
 from engine import provenance
 from benchmarks.results.files import LEADERBOARD_FILE, METRICS_FILE, write_json_atomic
@@ -91,11 +93,28 @@ def load_sweep(path: Path, resolve_agent: Callable[[dict[str, Any]], AgentSpec])
     _check_unique([a.name for a in agents], f"{path}: agents")
     benches = [_benchmark(entry, f"{path}: benchmarks[{i}]") for i, entry in enumerate(_list(doc, "benchmarks", path))]
     _check_unique([b.name for b in benches], f"{path}: benchmarks")
+    _check_max_active(doc.get("max_active"), path)
     runs = [PlannedRun(agent, bench, seed, f"{agent.name}__{bench.name}__seed{seed}")
             for agent in agents for bench in benches for seed in seeds]
+    _check_folder_names(runs, path)
     _check_judge(doc.get("judge"), path)
     out = Path(doc.get("out") or Path("runs") / path.stem)
     return Sweep(path, out, {k: doc.get(k) for k in sorted(SWEEP_KEYS - {"agents", "benchmarks", "seeds", "out"})}, runs)
+
+
+def _check_max_active(value: Any, path: Path) -> None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+        raise SweepError(f"{path}: max_active must be a whole number of at least 1, got {value!r}")
+
+
+def _check_folder_names(runs: list[PlannedRun], path: Path) -> None:
+    """Agent and benchmark names make the run folders: each must stay inside `out`."""
+    for run in runs:
+        try:
+            check_folder_name(run.agent.name, "agent name")
+            check_folder_name(run.bench.name, "benchmark name")
+        except ValueError as exc:
+            raise SweepError(f"{path}: {exc}") from None
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -109,9 +128,10 @@ def _read(path: Path) -> dict[str, Any]:
 
 
 def _check_keys(entry: dict[str, Any], valid: set[str], where: str) -> None:
-    unknown = sorted(set(entry) - valid)
+    unknown = sorted(set(entry) - valid, key=str)
     if unknown:
-        raise SweepError(f"{where}: unknown key(s) {', '.join(unknown)}; valid: {', '.join(sorted(valid))}")
+        raise SweepError(f"{where}: unknown key(s) {', '.join(map(str, unknown))}{did_you_mean(unknown[0], valid)}; "
+                         f"valid: {', '.join(sorted(valid))}")
 
 
 def _list(doc: dict[str, Any], key: str, path: Path) -> list[Any]:

@@ -38,3 +38,11 @@ def standardize_category(c: str) -> str:
     s = c.replace(" ", "_").replace(",", "_").replace("/", "_")
     # Upstream collapses doubled underscores exactly once (non-overlapping), not repeatedly.
     return s.replace("__", "_")
+
+
+def check_folder_name(name: str, what: str) -> str:
+    """`name` when it is one plain folder name, so that a name from configuration stays inside the output
+    folder: no path separator, not `.` or `..`, not empty; ValueError naming `what` otherwise."""
+    if not name or name in (".", "..") or "/" in name or "\\" in name or "\0" in name:
+        raise ValueError(f"{what} {name!r} must be a plain folder name (no '/', '\\', '..'; not empty)")
+    return name

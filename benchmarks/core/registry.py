@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import importlib
-from typing import Generic, Iterator, TypeVar
+from typing import Generic, Iterable, Iterator, TypeVar
 
 T = TypeVar("T")
 
@@ -48,9 +48,8 @@ class Registry(Generic[T]):
     def check(self, name: str) -> None:
         """Raises UnknownNameError naming the available entries (and the closest one) unless `name` is known."""
         if name not in self._entries:
-            close = difflib.get_close_matches(str(name), self._entries, n=1, cutoff=0.75)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise UnknownNameError(f"unknown {self.kind} {name!r}; available: {', '.join(self.names())}{hint}")
+            raise UnknownNameError(f"unknown {self.kind} {name!r}; available: {', '.join(self.names())}"
+                                   f"{did_you_mean(name, self._entries)}")
 
     def get(self, name: str) -> T:
         self.check(name)
@@ -60,3 +59,9 @@ class Registry(Generic[T]):
             entry = getattr(importlib.import_module(module), attribute)
             self._entries[name] = entry
         return entry
+
+
+def did_you_mean(name: object, choices: Iterable[str]) -> str:
+    """' (did you mean 'x'?)' for the closest of `choices` to a misspelt `name`, or ''."""
+    close = difflib.get_close_matches(str(name), list(choices), n=1, cutoff=0.75)
+    return f" (did you mean {close[0]!r}?)" if close else ""

@@ -18,7 +18,7 @@ from typing import Any, Iterator, Mapping, TypedDict
 
 import orjson
 
-from benchmarks.results.files import dumps
+from benchmarks.results.files import dumps, write_bytes_atomic
 
 
 
@@ -95,6 +95,37 @@ def latest_records(path: Path) -> dict[tuple[str, str, int], dict[str, Any]]:
     for record in read_records(path):
         latest[record_key(record)] = record
     return latest
+
+
+BAD_SUFFIX = ".bad"
+
+
+def _is_corrupt(line: bytes) -> bool:
+    try:
+        return not isinstance(orjson.loads(line), dict)
+    except orjson.JSONDecodeError:
+        return True
+
+
+def corrupt_lines(path: Path) -> list[int]:
+    """Numbers (from 1) of the complete lines of `path` that are not JSON objects (a torn tail is not one)."""
+    if not path.is_file():
+        return []
+    with path.open("rb") as handle:
+        return [n for n, line in enumerate(handle, 1) if line.endswith(b"\n") and _is_corrupt(line)]
+
+
+def move_corrupt_lines(path: Path) -> int:
+    """Appends the corrupt complete lines of `path` to `<path>.bad` and rewrites `path` (atomically) without
+    them; the number moved."""
+    lines = path.read_bytes().splitlines(keepends=True)
+    bad = [line for line in lines if line.endswith(b"\n") and _is_corrupt(line)]
+    with path.with_name(path.name + BAD_SUFFIX).open("ab") as handle:
+        handle.write(b"".join(bad))
+        handle.flush()
+        os.fsync(handle.fileno())
+    write_bytes_atomic(path, b"".join(line for line in lines if not (line.endswith(b"\n") and _is_corrupt(line))))
+    return len(bad)
 
 
 class TrajectoryWriter:

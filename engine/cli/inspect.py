@@ -6,7 +6,7 @@ import json
 
 from benchmarks.core.schemas import function_schemas
 from engine.cli.base import Subcommand, guarded
-from engine.cli.options import add_benchmark_args, find_task, resolve_benchmark
+from engine.cli.options import add_benchmark_args, check_benchmark_args, find_task, resolve_benchmark
 from engine.inspection import first_turn_prompt
 from engine.presets import load_agent
 
@@ -21,6 +21,9 @@ class InspectCommand(Subcommand):
         parser.add_argument("--agent", default="alpha-umi")
         parser.add_argument("--role", help="role whose first-step prompt to print (default: the agent's first)")
         parser.add_argument("--tools", action="store_true", help="print the function schemas as JSON")
+
+    def validate(self, args: argparse.Namespace) -> None:
+        check_benchmark_args(args)
 
     def run(self, args: argparse.Namespace, argv: list[str]) -> int:
         bench = resolve_benchmark(args)

@@ -8,7 +8,7 @@ import dataclasses
 from benchmarks.core.types import LoadedBenchmark, Task
 from benchmarks.loading import load_benchmark
 from engine.backends.base import BACKENDS, UnknownBackendError
-from engine.cli.base import UserError, guarded
+from engine.cli.base import UserError, at_least, guarded
 from engine.presets import load_agent, override_models, with_strategy
 from engine.types import AgentSpec
 from roles.registry import get_format
@@ -34,10 +34,23 @@ def add_benchmark_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--per-group", type=int, help="embedded benchmark: queries per group (default 20)")
 
 
+def check_benchmark_args(args: argparse.Namespace) -> None:
+    at_least(args.limit, 1, "--limit")
+    at_least(args.per_group, 1, "--per-group")
+
+
+def check_model_args(args: argparse.Namespace) -> None:
+    at_least(args.batch_size, 1, "--batch-size")
+
+
 @guarded
 def resolve_agent(args: argparse.Namespace) -> AgentSpec:
     agent = override_models(load_agent(args.agent), backend=getattr(args, "backend", None), model=getattr(args, "model", None),
                             dtype=getattr(args, "dtype", None), batch_size=getattr(args, "batch_size", None))
+    for key in ("batch_size", "max_steps"):  # a sweep entry gives them as YAML values
+        value = getattr(args, key, None)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+            raise ValueError(f"{key} must be a whole number of at least 1, got {value!r}")
     if getattr(args, "max_steps", None) is not None:
         agent = dataclasses.replace(agent, max_steps=args.max_steps)
     if getattr(args, "strategy", None) is not None:

@@ -8,8 +8,12 @@ from pathlib import Path
 from benchmarks.core.types import LoadedBenchmark
 from engine.executor import RayUnavailable, RoleActorLost
 from engine.identity import RunIdentityMismatch
-from engine.cli.base import Subcommand, guarded
-from engine.cli.options import add_benchmark_args, add_model_args, resolve_agent, resolve_benchmark
+from benchmarks.core.naming import check_folder_name
+from benchmarks.results.files import TRAJECTORIES_FILE
+from benchmarks.results.trajectories import BAD_SUFFIX, corrupt_lines, move_corrupt_lines
+from engine.cli.base import Subcommand, UserError, at_least, guarded
+from engine.cli.options import (add_benchmark_args, add_model_args, check_benchmark_args, check_model_args,
+                                resolve_agent, resolve_benchmark)
 from engine.search import STRATEGIES
 from engine.types import AgentSpec
 from tools_sim.simulator import MISS_POLICIES
@@ -25,6 +29,18 @@ def add_simulator_args(parser: argparse.ArgumentParser) -> None:
                              "error is always the last resort")
     parser.add_argument("--sim-model", default="embedded",
                         help="model of the llm miss policy: a local model folder or embedded, optionally as vllm:MODEL")
+
+
+def check_trajectories(path: Path, repair: bool) -> None:
+    """A resumed run's trajectories readable to the end, or (with --repair) its corrupt lines moved aside."""
+    bad = corrupt_lines(path)
+    if not bad:
+        return
+    if not repair:
+        raise UserError(f"{path}: line {bad[0]} is not valid JSON ({len(bad)} such line(s)); rerun with --repair "
+                        f"to move them aside to {path.name}{BAD_SUFFIX} and keep the rest")
+    moved = move_corrupt_lines(path)
+    print(f"umi-eval: moved {moved} corrupt line(s) of {path} to {path.name}{BAD_SUFFIX}")
 
 
 class RunCommand(Subcommand):
@@ -55,7 +71,19 @@ class RunCommand(Subcommand):
         parser.add_argument("--extend", action="store_true",
                             help="add this command's new tasks (a bigger --limit or --per-group, more groups) to an "
                                  "existing run folder of the same agent, benchmark and seed")
+        parser.add_argument("--repair", action="store_true",
+                            help="move corrupt lines of a resumed run's trajectories.jsonl aside (to trajectories.jsonl.bad)")
         parser.add_argument("--no-progress", action="store_true")
+
+    def validate(self, args: argparse.Namespace) -> None:
+        check_benchmark_args(args)
+        check_model_args(args)
+        at_least(args.max_active, 1, "--max-active")
+        at_least(args.max_steps, 1, "--max-steps")
+        if args.run_name is not None:
+            guarded(check_folder_name)(args.run_name, "--run-name")
+        if Path(args.out).exists() and not Path(args.out).is_dir():
+            raise UserError(f"--out {args.out} is a file, not a folder")
 
     def run(self, args: argparse.Namespace, argv: list[str]) -> int:
         from engine.judges import check_judge_spec
@@ -67,7 +95,9 @@ class RunCommand(Subcommand):
         if args.judge:
             guarded(check_judge_spec)(args.judge)
         simulator = guarded(build_simulator)(bench, args.cache, args.miss_policy, args.store, args.sim_model)
-        config = RunConfig(agent=agent, out_dir=Path(args.out), run_name=args.run_name or default_run_name(agent, bench, args.seed),
+        run_name = args.run_name or guarded(check_folder_name)(default_run_name(agent, bench, args.seed), "run name")
+        check_trajectories(Path(args.out) / run_name / TRAJECTORIES_FILE, args.repair)
+        config = RunConfig(agent=agent, out_dir=Path(args.out), run_name=run_name,
                            seed=args.seed, executor=args.executor, ray_address=args.ray_address, max_active=args.max_active,
                            schedule=args.schedule, progress=not args.no_progress, benchmark=bench.info,
                            retry_failed=not args.no_retry_failed, extend=args.extend, command=["umi-eval", *argv])
