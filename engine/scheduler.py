@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator, Protocol
 
 from engine.agents import Agent, Episode
-from engine.executor import Executor, FinishedBatch
-from engine.types import RoleRequest
+from engine.executor import Executor, FinishedBatch, failed_results
+from engine.types import RoleRequest, RoleResult
 from tools_sim.types import ToolCall
 
 
@@ -81,7 +81,7 @@ class Scheduler(ABC):
         actor.batch_sizes.append(len(done.results))
         self.stats.role_calls += len(done.results)
         out = []
-        for result in done.results:
+        for result in one_result_per_request(done):
             episode, asked_at = self._asked.pop(result.request_id)
             actor.queue_s.append(max(0.0, done.timing.started_at - asked_at))
             out.append((episode, self.agent.on_generation(episode, result)))
@@ -144,6 +144,17 @@ class LockstepScheduler(Scheduler):
         finished = self.executor.gather([self.executor.submit(key, batch) for key, batch in batches.items()])
         self.stats.generate_s += time.perf_counter() - start
         return [(episode, call) for done in finished for episode, call in self._receive(done) if call is not None]
+
+
+def one_result_per_request(done: FinishedBatch) -> list[RoleResult]:
+    """The batch's results when the backend returned exactly one per request; otherwise every request of the
+    batch failed with the reason (a backend's miscount must not crash the run or mix up trajectories)."""
+    asked = [request.request_id for request in done.batch.requests]
+    answered = [result.request_id for result in done.results]
+    if sorted(answered) == sorted(asked):
+        return done.results
+    return failed_results(done.batch.requests, f"the backend returned {len(answered)} results for {len(asked)} "
+                                                "requests, not one per request")
 
 
 def take_up_to(iterator: Iterator[Episode], n: int | None) -> list[Episode]:

@@ -102,10 +102,10 @@ def read_api_file(path: Path) -> Records:
     if not isinstance(data, dict):
         raise CacheFormatError(f"{path}: expected a JSON object of records, got {type(data).__name__}")
     for key, value in data.items():
-        if not isinstance(value, dict):
+        if not isinstance(value, dict) or "error" not in value or "response" not in value:
             raise CacheFormatError(
                 f'{path}: record {key[:200]!r}: expected an object {{"error", "response"}}, '
-                f"got {type(value).__name__}")
+                f"got {type(value).__name__} {str(value)[:80]!r}")
     return data
 
 

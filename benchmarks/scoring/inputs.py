@@ -79,4 +79,8 @@ def restrict_to_ids(examples: list[Example], path: Path) -> list[Example]:
         if not isinstance(ids, dict):
             raise ValueError(f"{file}: a query-id file is an object keyed by query id")
         listed[group] = set(map(str, ids))
+    unmatched = set().union(*listed.values()) - {e.query_id for e in examples} if listed else set()
+    if unmatched:
+        shown = ", ".join(sorted(unmatched)[:10])
+        raise ValueError(f"{path}: {len(unmatched)} listed query id(s) match no query: {shown}")
     return [e for e in examples if e.query_id in listed[e.group]]

@@ -92,3 +92,18 @@ def test_ray_actors_give_the_same_trajectories_as_in_process(tiny_model_dir):
     finally:
         executor.shutdown()
     assert remote == local
+
+
+@pytest.mark.parametrize("schedule", ["lockstep", "pipelined"])
+def test_a_backend_returning_the_wrong_number_of_results_fails_that_batch(schedule):
+    class Miscounting(ScriptedBackend):
+        def generate(self, requests):
+            return super().generate(requests)[:-1] if len(requests) > 1 else super().generate(requests) * 2
+
+    agent = scripted("alpha-umi", "call-once-then-answer")
+    key = next(iter(distinct_models(agent.roles)))
+    backend = Miscounting(lambda r: "")
+    executor = LocalExecutor(distinct_models(agent.roles), {key: backend})
+    records, _ = run(agent, weather_tasks(2), executor=executor, schedule=schedule)
+    assert [r["status"] for r in records] == ["failed", "failed"]
+    assert "not one per request" in records[0]["error"]

@@ -178,3 +178,12 @@ def test_write_dir_round_trip_in_upstream_layout(cache_dir: Path, tmp_path: Path
         assert back.lookup(CATEGORY, TOOL, api, args) == cache.lookup(CATEGORY, TOOL, api, args) is not None
     forecast = back.lookup("Data", "Weather Now", "Forecast", {"days": "3", "city": "Paris"})
     assert forecast == {"error": "", "response": {"t": [1, 2]}}
+
+
+def test_record_without_error_or_response_is_named(tmp_path: Path) -> None:
+    _write(tmp_path, "get_article", {"{'id': 1}": {"response": "ok"}})
+    with pytest.raises(CacheFormatError, match=r"get_article.json: record \"\{'id': 1\}\""):
+        ResponseCache.read_dir(tmp_path)
+    _write(tmp_path, "get_article", {"{'id': 1}": {"error": ""}})
+    with pytest.raises(CacheFormatError, match=r"expected an object"):
+        ResponseCache.read_dir(tmp_path)
