@@ -130,8 +130,8 @@ def _read(path: Path) -> dict[str, Any]:
 def _check_keys(entry: dict[str, Any], valid: set[str], where: str) -> None:
     unknown = sorted(set(entry) - valid, key=str)
     if unknown:
-        raise SweepError(f"{where}: unknown key(s) {', '.join(map(str, unknown))}{did_you_mean(unknown[0], valid)}; "
-                         f"valid: {', '.join(sorted(valid))}")
+        raise SweepError(f"{where}: unknown key(s) {', '.join(map(str, unknown))}; valid: {', '.join(sorted(valid))}"
+                         f"{did_you_mean(unknown[0], valid)}")
 
 
 def _list(doc: dict[str, Any], key: str, path: Path) -> list[Any]:
