@@ -9,6 +9,7 @@ import hashlib
 from pathlib import Path
 from typing import Callable
 
+from benchmarks.core.values import positive_int_problem
 from benchmarks.core.registry import Registry
 from benchmarks.core.types import LoadedBenchmark, Task
 from benchmarks.toolbench import load_benchmark_dir, load_query_file, order_groups
@@ -21,8 +22,8 @@ BENCHMARKS.register("embedded", "benchmarks.embedded.source:load_embedded")
 def load_benchmark(name_or_path: str, *, groups: list[str] | None = None, limit: int | None = None,
                    tools_dir: str | None = None, seed: int = 0, per_group: int | None = None) -> LoadedBenchmark:
     for key, value in (("limit", limit), ("per_group", per_group)):
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
-            raise ValueError(f"{key} must be a whole number of at least 1, got {value!r}")
+        if value is not None and (problem := positive_int_problem(key, value)):
+            raise ValueError(problem)
     if name_or_path in BENCHMARKS:
         bench = BENCHMARKS.get(name_or_path)(per_group=per_group, seed=seed)
     else:

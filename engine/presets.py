@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from benchmarks.core.values import positive_int_problem
 from benchmarks.core.naming import check_folder_name
 from benchmarks.core.registry import did_you_mean
 from engine.placement import PlacementError, assign_engines
@@ -131,8 +132,8 @@ def _mapping(value: Any, where: str) -> dict[str, Any]:
 
 
 def _max_steps(value: Any, source: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise AgentConfigError(f"{source}: max_steps must be a whole number of at least 1, got {value!r:.80}")
+    if problem := positive_int_problem("max_steps", value):
+        raise AgentConfigError(f"{source}: {problem}")
     return value
 
 

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from benchmarks.core.values import positive_int_problem
 from benchmarks import leaderboard
 from engine.judges import check_judge_spec
 from benchmarks.core.naming import check_folder_name
@@ -103,8 +104,8 @@ def load_sweep(path: Path, resolve_agent: Callable[[dict[str, Any]], AgentSpec])
 
 
 def _check_max_active(value: Any, path: Path) -> None:
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
-        raise SweepError(f"{path}: max_active must be a whole number of at least 1, got {value!r}")
+    if value is not None and (problem := positive_int_problem("max_active", value)):
+        raise SweepError(f"{path}: {problem}")
 
 
 def _check_folder_names(runs: list[PlannedRun], path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 
+from benchmarks.core.values import positive_int_problem
 from benchmarks.core.types import LoadedBenchmark, Task
 from benchmarks.loading import load_benchmark
 from engine.backends.base import BACKENDS, UnknownBackendError
@@ -49,8 +50,8 @@ def resolve_agent(args: argparse.Namespace) -> AgentSpec:
                             dtype=getattr(args, "dtype", None), batch_size=getattr(args, "batch_size", None))
     for key in ("batch_size", "max_steps"):  # a sweep entry gives them as YAML values
         value = getattr(args, key, None)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
-            raise ValueError(f"{key} must be a whole number of at least 1, got {value!r}")
+        if value is not None and (problem := positive_int_problem(key, value)):
+            raise ValueError(problem)
     if getattr(args, "max_steps", None) is not None:
         agent = dataclasses.replace(agent, max_steps=args.max_steps)
     if getattr(args, "strategy", None) is not None:

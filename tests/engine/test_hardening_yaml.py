@@ -28,7 +28,7 @@ def test_unsafe_or_broken_yaml_is_refused_quickly_naming_the_file(text: str, mes
     with pytest.raises(YamlFileError, match=message) as err:
         load_yaml(text, "conf/agent.yaml")
     assert str(err.value).startswith("conf/agent.yaml: ")
-    assert time.perf_counter() - start < 10
+    assert time.perf_counter() - start < 60  # a guard against the unbounded expansion (84 s and 1.2 GB before), not a speed figure
 
 
 def test_ordinary_anchors_and_merge_keys_still_work() -> None:

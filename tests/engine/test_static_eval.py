@@ -269,15 +269,15 @@ def test_model_text_is_stored_never_run(data: Path, tmp_path: Path) -> None:
     assert report["samples"][0]["texts"]["planner"] == evil and not Path("pwned").exists()
 
 
-def test_an_agent_name_cannot_escape_the_output_folder(data: Path, tmp_path: Path) -> None:
+def test_an_agent_name_cannot_escape_the_output_folder(data: Path, tmp_path: Path, capsys) -> None:
     agent_file = tmp_path / "agent.yaml"
     agent_file.write_text("name: ../../escape\npreset: alpha-umi\n")
     register_script("static-gold", Recorder(data, gold_answers()))
     argv = ["static", "--agent", str(agent_file), "--data", str(data), "--out", str(tmp_path / "out"), "--backend", "scripted",
             "--model", "static-gold", "--executor", "local", "--no-progress"]
-    assert run_eval.main(argv) == 0
-    assert [p.name for p in (tmp_path / "out").iterdir()] == ["static__escape__umi_test"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["agent.yaml", "out", "umi_test.json"]
+    assert run_eval.main(argv) == 2  # refused when the agent file is read, before anything is written
+    assert "../../escape" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["agent.yaml", "umi_test.json"]
 
 
 @pytest.mark.parametrize("content, agent, extra, message", [

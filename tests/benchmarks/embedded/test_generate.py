@@ -22,7 +22,7 @@ ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 def big() -> EmbeddedBenchmark:
     start = time.perf_counter()
     bench = generate(2000, seed=0)
-    assert time.perf_counter() - start < 20  # seconds, not minutes (about 1 s here)
+    assert time.perf_counter() - start < 120  # a guard against minutes-long generation, not a speed figure
     return bench
 
 
