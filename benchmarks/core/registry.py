@@ -55,10 +55,15 @@ class Registry(Generic[T]):
         self.check(name)
         entry = self._entries[name]
         if isinstance(entry, str):
-            module, _, attribute = entry.partition(":")
-            entry = getattr(importlib.import_module(module), attribute)
+            entry = resolve_reference(entry)
             self._entries[name] = entry
         return entry
+
+
+def resolve_reference(reference: str):
+    """The object a lazy reference "package.module:attribute" names, imported now."""
+    module, _, attribute = reference.partition(":")
+    return getattr(importlib.import_module(module), attribute)
 
 
 def did_you_mean(name: object, choices: Iterable[str]) -> str:

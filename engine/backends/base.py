@@ -6,11 +6,10 @@ building one. Adding a backend is its module plus one `BACKENDS.register` line h
 """
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 
-from benchmarks.core.registry import Registry, UnknownNameError
+from benchmarks.core.registry import Registry, UnknownNameError, resolve_reference
 from engine.types import ModelSpec, RoleRequest, RoleResult
 
 
@@ -34,16 +33,11 @@ class BackendKind:
     check: str | None = None  # "module:attribute": a cheap check of a ModelSpec, raising ValueError
 
     def build(self, spec: ModelSpec) -> Backend:
-        return _resolve(self.factory)(spec)
+        return resolve_reference(self.factory)(spec)
 
     def check_spec(self, spec: ModelSpec) -> None:
         if self.check:
-            _resolve(self.check)(spec)
-
-
-def _resolve(reference: str) -> Callable[..., Any]:
-    module, _, attribute = reference.partition(":")
-    return getattr(importlib.import_module(module), attribute)
+            resolve_reference(self.check)(spec)
 
 
 BACKENDS: Registry[BackendKind] = Registry("backend")
