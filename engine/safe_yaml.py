@@ -26,6 +26,10 @@ class YamlFileError(ValueError):
 class _BoundedLoader(yaml.SafeLoader):
     """The safe loader, refusing collections nested deeper than MAX_DEPTH while it composes them."""
 
+    # A table of our own: libraries patch SafeLoader's shared one when imported (lm-format-enforcer, which
+    # vLLM imports, reads timestamps as strings), and a file must read the same whatever ran before.
+    yaml_constructors = {**yaml.SafeLoader.yaml_constructors,
+                         "tag:yaml.org,2002:timestamp": yaml.constructor.SafeConstructor.construct_yaml_timestamp}
     _depth = 0
 
     def compose_node(self, parent: Any, index: Any) -> Any:

@@ -48,3 +48,15 @@ def test_the_bound_counts_repetitions_not_distinct_nodes() -> None:
     assert len(load_yaml(fits, "f.yaml")["b"]) == per_list
     with pytest.raises(YamlFileError, match="expands"):
         load_yaml(fits.replace("]\n", ", *a, *a, *a]\n"), "f.yaml")
+
+
+def test_a_library_patching_the_shared_safe_loader_changes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """lm-format-enforcer (imported with vLLM) makes every SafeLoader read timestamps as strings; a
+    configuration file reads the same whether or not it was imported first."""
+    import yaml
+    table = yaml.SafeLoader.yaml_constructors
+    monkeypatch.setitem(table, "tag:yaml.org,2002:timestamp", table["tag:yaml.org,2002:str"])
+    assert str(load_yaml("a: 2020-01-02\n", "a.yaml")["a"]) == "2020-01-02"
+    assert type(load_yaml("a: 2020-01-02\n", "a.yaml")["a"]).__name__ == "date"
+    with pytest.raises(YamlFileError, match="a value cannot be read"):
+        load_yaml("a: 2020-13-45\n", "a.yaml")
