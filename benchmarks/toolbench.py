@@ -209,10 +209,17 @@ def load_query_file(path: str | Path, *, benchmark: str = "toolbench", group: st
     if collision not in _COLLISION_POLICIES:
         raise ValueError(f"collision must be one of {_COLLISION_POLICIES}, got {collision!r}")
     path = Path(path)
-    group = group or path.stem
     records = _read_json(path)
     if not isinstance(records, list):
         raise BenchmarkFormatError(f"{path}: expected a JSON list of queries, got {type(records).__name__}")
+    return tasks_from_records(records, str(path), benchmark=benchmark, group=group or path.stem,
+                              tools_dir=tools_dir, query_ids=query_ids, collision=collision)
+
+
+def tasks_from_records(records: Iterable[Any], source: str, *, benchmark: str, group: str,
+                       tools_dir: str | Path | None = None, query_ids: Collection[str] | None = None,
+                       collision: CollisionPolicy = "last") -> list[Task]:
+    """Tasks of ToolBench query records (one group), in order; errors name `source` and the record."""
     files = _ToolFiles(Path(tools_dir) if tools_dir is not None else None)
     tasks: dict[str, Task] = {}
     for i, record in enumerate(records):
@@ -223,9 +230,9 @@ def load_query_file(path: str | Path, *, benchmark: str = "toolbench", group: st
                 continue
             if qid in tasks:
                 raise _RecordError("duplicate query_id")
-            tasks[qid] = _task(record, qid, files, benchmark, group, collision, f"{path}: {group}/{qid}")
+            tasks[qid] = _task(record, qid, files, benchmark, group, collision, f"{source}: {group}/{qid}")
         except _RecordError as e:
-            raise BenchmarkFormatError(f"{path}: record {i} (query_id {qid}): {e}") from None
+            raise BenchmarkFormatError(f"{source}: record {i} (query_id {qid}): {e}") from None
     return list(tasks.values())
 
 
