@@ -1,4 +1,5 @@
-"""Resolve a `--benchmark` argument to tasks: a named benchmark (the loader registry), a query file, or a folder.
+"""Resolve a `--benchmark` argument to tasks: a named benchmark (the loader registry), a Hugging Face dataset
+(benchmarks.hf_benchmark), a query file, or a folder.
 
 A named benchmark is a registry entry `load(per_group=..., seed=...) -> LoadedBenchmark`; adding one is its
 module plus one `BENCHMARKS.register` line here.
@@ -12,6 +13,7 @@ from typing import Callable
 from benchmarks.core.values import positive_int_problem
 from benchmarks.core.registry import Registry
 from benchmarks.core.types import LoadedBenchmark, Task
+from benchmarks.hf_benchmark import is_dataset_source, load_dataset_benchmark
 from benchmarks.toolbench import load_benchmark_dir, load_query_file, order_groups
 
 BenchmarkLoader = Callable[..., LoadedBenchmark]
@@ -26,6 +28,8 @@ def load_benchmark(name_or_path: str, *, groups: list[str] | None = None, limit:
             raise ValueError(problem)
     if name_or_path in BENCHMARKS:
         bench = BENCHMARKS.get(name_or_path)(per_group=per_group, seed=seed)
+    elif is_dataset_source(name_or_path):
+        bench = load_dataset_benchmark(name_or_path, tools_dir)
     else:
         bench = _load_files(Path(name_or_path), groups, tools_dir)
     bench.tasks = select(bench.tasks, groups, limit)
@@ -42,7 +46,8 @@ def _load_files(path: Path, groups: list[str] | None, tools_dir: str | None) -> 
     elif path.is_file():
         tasks = load_query_file(path, tools_dir=tools_dir)
     else:
-        raise FileNotFoundError(f"benchmark not found: {path} (give {', '.join(map(repr, BENCHMARKS))}, a query file or a folder)")
+        raise FileNotFoundError(f"benchmark not found: {path} (give {', '.join(map(repr, BENCHMARKS))}, a query file, "
+                                "a folder, a dataset (save_to_disk folder, parquet or JSON lines) or hf:OWNER/NAME)")
     # Hashed for the manifest: query, id, tool and gold files (the response cache belongs to the simulator).
     files = [path] if path.is_file() else sorted(
         p for p in path.rglob("*.json") if p.is_file() and "tool_response_cache" not in p.parts)

@@ -41,6 +41,11 @@ def fingerprint(bench: EmbeddedBenchmark) -> str:
 def load_embedded(per_group: int | None = None, seed: int = 0) -> LoadedBenchmark:
     """Generate the benchmark for a run (DEFAULT_PER_GROUP queries per group unless told)."""
     bench = generate(per_group or DEFAULT_PER_GROUP, seed)
-    info = {"name": BENCHMARK, "world_version": WORLD_VERSION, "seed": seed, "per_group": bench.per_group,
+    return LoadedBenchmark(BENCHMARK, bench.tasks, describe(bench), cache_entries=bench.cached_responses(),
+                           responder=world_reply)
+
+
+def describe(bench: EmbeddedBenchmark) -> dict[str, Any]:
+    """What run.json (and a dataset card) records of the generated benchmark."""
+    return {"name": BENCHMARK, "world_version": WORLD_VERSION, "seed": bench.seed, "per_group": bench.per_group,
             "sha256": fingerprint(bench)}
-    return LoadedBenchmark(BENCHMARK, bench.tasks, info, cache_entries=bench.cached_responses(), responder=world_reply)

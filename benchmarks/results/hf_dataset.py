@@ -143,9 +143,9 @@ def dataset_card(metadata: Mapping[str, Any], title: str, body: str) -> str:
     return f"---\n{front}---\n\n# {title}\n\n{body}"
 
 
-def parquet_config(split: str) -> list[dict[str, Any]]:
+def parquet_config(split: str, file: str = PARQUET_FILE) -> list[dict[str, Any]]:
     """The card's `configs` entry that tells the Hub where the parquet file of a split is."""
-    return [{"config_name": "default", "data_files": [{"split": split, "path": PARQUET_FILE}]}]
+    return [{"config_name": "default", "data_files": [{"split": split, "path": file}]}]
 
 
 def runs_card(run_dirs: list[Path], n_rows: int, version: str, fmt: str) -> str:
@@ -179,7 +179,7 @@ def _check_target(out: Path) -> None:
         raise FileExistsError(f"{out}: folder exists and is not empty; give a new or empty folder")
 
 
-def write_dataset(dataset, out: str | Path, fmt: str, card: str) -> Path:
+def write_dataset(dataset, out: str | Path, fmt: str, card: str, parquet_file: str = PARQUET_FILE) -> Path:
     """The dataset and its card in a new or empty folder, written into a temporary sibling that is renamed
     at the end (a crash leaves nothing under the target name); FileExistsError otherwise."""
     if fmt not in FORMATS:
@@ -192,7 +192,7 @@ def write_dataset(dataset, out: str | Path, fmt: str, card: str) -> Path:
         if fmt == "hf":
             dataset.save_to_disk(str(partial))
         else:
-            dataset.to_parquet(str(partial / PARQUET_FILE))
+            dataset.to_parquet(str(partial / parquet_file))
         (partial / CARD_FILE).write_text(card, encoding="utf-8")
         partial.chmod(0o755)  # mkdtemp makes it private
         if out.is_dir():

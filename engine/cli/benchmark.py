@@ -1,4 +1,5 @@
-"""`benchmark write --per-group N --out DIR`: the embedded benchmark in ToolBench's own files."""
+"""`benchmark write --per-group N --out DIR [--format toolbench|hf|parquet]`: the embedded benchmark in
+ToolBench's own files, or as a Hugging Face dataset (benchmarks.hf_benchmark) to share on a hub."""
 from __future__ import annotations
 
 import argparse
@@ -16,17 +17,34 @@ class BenchmarkCommand(Subcommand):
         write.add_argument("--per-group", type=int, required=True, help="queries per group")
         write.add_argument("--out", required=True, help="a new or empty folder")
         write.add_argument("--seed", type=int, default=0)
+        write.add_argument("--format", choices=("toolbench", "hf", "parquet"), default="toolbench",
+                           help="toolbench: ToolBench's files with gold/ (default); hf: a save_to_disk dataset; "
+                                "parquet: one parquet file; both datasets with a card, read back by --benchmark DIR")
 
     def validate(self, args: argparse.Namespace) -> None:
         at_least(args.per_group, 1, "--per-group")
 
     def run(self, args: argparse.Namespace, argv: list[str]) -> int:
-        from benchmarks.embedded import generate, write
-        from tools_sim.cache import write_cache_dir
-
         try:
-            out = write(generate(args.per_group, args.seed), args.out, write_cache_dir)
+            out = _write(args)
         except (FileExistsError, NotADirectoryError) as exc:
             raise UserError(str(exc)) from exc
-        print(f"wrote the embedded benchmark ({args.per_group} queries per group, seed {args.seed}) to {out}")
+        print(f"wrote the embedded benchmark ({args.per_group} queries per group, seed {args.seed}, "
+              f"{args.format}) to {out}")
         return 0
+
+
+def _write(args: argparse.Namespace):
+    from benchmarks.embedded import generate, write
+
+    bench = generate(args.per_group, args.seed)
+    if args.format == "toolbench":
+        from tools_sim.cache import write_cache_dir
+
+        return write(bench, args.out, write_cache_dir)
+    from benchmarks.embedded.source import describe
+    from benchmarks.hf_benchmark import write_tasks
+    from engine.provenance import library_versions
+
+    about = {**describe(bench), "umi_eval_version": library_versions().get("umi-eval")}
+    return write_tasks(bench.tasks, args.out, args.format, about)

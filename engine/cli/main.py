@@ -8,6 +8,7 @@ import sys
 from engine.cli.base import Subcommand, UserError
 from engine.cli.benchmark import BenchmarkCommand
 from engine.cli.convert import ConvertCommand
+from engine.cli.export import ExportCommand
 from engine.cli.inspect import InspectCommand
 from engine.cli.leaderboard import LeaderboardCommand
 from engine.cli.main_job import main_job
@@ -19,7 +20,7 @@ from engine.cli.sweep import SweepCommand
 
 SUBCOMMANDS: tuple[Subcommand, ...] = (RunCommand(), BenchmarkCommand(), ScoreCommand(), LeaderboardCommand(),
                                        SimCommand(), InspectCommand(), SweepCommand(), StaticCommand(),
-                                       ConvertCommand())
+                                       ConvertCommand(), ExportCommand())
 
 
 def build_parser() -> argparse.ArgumentParser:
