@@ -14,9 +14,6 @@ nothing half-written under the target name.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 import uuid
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -26,6 +23,7 @@ from benchmarks.embedded.generate import EmbeddedBenchmark
 from benchmarks.embedded.goldfile import GOLD_DIR, gold_to_json
 from benchmarks.embedded.world import CATEGORIES, Endpoint, tool_endpoints
 from benchmarks.core.naming import standardize
+from benchmarks.results.files import write_new_folder
 from benchmarks.toolbench import order_groups
 from benchmarks.core.types import CachedResponse, Task
 
@@ -81,13 +79,6 @@ def tool_json(category: str, tool: str) -> dict[str, Any]:
             "host": host, "api_list": [_tool_api(e, host) for e in endpoints], "standardized_name": standardize(tool)}
 
 
-def _check_target(out: Path) -> None:
-    if out.exists() and not out.is_dir():
-        raise FileExistsError(f"{out}: exists and is not a folder")
-    if out.is_dir() and any(out.iterdir()):
-        raise FileExistsError(f"{out}: folder exists and is not empty; give a new or empty folder")
-
-
 def _write_all(bench: EmbeddedBenchmark, root: Path, write_cache: CacheWriter) -> None:
     by_group: dict[str, list[Task]] = {}
     for task in bench.tasks:
@@ -112,17 +103,4 @@ def write(bench: EmbeddedBenchmark, out_dir: str | Path, write_cache: CacheWrite
 
     `write_cache(folder, responses)` writes the response cache: its layout belongs to the simulator
     (tools_sim.cache.write_cache_dir), which this package does not import."""
-    out = Path(out_dir)
-    _check_target(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    partial = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
-    try:
-        _write_all(bench, partial, write_cache)
-        partial.chmod(0o755)  # mkdtemp makes it private
-        if out.is_dir():
-            out.rmdir()  # empty (checked above); rename cannot replace a folder portably
-        os.rename(partial, out)
-    except BaseException:
-        shutil.rmtree(partial, ignore_errors=True)
-        raise
-    return out
+    return write_new_folder(out_dir, lambda folder: _write_all(bench, folder, write_cache))

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import shutil
+import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import orjson
 
@@ -71,3 +73,26 @@ def read_json(path: Path, missing: Any = None) -> Any:
         return missing
     except orjson.JSONDecodeError as exc:
         raise ValueError(f"{path}: not valid JSON ({exc})") from None
+
+
+def write_new_folder(out: str | Path, fill: Callable[[Path], object]) -> Path:
+    """A folder written whole: `fill(folder)` writes into a temporary sibling that is renamed to `out` at the
+    end, so a crash leaves nothing half-written under the target name. `out` must be new or empty
+    (FileExistsError otherwise); returns it."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise FileExistsError(f"{out}: exists and is not a folder")
+    if out.is_dir() and any(out.iterdir()):
+        raise FileExistsError(f"{out}: folder exists and is not empty; give a new or empty folder")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
+    try:
+        fill(partial)
+        partial.chmod(0o755)  # mkdtemp makes it private
+        if out.is_dir():
+            out.rmdir()  # empty (checked above); rename cannot replace a folder portably
+        os.rename(partial, out)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    return out

@@ -12,15 +12,12 @@ keys this schema does not name travel as JSON in `extra`. The columns are listed
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 import yaml
 
-from benchmarks.results.files import SCORES_FILE, TRAJECTORIES_FILE
+from benchmarks.results.files import SCORES_FILE, TRAJECTORIES_FILE, write_new_folder
 from benchmarks.results.manifest import read_manifest
 from benchmarks.results.scores import read_scores
 from benchmarks.results.trajectories import latest_records
@@ -172,36 +169,19 @@ def runs_card(run_dirs: list[Path], n_rows: int, version: str, fmt: str) -> str:
 
 # ---------------------------------------------------------------------------------------------- writing
 
-def _check_target(out: Path) -> None:
-    if out.exists() and not out.is_dir():
-        raise FileExistsError(f"{out}: exists and is not a folder")
-    if out.is_dir() and any(out.iterdir()):
-        raise FileExistsError(f"{out}: folder exists and is not empty; give a new or empty folder")
-
-
 def write_dataset(dataset, out: str | Path, fmt: str, card: str, parquet_file: str = PARQUET_FILE) -> Path:
-    """The dataset and its card in a new or empty folder, written into a temporary sibling that is renamed
-    at the end (a crash leaves nothing under the target name); FileExistsError otherwise."""
+    """The dataset and its card in a new or empty folder (files.write_new_folder); FileExistsError otherwise."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; available: {', '.join(FORMATS)}")
-    out = Path(out)
-    _check_target(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    partial = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
-    try:
+
+    def fill(folder: Path) -> None:
         if fmt == "hf":
-            dataset.save_to_disk(str(partial))
+            dataset.save_to_disk(str(folder))
         else:
-            dataset.to_parquet(str(partial / parquet_file))
-        (partial / CARD_FILE).write_text(card, encoding="utf-8")
-        partial.chmod(0o755)  # mkdtemp makes it private
-        if out.is_dir():
-            out.rmdir()
-        os.rename(partial, out)
-    except BaseException:
-        shutil.rmtree(partial, ignore_errors=True)
-        raise
-    return out
+            dataset.to_parquet(str(folder / parquet_file))
+        (folder / CARD_FILE).write_text(card, encoding="utf-8")
+
+    return write_new_folder(out, fill)
 
 
 def export_runs(run_dirs: list[Path], out: str | Path, fmt: str, version: str) -> tuple[Path, int]:
