@@ -85,7 +85,8 @@ def is_dataset_source(spec: str) -> bool:
 
 
 def _data_files(folder: Path) -> Iterator[Path]:
-    return (p for p in folder.rglob("*") if p.suffix in (".parquet", ".jsonl"))
+    """Parquet and JSON-lines files at the top of a folder or in its data/ (the Hub's layout)."""
+    return (p for where in (folder, folder / "data") for p in where.glob("*") if p.suffix in (".parquet", ".jsonl"))
 
 
 def _is_json_list(path: Path) -> bool:
@@ -128,6 +129,7 @@ def _one_split(data: Any, where: str, split: str | None = None):
 def _open(spec: str) -> tuple[Any, str, dict[str, Any]]:
     """The dataset `spec` names, its name, and where it came from (for run.json)."""
     import datasets
+    import pyarrow
 
     datasets.disable_progress_bars()
     if spec.startswith(HUB_PREFIX):
@@ -140,13 +142,22 @@ def _open(spec: str) -> tuple[Any, str, dict[str, Any]]:
                                         f"once with datasets.load_dataset({repo!r})): {exc}") from None
         return _one_split(data, spec, split or None), repo.rsplit("/", 1)[-1], {"hub_id": repo, "split": split or None}
     path = Path(spec)
-    if path.is_dir() and any((path / m).is_file() for m in _SAVED_MARKERS):
-        data = datasets.load_from_disk(str(path))
-    elif path.is_dir():
-        data = datasets.load_dataset(str(path))
-    else:
-        data = datasets.load_dataset("parquet" if path.suffix == ".parquet" else "json", data_files=str(path))
+    try:
+        data = _open_local(path)
+    except (datasets.exceptions.DatasetGenerationError, pyarrow.ArrowException, OSError, ValueError) as exc:
+        cause = f" ({exc.__cause__})" if exc.__cause__ else ""
+        raise BenchmarkFormatError(f"{spec}: cannot be read as a dataset: {exc}{cause}") from None
     return _one_split(data, spec), path.stem if path.is_file() else path.name, {"path": str(path)}
+
+
+def _open_local(path: Path):
+    import datasets
+
+    if path.is_dir() and any((path / m).is_file() for m in _SAVED_MARKERS):
+        return datasets.load_from_disk(str(path))
+    if path.is_dir():
+        return datasets.load_dataset(str(path))
+    return datasets.load_dataset("parquet" if path.suffix == ".parquet" else "json", data_files=str(path))
 
 
 def _check_columns(columns: Sequence[str], where: str) -> None:

@@ -26,7 +26,9 @@ def add_model_args(parser: argparse.ArgumentParser) -> None:
 
 
 def add_benchmark_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--benchmark", required=True, help="'embedded', a query file, or a StableToolBench-style folder")
+    parser.add_argument("--benchmark", required=True,
+                        help="'embedded', a query file, a StableToolBench-style folder, or a Hugging Face dataset "
+                             "(save_to_disk folder, parquet or JSON-lines file, hf:OWNER/NAME from the local cache)")
     parser.add_argument("--groups", nargs="+", help="groups to load (default: all)")
     parser.add_argument("--limit", type=int, help="at most N queries per group")
     parser.add_argument("--tools-dir", help="ToolBench toolenv/tools folder, for minimal-form query files")

@@ -189,3 +189,11 @@ def test_the_hub_is_offline_while_a_hub_id_is_read(written, tmp_path, monkeypatc
     monkeypatch.setattr(datasets, "load_dataset", watching)
     load_benchmark("hf:someone/tiny:test")
     assert seen == [(True, True)]
+
+
+@pytest.mark.parametrize("name, text", [("broken.parquet", "not parquet"), ("broken.jsonl", '{"query": 1}\n{oops\n')])
+def test_an_unreadable_file_is_a_format_error_naming_it(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text)
+    with pytest.raises(BenchmarkFormatError, match=f"{path}: cannot be read as a dataset"):
+        load_benchmark(str(path))
