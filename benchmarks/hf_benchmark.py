@@ -228,6 +228,7 @@ def _gold_responses(tasks: Sequence[Task]) -> list[CachedResponse]:
 
 
 def _fingerprint(rows: Sequence[Mapping[str, Any]]) -> str:
+    """sha256 of the rows as read (part of the run identity, as a folder's file hashes are)."""
     return hashlib.sha256(json.dumps(list(rows), sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -237,7 +238,7 @@ def load_dataset_benchmark(spec: str, tools_dir: str | Path | None = None) -> Lo
     dataset, name, where = _open(spec)
     rows = dataset.to_list()
     tasks = tasks_from_rows(rows, dataset.column_names, name, where=spec, tools_dir=tools_dir)
-    info = {"name": name, "format": "hf-dataset", **where, "rows": len(rows), "sha256": _fingerprint(rows)}
+    info = {"name": name, "format": "hf-dataset", **where, "rows": len(rows), "rows_sha256": _fingerprint(rows)}
     embedded = bool(tasks) and all(t.benchmark == EMBEDDED for t in tasks)
     return LoadedBenchmark(name, tasks, info, cache_entries=_gold_responses(tasks),
                            responder=world_reply if embedded else None)

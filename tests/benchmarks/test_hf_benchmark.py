@@ -197,3 +197,18 @@ def test_an_unreadable_file_is_a_format_error_naming_it(tmp_path, name, text):
     path.write_text(text)
     with pytest.raises(BenchmarkFormatError, match=f"{path}: cannot be read as a dataset"):
         load_benchmark(str(path))
+
+
+def test_a_changed_dataset_is_another_run(embedded, tmp_path, capsys):
+    """The rows' hash is part of the run identity, as a folder's file hashes are: a rerun into the same run
+    folder after the dataset changed is refused."""
+    path = tmp_path / "mine.parquet"
+    rows = _rows(embedded.tasks)
+    datasets.Dataset.from_list(rows, features=task_features()).to_parquet(str(path))
+    argv = ["run", "--agent", "oracle", "--benchmark", str(path), "--executor", "local", "--out", str(tmp_path / "o"),
+            "--run-name", "r", "--no-progress"]
+    assert run_eval.main(argv) == 0
+    rows[0]["query"] += " Please."
+    datasets.Dataset.from_list(rows, features=task_features()).to_parquet(str(path))
+    assert run_eval.main(argv) == 2
+    assert "holds" in capsys.readouterr().err
