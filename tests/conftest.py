@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,10 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("UMI_EVAL_SHARED_DATA", REPO_ROOT.parent / "shared" / "data"))
 
 os.environ.setdefault("RAY_AUTH_MODE", "disabled")
+# `datasets` caches every parquet/JSON file it reads; the tests' caches go to a folder removed at exit,
+# not into the user's cache. Set before any test module imports datasets (it reads this at import).
+_DATASETS_CACHE = tempfile.TemporaryDirectory(prefix="umi-eval-tests-datasets-")
+os.environ.setdefault("HF_DATASETS_CACHE", _DATASETS_CACHE.name)
 
 
 @pytest.fixture(scope="session")
