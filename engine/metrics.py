@@ -63,12 +63,14 @@ def throughput_metrics(new_records: list[dict[str, Any]], wall_s: float, stats: 
         "role_calls": stats.role_calls,
         "generate_wall_s": round(stats.generate_s, 3),
         "tools_wall_s": round(stats.tools_s, 3),
-        "actors": {key: actor_metrics(actor, wall_s) for key, actor in stats.actors.items()},
+        "timeline_started_at": round(stats.started_at, 3),
+        "actors": {key: actor_metrics(actor, wall_s, stats.started_at) for key, actor in stats.actors.items()},
     }
 
 
-def actor_metrics(actor: ActorStats, wall_s: float) -> dict[str, Any]:
-    """Busy time and utilisation (busy / wall), batch sizes, and each request's wait for its batch to start."""
+def actor_metrics(actor: ActorStats, wall_s: float, origin: float) -> dict[str, Any]:
+    """Busy time and utilisation (busy / wall), batch sizes, each request's wait for its batch to start, and
+    the timeline: per batch [start, busy seconds, size], start in seconds from `origin` (scheduling began)."""
     sizes, waits = actor.batch_sizes, sorted(actor.queue_s)
     return {
         "busy_s": round(actor.busy_s, 3),
@@ -86,6 +88,7 @@ def actor_metrics(actor: ActorStats, wall_s: float) -> dict[str, Any]:
             "p95": round(_percentile(waits, 95), 4),
             "max": round(waits[-1], 4) if waits else 0.0,
         },
+        "timeline": [[round(start - origin, 4), round(busy, 4), size] for (start, busy), size in zip(actor.spans, sizes)],
     }
 
 

@@ -35,6 +35,7 @@ class ActorStats:
     retried_batches: int = 0  # the backend raised, and a fresh attempt ran
     batch_sizes: list[int] = field(default_factory=list)
     queue_s: list[float] = field(default_factory=list)  # one per request
+    spans: list[tuple[float, float]] = field(default_factory=list)  # per batch: (started_at, busy_s), Unix clock
 
 
 @dataclass
@@ -46,6 +47,7 @@ class SchedulerStats:
     tool_calls: int = 0
     generate_s: float = 0.0  # time the scheduler waited on actors
     tools_s: float = 0.0
+    started_at: float = field(default_factory=time.time)  # origin of the actors' timelines
 
 
 class Scheduler(ABC):
@@ -79,6 +81,7 @@ class Scheduler(ABC):
         actor.busy_s += done.timing.busy_s
         actor.retried_batches += done.timing.attempts > 1
         actor.batch_sizes.append(len(done.results))
+        actor.spans.append((done.timing.started_at, done.timing.busy_s))
         self.stats.role_calls += len(done.results)
         out = []
         for result in one_result_per_request(done):

@@ -159,7 +159,7 @@ def test_run_outputs_record_the_schedule_and_every_actor(tmp_path, schedule):
     assert speed["schedule"] == schedule
     actor = speed["actors"]["modelled:call-once-then-answer@gpu-like:bf16"]
     assert set(actor) == {"busy_s", "utilisation", "batches", "retried_batches", "requests", "mean_batch_size",
-                          "max_batch_size", "batch_size_histogram", "queue_s"}
+                          "max_batch_size", "batch_size_histogram", "queue_s", "timeline"}
     assert set(actor["queue_s"]) == {"total", "mean", "p50", "p95", "max"}
     assert actor["requests"] == speed["role_calls"] == 6 * 4
     assert sum(actor["batch_size_histogram"].values()) == actor["batches"]
