@@ -59,7 +59,8 @@ def entry(run_dir: Path) -> dict[str, Any]:
     }
 
 
-def _pairable(single: dict[str, Any], multi: dict[str, Any]) -> bool:
+def pairable(single: dict[str, Any], multi: dict[str, Any]) -> bool:
+    """A single-LLM run and a multi-LLM run of one backbone: same benchmark and judge, the single model among the multi's."""
     return (single["kind"], multi["kind"]) == ("single", "multi") and single["benchmark"] == multi["benchmark"] \
         and single["judge"] == multi["judge"] and bool(single["models"]) and set(single["models"]) <= set(multi["models"])
 
@@ -78,7 +79,7 @@ def build(run_dirs: list[Path], pairs: Sequence[tuple[str, str]] = ()) -> Leader
     unknown = sorted({name for pair in pairs for name in pair} - set(by_run))
     if unknown:
         raise ValueError(f"--pair names unknown run(s) {unknown}; runs: {', '.join(sorted(by_run))}")
-    chosen = [(s, m) for s in entries for m in entries if _pairable(s, m)]
+    chosen = [(s, m) for s in entries for m in entries if pairable(s, m)]
     chosen += [(by_run[s], by_run[m]) for s, m in pairs if (by_run[s], by_run[m]) not in chosen]
     entries.sort(key=lambda e: (-((e["overall"] or {}).get("rate") or 0.0), e["run"]))
     return {"schema_version": SCHEMA_VERSION, "generated_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "entries": entries,

@@ -5,6 +5,7 @@
     <out>/<run>/tooleval/<group>.json   ToolEval converted answers (benchmarks.results.converted)
     <out>/<run>/metrics.json        rule-based figures and speed (written by engine.metrics)
     <out>/<run>/scores.json         rates with intervals and every query's labels (benchmarks.results.scores)
+    <out>/<run>/answer/<group>/<qid>_<method>.json   DFSDT: ToolBench's raw answer file, with its search tree
     <out>/leaderboard.json          one entry per run (benchmarks.results.leaderboard)
 """
 from __future__ import annotations
@@ -23,6 +24,7 @@ TRAJECTORIES_FILE = "trajectories.jsonl"
 TOOLEVAL_DIR = "tooleval"
 METRICS_FILE = "metrics.json"
 SCORES_FILE = "scores.json"
+ANSWER_DIR = "answer"
 LEADERBOARD_FILE = "leaderboard.json"
 
 

@@ -12,6 +12,7 @@ from engine.cli.export import ExportCommand
 from engine.cli.inspect import InspectCommand
 from engine.cli.leaderboard import LeaderboardCommand
 from engine.cli.main_job import main_job
+from engine.cli.report import ReportCommand
 from engine.cli.run import RunCommand
 from engine.cli.score import ScoreCommand
 from engine.cli.sim import SimCommand
@@ -20,7 +21,7 @@ from engine.cli.sweep import SweepCommand
 
 SUBCOMMANDS: tuple[Subcommand, ...] = (RunCommand(), BenchmarkCommand(), ScoreCommand(), LeaderboardCommand(),
                                        SimCommand(), InspectCommand(), SweepCommand(), StaticCommand(),
-                                       ConvertCommand(), ExportCommand())
+                                       ConvertCommand(), ExportCommand(), ReportCommand())
 
 
 def build_parser() -> argparse.ArgumentParser:

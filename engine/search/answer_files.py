@@ -5,14 +5,14 @@ import json
 from pathlib import Path
 from typing import Any
 
-from benchmarks.results.files import write_bytes_atomic
+from benchmarks.results.files import ANSWER_DIR, write_bytes_atomic
 from engine.search.dfsdt import METHOD
 
 TREE_FIGURES = ("nodes", "nodes_expanded", "model_queries", "max_depth", "backtracks", "give_ups")
 
 
 def answer_dir(run_dir: Path, group: str) -> Path:
-    return run_dir / "answer" / group
+    return run_dir / ANSWER_DIR / group
 
 
 def answer_path(run_dir: Path, group: str, query_id: str, method: str = METHOD) -> Path:

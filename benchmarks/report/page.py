@@ -1,0 +1,188 @@
+"""index.html: the sections, their tables and plots, and the trajectories as a JSON block for the browser.
+
+Escaping: every string from a run folder goes through html.escape; the trajectories travel as JSON inside
+`<script type="application/json">`, with `<`, `>` and `&` written as \\u escapes (and every non-ASCII
+character, so U+2028/2029 and lone surrogates too), so no text can close the block or open a tag; the
+page's script reads it with JSON.parse and shows it with textContent.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import time
+from typing import Any, Iterable
+
+from benchmarks.report.assets import CSS, JS
+from benchmarks.report.gather import RunView, actor_timelines, role_usage
+from benchmarks.scoring.intervals import rate_text
+from benchmarks.toolbench import order_groups
+
+MAX_TREE_DEPTH = 300  # deeper nodes (no real tree has them) are left out rather than overflow the stack
+# Nothing is fetched, and only the page's own script runs (by its hash): a second line of defence, should
+# model text ever reach the HTML parser.
+CONTENT_SECURITY_POLICY = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
+                           f"script-src 'sha256-{base64.b64encode(hashlib.sha256(JS.encode()).digest()).decode()}'")
+_JSON_IN_SCRIPT = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
+
+
+def script_json(data: Any) -> str:
+    """JSON that is inert inside a <script> element (and still parses to `data`)."""
+    return json.dumps(data, ensure_ascii=True, separators=(",", ":")).translate(_JSON_IN_SCRIPT)
+
+
+def _text(value: Any) -> str:
+    return html.escape("-" if value is None else str(value))
+
+
+def table(head: list[str], rows: Iterable[tuple[dict[str, str], list[str]]], table_id: str) -> str:
+    """A table in a box that scrolls sideways when wide; each row is (attributes, cells): attribute values are
+    escaped here, cells are HTML already (callers escape their text with _text)."""
+    header = "".join(f"<th>{_text(h)}</th>" for h in head)
+    body = "".join("<tr" + "".join(f' {name}="{html.escape(value)}"' for name, value in attrs.items()) + ">"
+                   + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>\n" for attrs, cells in rows)
+    return f'<div class="wide"><table id="{table_id}"><thead><tr>{header}</tr></thead>\n<tbody>\n{body}</tbody></table></div>'
+
+
+def plot_html(png: bytes | None, name: str, alt: str) -> str:
+    if png is None:
+        return '<p class="note">Nothing to plot.</p>'
+    data = base64.b64encode(png).decode("ascii")
+    return (f'<img class="plot" id="plot-{name}" alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
+            f'<p class="note">Also <a href="{name}.png">{name}.png</a>, next to this page.</p>')
+
+
+def leaderboard_section(ordered: list[RunView], plot: str) -> str:
+    groups = order_groups({g for v in ordered for g in v.entry["groups"]})
+    head = ["run", "agent", "kind", "status", "benchmark", "judge", *groups, "overall [95% CI]", "n", "answered %",
+            "invalid call %", "mean steps", "tokens", "wall s", ""]
+
+    def cells(v: RunView) -> list[str]:
+        e = v.entry
+        return [_text(x) for x in (v.label, e["agent"], e["kind"], e["status"], e["benchmark"], e["judge"],
+                                   *(_rate(e["groups"].get(g)) for g in groups), _rate(e["overall"]),
+                                   (e["overall"] or {}).get("n"), e["answered_rate"], e["invalid_call_rate"],
+                                   e["mean_steps"], e["tokens"], e["wall_s"])] + [f'<a href="#run={v.key}">trajectories</a>']
+
+    rows = (({"data-run": v.key, **({} if v.finished else {"class": "unfinished"})}, cells(v)) for v in ordered)
+    return ('<section id="leaderboard"><h2>Leaderboard</h2>' + plot
+            + '<p class="note">Rates in %, with 95% bootstrap intervals over tasks; unfinished runs last, in grey.</p>'
+            + table(head, rows, "leaderboard-table") + "</section>")
+
+
+def _rate(score: dict[str, Any] | None) -> str:
+    return rate_text(score, ci_digits=0, sep=",")
+
+
+def _difference_text(difference: dict[str, Any]) -> str:
+    if difference.get("diff") is None:
+        return "- (no task scored in both)"
+    low, high = difference["ci95"]
+    return f"{difference['diff']:+.1f} [{low:+.1f}, {high:+.1f}] (n={difference['n']})"
+
+
+def pairs_section(pairs: list[dict[str, Any]], plot: str) -> str:
+    if not pairs:
+        return ('<section id="pairs"><h2>Single vs multi</h2><p class="note">No single-LLM and multi-LLM runs of one '
+                "backbone (same benchmark and judge) among these runs.</p></section>")
+    head = ["backbone", "single", "single overall", "multi", "multi overall", "multi - single [95% CI]"]
+    rows = (({"data-single": p["single"].key, "data-multi": p["multi"].key},
+             [_text(x) for x in (", ".join(p["backbone"]), p["single"].label, rate_text(p["single"].entry["overall"]),
+                                 p["multi"].label, rate_text(p["multi"].entry["overall"]), _difference_text(p["difference"]))])
+            for p in pairs)
+    return ('<section id="pairs"><h2>Single vs multi</h2>' + plot
+            + '<p class="note">Runs paired by folder; the difference is paired over the tasks both runs scored.</p>'
+            + table(head, rows, "pairs-table") + "</section>")
+
+
+def roles_section(views: list[RunView], plot: str) -> str:
+    head = ["run", "role", "model calls", "prompt tokens", "completion tokens", "model time s"]
+    rows = (({"data-run": v.key}, [_text(x) for x in (v.label, role, u["calls"], u["prompt_tokens"], u["completion_tokens"],
+                                                      round(u["latency_s"], 3))])
+            for v in views for role, u in role_usage(v).items())
+    return ('<section id="roles"><h2>Tokens and time per role</h2>' + plot
+            + '<p class="note">Model time is each request\'s latency summed over trajectories (batched requests '
+              "overlap, so it can exceed the wall time).</p>" + table(head, rows, "roles-table") + "</section>")
+
+
+def actors_section(views: list[RunView], plot: str) -> str:
+    head = ["run", "actor", "batches", "requests", "busy s", "utilisation", "mean batch size", "timeline spans"]
+    rows = []
+    for v in views:
+        timelines = actor_timelines(v)
+        for key, actor in v.metrics.get("speed", {}).get("actors", {}).items():
+            rows.append(({"data-run": v.key}, [_text(x) for x in (
+                v.label, key, actor.get("batches"), actor.get("requests"), actor.get("busy_s"), actor.get("utilisation"),
+                actor.get("mean_batch_size"), len(timelines.get(key, [])))]))
+    return ('<section id="actors"><h2>Actors: busy timelines</h2>' + plot
+            + '<p class="note">One bar per batch, from when the actor started it for as long as its backend worked; '
+              "gaps are idle time. Runs recorded before timelines existed show their totals only.</p>"
+            + table(head, rows, "actors-table") + "</section>")
+
+
+def _select(name: str, options: list[tuple[str, str]]) -> str:
+    items = "".join(f'<option value="{html.escape(value)}">{html.escape(label)}</option>' for value, label in options)
+    return f'<label>{name} <select id="filter-{name}"><option value="">all</option>{items}</select></label>'
+
+
+def trajectories_section(views: list[RunView], trajectories: list[dict[str, Any]], notes: list[str]) -> str:
+    def values(key: str) -> list[tuple[str, str]]:
+        return [(v, v) for v in sorted({t[key] for t in trajectories})]
+
+    filters = [_select("run", [(v.key, v.label) for v in views]),
+               _select("group", [(g, g) for g in order_groups({t["group"] for t in trajectories})]),
+               _select("status", values("status")), _select("verdict", values("verdict"))]
+    head = "".join(f"<th>{h}</th>" for h in ("run", "task", "group", "status", "verdict", "tool calls"))
+    return ('<section id="trajectories"><h2>Trajectories</h2>'
+            + "".join(f'<p class="note">{_text(note)}</p>' for note in notes)
+            + f'<div id="filters">{"".join(filters)}</div><p id="traj-count" class="note"></p>'
+            + f'<table id="traj-list"><thead><tr>{head}</tr></thead><tbody></tbody></table>'
+            + '<div id="traj-detail"></div></section>')
+
+
+def tree_json(node: dict[str, Any], depth: int = 0) -> dict[str, Any]:
+    """A DFSDT node as the page shows it: type, text, observation, status code, pruned, children."""
+    children = node.get("children") if depth < MAX_TREE_DEPTH else []
+    return {"type": str(node.get("node_type", "")), "text": str(node.get("description", "")),
+            "obs": str(node.get("observation", "")), "code": node.get("observation_code"),
+            "pruned": bool(node.get("pruned")),
+            "children": [tree_json(c, depth + 1) for c in children or [] if isinstance(c, dict)]}
+
+
+def trajectory_json(view: RunView, index: int, record: dict[str, Any]) -> dict[str, Any]:
+    tree = view.trees.get(record["task_key"])
+    return {"id": f"{view.key}-{index}", "run": view.key, "task": record["task_key"], "group": record["group"],
+            "status": record["status"], "verdict": view.verdict(record["task_key"]), "steps": record.get("steps", 0),
+            "answer": record.get("final_answer", ""), "finish_thought": record.get("finish_thought", ""),
+            "error": record.get("error", ""), "turns": [[t["role"], t["text"]] for t in record.get("turns", [])],
+            "calls": [{k: c.get(k) for k in ("name", "arguments", "observation", "status", "source", "thought")}
+                      for c in record.get("calls", [])],
+            "tree": tree_json(tree) if tree else None}
+
+
+def browser_data(views: list[RunView], max_per_run: int) -> tuple[dict[str, Any], list[str]]:
+    """The trajectories the page carries (the first `max_per_run` of each run) and notes on what was left out."""
+    trajectories, notes = [], []
+    for view in views:
+        kept = view.records[:max_per_run]
+        trajectories += [trajectory_json(view, i, record) for i, record in enumerate(kept)]
+        if len(kept) < len(view.records):
+            notes.append(f"{view.label}: the first {len(kept)} of {len(view.records)} trajectories are shown "
+                         "(umi-eval report --max-trajectories).")
+    return {"runs": [{"key": v.key, "label": v.label} for v in views], "trajectories": trajectories}, notes
+
+
+def page(views: list[RunView], sections: list[str], data: dict[str, Any]) -> str:
+    folders = "".join(f"<li>{_text(v.key)}: {_text(v.folder)}</li>" for v in views)
+    nav = "".join(f'<a href="#{s}">{s}</a>' for s in ("leaderboard", "pairs", "roles", "actors", "trajectories"))
+    return "\n".join([
+        "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+        f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">',
+        f"<title>umi-eval report</title><style>{CSS}</style></head><body>",
+        f"<header><h1>umi-eval report</h1><p class=\"note\">generated {_text(time.strftime('%Y-%m-%d %H:%M:%S %z'))} "
+        f"from {len(views)} run folder(s)</p><details><summary>run folders</summary><ul>{folders}</ul></details>"
+        f"<nav>{nav}</nav></header>",
+        *sections,
+        f'<script type="application/json" id="report-data">{script_json(data)}</script>',
+        f"<script>{JS}</script>", "</body></html>", ""])
