@@ -12,36 +12,14 @@ import pytest
 
 from benchmarks.leaderboard import SCHEMA_VERSION, build, render, table
 from engine.cli.main import main
-
-MODEL = "HuggingFaceTB/SmolLM2-135M-Instruct"
-
-
-def _run(root: Path, name: str, kind: str, passed: list[bool], *, models: tuple[str, ...] = (MODEL,), judged: bool = True,
-         agent: str | None = None) -> Path:
-    run = root / name
-    run.mkdir(parents=True)
-    manifest = {"run_name": name, "agent": {"name": agent or name, "kind": kind}, "benchmark": {"name": "embedded"},
-                "models": {f"hf:{m}": {"model": m} for m in models}, "status": "finished"}
-    keys = [f"G1_instruction/{n}" for n in range(len(passed))]
-    rate = 100 * sum(passed) / len(passed)
-    per_query = {k: ({"passed": p, "labels": []} if judged else p) for k, p in zip(keys, passed)}
-    scores = {"metric": "pass_rate" if judged else "verified_pass_rate", "judge": {"id": "verified"},
-              "groups": {"G1_instruction": {"rate": rate, "ci95": [rate - 5, rate + 5], "n": len(passed)}},
-              "overall": {"rate": rate, "ci95": [rate - 5, rate + 5], "n": len(passed)}, "per_query": per_query}
-    if judged:
-        scores["sopr"] = {"overall": {"rate": rate, "std": 1.5, "runs": [], "ci95": [0, 100], "n": len(passed)}}
-    metrics = {"overall": {"answered_rate": 90.0, "invalid_call_rate": 1.0, "mean_steps": 2.0,
-                           "tokens": {"backbone": {"prompt_tokens": 10, "completion_tokens": 5}}}, "speed": {"wall_s": 3.0}}
-    for file, data in (("run.json", manifest), ("scores.json", scores), ("metrics.json", metrics)):
-        (run / file).write_text(json.dumps(data))
-    return run
+from tests.helpers.run_folders import MODEL, fake_run
 
 
 @pytest.fixture
 def runs(tmp_path: Path) -> list[Path]:
-    return [_run(tmp_path, "single", "single", [True, False, False, True]),
-            _run(tmp_path, "multi", "multi", [True, True, False, True], models=(MODEL, "other")),
-            _run(tmp_path, "legacy", "single", [False, False, True, False], models=("m2",), judged=False)]
+    return [fake_run(tmp_path, "single", "single", [True, False, False, True]),
+            fake_run(tmp_path, "multi", "multi", [True, True, False, True], models=(MODEL, "other")),
+            fake_run(tmp_path, "legacy", "single", [False, False, True, False], models=("m2",), judged=False)]
 
 
 def test_entries_sorted_and_single_multi_paired(runs: list[Path]) -> None:
@@ -83,7 +61,7 @@ def test_json_and_csv(runs: list[Path]) -> None:
 
 def test_html_escapes_every_string(tmp_path: Path) -> None:
     evil = '<script>alert("x")</script>'
-    board = build([_run(tmp_path, "evil", "single", [True], agent=evil, models=(evil,))])
+    board = build([fake_run(tmp_path, "evil", "single", [True], agent=evil, models=(evil,))])
     page = render(board, "html")
     assert "<script>" not in page and "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
 
@@ -94,7 +72,7 @@ MARKDOWN_ATTACKS = ['<img src=x onerror=alert(1)>', "a\n\n<script>alert(1)</scri
 
 @pytest.mark.parametrize("evil", MARKDOWN_ATTACKS)
 def test_markdown_cells_hold_no_raw_html_and_keep_the_table_shape(tmp_path: Path, evil: str) -> None:
-    board = build([_run(tmp_path, "evil", "single", [True], agent=evil, models=(evil,))])
+    board = build([fake_run(tmp_path, "evil", "single", [True], agent=evil, models=(evil,))])
     lines = render(board, "md").splitlines()
     assert len(lines) == 3  # header, rule, one row: no line break escaped the table
     assert "<" not in "".join(lines)
@@ -106,14 +84,14 @@ def test_markdown_cells_hold_no_raw_html_and_keep_the_table_shape(tmp_path: Path
 
 @pytest.mark.parametrize("evil", ["=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"])
 def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(tmp_path: Path, evil: str) -> None:
-    board = build([_run(tmp_path, evil.strip(), "single", [True], agent=evil, models=(evil,))])
+    board = build([fake_run(tmp_path, evil.strip(), "single", [True], agent=evil, models=(evil,))])
     [row] = csv.DictReader(io.StringIO(render(board, "csv"), newline=""))
     assert row["agent"] == "'" + evil and row["models"] == "'" + evil
     assert row["overall_rate"] == "100.0"  # numbers are left as they are
 
 
 def test_a_run_whose_process_died_shows_as_interrupted(tmp_path: Path) -> None:
-    run = _run(tmp_path, "killed", "single", [True])
+    run = fake_run(tmp_path, "killed", "single", [True])
     manifest = json.loads((run / "run.json").read_text())
     manifest.update(status="running", process={"host": socket.gethostname(), "pid": 2 ** 22 + 1, "start_ticks": 1})
     (run / "run.json").write_text(json.dumps(manifest))

@@ -16,6 +16,7 @@ from engine.backends.scripted import ScriptedBackend, call_once_then_answer, reg
 from engine.backends.scripted import _OBSERVATION_MARKERS as OBSERVATION_MARKERS
 from engine.tool_simulator import build_simulator
 from engine.executor import LocalExecutor
+from engine.metrics import actor_metrics
 from engine.placement import distinct_models
 from engine.presets import PRESETS
 from engine.run import SCHEDULES
@@ -165,3 +166,30 @@ def test_run_outputs_record_the_schedule_and_every_actor(tmp_path, schedule):
     assert sum(actor["batch_size_histogram"].values()) == actor["batches"]
     assert actor["max_batch_size"] == (4 if schedule == "pipelined" else 6)
     assert actor["utilisation"] == pytest.approx(actor["busy_s"] / speed["wall_s"], abs=0.01)
+
+
+@pytest.mark.parametrize("schedule", SCHEDULE_NAMES)
+def test_every_batch_is_a_span_of_its_actor(schedule):
+    agent = _planner_one_at_a_time()
+    executor = LocalExecutor(distinct_models(agent.roles), _sleeping_backends(agent, 0.05))
+    _, scheduler = run(agent, weather_tasks(4), schedule, executor=executor)
+    for actor in scheduler.stats.actors.values():
+        timeline = actor_metrics(actor, 10.0, scheduler.stats.started_at)["timeline"]
+        assert [size for _, _, size in timeline] == actor.batch_sizes
+        assert all(start >= 0 and busy >= 0.05 - 0.005 for start, busy, _ in timeline)
+        ordered = sorted(timeline)
+        for (start, busy, _), (next_start, _, _) in zip(ordered, ordered[1:]):
+            assert start + busy <= next_start + 0.005  # an actor runs one batch at a time
+        assert sum(busy for _, busy, _ in timeline) == pytest.approx(actor.busy_s, abs=0.01)
+
+
+def test_metrics_json_holds_the_timeline(tmp_path):
+    """Each actor's busy timeline: one [start offset, busy seconds, batch size] per batch."""
+    argv = ["run", "--agent", "chat-multi", "--benchmark", "embedded", "--per-group", "1", "--backend", "scripted",
+            "--model", "call-once-then-answer", "--executor", "local", "--out", str(tmp_path), "--no-progress"]
+    assert run_eval.main(argv) == 0
+    speed = json.loads((tmp_path / "chat-multi__embedded__seed0" / "metrics.json").read_text())["speed"]
+    [actor] = speed["actors"].values()
+    assert len(actor["timeline"]) == actor["batches"] == 4  # lockstep: planner, caller, planner, summarizer
+    assert speed["timeline_started_at"] > 1e9  # a Unix time: offsets are from when scheduling began
+    assert all(0 <= start <= speed["wall_s"] for start, _, _ in actor["timeline"])

@@ -1,43 +1,14 @@
-"""Run folders for the report tests, made by the engine on the embedded benchmark (local executor): the
-oracle, and single, multi and DFSDT runs of a scripted model whose every reply carries hostile markup."""
+"""The report tests' run folders (tests.helpers.report_runs), made once per session."""
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
 
-import run_eval
-from engine.backends.scripted import call_once_then_answer, register_script
-from engine.types import RoleRequest
-
-# Markup a model might write: it must show as text, never become an element or run. (No double quote or
-# backslash: the scripted Finish puts it inside a JSON string.)
-HOSTILE = "<script>alert(1)</script></script><img src=x onerror=document.title=`pwned`> & <!-- \u2028 </b>"
-HOSTILE_SCRIPT = "hostile-markup"
-
-
-def hostile_markup(request: RoleRequest) -> str:
-    reply = call_once_then_answer(request)
-    return (reply.replace("Here is the answer from the API.", HOSTILE).replace("Thought: call it.", f"Thought: {HOSTILE}")
-            .replace("I should call", f"{HOSTILE} I should call"))
-
-
-register_script(HOSTILE_SCRIPT, hostile_markup)
-
-RUNS = {  # run name -> extra arguments
-    "oracle": ["--agent", "oracle"],
-    "single": ["--agent", "chat-single", "--backend", "scripted", "--model", HOSTILE_SCRIPT],
-    "multi": ["--agent", "chat-multi", "--backend", "scripted", "--model", HOSTILE_SCRIPT],
-    "dfs": ["--agent", "chat-single", "--strategy", "dfsdt", "--backend", "scripted", "--model", HOSTILE_SCRIPT],
-}
+from tests.helpers.report_runs import make_report_runs
 
 
 @pytest.fixture(scope="session")
 def report_runs(tmp_path_factory) -> Path:
-    """A folder holding the four run folders (named as RUNS)."""
-    out = tmp_path_factory.mktemp("report-runs")
-    for name, extra in RUNS.items():
-        argv = ["run", *extra, "--benchmark", "embedded", "--per-group", "1", "--executor", "local", "--out", str(out),
-                "--run-name", name, "--no-progress"]
-        assert run_eval.main(argv) == 0
-    return out
+    """A folder holding the run folders named as tests.helpers.report_runs.RUNS."""
+    return make_report_runs(tmp_path_factory.mktemp("report-runs"))

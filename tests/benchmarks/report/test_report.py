@@ -14,8 +14,8 @@ from benchmarks.leaderboard import run_dirs
 from benchmarks.report import write_report
 from benchmarks.report.gather import gather, labels, pairs
 from benchmarks.results.trajectories import latest_records
-from tests.benchmarks.report.conftest import HOSTILE, RUNS
-from tests.benchmarks.test_leaderboard import _run
+from tests.helpers.report_runs import HOSTILE, RUNS
+from tests.helpers.run_folders import MODEL, fake_run
 
 PLOTS = ("leaderboard", "pairs", "roles", "timeline")
 
@@ -87,9 +87,9 @@ def test_the_browser_carries_at_most_max_trajectories_per_run(report_runs: Path,
 
 
 def test_runs_are_paired_by_folder_when_names_repeat(tmp_path: Path) -> None:
-    folders = [_run(tmp_path / "a", "single", "single", [True, False, False, False]),
-               _run(tmp_path / "b", "single", "single", [False, False, False, False]),
-               _run(tmp_path / "c", "multi", "multi", [True, True, True, True], models=("HuggingFaceTB/SmolLM2-135M-Instruct", "x"))]
+    folders = [fake_run(tmp_path / "a", "single", "single", [True, False, False, False]),
+               fake_run(tmp_path / "b", "single", "single", [False, False, False, False]),
+               fake_run(tmp_path / "c", "multi", "multi", [True, True, True, True], models=(MODEL, "x"))]
     found = {(p["single"].label, p["multi"].label): p["difference"]["diff"] for p in pairs(gather(folders))}
     assert found == {("a/single", "multi"): 75.0, ("b/single", "multi"): 100.0}
 
@@ -101,7 +101,7 @@ def test_labels_are_unique() -> None:
 
 def test_hostile_run_and_agent_names(tmp_path: Path) -> None:
     """Names from run.json are escaped in the page and printed literally in the plots ($ is mathtext there)."""
-    folder = _run(tmp_path, "rate $\\frac{1$", "single", [True, False], agent="<script>alert(2)</script>")
+    folder = fake_run(tmp_path, "rate $\\frac{1$", "single", [True, False], agent="<script>alert(2)</script>")
     text = write_report([folder], tmp_path / "out").read_text()
     assert "<script>alert(2)" not in text and "&lt;script&gt;alert(2)&lt;/script&gt;" in text
     assert (tmp_path / "out" / "leaderboard.png").is_file()

@@ -16,7 +16,7 @@ import pytest
 
 from benchmarks.leaderboard import run_dirs
 from benchmarks.report import write_report
-from tests.benchmarks.report.conftest import HOSTILE, RUNS
+from tests.helpers.report_runs import HOSTILE, RUNS
 
 pytestmark = pytest.mark.slow
 
