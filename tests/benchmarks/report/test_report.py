@@ -105,3 +105,12 @@ def test_hostile_run_and_agent_names(tmp_path: Path) -> None:
     text = write_report([folder], tmp_path / "out").read_text()
     assert "<script>alert(2)" not in text and "&lt;script&gt;alert(2)&lt;/script&gt;" in text
     assert (tmp_path / "out" / "leaderboard.png").is_file()
+
+
+def test_unfinished_runs_come_last_and_are_marked(tmp_path: Path) -> None:
+    stopped = fake_run(tmp_path, "stopped", "single", [True, True])
+    manifest = json.loads((stopped / "run.json").read_text())
+    (stopped / "run.json").write_text(json.dumps({**manifest, "status": "interrupted", "reason": "signal"}))
+    done = fake_run(tmp_path, "done", "single", [False, True])
+    board = section(write_report([stopped, done], tmp_path / "out").read_text(), "leaderboard")
+    assert re.findall(r'<tr data-run="(r\d+)"( class="unfinished")?>', board) == [("r1", ""), ("r0", ' class="unfinished"')]
