@@ -25,7 +25,7 @@ def plain(text: str) -> str:
 
 def png_bytes(figure: Figure) -> bytes:
     out = io.BytesIO()
-    figure.savefig(out, format="png", dpi=PNG_DPI, bbox_inches="tight", metadata={"Software": None})
+    figure.savefig(out, format="png", dpi=PNG_DPI, metadata={"Software": None})  # constrained layout: no second "tight" pass
     return out.getvalue()
 
 
