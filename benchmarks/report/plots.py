@@ -35,14 +35,14 @@ def _figure(rows: int, width: float = 8.0) -> Figure:
 
 def _interval_rows(ax: Any, labels: list[str], values: list[float | None], intervals: list[list[float] | None],
                    hollow: list[bool]) -> None:
-    """One row per label: a point at the value with its 95% interval (hollow points: unfinished runs)."""
+    """One row per label (already plain): a point at the value with its 95% interval (hollow: unfinished runs)."""
     for row, (value, interval, open_point) in enumerate(zip(values, intervals, hollow)):
         if value is None or interval is None:
             ax.text(0.5, row, "not scored", transform=ax.get_yaxis_transform(), va="center", ha="center", color="grey")
             continue
         ax.errorbar([value], [row], xerr=[[value - interval[0]], [interval[1] - value]], fmt="o", capsize=4,
                     color="C0", markerfacecolor="white" if open_point else "C0")
-    ax.set_yticks(range(len(labels)), [plain(label) for label in labels])
+    ax.set_yticks(range(len(labels)), labels)
     ax.set_ylim(len(labels) - 0.5, -0.5)  # first row on top, as in the table
     ax.grid(axis="x", alpha=0.3)
 
@@ -54,12 +54,12 @@ def leaderboard_figure(ordered: list[RunView]) -> Figure | None:
     figure = _figure(len(ordered))
     ax = figure.add_subplot()
     overall = [v.entry["overall"] or {} for v in ordered]
-    names = [f"{v.label} (n={o.get('n', 0)})" + ("" if v.finished else f" [{v.entry['status']}]")
+    names = [f"{plain(v.label)} (n={o.get('n', 0)})" + ("" if v.finished else f" [{plain(str(v.entry['status']))}]")
              for v, o in zip(ordered, overall)]
     _interval_rows(ax, names, [o.get("rate") for o in overall], [o.get("ci95") for o in overall],
                    [not v.finished for v in ordered])
     ax.set_xlim(-2, 102)
-    ax.set_xlabel("overall pass rate, % (95% bootstrap interval; hollow: unfinished run)")
+    ax.set_xlabel("overall pass rate, % (95% interval; hollow: unfinished)")
     return figure
 
 
@@ -69,13 +69,13 @@ def pairs_figure(pairs: list[dict[str, Any]]) -> Figure | None:
         return None
     figure = _figure(len(pairs))
     ax = figure.add_subplot()
-    names = [f"{p['multi'].label} - {p['single'].label} (n={p['difference']['n']})" for p in pairs]
+    names = [f"{plain(p['multi'].label)}\nminus {plain(p['single'].label)} (n={p['difference']['n']})" for p in pairs]
     _interval_rows(ax, names, [p["difference"]["diff"] for p in pairs], [p["difference"]["ci95"] for p in pairs],
                    [not (p["single"].finished and p["multi"].finished) for p in pairs])
     ax.axvline(0, color="grey", linewidth=1)
     bounds = [bound for p in pairs for bound in p["difference"]["ci95"] or []]
     ax.set_xlim(min([-5.0, *bounds]) - 2, max([5.0, *bounds]) + 2)  # zero stays in view, with some room
-    ax.set_xlabel("multi - single, points (paired bootstrap over the tasks both scored)")
+    ax.set_xlabel("multi - single, points (paired 95% interval)")
     return figure
 
 
