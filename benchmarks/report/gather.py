@@ -13,6 +13,7 @@ from typing import Any
 
 from benchmarks.leaderboard import entry, pairable
 from benchmarks.results.files import ANSWER_DIR, METRICS_FILE, SCORES_FILE, TRAJECTORIES_FILE, read_json
+from benchmarks.results.raw_answers import query_id
 from benchmarks.results.scores import passed_by_query, read_scores
 from benchmarks.results.trajectories import latest_records
 from benchmarks.scoring.intervals import paired_difference
@@ -56,7 +57,7 @@ def read_trees(folder: Path) -> dict[str, dict[str, Any]]:
         raw = read_json(path, missing={})
         root = raw.get("tree", {}).get("tree") if isinstance(raw, dict) and isinstance(raw.get("tree"), dict) else None
         if isinstance(root, dict):
-            trees[f"{path.parent.name}/{path.name.split('_', 1)[0]}"] = root
+            trees[f"{path.parent.name}/{query_id(path.name)}"] = root
     return trees
 
 
