@@ -4,7 +4,8 @@ A rerun of the same command resumes: finished trajectories are skipped, failed o
 retry_failed is off) and each record counts its tries; outputs read the last record of each trajectory.
 
 Layout of `<out>/<run_name>/`: run.json (manifest), trajectories.jsonl (append-only, the resume point),
-tooleval/<group>.json (ToolEval converted answers), metrics.json (rule-based figures and speed).
+checkpoint.jsonl (the steps of trajectories in flight, engine.checkpoint), tooleval/<group>.json (ToolEval
+converted answers), metrics.json (rule-based figures and speed).
 """
 from __future__ import annotations
 
@@ -22,11 +23,12 @@ from tqdm import tqdm
 from benchmarks.scoring import has_gold_facts, verified_scores
 from benchmarks.core.types import Task
 from engine import provenance
-from engine.agents import Episode
+from engine.agents import Agent, Episode
+from engine.checkpoint import Checkpoint
 from engine.executor import make_executor
 from engine.identity import check_identity, run_identity
 from engine.metrics import outcome_metrics, throughput_metrics
-from benchmarks.results.files import (METRICS_FILE, RUN_FILE, SCORES_FILE, TOOLEVAL_DIR, TRAJECTORIES_FILE, write_bytes_atomic,
+from benchmarks.results.files import (CHECKPOINT_FILE, METRICS_FILE, RUN_FILE, SCORES_FILE, TOOLEVAL_DIR, TRAJECTORIES_FILE, write_bytes_atomic,
                                       write_json_atomic)
 from benchmarks.results.manifest import effective_status, read_manifest, this_process, write_manifest
 from benchmarks.results.scores import write_scores
@@ -113,7 +115,8 @@ class Run:
         self.dir.mkdir(parents=True, exist_ok=True)
         self.previous_attempt = self._previous_end()
         writer = TrajectoryWriter(self.dir / TRAJECTORIES_FILE, retry_failed=self.config.retry_failed)
-        todo = [t for t in self.tasks.values() if (t.key, self.config.agent.name, self.config.seed) not in writer.done]
+        todo = [t for t in self.tasks.values() if self._key(t) not in writer.done]
+        checkpoint = Checkpoint(self.dir / CHECKPOINT_FILE, {self._key(t): self._tries(t, writer) for t in todo})
         self._write_manifest("running", models={})
         executor = None
         new_records: list[dict[str, Any]] = []
@@ -126,7 +129,8 @@ class Run:
                 self._write_manifest("running", models=executor.info())
                 scheduler = SCHEDULES[self.config.schedule](self.strategy.agent(self.config.agent), executor,
                                                             self.simulator, self.config.max_active)
-                self._schedule(scheduler, todo, writer, new_records, start)
+                scheduler.checkpoint = checkpoint
+                self._schedule(scheduler, todo, writer, checkpoint, new_records, start)
             status = "finished"
         except BaseException as exc:
             reason = interruption_reason(exc)
@@ -137,6 +141,7 @@ class Run:
             wall = time.perf_counter() - start
             try:
                 writer.close()
+                checkpoint.close(finished=status == "finished")
                 if executor is not None:
                     executor.shutdown()
             finally:
@@ -144,7 +149,7 @@ class Run:
         self._write_results(new_records, wall, scheduler.stats)
         return self.dir
 
-    def _schedule(self, scheduler: Scheduler, todo: list[Task], writer: TrajectoryWriter,
+    def _schedule(self, scheduler: Scheduler, todo: list[Task], writer: TrajectoryWriter, checkpoint: Checkpoint,
                   new_records: list[dict[str, Any]], start: float) -> None:
         with tqdm(total=len(self.tasks), initial=len(self.tasks) - len(todo), desc=self.config.run_name,
                   unit="traj", disable=not self.config.progress) as bar:
@@ -160,12 +165,23 @@ class Run:
                 bar.update(1)
                 bar.set_postfix(tok_s=round(tokens / max(1e-9, time.perf_counter() - start), 1), refresh=False)
 
-            scheduler.run((self._episode(task, writer) for task in todo), finished)
+            scheduler.run((self._episode(task, writer, scheduler.agent, checkpoint) for task in todo), finished)
 
-    def _episode(self, task: Task, writer: TrajectoryWriter) -> Episode:
-        episode = self.strategy.start(task, self.config.agent, self.config.seed)
-        episode.trajectory.tries = writer.tries.get((task.key, self.config.agent.name, self.config.seed), 0) + 1
-        return episode
+    def _episode(self, task: Task, writer: TrajectoryWriter, agent: Agent, checkpoint: Checkpoint) -> Episode:
+        """The task's unit, moved on to where a previous attempt's checkpoint left it (engine.checkpoint)."""
+        def start() -> Episode:
+            episode = self.strategy.start(task, self.config.agent, self.config.seed)
+            episode.trajectory.tries = self._tries(task, writer)
+            return episode
+
+        return checkpoint.resume(start, agent)
+
+    def _key(self, task: Task) -> tuple[str, str, int]:
+        return task.key, self.config.agent.name, self.config.seed
+
+    def _tries(self, task: Task, writer: TrajectoryWriter) -> int:
+        """This run's try of the task: one more than the tries recorded."""
+        return writer.tries.get(self._key(task), 0) + 1
 
     def _recorded_manifest(self) -> dict[str, Any]:
         try:

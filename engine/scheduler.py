@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator, Protocol
 
 from engine.agents import Agent, Episode
+from engine.checkpoint import NoCheckpoint, StepHook
 from engine.executor import Executor, FinishedBatch, failed_results
 from engine.types import RoleRequest, RoleResult
 from tools_sim.types import ToolCall
@@ -61,6 +62,7 @@ class Scheduler(ABC):
         self.actor_of_role = {role: spec.actor_key for role, spec in agent.spec.roles.items()}
         self.stats = SchedulerStats(self.schedule, {key: ActorStats() for key in dict.fromkeys(self.actor_of_role.values())})
         self._asked: dict[str, tuple[Episode, float]] = {}  # request id -> its episode, when it was asked
+        self.checkpoint: StepHook = NoCheckpoint()  # told of every reply and observation applied (engine.checkpoint)
 
     @abstractmethod
     def run(self, episodes: Iterable[Episode], on_finished: Callable[[Episode], None]) -> None:
@@ -87,7 +89,10 @@ class Scheduler(ABC):
         for result in one_result_per_request(done):
             episode, asked_at = self._asked.pop(result.request_id)
             actor.queue_s.append(max(0.0, done.timing.started_at - asked_at))
-            out.append((episode, self.agent.on_generation(episode, result)))
+            call = self.agent.on_generation(episode, result)
+            self.checkpoint.generated(episode, result, call)
+            out.append((episode, call))
+        self.checkpoint.commit()
         return out
 
     def _call_tools(self, tool_calls: list[tuple[Episode, ToolCall]]) -> None:
@@ -99,10 +104,13 @@ class Scheduler(ABC):
         self.stats.tool_calls += len(tool_calls)
         for (episode, _), observation in zip(tool_calls, observations):
             self.agent.on_observation(episode, observation)
+            self.checkpoint.observed(episode, observation)
+        self.checkpoint.commit()
 
     @staticmethod
     def _start(episode: Episode) -> None:
-        episode.trajectory.started_at = time.time()
+        if not episode.trajectory.started_at:  # a trajectory resumed from a checkpoint keeps its start
+            episode.trajectory.started_at = time.time()
 
     @staticmethod
     def _finish(episode: Episode, on_finished: Callable[[Episode], None]) -> None:

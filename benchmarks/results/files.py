@@ -2,6 +2,7 @@
 
     <out>/<run>/run.json            manifest (benchmarks.results.manifest)
     <out>/<run>/trajectories.jsonl  one record per finished trajectory (benchmarks.results.trajectories)
+    <out>/<run>/checkpoint.jsonl    the steps of trajectories in flight, until the run finishes (engine.checkpoint)
     <out>/<run>/tooleval/<group>.json   ToolEval converted answers (benchmarks.results.converted)
     <out>/<run>/metrics.json        rule-based figures and speed (written by engine.metrics)
     <out>/<run>/scores.json         rates with intervals and every query's labels (benchmarks.results.scores)
@@ -21,6 +22,7 @@ import orjson
 
 RUN_FILE = "run.json"
 TRAJECTORIES_FILE = "trajectories.jsonl"
+CHECKPOINT_FILE = "checkpoint.jsonl"
 TOOLEVAL_DIR = "tooleval"
 METRICS_FILE = "metrics.json"
 SCORES_FILE = "scores.json"

@@ -5,6 +5,7 @@ Scripts are registered by name so that a run configured from the command line (`
 """
 from __future__ import annotations
 
+import random
 import re
 import time
 from typing import Any, Callable
@@ -59,14 +60,18 @@ _OBSERVATION_MARKERS = ("observation:", "\nFunction:", "Observation:")
 _FINISH = 'Action: Finish\nAction Input: {"return_type": "give_answer", "final_answer": "%s"}'
 
 
+def _first_tool(text: str) -> str:
+    """The first offered API's name: from JSON / Python-repr schemas or signature lines "- name(args): ..."."""
+    names = re.findall(r"""["'](?:Name|name)["']:\s*["']([^"']+)["']|^- (\w+)\(""", text, re.M)
+    names = [quoted or signature for quoted, signature in names]
+    return next((n for n in names if n != "Finish"), "none")
+
+
 def call_once_then_answer(request: RoleRequest) -> str:
     """Calls the first offered API once, then answers: a well-formed run for every prompt format."""
     text = _prompt_text(request)
     observed = any(marker in text for marker in _OBSERVATION_MARKERS)
-    # tool names as JSON / Python-repr schemas or as signature lines "- name(args): ..."
-    names = re.findall(r"""["'](?:Name|name)["']:\s*["']([^"']+)["']|^- (\w+)\(""", text, re.M)
-    names = [quoted or signature for quoted, signature in names]
-    first = next((n for n in names if n != "Finish"), "none")
+    first = _first_tool(text)
     answer = "Here is the answer from the API."
     if request.role == "planner":
         return "I have what I need. Next: conclusion." if observed else f"I should call {first}. Next: caller."
@@ -80,6 +85,29 @@ def call_once_then_answer(request: RoleRequest) -> str:
 
 
 register_script("call-once-then-answer", call_once_then_answer)
+
+
+def seeded_walk(request: RoleRequest) -> str:
+    """A reply drawn from the request's seed: mostly calls, sometimes an answer, a give-up or an empty plan,
+    so trajectories differ in length and path (DFSDT backtracks), yet each is the same whenever it is rerun."""
+    draw = random.Random(request.seed).random()
+    tool = _first_tool(_prompt_text(request))
+    call = f"Thought: call it.\nAction: {tool}\nAction Input: {{\"n\": {request.seed % 7}}}"
+    if request.role == "planner":
+        routes = ((0.1, ""), (0.2, "Stop here. Next: give up."), (0.4, "Enough. Next: conclusion."))
+        return next((reply for limit, reply in routes if draw < limit), f"I should call {tool}. Next: caller.")
+    if request.role == "caller":
+        return call
+    if request.role == "summarizer":
+        return f"The answer is {request.seed % 100}."
+    if draw < 0.15:
+        return 'Thought: stuck.\nAction: Finish\nAction Input: {"return_type": "give_up_and_restart"}'
+    if draw < 0.35:
+        return "Thought: done.\n" + _FINISH % f"the answer is {request.seed % 100}"
+    return call
+
+
+register_script("seeded-walk", seeded_walk)
 
 
 def from_spec(spec: ModelSpec) -> ScriptedBackend:
