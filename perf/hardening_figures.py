@@ -1,6 +1,8 @@
 """Fault figures for issue 13 (hardening): cases tried / survived / lost for hostile inputs to what it hardened.
 
-    python perf/hardening_figures.py    (about 25 s on one CPU; every random choice seeded)
+    python perf/hardening_figures.py    (about 100 s on one CPU; every random choice seeded)
+
+Writes perf/results/hardening_figures.json.
 """
 import json, random, sys, tempfile, time
 from pathlib import Path
@@ -20,7 +22,11 @@ TOOLS = (ToolSpec(category="Weather", tool="Sky Data", api="Forecast", function_
                   description="", parameters={}),)
 
 
+FIGURES = {}
+
+
 def line(name, tried, survived, lost, note=""):
+    FIGURES[name] = {"tried": tried, "survived": survived, "lost": lost, **({"note": note} if note else {})}
     print(f"{name:<38} tried {tried:>9,}  survived {survived:>9,}  lost {lost}  {note}")
 
 # 1 verified: every code point (surrogates included) before a fact
@@ -103,3 +109,32 @@ for _ in range(20_000):
     md, csv_ = _markdown_cell(text), _csv_cell(text)
     ok += not set(md) & set("<>\n\r") and not csv_.startswith(("=", "+", "-", "@", "\t", "\r"))
 line("leaderboard: random cells", t, ok, t - ok)
+
+# 7 kill-and-resume: `run_eval.py run` SIGKILLed at seeded random moments, rerun until it finishes
+# (tests/helpers/kill_resume.py). A kill survives when the final records equal the uninterrupted run's and it
+# lost at most the model calls in flight (<= max_active); kept: calls of unfinished trajectories the
+# checkpoint held after the kill (what a run without checkpoints lost).
+from tests.helpers.kill_resume import Setting, trial
+kill_settings = [Setting("alpha-umi", "cot", "lockstep", speed=2), Setting("alpha-umi", "cot", "pipelined", speed=2),
+                 Setting("chat-single", "cot", "lockstep", speed=2), Setting("chat-single", "dfsdt", "pipelined", speed=2)]
+kills = []
+for n, setting in enumerate(kill_settings):
+    result = trial(setting, Path(tempfile.mkdtemp()), seed=n, kills=5)
+    for kill in result.kills:
+        kills.append((kill, result.identical and 0 <= kill.calls_lost <= setting.max_active))
+    FIGURES.setdefault("kill-and-resume runs", []).append(
+        {"setting": f"{setting.agent} {setting.strategy} {setting.schedule} max_active={setting.max_active}",
+         "kills": len(result.kills), "identical_records": result.identical, "calls_uninterrupted": result.whole_calls,
+         "calls_all_attempts": result.calls_total, "calls_lost": [k.calls_lost for k in result.kills],
+         "calls_kept_by_checkpoint": [k.calls_in_checkpoint for k in result.kills]})
+survived = sum(ok for _, ok in kills)
+lost_calls = [kill.calls_lost for kill, _ in kills]
+kept_calls = [kill.calls_in_checkpoint for kill, _ in kills]
+mid = sum(kill.calls_in_checkpoint > 0 for kill, _ in kills)
+line("kill-and-resume: SIGKILLs", len(kills), survived, len(kills) - survived,
+     f"({mid} mid-trajectory; model calls lost per kill mean {sum(lost_calls) / len(kills):.2f} max {max(lost_calls)}; "
+     f"kept by the checkpoint per kill mean {sum(kept_calls) / len(kills):.1f})")
+
+out = Path(__file__).resolve().parent / "results" / "hardening_figures.json"
+out.write_text(json.dumps(FIGURES, indent=2) + "\n")
+print("wrote", out)
