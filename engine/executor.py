@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.backends.base import Backend, make_backend
-from engine.placement import ActorResources, actor_resources
+from engine.placement import actor_resources
 from engine.types import ModelSpec, RoleRequest, RoleResult
 
 
@@ -204,7 +204,7 @@ def init_ray(ray: Any, address: str | None, timeout_s: float | None = None) -> N
     watchdog.daemon = True
     watchdog.start()
     try:
-        ray.init(address=address, include_dashboard=False, log_to_driver=False, configure_logging=False)
+        _init_retrying_registration(ray, address)
         with lock:
             state["done"] = True
     except KeyboardInterrupt:
@@ -213,10 +213,31 @@ def init_ray(ray: Any, address: str | None, timeout_s: float | None = None) -> N
         raise RayUnavailable(f"{where} did not start or answer within {timeout_s:g} s. Ray's logs are in "
                              f"{ray_logs_dir()}") from None
     except Exception as exc:  # ConnectionError, RuntimeError, a timeout: whatever Ray raises, one sentence
-        raise RayUnavailable(f"{where} could not be started or joined: {type(exc).__name__}: {_first_line(exc)}. Ray's logs are in "
-                             f"{ray_logs_dir()}") from exc
+        cause = f"{type(exc).__name__}: {_first_line(exc)}"
+        if worker_failed_to_register(exc):
+            cause = f"its worker failed to register with the raylet twice ({_first_line(exc)})"
+        raise RayUnavailable(f"{where} could not be started or joined: {cause}. Ray's logs are in {ray_logs_dir()}") from exc
     finally:
         watchdog.cancel()
+
+
+def worker_failed_to_register(exc: BaseException) -> bool:
+    """Ray's "Failed to register worker to Raylet": a worker process that could not reach its raylet in time
+    (a busy or briefly unreachable node), which a second try usually gets past."""
+    text = str(exc).lower()
+    return "register worker" in text or "worker failed to register" in text
+
+
+def _init_retrying_registration(ray: Any, address: str | None) -> None:
+    """ray.init, tried once more when its worker failed to register (after clearing what the first try left)."""
+    for attempt in (1, 2):
+        try:
+            ray.init(address=address, include_dashboard=False, log_to_driver=False, configure_logging=False)
+            return
+        except Exception as exc:
+            if attempt == 2 or not worker_failed_to_register(exc):
+                raise
+            ray.shutdown()
 
 
 class RayExecutor(Executor):
@@ -253,13 +274,46 @@ class RayExecutor(Executor):
         self.restart_backoff_s = restart_backoff_s
         self.restarts = dict.fromkeys(models, 0)
         self._tries: dict[Batch, int] = {}  # batches resubmitted after their actor died
-        self.actors = {key: self._start_actor(spec, self.resources[key], self.backends.get(key))
-                       for key, spec in models.items()}
+        self.actors: dict[str, Any] = {}
+        try:
+            self._start_actors(list(models))
+        except BaseException:
+            self.shutdown()
+            raise
 
-    def _start_actor(self, spec: ModelSpec, resources: ActorResources, backend: Backend | None) -> Any:
-        """A role actor with its CPUs and GPUs; an engine over several GPUs reserves them as one placement
-        group bundle, so vLLM's workers land on GPUs of one node that no other actor holds."""
-        spec = dataclasses.replace(spec, num_cpus=resources.num_cpus, num_gpus=resources.num_gpus,
+    def _start_actors(self, keys: list[str]) -> None:
+        """Starts the actors of `keys` together and waits until each runs. One whose worker failed to register
+        with its raylet (a transient Ray fault) is started once more; a second failure stops the run in one
+        sentence. Any other start error (a model that does not load) is raised as it is."""
+        for key in keys:
+            self.actors[key] = self._start_actor(key)
+        unregistered = self._unregistered(keys)
+        for key in unregistered:
+            self.ray.kill(self.actors[key], no_restart=True)
+            self.actors[key] = self._start_actor(key)
+        again = self._unregistered(list(unregistered))
+        if again:
+            key, exc = next(iter(again.items()))
+            raise RayUnavailable(f"role actor {key} could not start: its Ray worker failed to register with the raylet "
+                                 f"twice ({_first_line(exc)}). Ray's logs are in {ray_logs_dir()}")
+
+    def _unregistered(self, keys: list[str]) -> dict[str, BaseException]:
+        """The actors of `keys` whose worker failed to register, with the error; waits until the others run."""
+        failed = {}
+        for key in keys:
+            try:
+                self.ray.get(self.actors[key].__ray_ready__.remote())
+            except self.ray.exceptions.RayActorError as exc:
+                if not worker_failed_to_register(exc):
+                    raise
+                failed[key] = exc
+        return failed
+
+    def _start_actor(self, key: str) -> Any:
+        """The role actor of model `key` with its CPUs and GPUs; an engine over several GPUs reserves them as one
+        placement group bundle, so vLLM's workers land on GPUs of one node that no other actor holds."""
+        resources = self.resources[key]
+        spec = dataclasses.replace(self.models[key], num_cpus=resources.num_cpus, num_gpus=resources.num_gpus,
                                    gpu_memory_utilization=resources.gpu_memory_utilization)
         options: dict[str, Any] = {"num_cpus": resources.num_cpus, "num_gpus": resources.num_gpus}
         if resources.tensor_parallel_size > 1:
@@ -270,7 +324,7 @@ class RayExecutor(Executor):
             self.ray.get(group.ready())
             options["scheduling_strategy"] = PlacementGroupSchedulingStrategy(group, placement_group_capture_child_tasks=True)
         remote_worker = self.ray.remote(max_restarts=0, max_task_retries=0)(RoleWorker)  # restarts: _restart
-        return remote_worker.options(**options).remote(spec, backend)
+        return remote_worker.options(**options).remote(spec, self.backends.get(key))
 
     def submit(self, actor_key: str, requests: list[RoleRequest]) -> Batch:
         return Batch(actor_key, requests, self.actors[actor_key].generate.remote(requests))
@@ -316,7 +370,7 @@ class RayExecutor(Executor):
         time.sleep(min(self.MAX_BACKOFF_S, self.restart_backoff_s * 2 ** (self.restarts[key] - 1)))
         self.ray.kill(self.actors[key], no_restart=True)
         self._check_room(key, exc)
-        self.actors[key] = self._start_actor(self.models[key], self.resources[key], self.backends.get(key))
+        self.actors[key] = self._start_actor(key)
         ready, _ = self.ray.wait([self.actors[key].__ray_ready__.remote()], timeout=self.START_TIMEOUT_S)
         if not ready:
             raise RoleActorLost(f"the replacement of role actor {key} did not start within {self.START_TIMEOUT_S:g} s; "
