@@ -17,6 +17,7 @@ Everything is resolved before the first run starts, so a mistake anywhere in the
 writes nothing. Runs go one after another, each one the same as `umi-eval run` with the same options
 (same folder names, same outputs). A run that finished before is skipped; one that was interrupted
 resumes from its trajectories.jsonl; one that fails is recorded and the sweep goes on with the next.
+`sweep --extend` is `run --extend` for every run: a benchmark entry that now selects more tasks adds them.
 `<out>/sweep.json` holds every run's state after each step, and `<out>/leaderboard.json` (and `.md`)
 ranks every finished run at the end.
 """
@@ -214,9 +215,21 @@ def execute(sweep: Sweep, start_run: RunStarter, score_run: Callable[[Path, str]
     return state
 
 
+def is_done(planned: PlannedRun, run_dir: Path) -> bool:
+    """Whether the planned run finished before with every task it plans now. When the sweep file selects more
+    tasks (a bigger limit or per_group, more groups), the run is to do again: `sweep --extend` adds them to
+    its folder, and without it the run fails naming the flag, as `run` does."""
+    if not is_finished(run_dir):
+        return False
+    recorded = read_manifest(run_dir).get("identity") or {}
+    if "tasks" not in recorded:  # written before identities were recorded
+        return True
+    return {task.key for task in planned.bench.load(planned.seed).tasks} <= set(recorded["tasks"])
+
+
 def _one(planned: PlannedRun, run_dir: Path, settings: dict[str, Any], start_run: RunStarter,
          score_run: Callable[[Path, str], None] | None) -> dict[str, Any]:
-    if is_finished(run_dir):
+    if is_done(planned, run_dir):
         return {"status": "skipped", "dir": str(run_dir), "note": "finished before"}
     try:
         start_run(planned, planned.bench.load(planned.seed), settings)
@@ -230,7 +243,7 @@ def _one(planned: PlannedRun, run_dir: Path, settings: dict[str, Any], start_run
 
 def plan_table(sweep: Sweep) -> str:
     lines = [f"{len(sweep.runs)} runs into {sweep.out}/"]
-    lines += [f"  {'done   ' if is_finished(sweep.out / r.run_name) else 'to run '} {r.run_name}" for r in sweep.runs]
+    lines += [f"  {'done   ' if is_done(r, sweep.out / r.run_name) else 'to run '} {r.run_name}" for r in sweep.runs]
     return "\n".join(lines)
 
 
@@ -239,7 +252,7 @@ def run_config(planned: PlannedRun, bench: LoadedBenchmark, settings: dict[str, 
     return RunConfig(agent=planned.agent, out_dir=out, run_name=planned.run_name, seed=planned.seed,
                      executor=settings.get("executor") or "ray", ray_address=settings.get("ray_address"),
                      max_active=settings.get("max_active"), schedule=settings.get("schedule") or "lockstep",
-                     progress=progress, benchmark=bench.info, command=command)
+                     progress=progress, extend=bool(settings.get("extend")), benchmark=bench.info, command=command)
 
 
 def start_with(build_simulator: Callable[..., Any], out: Path, progress: bool, command: list[str]) -> RunStarter:

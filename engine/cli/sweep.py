@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,9 @@ class SweepCommand(Subcommand):
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("file", help="sweep YAML: agents, benchmarks, seeds, out, executor, judge (see README)")
         parser.add_argument("--dry-run", action="store_true", help="print the runs and which are done; run nothing")
+        parser.add_argument("--extend", action="store_true",
+                            help="add the tasks a benchmark entry now selects (a bigger limit or per_group, more "
+                                 "groups) to its runs' folders, finished ones included (as `run --extend`)")
         parser.add_argument("--no-progress", action="store_true")
 
     def run(self, args: argparse.Namespace, argv: list[str]) -> int:
@@ -42,6 +46,8 @@ class SweepCommand(Subcommand):
             sweep = load_sweep(Path(args.file), sweep_agent)
         except SweepError as exc:
             raise UserError(str(exc)) from exc
+        if args.extend:  # recorded in sweep.json with the file's settings
+            sweep = dataclasses.replace(sweep, settings={**sweep.settings, "extend": True})
         print(plan_table(sweep))
         if args.dry_run:
             return 0

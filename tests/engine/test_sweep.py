@@ -148,3 +148,22 @@ def test_a_sweep_agent_can_search_with_dfsdt(tmp_path: Path) -> None:
     run_dir = tmp_path / "out" / "chat-single-dfsdt__embedded__seed0"
     assert len(list((run_dir / "answer").rglob("*_DFS_woFilter_w2.json"))) == 6
     assert json.loads((run_dir / "metrics.json").read_text())["search"]["trees"] == 6
+
+
+def test_a_sweep_that_selects_more_tasks_adds_them_only_with_extend(tmp_path: Path, capsys) -> None:
+    path = _sweep_file(tmp_path, f"agents:\n  - {SCRIPTED}\nbenchmarks:\n  - {{benchmark: embedded, per_group: 1}}\n")
+    assert _sweep(path) == 0
+    run = tmp_path / "out" / "chat-scripted__embedded__seed0"
+    first = (run / "trajectories.jsonl").read_text().splitlines(keepends=True)
+    path.write_text(path.read_text().replace("per_group: 1", "per_group: 2"))
+    capsys.readouterr()
+    assert _sweep(path, "--dry-run") == 0 and f"to run  {run.name}" in capsys.readouterr().out
+    assert _sweep(path) == 1  # refused as `run` refuses it, naming the flag; nothing written
+    assert "add --extend" in json.loads((tmp_path / "out" / "sweep.json").read_text())["runs"][run.name]["error"]
+    assert (run / "trajectories.jsonl").read_text().splitlines(keepends=True) == first
+    assert _sweep(path, "--extend") == 0
+    extended = (run / "trajectories.jsonl").read_text().splitlines(keepends=True)
+    assert extended[:len(first)] == first and len(extended) == 2 * len(first)
+    state = json.loads((tmp_path / "out" / "sweep.json").read_text())
+    assert state["runs"][run.name]["status"] == "finished" and state["settings"]["extend"] is True
+    assert _sweep(path) == 0 and json.loads((tmp_path / "out" / "sweep.json").read_text())["runs"][run.name]["status"] == "skipped"
