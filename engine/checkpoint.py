@@ -26,12 +26,14 @@ import warnings
 from pathlib import Path
 from typing import Any, Callable, Protocol, TypeVar
 
+import orjson
+
 from benchmarks.results.files import write_bytes_atomic
 from engine.types import RoleResult, Trajectory
 from tools_sim.types import Observation, ToolCall
 
 Key = tuple[str, str, int]
-Event = list  # ["r", RoleResult fields] | ["o", Observation fields]
+Event = list  # ["r", RoleResult] | ["o", Observation] (as JSON: their fields)
 Unit = TypeVar("Unit")
 
 
@@ -84,10 +86,10 @@ class Checkpoint:
     # -- the hook -------------------------------------------------------------------------------------------
 
     def generated(self, unit: Any, result: RoleResult, call: ToolCall | None) -> None:
-        self._event(unit, ["r", dataclasses.asdict(result)], waiting=call is not None)
+        self._event(unit, ["r", result], waiting=call is not None)
 
     def observed(self, unit: Any, observation: Observation) -> None:
-        self._event(unit, ["o", dataclasses.asdict(observation)], waiting=False)
+        self._event(unit, ["o", observation], waiting=False)
 
     def commit(self) -> None:
         """Writes the lines of the units that reached a step since the last commit, in one write."""
@@ -164,10 +166,18 @@ def _expect(condition: bool, what: str) -> None:
 
 
 def _line(key: Key, journal: _Journal, start: int) -> bytes:
-    """One line; json escapes what UTF-8 cannot hold (a lone surrogate in model text), so replies replay exactly."""
+    """One line (events hold RoleResult and Observation objects, or their fields once read back). Text UTF-8
+    cannot hold (a lone surrogate in model text) makes orjson fail; json then escapes it, so it replays exactly."""
     data = {"key": list(key), "tries": journal.tries, "started_at": journal.started_at, "from": start,
             "events": journal.events}
-    return json.dumps(data, separators=(",", ":"), default=str).encode("ascii") + b"\n"
+    try:
+        return orjson.dumps(data, default=str) + b"\n"
+    except orjson.JSONEncodeError:
+        return json.dumps(data, separators=(",", ":"), default=_fields).encode("ascii") + b"\n"
+
+
+def _fields(value: Any) -> Any:
+    return dataclasses.asdict(value) if dataclasses.is_dataclass(value) else str(value)
 
 
 def read_journals(path: Path) -> dict[Key, _Journal]:

@@ -113,3 +113,17 @@ def test_a_journal_that_no_longer_replays_starts_the_trajectory_afresh(tmp_path)
     with pytest.warns(UserWarning, match="does not replay"):
         resumed = _records(_run(tmp_path, "alpha-umi", "cot", "lockstep", CountingScript()))
     assert resumed == _records(_run(tmp_path, "alpha-umi", "cot", "lockstep", CountingScript(), "whole"))
+
+
+def test_a_reply_with_a_lone_surrogate_is_journaled_exactly(tmp_path):
+    from types import SimpleNamespace
+
+    from engine.types import RoleResult, Trajectory
+
+    path = tmp_path / CHECKPOINT_FILE
+    checkpoint = Checkpoint(path, {})
+    unit = SimpleNamespace(trajectory=Trajectory("g/1", "g", "1", "x", 0))
+    checkpoint.generated(unit, RoleResult("g/1|x|0|0", "bad \ud800 text", latency_s=0.25), None)
+    checkpoint.close()
+    events = read_journals(path)[("g/1", "x", 0)].events
+    assert events == [["r", dataclasses.asdict(RoleResult("g/1|x|0|0", "bad \ud800 text", latency_s=0.25))]]
