@@ -29,14 +29,16 @@ def test_ctrl_c_of_a_ray_run_is_one_line_and_keeps_what_finished(tmp_path: Path)
     try:
         while process.poll() is None and time.monotonic() < deadline and not (records.exists() and records.read_bytes()):
             time.sleep(0.05)
-        assert process.poll() is None, "the run ended before the first trajectory finished"
+        if process.poll() is not None:
+            pytest.fail(f"the run ended ({process.returncode}) before the first trajectory finished: "
+                        f"{process.communicate()[1][-2000:]}")
         os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
         _, err = process.communicate(timeout=90)
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
     saved = len(records.read_bytes().splitlines())
-    assert process.returncode == 130
+    assert process.returncode == 130, err[-3000:]
     assert err.strip().splitlines() == [f"umi-eval: interrupted; {saved} trajectories saved; rerun the same command to resume"]
     recorded = json.loads((tmp_path / "r" / "run.json").read_text())
     assert (recorded["status"], recorded["reason"]) == ("interrupted", "interrupted by the user (Ctrl-C)")
