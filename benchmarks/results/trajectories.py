@@ -161,9 +161,9 @@ class TrajectoryWriter:
     def write(self, record: TrajectoryRecord | dict[str, Any]) -> None:
         self._handle.write(dumps(record) + b"\n")
         self._handle.flush()
+        self.done.add(record_key(record))  # before fsync: a Ctrl-C during it must still count the line as saved
         if time.monotonic() - self._synced_at >= self.FSYNC_INTERVAL_S:
             self._sync()
-        self.done.add(record_key(record))
 
     def _sync(self) -> None:
         os.fsync(self._handle.fileno())

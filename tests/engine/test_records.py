@@ -88,3 +88,19 @@ def test_the_typed_record_names_every_field_a_trajectory_writes() -> None:
     record = _trajectory("1").to_record()
     assert set(record) == TrajectoryRecord.__required_keys__
     assert TrajectoryRecord.__optional_keys__ == {"search"}
+
+
+def test_a_line_interrupted_during_its_fsync_counts_as_saved(tmp_path, monkeypatch) -> None:
+    """Ctrl-C lands in the fsync of a line already flushed: the one-line message must count that line."""
+    from benchmarks.results import trajectories
+
+    writer = trajectories.TrajectoryWriter(tmp_path / "t.jsonl")
+    monkeypatch.setattr(writer, "FSYNC_INTERVAL_S", 0.0)
+
+    def interrupted(fd):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(trajectories.os, "fsync", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        writer.write({"task_key": "g/1", "agent": "a", "seed": 0})
+    assert writer.done == {("g/1", "a", 0)} and (tmp_path / "t.jsonl").read_bytes().count(b"\n") == 1
