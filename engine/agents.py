@@ -9,7 +9,7 @@ import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import Protocol, Union
+from typing import Any, Protocol, Union
 
 from benchmarks.core.types import Task
 from engine.types import AgentSpec, CallRecord, RoleRequest, RoleResult, Trajectory
@@ -35,9 +35,11 @@ class Episode:
     empty_plans: int = 0  # empty planner outputs in a row (this step's attempts so far)
     rounds: int = 0  # model rounds that called a tool (ToolBench: 3 tree nodes each: Thought, Action, Action Input)
     pending_call: Action | None = field(default=None, repr=False)
+    # The role formats' renders of this trajectory (tool doc once, history extended per call): roles.types.memoized
+    prompt_memo: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     def context(self) -> PromptContext:
-        return PromptContext(self.task.query, self.task.tools, tuple(self.trajectory.turns))
+        return PromptContext(self.task.query, self.task.tools, tuple(self.trajectory.turns), self.prompt_memo)
 
 
 NextStep = Union[RoleRequest, ToolCall]

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
 from roles.docs import DOC_STYLES, DocStyle, alpha_umi_doc, tool_names
-from roles.types import Action, Plan, PromptContext, Turn
+from roles.types import Action, Plan, PromptContext, Turn, memoized, rendered_history
 
 # The four templates of GLPFT/utils/prompt_lib.py ("toolbench_*"), written out whole so they can be
 # diffed against the spec; typos are part of the trained format.
@@ -96,9 +96,13 @@ def doc_slots(tools: Sequence[Any], style: DocStyle) -> tuple[str, str]:
     return alpha_umi_doc(tools, style), tool_names(tools)
 
 
+def render_turn(turn: Turn) -> str:
+    """`role: text</s>`, except an observation, which carries no `</s>` (as in training)."""
+    return f"{turn.role}: {turn.text}" + ("" if turn.role == "observation" else EOS)
+
+
 def render_history(history: tuple[Turn, ...]) -> str:
-    """`role: text</s>` per turn, except observations, which carry no `</s>` (as in training)."""
-    return "".join(f"{t.role}: {t.text}" + ("" if t.role == "observation" else EOS) for t in history)
+    return "".join(render_turn(t) for t in history)
 
 
 def drop_colon(text: str) -> str:
@@ -185,8 +189,9 @@ class _AlphaUmiBase:
             raise ValueError(f"observations must be one of {OBSERVATION_STYLES}, got {self.observations!r}")
 
     def _prompt(self, template: str, ctx: PromptContext, cue: str, thought: str = "") -> str:
-        doc, names = doc_slots(ctx.tools, self.doc_style)
-        text = fill(template, doc=doc, tool_names=names, history=render_history(ctx.history), thought=thought)
+        doc, names = memoized(ctx, ("alpha-umi doc", self.doc_style), lambda: doc_slots(ctx.tools, self.doc_style))
+        history = rendered_history(ctx, "alpha-umi history", render_turn)
+        text = fill(template, doc=doc, tool_names=names, history=history, thought=thought)
         return (SYSTEM_PREFIX if self.system_prefix else "") + text + cue
 
 

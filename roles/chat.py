@@ -20,7 +20,7 @@ from typing import Any, ClassVar, Literal
 
 from roles.docs import tool_signatures
 from roles.parsing import finish_action, first_object, strip_fences
-from roles.types import Action, Plan, PromptContext, Turn
+from roles.types import Action, Plan, PromptContext, Turn, memoized
 
 Message = dict[str, str]
 Route = Literal["caller", "conclusion", "give_up"]
@@ -101,7 +101,7 @@ def chat_messages(system: str, ctx: PromptContext, cue: str = "") -> list[Messag
 
 
 def _system(template: str, ctx: PromptContext) -> str:
-    return template.replace("{tools}", tool_signatures(ctx.tools))
+    return template.replace("{tools}", memoized(ctx, "tool signatures", lambda: tool_signatures(ctx.tools)))
 
 
 def _clean_name(region: str) -> str:

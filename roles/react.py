@@ -17,7 +17,7 @@ from typing import ClassVar
 
 from roles.docs import toolbench_functions_repr, toolbench_tool_list
 from roles.parsing import finish_action
-from roles.types import Action, PromptContext, Turn
+from roles.types import Action, PromptContext, Turn, memoized
 
 SYSTEM_TEMPLATE = (
     "You are AutoGPT, you can use many tools(functions) to do the following task.\n"
@@ -64,7 +64,11 @@ def stored_system_message(ctx: PromptContext) -> str:
 
 def system_message(ctx: PromptContext) -> str:
     """The system turn as the model sees it: ToolBench's `process_system_message` adds the format hint
-    and the function list (schemas plus Finish) to the stored message."""
+    and the function list (schemas plus Finish) to the stored message. Rendered once per trajectory."""
+    return memoized(ctx, "toolbench system message", lambda: _system_message(ctx))
+
+
+def _system_message(ctx: PromptContext) -> str:
     hinted = stored_system_message(ctx).replace(FORMAT_ANCHOR, FORMAT_ANCHOR + FORMAT_HINT)
     return hinted + FUNCTIONS_INTRO + toolbench_functions_repr(ctx.tools)
 

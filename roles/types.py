@@ -1,8 +1,8 @@
 """Role-side data types: conversation turns and what a role's output means."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Literal, Union
+from dataclasses import dataclass, field
+from typing import Any, Callable, Literal, Union
 
 # Canonical turn roles (alpha-UMi's vocabulary); every prompt format renders them its own way.
 TurnRole = Literal["user", "assistant", "caller", "observation", "conclusion"]
@@ -53,3 +53,25 @@ class PromptContext:
     query: str
     tools: tuple[Any, ...]  # benchmarks.core.types.ToolSpec, Finish excluded
     history: tuple[Turn, ...]
+    # What a format renders once per trajectory (its tool doc, its history so far), kept by the caller for the
+    # next call of the same trajectory; a fresh context starts empty, which only costs a re-render.
+    memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
+
+
+def memoized(ctx: PromptContext, key: Any, build: Callable[[], Any]) -> Any:
+    """`build()`, computed once per memo (a trajectory): for text that depends on nothing that changes."""
+    if key not in ctx.memo:
+        ctx.memo[key] = build()
+    return ctx.memo[key]
+
+
+def rendered_history(ctx: PromptContext, key: Any, render_turn: Callable[[Turn], str]) -> str:
+    """The concatenated rendering of ctx.history, extending the memo's previous rendering when the history only
+    grew since (the same turn objects at the front); rendered whole otherwise."""
+    count, last, text = ctx.memo.get(key, (0, None, ""))
+    history = ctx.history
+    if count > len(history) or (count and history[count - 1] is not last):
+        count, text = 0, ""
+    text += "".join(render_turn(turn) for turn in history[count:])
+    ctx.memo[key] = (len(history), history[-1] if history else None, text)
+    return text
