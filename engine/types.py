@@ -1,6 +1,7 @@
 """Engine data types: agents, model requests and trajectories (all serialisable with orjson)."""
 from __future__ import annotations
 
+import copy
 import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -157,7 +158,9 @@ class Trajectory:
 
     def to_record(self) -> dict[str, Any]:
         """The trajectory as its trajectories.jsonl record (benchmarks.results.trajectories)."""
-        record = dataclasses.asdict(self)
+        # Field by field rather than dataclasses.asdict, whose generic deep walk was an eighth of the driver's
+        # time; the keys come in the same order, so the written line is the same.
+        record = {name: _RECORD_VALUE.get(name, _same)(getattr(self, name)) for name in _TRAJECTORY_FIELDS}
         record["steps"] = self.steps
         if not record["search"]:
             del record["search"]  # chains keep their records as before
@@ -167,3 +170,16 @@ class Trajectory:
         self.status = status
         self.final_answer = answer
         self.finish_thought = thought
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+_TRAJECTORY_FIELDS = tuple(f.name for f in dataclasses.fields(Trajectory))
+_RECORD_VALUE = {  # the record's copy of each field holding dataclasses or containers (the rest are scalars)
+    "turns": lambda turns: [{"role": t.role, "text": t.text} for t in turns],
+    "calls": lambda calls: [dict(vars(call)) for call in calls],
+    "usage": lambda usage: {role: dict(vars(u)) for role, u in usage.items()},
+    "search": lambda search: copy.deepcopy(search) if search else {},
+}
