@@ -14,7 +14,7 @@ from typing import Any
 
 from benchmarks.results.converted import dumps_converted
 from benchmarks.results.raw_answers import CONVERTER_SEED, converted_answer
-from benchmarks.core.schemas import function_schemas
+from benchmarks.core.schemas import shared_function_schemas
 from benchmarks.core.types import Task
 
 METHOD = "CoT@1"
@@ -66,7 +66,7 @@ def raw_answer(task: Task, record: dict[str, Any]) -> dict[str, Any]:
     """The raw answer file ToolBench's CoT runner writes, with what the converter reads of it."""
     valid = record["status"] == "answered"
     generation = {"valid_data": valid, "final_answer": finish_arguments(record) if valid else "",
-                  "function": function_schemas(task), "query": task.query,
+                  "function": shared_function_schemas(task), "query": task.query,
                   "train_messages": [_train_messages(task, record)] if valid else []}
     return {"trys": [{"chain": _chain(record), "win": valid}], "answer_generation": generation}
 

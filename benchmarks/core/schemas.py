@@ -114,7 +114,13 @@ def function_schemas(task: Task) -> list[dict[str, Any]]:
 
     Returns fresh dicts, so callers may mutate them without touching the task.
     """
-    return copy.deepcopy([*(t.schema for t in task.tools), FINISH_SCHEMA])
+    return copy.deepcopy(shared_function_schemas(task))
+
+
+def shared_function_schemas(task: Task) -> list[dict[str, Any]]:
+    """function_schemas without the copy: the task's own schema dicts, for readers that only serialize them
+    (a run's ToolEval export, once per record)."""
+    return [*(t.schema for t in task.tools), FINISH_SCHEMA]
 
 
 def find_collisions(tools: Sequence[ToolSpec]) -> list[str]:
