@@ -18,46 +18,79 @@ def _rate(count: float, total: int) -> float:
     return round(100.0 * count / total, 2) if total else 0.0
 
 
+class OutcomeTally:
+    """outcome_metrics folded one record at a time (a run's records are not all kept in memory)."""
+
+    def __init__(self) -> None:
+        self.n = 0
+        self.outcomes: Counter[str] = Counter()
+        self.sources: Counter[str] = Counter()
+        self.sums = Counter({"parse_failures": 0, "records_with_parse_failures": 0, "unmarked_plans": 0,
+                             "planner_retries": 0, "tool_calls": 0, "invalid": 0, "api_errors": 0, "steps": 0})
+        self.usage: dict[str, dict[str, int]] = {}
+
+    def add(self, record: dict[str, Any]) -> None:
+        self.n += 1
+        self.outcomes[record["status"]] += 1
+        sums = self.sums
+        for key in ("parse_failures", "unmarked_plans", "planner_retries", "steps"):
+            sums[key] += record[key]
+        sums["records_with_parse_failures"] += record["parse_failures"] > 0
+        for call in record["calls"]:
+            sums["tool_calls"] += 1
+            sums["invalid"] += call["status"] in _INVALID_CALL
+            sums["api_errors"] += call["status"] not in _INVALID_CALL and call["status"] != 0
+            self.sources[call["source"]] += 1
+        add_usage(self.usage, record)
+
+    def metrics(self) -> dict[str, Any]:
+        n, sums = self.n, self.sums
+        return {
+            "n": n,
+            **{f"{o}_rate": _rate(self.outcomes[o], n) for o in OUTCOMES},
+            "parse_failures": sums["parse_failures"],
+            "parse_failure_rate": _rate(sums["records_with_parse_failures"], n),
+            "unmarked_plans": sums["unmarked_plans"],
+            "planner_retries": sums["planner_retries"],
+            "tool_calls": sums["tool_calls"],
+            "invalid_call_rate": _rate(sums["invalid"], sums["tool_calls"]),
+            "api_error_rate": _rate(sums["api_errors"], sums["tool_calls"]),
+            "observation_sources": dict(self.sources),
+            "mean_steps": round(sums["steps"] / n, 3) if n else 0.0,
+            "tokens": self.usage,
+        }
+
+
 def outcome_metrics(records: list[dict[str, Any]]) -> dict[str, Any]:
-    n = len(records)
-    outcomes = Counter(r["status"] for r in records)
-    calls = [c for r in records for c in r["calls"]]
-    invalid = sum(c["status"] in _INVALID_CALL for c in calls)
-    api_errors = sum(c["status"] not in _INVALID_CALL and c["status"] != 0 for c in calls)
-    return {
-        "n": n,
-        **{f"{o}_rate": _rate(outcomes[o], n) for o in OUTCOMES},
-        "parse_failures": sum(r["parse_failures"] for r in records),
-        "parse_failure_rate": _rate(sum(r["parse_failures"] > 0 for r in records), n),
-        "unmarked_plans": sum(r["unmarked_plans"] for r in records),
-        "planner_retries": sum(r["planner_retries"] for r in records),
-        "tool_calls": len(calls),
-        "invalid_call_rate": _rate(invalid, len(calls)),
-        "api_error_rate": _rate(api_errors, len(calls)),
-        "observation_sources": dict(Counter(c["source"] for c in calls)),
-        "mean_steps": round(sum(r["steps"] for r in records) / n, 3) if n else 0.0,
-        "tokens": token_usage(records),
-    }
+    tally = OutcomeTally()
+    for record in records:
+        tally.add(record)
+    return tally.metrics()
+
+
+def add_usage(usage: dict[str, dict[str, int]], record: dict[str, Any]) -> None:
+    """Adds a record's per-role token usage to `usage` (role -> calls, prompt and completion tokens)."""
+    for role, u in record["usage"].items():
+        total = usage.setdefault(role, {"calls": 0, "prompt_tokens": 0, "completion_tokens": 0})
+        for key in total:
+            total[key] += u[key]
 
 
 def token_usage(records: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
     usage: dict[str, dict[str, int]] = {}
     for record in records:
-        for role, u in record["usage"].items():
-            total = usage.setdefault(role, {"calls": 0, "prompt_tokens": 0, "completion_tokens": 0})
-            for key in total:
-                total[key] += u[key]
+        add_usage(usage, record)
     return usage
 
 
-def throughput_metrics(new_records: list[dict[str, Any]], wall_s: float, stats: SchedulerStats) -> dict[str, Any]:
-    """Speed of this invocation only (resumed trajectories were timed by the run that made them)."""
-    completion = sum(u["completion_tokens"] for u in token_usage(new_records).values())
+def throughput_metrics(new_trajectories: int, completion: int, wall_s: float, stats: SchedulerStats) -> dict[str, Any]:
+    """Speed of this invocation only (resumed trajectories were timed by the run that made them): its
+    trajectories and their completion tokens."""
     return {
         "schedule": stats.schedule,
         "wall_s": round(wall_s, 3),
-        "trajectories_this_invocation": len(new_records),
-        "trajectories_per_s": _ratio(len(new_records), wall_s, 3),
+        "trajectories_this_invocation": new_trajectories,
+        "trajectories_per_s": _ratio(new_trajectories, wall_s, 3),
         "completion_tokens_per_s": _ratio(completion, wall_s, 2),
         "ticks": stats.ticks,
         "role_calls": stats.role_calls,

@@ -27,14 +27,15 @@ from engine.agents import Agent, Episode
 from engine.checkpoint import Checkpoint
 from engine.executor import make_executor
 from engine.identity import check_identity, run_identity
-from engine.metrics import outcome_metrics, throughput_metrics
+from engine.metrics import throughput_metrics
 from benchmarks.results.files import (CHECKPOINT_FILE, METRICS_FILE, RUN_FILE, SCORES_FILE, TOOLEVAL_DIR, TRAJECTORIES_FILE, write_bytes_atomic,
                                       write_json_atomic)
 from benchmarks.results.manifest import effective_status, read_manifest, this_process, write_manifest
 from benchmarks.results.scores import write_scores
-from benchmarks.results.trajectories import TrajectoryWriter, latest_records
+from benchmarks.results.trajectories import TrajectoryWriter, iter_latest_records
 from engine.pipeline import PipelinedScheduler
 from engine.placement import distinct_models
+from engine.run_outputs import RunOutputs
 from engine.scheduler import LockstepScheduler, Scheduler, SchedulerStats
 from engine.search import make_strategy
 from engine.search.dfsdt import DFSDT_LIMITS
@@ -119,7 +120,11 @@ class Run:
         checkpoint = Checkpoint(self.dir / CHECKPOINT_FILE, {self._key(t): self._tries(t, writer) for t in todo})
         self._write_manifest("running", models={})
         executor = None
-        new_records: list[dict[str, Any]] = []
+        # A fresh run folds its outputs as records are written; a resumed one over the file's latest records at the end.
+        outputs = RunOutputs(self.dir / TOOLEVAL_DIR if self.strategy.tooleval_from_records(self.config.agent) else None,
+                             self.tasks)
+        folds_live = not writer.tries
+        new = NewRecords()
         start = time.perf_counter()
         status, reason = "interrupted", None
         try:
@@ -130,9 +135,10 @@ class Run:
                 scheduler = SCHEDULES[self.config.schedule](self.strategy.agent(self.config.agent), executor,
                                                             self.simulator, self.config.max_active)
                 scheduler.checkpoint = checkpoint
-                self._schedule(scheduler, todo, writer, checkpoint, new_records, start)
+                self._schedule(scheduler, todo, writer, checkpoint, outputs if folds_live else None, new, start)
             status = "finished"
         except BaseException as exc:
+            outputs.discard()
             reason = interruption_reason(exc)
             if isinstance(exc, KeyboardInterrupt):  # for the one line the command prints (engine.cli.main)
                 exc.saved_trajectories = len(writer.tries.keys() | writer.done)  # type: ignore[attr-defined]
@@ -146,24 +152,27 @@ class Run:
                     executor.shutdown()
             finally:
                 self._write_manifest(status, reason=reason)
-        self._write_results(new_records, wall, scheduler.stats)
+        if not folds_live:
+            outputs.add_all(r for r in iter_latest_records(self.dir / TRAJECTORIES_FILE)
+                            if r["task_key"] in self.tasks and (r["agent"], r["seed"]) == (self.config.agent.name, self.config.seed))
+        self._write_results(outputs, new, wall, scheduler.stats)
         return self.dir
 
     def _schedule(self, scheduler: Scheduler, todo: list[Task], writer: TrajectoryWriter, checkpoint: Checkpoint,
-                  new_records: list[dict[str, Any]], start: float) -> None:
+                  outputs: RunOutputs | None, new: NewRecords, start: float) -> None:
         with tqdm(total=len(self.tasks), initial=len(self.tasks) - len(todo), desc=self.config.run_name,
                   unit="traj", disable=not self.config.progress) as bar:
-            tokens = 0
 
             def finished(episode: Episode) -> None:
-                nonlocal tokens
                 self.strategy.write_outputs(episode, self.dir)  # before the record: a recorded task is complete
                 record = episode.trajectory.to_record()
                 writer.write(record)
-                new_records.append(record)
-                tokens += sum(u["completion_tokens"] for u in record["usage"].values())
+                if outputs is not None:
+                    outputs.add(record)
+                new.add(record)
                 bar.update(1)
-                bar.set_postfix(tok_s=round(tokens / max(1e-9, time.perf_counter() - start), 1), refresh=False)
+                bar.set_postfix(tok_s=round(new.completion_tokens / max(1e-9, time.perf_counter() - start), 1),
+                                refresh=False)
 
             scheduler.run((self._episode(task, writer, scheduler.agent, checkpoint) for task in todo), finished)
 
@@ -230,22 +239,33 @@ class Run:
             self.manifest["ended_at"] = provenance.now()
         write_manifest(self.dir, self.manifest)
 
-    def _write_results(self, new_records: list[dict[str, Any]], wall: float, stats: SchedulerStats) -> None:
-        records = [r for key, r in latest_records(self.dir / TRAJECTORIES_FILE).items()
-                   if key[0] in self.tasks and key[1:] == (self.config.agent.name, self.config.seed)]
+    def _write_results(self, outputs: RunOutputs, new: NewRecords, wall: float, stats: SchedulerStats) -> None:
         tooleval = self.dir / TOOLEVAL_DIR
         tooleval.mkdir(exist_ok=True)
-        for group in sorted({r["group"] for r in records}):
-            group_records = [r for r in records if r["group"] == group]
-            text = self.strategy.tooleval_text(self.config.agent, self.tasks, group, group_records, self.dir)
-            write_bytes_atomic(tooleval / f"{group}.json", text.encode())
+        outputs.finish_tooleval()
+        if outputs.tooleval_dir is None:
+            for group in outputs.group_names():  # the strategy converts its own answer files, not the records
+                text = self.strategy.tooleval_text(self.config.agent, self.tasks, group, [], self.dir)
+                write_bytes_atomic(tooleval / f"{group}.json", text.encode())
         metrics = {
-            "overall": outcome_metrics(records),
-            "groups": {g: outcome_metrics([r for r in records if r["group"] == g]) for g in sorted({r["group"] for r in records})},
-            "search": self.strategy.metrics(records),
-            "speed": throughput_metrics(new_records, wall, stats),
+            "overall": outputs.overall.metrics(),
+            "groups": {g: outputs.groups[g].metrics() for g in outputs.group_names()},
+            "search": self.strategy.metrics(outputs.searches),
+            "speed": throughput_metrics(new.trajectories, new.completion_tokens, wall, stats),
             "simulator": self.simulator.stats() if hasattr(self.simulator, "stats") else {},
         }
         write_json_atomic(self.dir / METRICS_FILE, metrics)
         if has_gold_facts(self.tasks.values()):
-            write_scores(self.dir / SCORES_FILE, verified_scores(records, self.tasks, self.config.seed))
+            write_scores(self.dir / SCORES_FILE, verified_scores(outputs.verified, self.tasks, self.config.seed))
+
+
+@dataclass
+class NewRecords:
+    """What this invocation's own records add up to (its speed figures)."""
+
+    trajectories: int = 0
+    completion_tokens: int = 0
+
+    def add(self, record: dict[str, Any]) -> None:
+        self.trajectories += 1
+        self.completion_tokens += sum(u["completion_tokens"] for u in record["usage"].values())

@@ -80,13 +80,34 @@ def read_records(path: Path) -> Iterator[TrajectoryRecord]:
     if not path.exists():
         return
     with path.open("rb") as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.endswith(b"\n"):
-                return  # torn tail, repaired by TrajectoryWriter
-            try:
-                yield orjson.loads(line)
-            except orjson.JSONDecodeError as exc:
-                raise ValueError(f"{path}: line {number} is not valid JSON ({exc})") from None
+        for _, record in _records_with_offsets(path, handle):
+            yield record
+
+
+def iter_latest_records(path: Path) -> Iterator[TrajectoryRecord]:
+    """latest_records one record at a time: the first pass keeps only where each trajectory's last line starts,
+    the second reads those lines back, so memory holds offsets rather than records."""
+    if not path.exists():
+        return
+    starts: dict[tuple[str, str, int], int] = {}
+    with path.open("rb") as handle:
+        for start, record in _records_with_offsets(path, handle):
+            starts[record_key(record)] = start
+        for start in starts.values():
+            handle.seek(start)
+            yield orjson.loads(handle.readline())
+
+
+def _records_with_offsets(path: Path, handle: Any) -> Iterator[tuple[int, TrajectoryRecord]]:
+    start = 0
+    for number, line in enumerate(handle, 1):
+        if not line.endswith(b"\n"):
+            return  # torn tail, repaired by TrajectoryWriter
+        try:
+            yield start, orjson.loads(line)
+        except orjson.JSONDecodeError as exc:
+            raise ValueError(f"{path}: line {number} is not valid JSON ({exc})") from None
+        start += len(line)
 
 
 def latest_records(path: Path) -> dict[tuple[str, str, int], dict[str, Any]]:

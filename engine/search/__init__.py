@@ -30,6 +30,7 @@ class SearchStrategy(Protocol):
     def write_outputs(self, unit: Any, run_dir: Path) -> None: ...
     def tooleval_text(self, spec: AgentSpec, tasks: dict[str, Task], group: str, records: list[dict[str, Any]],
                       run_dir: Path) -> str: ...
+    def tooleval_from_records(self, spec: AgentSpec) -> bool: ...
     def limits(self, spec: AgentSpec) -> dict[str, Any]: ...
     def metrics(self, records: list[dict[str, Any]]) -> dict[str, Any]: ...
 
@@ -52,6 +53,10 @@ class Cot:
                       run_dir: Path) -> str:
         """The converted answers of the raw CoT answers our chains stand for (engine.tooleval_export)."""
         return converted_group_text(tasks, records)
+
+    def tooleval_from_records(self, spec: AgentSpec) -> bool:
+        """Whether tooleval_text is the records' converted answers (so a run may write it record by record)."""
+        return True
 
     def limits(self, spec: AgentSpec) -> dict[str, Any]:
         return {}
@@ -91,6 +96,9 @@ class Dfsdt:
         if spec.kind == "multi":
             return converted_group_text(tasks, records)
         return dumps_converted(convert_folder(answer_dir(run_dir, group), METHOD))
+
+    def tooleval_from_records(self, spec: AgentSpec) -> bool:
+        return spec.kind == "multi"
 
     def limits(self, spec: AgentSpec) -> dict[str, Any]:
         return self._limits(spec).forward_args()
