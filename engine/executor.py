@@ -262,6 +262,9 @@ class RayExecutor(Executor):
 
         super().__init__(list(models))
         os.environ.setdefault("RAY_AUTH_MODE", "disabled")  # Ray 2.60 token auth is pointless on a local run
+        # A Ray this run starts runs its workers at normal priority: Ray's default (worker_niceness 15) starves the
+        # role engines on a shared machine. A cluster keeps what its raylets were started with.
+        os.environ.setdefault("RAY_worker_niceness", "0")
         self.owns_ray = not ray.is_initialized()
         if self.owns_ray:
             init_ray(ray, address)
