@@ -36,6 +36,7 @@ from benchmarks.results.trajectories import TrajectoryWriter, iter_latest_record
 from engine.pipeline import PipelinedScheduler
 from engine.placement import distinct_models
 from engine.run_outputs import RunOutputs
+from engine.startup_clock import StartupClock
 from engine.scheduler import LockstepScheduler, Scheduler, SchedulerStats
 from engine.search import make_strategy
 from engine.search.dfsdt import DFSDT_LIMITS
@@ -125,17 +126,22 @@ class Run:
                              self.tasks)
         folds_live = not writer.tries
         new = NewRecords()
-        start = time.perf_counter()
+        clock = StartupClock()
+        start = clock.start
         status, reason = "interrupted", None
         try:
             with _signals_end_the_run():
                 executor = make_executor(self.config.executor, distinct_models(self.config.agent.roles),
                                          self.config.ray_address, self.config.agent.placement)
-                self._write_manifest("running", models=executor.info())
+                self._write_manifest("running", models=executor.info())  # waits for every engine to be built
+                clock.engines_ready()
+                clock.watch_first_request(executor)
                 scheduler = SCHEDULES[self.config.schedule](self.strategy.agent(self.config.agent), executor,
                                                             self.simulator, self.config.max_active)
                 scheduler.checkpoint = checkpoint
                 self._schedule(scheduler, todo, writer, checkpoint, outputs if folds_live else None, new, start)
+                # Figures the engines measured while generating (vLLM's prefix-cache hits): read now, not at start.
+                self.manifest["models"] = executor.info()
             status = "finished"
         except BaseException as exc:
             outputs.discard()
@@ -155,7 +161,7 @@ class Run:
         if not folds_live:
             outputs.add_all(r for r in iter_latest_records(self.dir / TRAJECTORIES_FILE)
                             if r["task_key"] in self.tasks and (r["agent"], r["seed"]) == (self.config.agent.name, self.config.seed))
-        self._write_results(outputs, new, wall, scheduler.stats)
+        self._write_results(outputs, new, wall, scheduler.stats, clock)
         return self.dir
 
     def _schedule(self, scheduler: Scheduler, todo: list[Task], writer: TrajectoryWriter, checkpoint: Checkpoint,
@@ -239,7 +245,8 @@ class Run:
             self.manifest["ended_at"] = provenance.now()
         write_manifest(self.dir, self.manifest)
 
-    def _write_results(self, outputs: RunOutputs, new: NewRecords, wall: float, stats: SchedulerStats) -> None:
+    def _write_results(self, outputs: RunOutputs, new: NewRecords, wall: float, stats: SchedulerStats,
+                       clock: StartupClock) -> None:
         tooleval = self.dir / TOOLEVAL_DIR
         tooleval.mkdir(exist_ok=True)
         outputs.finish_tooleval()
@@ -251,12 +258,19 @@ class Run:
             "overall": outputs.overall.metrics(),
             "groups": {g: outputs.groups[g].metrics() for g in outputs.group_names()},
             "search": self.strategy.metrics(outputs.searches),
-            "speed": throughput_metrics(new.trajectories, new.completion_tokens, wall, stats),
+            "speed": {**throughput_metrics(new.trajectories, new.completion_tokens, wall, stats), **clock.figures(),
+                      "prefix_cache_hit_tokens": prefix_cache_hits(self.manifest.get("models", {}))},
             "simulator": self.simulator.stats() if hasattr(self.simulator, "stats") else {},
         }
         write_json_atomic(self.dir / METRICS_FILE, metrics)
         if has_gold_facts(self.tasks.values()):
             write_scores(self.dir / SCORES_FILE, verified_scores(outputs.verified, self.tasks, self.config.seed))
+
+
+def prefix_cache_hits(models: dict[str, Any]) -> dict[str, int]:
+    """Prompt tokens each engine served from its prefix cache, as its info reported after the run (engines that
+    count them: vllm)."""
+    return {key: info["prefix_cache_hit_tokens"] for key, info in models.items() if "prefix_cache_hit_tokens" in info}
 
 
 @dataclass

@@ -238,3 +238,17 @@ def test_backbone_records_its_whole_output_as_one_assistant_turn() -> None:
 
 def test_stop_strings() -> None:
     assert AlphaUmi.stop == AlphaUmiBackbone.stop == ("</s>",)
+
+
+def test_prompts_from_a_kept_memo_equal_fresh_ones_as_the_history_grows_or_changes():
+    from roles.alpha_umi import AlphaUmi
+    from roles.types import PromptContext, Turn
+
+    fmt, memo = AlphaUmi(), {}
+    turns = [Turn("user", "q")]
+    for turn in [Turn("assistant", "plan Next: caller."), Turn("caller", "Action: f"), Turn("observation", "{}")]:
+        turns.append(turn)
+        kept = PromptContext("q", (), tuple(turns), memo)
+        assert fmt.planner_prompt(kept) == fmt.planner_prompt(PromptContext("q", (), tuple(turns)))
+    turns[1:] = [Turn("assistant", "another plan Next: caller.")]  # a search tree backs up: not a prefix any more
+    assert fmt.planner_prompt(PromptContext("q", (), tuple(turns), memo)) == fmt.planner_prompt(PromptContext("q", (), tuple(turns)))
