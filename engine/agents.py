@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, Union
 
 from benchmarks.core.types import Task
-from engine.types import AgentSpec, CallRecord, RoleRequest, RoleResult, Trajectory
+from engine.types import AgentSpec, CallRecord, RoleRequest, RoleResult, SamplingParams, Trajectory
 from roles.alpha_umi import EMPTY_PLAN
 from roles.registry import MultiFormat, SingleFormat, get_format
 from roles.types import Action, PromptContext, Turn
@@ -72,17 +72,24 @@ class _ModelAgent:
         self.spec = spec
         self.format = get_format(spec.format, **spec.format_options)
         self._observation_text = _OBSERVATION_TEXT.get(getattr(self.format, "observations", "toolbench"), _toolbench_text)
+        self._sampling: dict[str, SamplingParams] = {}
 
     def _request(self, episode: Episode, role: str, prompt) -> RoleRequest:
-        model = self.spec.roles[role]
-        sampling = model.sampling
-        if not sampling.stop and self.format.stop:
-            sampling = dataclasses.replace(sampling, stop=self.format.stop)
+        sampling = self._sampling_of(role)
         trajectory = episode.trajectory
         seed = request_seed(trajectory.seed, trajectory, episode.role_calls)
         request_id = f"{trajectory.task_key}|{trajectory.agent}|{trajectory.seed}|{episode.role_calls}"
         episode.role_calls += 1
         return RoleRequest(request_id, role, prompt, sampling, seed)
+
+    def _sampling_of(self, role: str) -> SamplingParams:
+        """The role's sampling, with the format's stop strings when the role names none (one object per role)."""
+        if role not in self._sampling:
+            sampling = self.spec.roles[role].sampling
+            if not sampling.stop and self.format.stop:
+                sampling = dataclasses.replace(sampling, stop=self.format.stop)
+            self._sampling[role] = sampling
+        return self._sampling[role]
 
     def _tool_call(self, episode: Episode, action: Action) -> ToolCall:
         """The call ending this round; it is made even in the chain's last round, as ToolBench does."""
