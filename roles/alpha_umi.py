@@ -11,6 +11,7 @@ which is identical on every input that does not contain a literal "{doc}"/"{hist
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import re
 from collections.abc import Sequence
@@ -85,7 +86,13 @@ _SLOT = re.compile(r"\{(doc|tool_names|history|thought)\}")
 
 def fill(template: str, **slots: str) -> str:
     """Substitute the template's {slots} in one pass (inserted text is never re-scanned)."""
-    return _SLOT.sub(lambda m: slots[m.group(1)], template)
+    pieces = _template_pieces(template)  # literal, slot name, literal, ..., literal
+    return "".join(piece if i % 2 == 0 else slots[piece] for i, piece in enumerate(pieces))
+
+
+@functools.lru_cache(maxsize=64)
+def _template_pieces(template: str) -> tuple[str, ...]:
+    return tuple(_SLOT.split(template))
 
 
 def doc_slots(tools: Sequence[Any], style: DocStyle) -> tuple[str, str]:
