@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import IO, Any
 
 from benchmarks.core.types import Task
-from benchmarks.results.raw_answers import CONVERTER_SEED, converted_answer
+from benchmarks.results.raw_answers import CONVERTER_SEED
 from engine.metrics import OutcomeTally
-from engine.tooleval_export import METHOD, raw_answer
+from engine.tooleval_export import converted_answer_json
 
 _VERIFIED_FIELDS = ("task_key", "group", "status", "final_answer")  # what verified_scores reads of a record
 _SEARCH_FIELDS = ("task_key", "search")  # what a strategy's metrics read of a record
@@ -41,8 +41,8 @@ class GroupAnswerFile:
         self._separator = ""
 
     def add(self, task: Task, record: dict[str, Any]) -> None:
-        answer = converted_answer(raw_answer(task, record), METHOD, self._rng)
-        self._handle.write(f"{self._separator}{json.dumps(record['query_id'])}: {json.dumps(answer)}")
+        answer = converted_answer_json(task, record, self._rng)
+        self._handle.write(f"{self._separator}{json.dumps(record['query_id'])}: {answer}")
         self._separator = ", "
 
     def finish(self) -> None:

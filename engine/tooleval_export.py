@@ -14,7 +14,8 @@ from typing import Any
 
 from benchmarks.results.converted import dumps_converted
 from benchmarks.results.raw_answers import CONVERTER_SEED, converted_answer
-from benchmarks.core.schemas import shared_function_schemas
+from benchmarks.core.memo import IdentityMemo
+from benchmarks.core.schemas import FINISH_SCHEMA, shared_function_schemas
 from benchmarks.core.types import Task
 
 METHOD = "CoT@1"
@@ -69,6 +70,18 @@ def raw_answer(task: Task, record: dict[str, Any]) -> dict[str, Any]:
                   "function": shared_function_schemas(task), "query": task.query,
                   "train_messages": [_train_messages(task, record)] if valid else []}
     return {"trys": [{"chain": _chain(record), "win": valid}], "answer_generation": generation}
+
+
+_SCHEMA_JSON = IdentityMemo(lambda tool: json.dumps(tool.schema))
+_FINISH_JSON = json.dumps(FINISH_SCHEMA)
+
+
+def converted_answer_json(task: Task, record: dict[str, Any], rng: random.Random) -> str:
+    """`json.dumps` of one converted answer, its `available_tools` from each tool's schema JSON made once per
+    tool rather than once per record (the same text: a JSON object is its members' texts joined)."""
+    answer = converted_answer(raw_answer(task, record), METHOD, rng)
+    tools = ", ".join([*(_SCHEMA_JSON(tool) for tool in task.tools), _FINISH_JSON])
+    return f'{{"query": {json.dumps(answer["query"])}, "available_tools": [{tools}], "answer": {json.dumps(answer["answer"])}}}'
 
 
 def converted_group(tasks: dict[str, Task], records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:

@@ -9,6 +9,7 @@ import json
 from collections.abc import Sequence
 from typing import Any, Literal
 
+from benchmarks.core.memo import IdentityMemo
 from benchmarks.core.naming import change_name, standardize
 from benchmarks.core.schemas import FINISH_SCHEMA
 from benchmarks.core.types import ToolSpec
@@ -56,10 +57,14 @@ def _bare_entry(tool: ToolSpec) -> dict[str, Any]:
     return {"Name": tool.function_name, "function": function, "input": inputs}
 
 
+_DOC_LINES = {"training": IdentityMemo(lambda tool: json.dumps(_training_entry(tool)) + "\n"),
+              "bare": IdentityMemo(lambda tool: json.dumps(_bare_entry(tool)) + "\n")}
+
+
 def alpha_umi_doc(tools: Sequence[ToolSpec], style: DocStyle) -> str:
     """alpha-UMi's {doc} slot: one `json.dumps` line per tool, each followed by a newline."""
-    entry = _training_entry if style == "training" else _bare_entry
-    return "".join(json.dumps(entry(t)) + "\n" for t in tools)
+    line = _DOC_LINES[style]
+    return "".join(line(t) for t in tools)
 
 
 def tool_names(tools: Sequence[ToolSpec]) -> str:
