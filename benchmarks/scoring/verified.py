@@ -29,7 +29,10 @@ def _number(text: str) -> str:
 
 def tokens(text: str) -> tuple[str, ...]:
     """Words (lowercased, accents dropped) and canonical numbers; punctuation and signs dropped."""
-    plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    if text.isascii():  # NFKD leaves ASCII as it is and it has no combining marks: the common case, done fast
+        plain = text
+    else:
+        plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     return tuple(_number(number) if number else word.casefold() for number, word in _TOKEN.findall(plain))
 
 

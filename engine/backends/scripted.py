@@ -56,15 +56,15 @@ def _prompt_text(request: RoleRequest) -> str:
     return "\n".join(message.get("content", "") for message in request.prompt)
 
 
+_TOOL_NAME = re.compile(r"""["'](?:Name|name)["']:\s*["']([^"']+)["']|^- (\w+)\(""", re.M)
 _OBSERVATION_MARKERS = ("observation:", "\nFunction:", "Observation:")
 _FINISH = 'Action: Finish\nAction Input: {"return_type": "give_answer", "final_answer": "%s"}'
 
 
 def _first_tool(text: str) -> str:
     """The first offered API's name: from JSON / Python-repr schemas or signature lines "- name(args): ..."."""
-    names = re.findall(r"""["'](?:Name|name)["']:\s*["']([^"']+)["']|^- (\w+)\(""", text, re.M)
-    names = [quoted or signature for quoted, signature in names]
-    return next((n for n in names if n != "Finish"), "none")
+    names = (match.group(1) or match.group(2) for match in _TOOL_NAME.finditer(text))
+    return next((n for n in names if n != "Finish"), "none")  # the scan stops at the first tool
 
 
 def call_once_then_answer(request: RoleRequest) -> str:
