@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 from pathlib import Path
 
@@ -101,6 +102,7 @@ class RunCommand(Subcommand):
                            seed=args.seed, executor=args.executor, ray_address=args.ray_address, max_active=args.max_active,
                            schedule=args.schedule, progress=not args.no_progress, benchmark=bench.info,
                            retry_failed=not args.no_retry_failed, extend=args.extend, command=["umi-eval", *argv])
+        gc.freeze()  # the tasks live to the end: the cyclic collector's full passes need not walk them (issue 12)
         run_dir = Run(config, bench.tasks, simulator).execute()
         overall = json.loads((run_dir / "metrics.json").read_text())["overall"]
         print(f"{run_dir}: {overall['n']} trajectories, answered {overall['answered_rate']}%, "

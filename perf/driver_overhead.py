@@ -1,0 +1,115 @@
+"""The driver alone, before vs after, in one run: role calls per CPU-second and peak driver memory with the
+scripted backend (no model time), the local executor and the embedded benchmark, at each revision given.
+
+Each (revision, agent, size) runs in its own process on a `git archive` of the revision. CPU-seconds are the
+process's (every thread) over Run.execute alone: the benchmark is generated before the clock starts. Peak RSS
+is the process's high-water mark from the moment the tasks are loaded (the kernel's counter is reset then), so it
+holds the tasks themselves (`tasks_rss_mb`, also reported) plus what the driver adds. `--max-active` is the
+admission window: lockstep admits every trajectory at once without one.
+
+    python perf/driver_overhead.py --revisions 14e8769 HEAD --sizes 10000 100000 [--max-active 1024]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tarfile
+import tempfile
+from io import BytesIO
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "perf" / "results" / "driver_overhead.json"
+
+CHILD = r"""
+import json, resource, shutil, sys, tempfile, time
+from pathlib import Path
+
+def rss_mb(field):
+    for line in open("/proc/self/status"):
+        if line.startswith(field):
+            return int(line.split()[1]) / 1024
+
+from benchmarks.loading import load_benchmark
+from engine.tool_simulator import build_simulator
+from engine.presets import load_agent, override_models
+from engine.run import Run, RunConfig
+
+agent_name, size, max_active = sys.argv[1], int(sys.argv[2]), (int(sys.argv[3]) or None)
+bench = load_benchmark("embedded", per_group=-(-size // 6))
+tasks = bench.tasks[:size]
+simulator = build_simulator(bench, None, "synthesize")
+agent = override_models(load_agent(agent_name), backend="scripted", model="call-once-then-answer")
+tasks_rss = rss_mb("VmRSS:")
+if "gc.freeze()" in Path("engine/cli/run.py").read_text():  # as this revision's run command does
+    import gc
+    gc.freeze()
+with open("/proc/self/clear_refs", "w") as handle:  # resets VmHWM, the peak RSS, to the current RSS
+    handle.write("5")
+workdir = Path(tempfile.mkdtemp(prefix="umi-driver-"))
+try:
+    config = RunConfig(agent=agent, out_dir=workdir, run_name="overhead", executor="local", progress=False,
+                       max_active=max_active)
+    cpu, wall = time.process_time(), time.perf_counter()
+    run_dir = Run(config, tasks, simulator).execute()
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    speed = json.loads((run_dir / "metrics.json").read_text())["speed"]
+finally:
+    shutil.rmtree(workdir, ignore_errors=True)
+print(json.dumps({"role_calls": speed["role_calls"], "cpu_s": round(cpu, 2), "wall_s": round(wall, 2),
+                  "role_calls_per_cpu_s": round(speed["role_calls"] / cpu, 1),
+                  "tasks_rss_mb": round(tasks_rss, 1), "peak_rss_mb": round(rss_mb("VmHWM:"), 1)}))
+"""
+
+
+def tree_of(rev: str, scratch: Path) -> Path:
+    into = scratch / rev
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev], capture_output=True, check=True).stdout
+    with tarfile.open(fileobj=BytesIO(archive)) as tar:
+        tar.extractall(into, filter="data")
+    return into
+
+
+def measure(tree: Path, agent: str, size: int, max_active: int | None) -> dict:
+    env = {**os.environ, "PYTHONPATH": str(tree), "RAY_AUTH_MODE": "disabled"}
+    done = subprocess.run([sys.executable, "-c", CHILD, agent, str(size), str(max_active or 0)], cwd=tree, env=env,
+                          capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--revisions", nargs="+", default=["14e8769", "HEAD"])
+    parser.add_argument("--sizes", nargs="+", type=int, default=[10_000, 100_000])
+    parser.add_argument("--agents", nargs="+", default=["alpha-umi"])
+    parser.add_argument("--max-active", type=int, default=1024)
+    parser.add_argument("--out", type=Path, default=OUT)
+    args = parser.parse_args()
+    revisions = {rev: subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", rev], capture_output=True,
+                                     text=True, check=True).stdout.strip() for rev in args.revisions}
+    runs = []
+    with tempfile.TemporaryDirectory() as scratch:
+        trees = {rev: tree_of(commit, Path(scratch)) for rev, commit in revisions.items()}
+        for agent in args.agents:
+            for size in args.sizes:
+                row = {"agent": agent, "trajectories": size, "max_active": args.max_active}
+                for rev, tree in trees.items():
+                    row[revisions[rev]] = measure(tree, agent, size, args.max_active)
+                    print(json.dumps(row), flush=True)
+                first, last = (row[revisions[r]] for r in (args.revisions[0], args.revisions[-1]))
+                row["ratio_role_calls_per_cpu_s"] = round(last["role_calls_per_cpu_s"] / first["role_calls_per_cpu_s"], 2)
+                row["ratio_peak_rss"] = round(last["peak_rss_mb"] / first["peak_rss_mb"], 2)
+                runs.append(row)
+    result = {"what": __doc__.splitlines()[0], "command": ["python", "perf/driver_overhead.py", *sys.argv[1:]],
+              "revisions": revisions, "host": f"{os.cpu_count()} CPUs (shared)", "runs": runs}
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(result, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
