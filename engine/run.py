@@ -177,8 +177,9 @@ class Run:
                     outputs.add(record)
                 new.add(record)
                 bar.update(1)
-                bar.set_postfix(tok_s=round(new.completion_tokens / max(1e-9, time.perf_counter() - start), 1),
-                                refresh=False)
+                if not bar.disable:
+                    bar.set_postfix(tok_s=round(new.completion_tokens / max(1e-9, time.perf_counter() - start), 1),
+                                    refresh=False)
 
             scheduler.run((self._episode(task, writer, scheduler.agent, checkpoint) for task in todo), finished)
 

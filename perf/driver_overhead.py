@@ -5,7 +5,8 @@ Each (revision, agent, size) runs in its own process on a `git archive` of the r
 process's (every thread) over Run.execute alone: the benchmark is generated before the clock starts. Peak RSS
 is the process's high-water mark from the moment the tasks are loaded (the kernel's counter is reset then), so it
 holds the tasks themselves (`tasks_rss_mb`, also reported) plus what the driver adds. `--max-active` is the
-admission window: lockstep admits every trajectory at once without one.
+admission window: lockstep admits every trajectory at once without one. `wire`: the pickled size of the
+batches sent to a role actor (what Ray ships), at two windows: bounded by the window, not by the run.
 
     python perf/driver_overhead.py --revisions 14e8769 HEAD --sizes 10000 100000 [--max-active 1024]
 """
@@ -65,6 +66,43 @@ print(json.dumps({"role_calls": speed["role_calls"], "cpu_s": round(cpu, 2), "wa
 """
 
 
+WIRE = r"""
+import json, pickle, sys, tempfile
+from pathlib import Path
+from benchmarks.loading import load_benchmark
+from engine.executor import LocalExecutor
+from engine.tool_simulator import build_simulator
+from engine.presets import load_agent, override_models
+from engine.run import Run, RunConfig
+
+sizes = []
+submit = LocalExecutor.submit
+def measured_submit(self, key, requests):
+    sizes.append((len(requests), len(pickle.dumps(requests, protocol=5))))
+    return submit(self, key, requests)
+LocalExecutor.submit = measured_submit
+size, max_active = int(sys.argv[1]), int(sys.argv[2])
+bench = load_benchmark("embedded", per_group=-(-size // 6))
+agent = override_models(load_agent("alpha-umi"), backend="scripted", model="call-once-then-answer")
+config = RunConfig(agent=agent, out_dir=Path(tempfile.mkdtemp()), run_name="wire", executor="local", progress=False,
+                   max_active=max_active)
+Run(config, bench.tasks[:size], build_simulator(bench, None, "synthesize")).execute()
+print(json.dumps({"batches": len(sizes), "largest_batch_requests": max(n for n, _ in sizes),
+                  "largest_batch_bytes": max(b for _, b in sizes),
+                  "bytes_per_request": round(sum(b for _, b in sizes) / sum(n for n, _ in sizes)),
+                  "largest_batch_mean_request_bytes": max(b // n for n, b in sizes)}))
+"""
+
+
+def wire(tree: Path, size: int, max_active: int) -> dict:
+    """The pickled size of each batch a role actor is sent (what Ray would ship), HEAD's code: it grows with the
+    window (max_active), never with the run."""
+    env = {**os.environ, "PYTHONPATH": str(tree), "RAY_AUTH_MODE": "disabled"}
+    done = subprocess.run([sys.executable, "-c", WIRE, str(size), str(max_active)], cwd=tree, env=env,
+                          capture_output=True, text=True, check=True)
+    return {"trajectories": size, "max_active": max_active, **json.loads(done.stdout.strip().splitlines()[-1])}
+
+
 def tree_of(rev: str, scratch: Path) -> Path:
     into = scratch / rev
     archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev], capture_output=True, check=True).stdout
@@ -103,8 +141,9 @@ def main() -> int:
                 row["ratio_role_calls_per_cpu_s"] = round(last["role_calls_per_cpu_s"] / first["role_calls_per_cpu_s"], 2)
                 row["ratio_peak_rss"] = round(last["peak_rss_mb"] / first["peak_rss_mb"], 2)
                 runs.append(row)
+        wire_sizes = [wire(trees[args.revisions[-1]], 4 * args.max_active, window) for window in (args.max_active // 4, args.max_active)]
     result = {"what": __doc__.splitlines()[0], "command": ["python", "perf/driver_overhead.py", *sys.argv[1:]],
-              "revisions": revisions, "host": f"{os.cpu_count()} CPUs (shared)", "runs": runs}
+              "revisions": revisions, "host": f"{os.cpu_count()} CPUs (shared)", "runs": runs, "wire": wire_sizes}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
