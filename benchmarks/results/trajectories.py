@@ -163,9 +163,9 @@ class TrajectoryWriter:
         self.path = path
         self._synced_at = time.monotonic()
         self._repair_torn_tail()
-        latest = latest_records(path)
-        self.tries = {key: record.get("tries", 1) for key, record in latest.items()}
-        self.done = {key for key, record in latest.items() if not (retry_failed and record["status"] == "failed")}
+        latest = {record_key(record): (record.get("tries", 1), record["status"]) for record in read_records(path)}
+        self.tries = {key: tries for key, (tries, _) in latest.items()}  # (only what it needs of each record is kept)
+        self.done = {key for key, (_, status) in latest.items() if not (retry_failed and status == "failed")}
         self._handle = path.open("ab")
 
     def _repair_torn_tail(self) -> None:

@@ -104,3 +104,19 @@ def test_a_line_interrupted_during_its_fsync_counts_as_saved(tmp_path, monkeypat
     with pytest.raises(KeyboardInterrupt):
         writer.write({"task_key": "g/1", "agent": "a", "seed": 0})
     assert writer.done == {("g/1", "a", 0)} and (tmp_path / "t.jsonl").read_bytes().count(b"\n") == 1
+
+
+def test_latest_records_one_at_a_time_keep_first_seen_order_and_last_values(tmp_path):
+    from benchmarks.results.trajectories import iter_latest_records, latest_records
+
+    path = tmp_path / "t.jsonl"
+    writer = TrajectoryWriter(path)
+    for qid, tries, status in [("1", 1, "failed"), ("2", 1, "answered"), ("1", 2, "answered")]:
+        writer.write({**_trajectory(qid).to_record(), "tries": tries, "status": status})
+    writer.close()
+    streamed = list(iter_latest_records(path))
+    assert [(r["task_key"], r["tries"]) for r in streamed] == [("G1/1", 2), ("G1/2", 1)]
+    assert streamed == list(latest_records(path).values())
+    reopened = TrajectoryWriter(path)
+    assert reopened.tries == {("G1/1", "agent", 0): 2, ("G1/2", "agent", 0): 1} and len(reopened.done) == 2
+    reopened.close()
