@@ -1,5 +1,6 @@
-"""The driver alone, before vs after, in one run: role calls per CPU-second and peak driver memory with the
-scripted backend (no model time), the local executor and the embedded benchmark, at each revision given.
+"""The driver alone, before vs after in one run: role calls per CPU-second and peak driver RSS (scripted backend).
+
+The scripted backend (no model time), the local executor and the embedded benchmark, at each revision given.
 
 Each (revision, agent, size) runs in its own process on a `git archive` of the revision. CPU-seconds are the
 process's (every thread) over Run.execute alone: the benchmark is generated before the clock starts. Peak RSS
