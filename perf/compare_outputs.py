@@ -1,6 +1,7 @@
 """Are two revisions' outputs the same? Runs the same fixed runs at each git revision (an oracle run and
 scripted alpha-UMi and chat-multi runs on the embedded benchmark, in-process) and compares their files:
-trajectories.jsonl with timestamps aside, tooleval/ and scores.json byte for byte, and the rates.
+trajectories.jsonl with timestamps aside (and its keys in the same order), metrics.json but its speed figures,
+tooleval/ and scores.json byte for byte, and the rates.
 
     python perf/compare_outputs.py REV_A REV_B [--per-group 3]
 
@@ -48,14 +49,26 @@ def without_timestamps(value):
     return value
 
 
+def _keys(value) -> list:
+    """Every object's keys in their written order, depth first (a dict comparison ignores the order)."""
+    if isinstance(value, dict):
+        return [list(value), *(_keys(v) for v in value.values())]
+    if isinstance(value, list):
+        return [_keys(v) for v in value]
+    return []
+
+
 def compare(a: Path, b: Path) -> dict[str, dict[str, bool]]:
     result = {}
     for name in RUNS:
         records = [[without_timestamps(json.loads(line)) for line in (d / name / "trajectories.jsonl").open()] for d in (a, b)]
         tooleval = sorted(p.name for p in (a / name / "tooleval").iterdir())
         scores = [json.loads((d / name / "scores.json").read_text()) for d in (a, b)]
+        metrics = [{k: v for k, v in json.loads((d / name / "metrics.json").read_text()).items() if k != "speed"} for d in (a, b)]
         result[name] = {
             "trajectories_same_but_timestamps": records[0] == records[1],
+            "trajectory_key_order_same": [_keys(r) for r in records[0]] == [_keys(r) for r in records[1]],
+            "metrics_same_but_speed": metrics[0] == metrics[1],
             "tooleval_bytes_same": all((a / name / "tooleval" / f).read_bytes() == (b / name / "tooleval" / f).read_bytes()
                                        for f in tooleval),
             "scores_bytes_same": (a / name / "scores.json").read_bytes() == (b / name / "scores.json").read_bytes(),
