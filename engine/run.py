@@ -23,6 +23,7 @@ from benchmarks.scoring import has_gold_facts, verified_scores
 from benchmarks.core.types import Task
 from engine import provenance
 from engine.agents import Episode
+from engine.continuous import ContinuousScheduler
 from engine.executor import make_executor
 from engine.identity import check_identity, run_identity
 from engine.metrics import outcome_metrics, throughput_metrics
@@ -41,7 +42,8 @@ from engine.types import AgentSpec
 # ToolBench's runner limits, recorded because they change results (docs/formats.md section 7).
 UPSTREAM_LIMITS = {"single_chain_max_step": DFSDT_LIMITS.single_chain_max_step, "max_query_count": DFSDT_LIMITS.max_query_count}
 # Lockstep is the reference and the default; pipelined gives the same trajectories (engine.pipeline).
-SCHEDULES: dict[str, type[Scheduler]] = {"lockstep": LockstepScheduler, "pipelined": PipelinedScheduler}
+SCHEDULES: dict[str, type[Scheduler]] = {"lockstep": LockstepScheduler, "pipelined": PipelinedScheduler,
+                                         "continuous": ContinuousScheduler}
 
 
 @dataclass
@@ -122,7 +124,8 @@ class Run:
         try:
             with _signals_end_the_run():
                 executor = make_executor(self.config.executor, distinct_models(self.config.agent.roles),
-                                         self.config.ray_address, self.config.agent.placement)
+                                         self.config.ray_address, self.config.agent.placement,
+                                         streaming=SCHEDULES[self.config.schedule].streaming)
                 self._write_manifest("running", models=executor.info())
                 scheduler = SCHEDULES[self.config.schedule](self.strategy.agent(self.config.agent), executor,
                                                             self.simulator, self.config.max_active)

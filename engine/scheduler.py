@@ -52,6 +52,7 @@ class SchedulerStats:
 
 class Scheduler(ABC):
     schedule = ""  # its name in run.json and metrics.json
+    streaming = False  # whether it streams single requests (engine.continuous) rather than batches
 
     def __init__(self, agent: Agent, executor: Executor, tools: ToolSimulator, max_active: int | None = None) -> None:
         self.agent = agent

@@ -54,10 +54,13 @@ class RunCommand(Subcommand):
         parser.add_argument("--out", default="runs", help="output directory (default: runs)")
         parser.add_argument("--run-name", help="run folder name (default: <agent>__<benchmark>__seed<S>)")
         add_model_args(parser)
-        parser.add_argument("--max-active", type=int, help="trajectories in flight (default: all; 1 = one at a time)")
-        parser.add_argument("--schedule", choices=("lockstep", "pipelined"), default="lockstep",
+        parser.add_argument("--max-active", type=int, help="trajectories in flight (default: all; continuous: twice the "
+                                                                 "engines' capacity; 1 = one at a time)")
+        parser.add_argument("--schedule", choices=("lockstep", "pipelined", "continuous"), default="lockstep",
                             help="lockstep: every trajectory one role call per tick (the reference); pipelined: each "
-                                 "role actor refilled as soon as it is free (same trajectories, busier actors)")
+                                 "role actor refilled as soon as it is free (same trajectories, busier actors); "
+                                 "continuous: each request streamed to its engine as soon as it is ready, and "
+                                 "returned as soon as it is done (same trajectories, no batch barrier)")
         parser.add_argument("--max-steps", type=int, help="model rounds per chain, Finish included, as ToolBench's depth "
                                                                 "limit counts them (default: the agent's, 4 = 12 tree nodes)")
         parser.add_argument("--strategy", choices=STRATEGIES.names(),
