@@ -5,11 +5,15 @@ returns the batches that have finished, each with its timing (when the actor sta
 backend was busy). The pipelined scheduler refills an actor as soon as it is free; `gather` and `generate`
 wait for every batch (the lockstep scheduler and static evaluation). The local executor gives each actor
 one thread, so actors overlap wherever the backend releases the GIL (torch kernels, modelled sleeps).
+The continuous schedule streams instead: `submit_request` hands one request to the actor's request stream
+(engine.streaming) and `wait_requests` returns whichever requests finished; on Ray the actor is then an
+async actor (StreamingRoleWorker) with one call per request in flight.
 
 Faults: a backend that raises gets one fresh attempt at the same batch, then its requests fail with error
 results (their trajectories fail, the run goes on). A Ray actor whose process dies is replaced, after a
 backoff, within a restart budget, and the batch it was running is retried on the new actor; dying on it
-again fails that batch only. A spent budget stops the run (RayExecutor).
+again fails that batch only (streamed: every request in flight on it is retried on the replacement, and
+fails only if it dies again). A spent budget stops the run (RayExecutor).
 A Ray that cannot be reached or started stops the run within RAY_INIT_TIMEOUT_S (a local start: LOCAL_RAY_START_TIMEOUT_S), naming the
 address and Ray's logs (init_ray).
 """

@@ -115,34 +115,7 @@ class ImmediateStream:
 
     def submit(self, request: RoleRequest) -> Future:
         future: Future = Future()
-        started_at = time.time()
-        self.clock.started()
-        try:
-            results, attempts = generate_with_retry(self.generate, [request])
-        finally:
-            self.clock.stopped()
-        resolve(future, results[0], started_at, attempts)
-        return future
-
-    def busy_seconds(self) -> float:
-        return self.clock.seconds()
-
-    def close(self) -> None:
-        pass
-
-
-class ConcurrentStream:
-    """Each request on its own thread of a pool of `capacity` threads (HTTP endpoints batch by themselves)."""
-
-    def __init__(self, generate: Callable[[list[RoleRequest]], list[RoleResult]], capacity: int) -> None:
-        self.generate = generate
-        self.capacity = capacity
-        self.clock = BusyClock()
-        self.pool = ThreadPoolExecutor(max_workers=capacity, thread_name_prefix="stream")
-
-    def submit(self, request: RoleRequest) -> Future:
-        future: Future = Future()
-        self.pool.submit(self._run, request, future)
+        self._run(request, future)
         return future
 
     def _run(self, request: RoleRequest, future: Future) -> None:
@@ -156,6 +129,22 @@ class ConcurrentStream:
 
     def busy_seconds(self) -> float:
         return self.clock.seconds()
+
+    def close(self) -> None:
+        pass
+
+
+class ConcurrentStream(ImmediateStream):
+    """Each request on its own thread of a pool of `capacity` threads (HTTP endpoints batch by themselves)."""
+
+    def __init__(self, generate: Callable[[list[RoleRequest]], list[RoleResult]], capacity: int) -> None:
+        super().__init__(generate, capacity)
+        self.pool = ThreadPoolExecutor(max_workers=capacity, thread_name_prefix="stream")
+
+    def submit(self, request: RoleRequest) -> Future:
+        future: Future = Future()
+        self.pool.submit(self._run, request, future)
+        return future
 
     def close(self) -> None:
         self.pool.shutdown(wait=False, cancel_futures=True)

@@ -103,8 +103,9 @@ class ModelledBackend:
 class ContinuousBatchingModel:
     """A GPU engine that batches continuously (as vLLM does), as a request stream. One engine thread runs
     steps: before each step, queued requests join the running batch while it has fewer than `capacity`;
-    a step costs decode_s, plus overhead_s and their prefill when some joined; a request leaves after its
-    last decode step, and its future is resolved at once. Its slot is free for the next step."""
+    a step costs decode_s, plus the prefill of those that joined and their share of a batch's overhead
+    (overhead_s x joined / capacity); a request leaves after its last decode step (TimingProfile.decode_steps),
+    and its future is resolved at once. Its slot is free for the next step."""
 
     def __init__(self, replies: Backend, profile: TimingProfile, capacity: int) -> None:
         self.replies = replies
@@ -162,8 +163,9 @@ class ContinuousBatchingModel:
         """One decode step of the running batch (prefill of the joined requests first); returns those left."""
         begin = time.perf_counter()
         seconds = self.profile.decode_s
-        if joined:
-            seconds += self.profile.overhead_s + self.profile.prefill_s * sum(item.result.prompt_tokens for item in joined)
+        if joined:  # a batch's overhead, shared by its requests: a full batch of joins costs what a batch does
+            seconds += self.profile.overhead_s * len(joined) / self.capacity
+            seconds += self.profile.prefill_s * sum(item.result.prompt_tokens for item in joined)
         time.sleep(max(0.0, seconds - (time.perf_counter() - begin)))
         self.steps += 1
         self.running_sum += len(running)

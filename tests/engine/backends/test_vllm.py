@@ -158,3 +158,19 @@ def test_info_reports_version_model_and_device(vllm_backend):
     assert info["backend"] == "vllm" and info["device"] == "cpu" and info["dtype"] == "fp32"
     assert info["versions"]["vllm"] and len(info["fingerprint"]) == 16
     assert info["engine"]["enable_prefix_caching"] is True and info["model"] == EMBEDDED_MODEL_ID
+
+
+def test_the_stream_gives_the_batch_results_each_as_it_finishes(vllm_backend):
+    """The continuous schedule's path: requests streamed one by one into the loaded engine."""
+    sampling = SamplingParams(max_new_tokens=40)
+    batch = vllm_backend.generate(requests(sampling))
+    stream = vllm_backend.open_stream(SPEC.batch_size)
+    try:
+        futures = [stream.submit(request) for request in requests(sampling)]
+        streamed = [future.result(timeout=600) for future in futures]
+    finally:
+        stream.close()
+    assert [(s.result.request_id, s.result.text, s.result.prompt_tokens, s.result.completion_tokens,
+             s.result.finish_reason) for s in streamed] == \
+           [(r.request_id, r.text, r.prompt_tokens, r.completion_tokens, r.finish_reason) for r in batch]
+    assert all(s.result.error is None for s in streamed) and stream.busy_seconds() > 0
