@@ -9,7 +9,7 @@ its own trajectory.
 
 Memory is bounded by an admission window: at most `window` trajectories are in flight; a new one starts as
 one ends, and a finished one is handed to `on_finished` and dropped. The window is `max_active` when given,
-else WINDOW_PER_SLOT x the engines' total capacity (engine.streaming.engine_capacity: the role's batch_size,
+else WINDOW_PER_SLOT x the engines' total capacity (TOOL_ONLY_WINDOW for an agent without models) (engine.streaming.engine_capacity: the role's batch_size,
 vLLM's max_num_seqs): enough that every engine stays full while some trajectories are at their tools or
 waiting on another role.
 
@@ -31,11 +31,13 @@ from engine.types import RoleResult
 from tools_sim.types import ToolCall
 
 WINDOW_PER_SLOT = 2
+TOOL_ONLY_WINDOW = 64  # an agent without models (the oracle) has no engine to size its window by
 
 
 def default_window(agent: Agent) -> int:
     """Trajectories in flight when max_active is not given: WINDOW_PER_SLOT per slot of every role engine."""
-    return WINDOW_PER_SLOT * sum(engine_capacity(spec) for spec in distinct_models(agent.spec.roles).values())
+    slots = sum(engine_capacity(spec) for spec in distinct_models(agent.spec.roles).values())
+    return WINDOW_PER_SLOT * slots if slots else TOOL_ONLY_WINDOW
 
 
 class ContinuousScheduler(Scheduler):

@@ -34,16 +34,17 @@ from benchmarks.results.scores import write_scores
 from benchmarks.results.trajectories import TrajectoryWriter, latest_records
 from engine.pipeline import PipelinedScheduler
 from engine.placement import distinct_models
-from engine.scheduler import LockstepScheduler, Scheduler, SchedulerStats
+from engine.scheduler import DEFAULT_SCHEDULE, SCHEDULE_NAMES, LockstepScheduler, Scheduler, SchedulerStats
 from engine.search import make_strategy
 from engine.search.dfsdt import DFSDT_LIMITS
 from engine.types import AgentSpec
 
 # ToolBench's runner limits, recorded because they change results (docs/formats.md section 7).
 UPSTREAM_LIMITS = {"single_chain_max_step": DFSDT_LIMITS.single_chain_max_step, "max_query_count": DFSDT_LIMITS.max_query_count}
-# Lockstep is the reference and the default; pipelined gives the same trajectories (engine.pipeline).
+# Lockstep is the reference; pipelined and continuous (the default) give the same trajectories.
 SCHEDULES: dict[str, type[Scheduler]] = {"lockstep": LockstepScheduler, "pipelined": PipelinedScheduler,
                                          "continuous": ContinuousScheduler}
+assert tuple(SCHEDULES) == SCHEDULE_NAMES
 
 
 @dataclass
@@ -55,7 +56,7 @@ class RunConfig:
     executor: str = "ray"
     ray_address: str | None = None
     max_active: int | None = None
-    schedule: str = "lockstep"
+    schedule: str = DEFAULT_SCHEDULE
     progress: bool = True
     retry_failed: bool = True  # a resumed run tries its failed trajectories again
     extend: bool = False  # the run folder may gain tasks (engine.identity)

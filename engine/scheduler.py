@@ -23,6 +23,10 @@ from engine.types import RoleRequest, RoleResult
 from tools_sim.types import ToolCall
 
 
+SCHEDULE_NAMES = ("lockstep", "pipelined", "continuous")  # engine.run.SCHEDULES maps them to their classes
+DEFAULT_SCHEDULE = "continuous"  # measured fastest (docs/performance.md); lockstep stays the reference
+
+
 class ToolSimulator(Protocol):
     """What the scheduler needs of the simulator (tools_sim.simulator.Simulator fits)."""
 

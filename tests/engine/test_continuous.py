@@ -13,7 +13,9 @@ import run_eval
 from benchmarks.results.trajectories import read_records
 from engine.agents import make_agent, start_episode
 from engine.backends.scripted import ScriptedBackend, call_once_then_answer, register_script
-from engine.continuous import WINDOW_PER_SLOT, ContinuousScheduler
+from benchmarks.loading import load_benchmark
+from engine.continuous import TOOL_ONLY_WINDOW, WINDOW_PER_SLOT, ContinuousScheduler
+from engine.tool_simulator import build_simulator
 from engine.executor import LocalExecutor
 from engine.pipeline import PipelinedScheduler
 from engine.placement import assign_engines, distinct_models
@@ -51,6 +53,15 @@ def test_every_schedule_gives_the_same_trajectories_on_the_modelled_gpu(preset):
     records = {schedule: run(agent, weather_tasks(24), schedule)[0] for schedule in SCHEDULES}
     assert records["continuous"] == records["pipelined"] == records["lockstep"]
     assert len(records["lockstep"]) == 24 and {len(r["calls"]) for r in records["lockstep"]} == {1, 2, 3}
+
+
+def test_a_tool_only_agent_runs_like_lockstep():
+    bench = load_benchmark("embedded", per_group=3)
+    simulator = build_simulator(bench, None, "synthesize")
+    lockstep, _ = run(PRESETS["oracle"], bench.tasks, simulator=simulator)
+    continuous, scheduler = run(PRESETS["oracle"], bench.tasks, "continuous", simulator=simulator)
+    assert continuous == lockstep and len(continuous) == 18 and scheduler.window == TOOL_ONLY_WINDOW
+    assert all(r["status"] == "answered" for r in continuous)
 
 
 class _CountingEpisodes:

@@ -115,7 +115,7 @@ def _planner_one_at_a_time():
     return dataclasses.replace(agent, roles=roles)
 
 
-@pytest.mark.parametrize("schedule", SCHEDULE_NAMES)
+@pytest.mark.parametrize("schedule", ["lockstep", "pipelined"])  # continuous: test_modelled's engine model
 def test_busy_time_is_the_sum_of_the_modelled_batches(schedule):
     agent = _planner_one_at_a_time()
     executor = LocalExecutor(distinct_models(agent.roles), _sleeping_backends(agent, 0.05))
@@ -128,7 +128,7 @@ def test_busy_time_is_the_sum_of_the_modelled_batches(schedule):
         assert modelled <= actor.busy_s < modelled + 0.3
     assert scheduler.stats.actors[agent.roles["planner"].actor_key].busy_s >= 8 * 0.05
     total_busy = sum(actor.busy_s for actor in scheduler.stats.actors.values())
-    if schedule != "lockstep":  # the caller and summarizer worked while the planner did
+    if schedule == "pipelined":  # the caller and summarizer worked while the planner did
         assert wall < total_busy - 0.1
     else:
         assert wall >= total_busy
