@@ -386,6 +386,8 @@ class RayExecutor(Executor):
         return failed_results(batch.requests, error), BatchTiming(time.time(), 0.0, 0)
 
     def submit_request(self, actor_key: str, request: RoleRequest) -> Ticket:
+        if not self.streaming:
+            raise TypeError("this RayExecutor runs batch actors: build it with streaming=True to stream requests")
         actor = self.actors[actor_key]
         return Ticket(actor_key, request, actor.generate_one.remote(request), actor)
 
