@@ -53,15 +53,13 @@ class ContinuousScheduler(Scheduler):
 
     def run(self, episodes: Iterable[Episode], on_finished: Callable[[Episode], None]) -> None:
         pending: Iterator[Episode] = iter(episodes)
-        try:
-            while True:
-                self._admit(pending, on_finished)
-                if not self.in_flight:
-                    return
-                self._on_results(self._wait(), on_finished)
-                self.stats.ticks += 1
-        finally:
-            self._book_busy_time()
+        while True:
+            self._admit(pending, on_finished)
+            if not self.in_flight:
+                break
+            self._on_results(self._wait(), on_finished)
+            self.stats.ticks += 1
+        self._book_busy_time()
 
     def _admit(self, pending: Iterator[Episode], on_finished: Callable[[Episode], None]) -> None:
         """Starts new trajectories while the window has room; one that ends without a request frees its place."""

