@@ -94,6 +94,7 @@ class ContinuousScheduler(Scheduler):
                                 error=f"the backend answered request {result.request_id!r} instead")
         actor.retried_batches += streamed.attempts > 1
         actor.batch_sizes.append(1)
+        actor.spans.append((streamed.started_at, max(0.0, streamed.finished_at - streamed.started_at)))
         self.stats.role_calls += 1
         episode, asked_at = self._asked.pop(result.request_id)
         actor.queue_s.append(max(0.0, streamed.started_at - asked_at))

@@ -21,7 +21,7 @@ import queue
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Protocol
 
 from engine.types import ModelSpec, RoleRequest, RoleResult
@@ -34,6 +34,7 @@ class StreamedResult:
     result: RoleResult
     started_at: float  # time.time() when the engine took the request up
     attempts: int = 1
+    finished_at: float = field(default_factory=time.time)  # when it ended (made as the stream resolves it)
 
 
 class RequestStream(Protocol):

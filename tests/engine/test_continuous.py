@@ -17,6 +17,7 @@ from benchmarks.loading import load_benchmark
 from engine.continuous import TOOL_ONLY_WINDOW, WINDOW_PER_SLOT, ContinuousScheduler
 from engine.tool_simulator import build_simulator
 from engine.executor import LocalExecutor
+from engine.metrics import actor_metrics
 from engine.pipeline import PipelinedScheduler
 from engine.placement import assign_engines, distinct_models
 from engine.presets import PRESETS, override_models
@@ -147,6 +148,20 @@ def test_a_continuous_run_writes_its_schedule_and_the_window_is_the_cli_max_acti
     speed = json.loads((run_dir / "metrics.json").read_text())["speed"]
     assert speed["schedule"] == "continuous" and speed["trajectories_this_invocation"] == 12
     assert all(0 < actor["busy_s"] <= speed["wall_s"] for actor in speed["actors"].values())
+
+
+def test_every_request_is_a_span_of_its_engine():
+    """Streamed, each request is its own span on the timeline: from when the engine took it up to its end.
+    The modelled engine runs them side by side (capacity 8), so spans overlap."""
+    agent = _modelled("chat-single", "call-once-then-answer@gpu-like,speed=5,spread=10")
+    _, scheduler = run(agent, weather_tasks(8), "continuous")
+    [actor] = scheduler.stats.actors.values()
+    timeline = actor_metrics(actor, 10.0, scheduler.stats.started_at)["timeline"]
+    assert len(timeline) == scheduler.stats.role_calls == 16 and {size for _, _, size in timeline} == {1}
+    assert all(start >= 0 and busy > 0 for start, busy, _ in timeline)
+    ordered = sorted(timeline)
+    assert any(start + busy > next_start for (start, busy, _), (next_start, _, _) in zip(ordered, ordered[1:]))
+    assert sum(busy for _, busy, _ in timeline) > actor.busy_s  # side by side: more request time than engine time
 
 
 def test_ctrl_c_leaves_only_finished_trajectories_on_disk(tmp_path):
