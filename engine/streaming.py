@@ -154,6 +154,9 @@ class ConcurrentStream(ImmediateStream):
 class BatchRefillStream:
     """One worker thread: whenever the backend is free, whatever is queued (up to `capacity`) runs as one batch."""
 
+    QUIET_S = 0.005
+    MAX_GATHER_S = 0.05
+
     def __init__(self, generate: Callable[[list[RoleRequest]], list[RoleResult]], capacity: int) -> None:
         self.generate = generate
         self.capacity = capacity
@@ -169,13 +172,17 @@ class BatchRefillStream:
         return future
 
     def _next_batch(self) -> list[tuple[RoleRequest, Future]] | None:
+        """What is queued, up to `capacity`. The driver submits the requests of one wake-up as a burst, one by
+        one: the batch takes whatever arrives within QUIET_S of the last (at most MAX_GATHER_S in all), or the
+        burst's first request would run alone and the rest wait a whole batch for it."""
         first = self.queue.get()
         if first is None:
             return None
         batch = [first]
+        deadline = time.monotonic() + self.MAX_GATHER_S
         while len(batch) < self.capacity:
             try:
-                item = self.queue.get_nowait()
+                item = self.queue.get(timeout=max(0.0, min(self.QUIET_S, deadline - time.monotonic())))
             except queue.Empty:
                 break
             if item is None:

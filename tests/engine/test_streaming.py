@@ -62,3 +62,18 @@ def test_a_stream_retries_a_raising_backend_once_then_fails_the_request_alone():
     assert failed.result.error == "RuntimeError: CUDA error" and failed.result.request_id == "1"
     stream.close()
     broken.close()
+
+
+def test_batch_refill_gathers_a_burst_of_submissions_into_one_batch():
+    """Requests submitted a millisecond apart (the driver's burst after a wake-up) form one batch, not a
+    batch of the first alone."""
+    backend = SlowBatches()
+    stream = BatchRefillStream(backend.generate, 8)
+    futures = []
+    for i in range(6):
+        futures.append(stream.submit(_request(i)))
+        time.sleep(0.001)
+    for future in futures:
+        future.result(timeout=5)
+    stream.close()
+    assert backend.sizes == [6]
