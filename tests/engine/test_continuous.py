@@ -197,3 +197,24 @@ def test_continuous_gives_the_trajectories_of_lockstep_with_a_real_tiny_model(ti
     continuous, _ = run(agent, weather_tasks(5), "continuous")
     assert continuous == lockstep
     assert all(r["status"] in ("answered", "gave_up", "max_steps") for r in continuous)
+
+
+class _BatchOnly(ScriptedBackend):
+    open_stream = None  # no stream of its own: batch refill, as hf gets
+
+
+@pytest.mark.slow
+@pytest.mark.ray
+def test_ray_streaming_actors_give_the_trajectories_of_lockstep():
+    """An async Ray actor per model, one call per request, batch refill inside it."""
+    from engine.executor import RayExecutor
+
+    agent = scripted("alpha-umi", "call-once-then-answer", batch_size=4)
+    models = distinct_models(agent.roles)
+    executor = RayExecutor(models, backends={key: _BatchOnly(call_once_then_answer) for key in models}, streaming=True)
+    try:
+        remote, _ = run(agent, weather_tasks(6), "continuous", executor=executor)
+        assert all(seconds > 0 for seconds in executor.stream_busy_seconds().values())
+    finally:
+        executor.shutdown()
+    assert remote == run(agent, weather_tasks(6))[0]
