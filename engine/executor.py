@@ -5,11 +5,15 @@ returns the batches that have finished, each with its timing (when the actor sta
 backend was busy). The pipelined scheduler refills an actor as soon as it is free; `gather` and `generate`
 wait for every batch (the lockstep scheduler and static evaluation). The local executor gives each actor
 one thread, so actors overlap wherever the backend releases the GIL (torch kernels, modelled sleeps).
+The continuous schedule streams instead: `submit_request` hands one request to the actor's request stream
+(engine.streaming) and `wait_requests` returns whichever requests finished; on Ray the actor is then an
+async actor (StreamingRoleWorker) with one call per request in flight.
 
 Faults: a backend that raises gets one fresh attempt at the same batch, then its requests fail with error
 results (their trajectories fail, the run goes on). A Ray actor whose process dies is replaced, after a
 backoff, within a restart budget, and the batch it was running is retried on the new actor; dying on it
-again fails that batch only. A spent budget stops the run (RayExecutor).
+again fails that batch only (streamed: every request in flight on it is retried on the replacement, and
+fails only if it dies again). A spent budget stops the run (RayExecutor).
 A Ray that cannot be reached or started stops the run within RAY_INIT_TIMEOUT_S (a local start: LOCAL_RAY_START_TIMEOUT_S), naming the
 address and Ray's logs (init_ray).
 """
@@ -17,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import queue
 import _thread
 import socket
 import tempfile
@@ -30,6 +35,7 @@ from typing import Any
 
 from engine.backends.base import Backend, make_backend
 from engine.placement import actor_resources
+from engine.streaming import RequestStream, StreamedResult, failed_results, generate_with_retry, open_stream
 from engine.types import ModelSpec, RoleRequest, RoleResult
 
 
@@ -54,34 +60,60 @@ class FinishedBatch:
     timing: BatchTiming
 
 
-def failed_results(requests: list[RoleRequest], error: str) -> list[RoleResult]:
-    return [RoleResult(request.request_id, "", error=error) for request in requests]
+@dataclass(eq=False)  # a handle, like Batch
+class Ticket:
+    """One request streamed to an actor (the continuous schedule)."""
+    actor_key: str
+    request: RoleRequest
+    future: Any
+    actor: Any = None  # Ray: the actor handle it went to (a restart replaces it)
+
+
+@dataclass
+class FinishedRequest:
+    ticket: Ticket
+    streamed: StreamedResult
 
 
 class RoleWorker:
     """Hosts one backend and times it; the same class runs in-process or as a Ray actor."""
 
-    MAX_ATTEMPTS = 2  # a transient fault (a CUDA hiccup, an OOM on a long batch) gets one fresh attempt
-
     def __init__(self, spec: ModelSpec, backend: Backend | None = None) -> None:
+        self.spec = spec
         self.backend = backend or make_backend(spec)
+        self._stream: RequestStream | None = None
 
     def generate(self, requests: list[RoleRequest]) -> tuple[list[RoleResult], BatchTiming]:
         started_at, start = time.time(), time.perf_counter()
-        results, attempts = self._attempt(requests)
+        results, attempts = generate_with_retry(self.backend.generate, requests)
         return results, BatchTiming(started_at, time.perf_counter() - start, attempts)
 
-    def _attempt(self, requests: list[RoleRequest]) -> tuple[list[RoleResult], int]:
-        error = ""
-        for attempt in range(1, self.MAX_ATTEMPTS + 1):
-            try:
-                return self.backend.generate(requests), attempt
-            except Exception as exc:  # a crashing batch fails its requests, not the run
-                error = f"{type(exc).__name__}: {exc}"
-        return failed_results(requests, error), self.MAX_ATTEMPTS
+    @property
+    def stream(self) -> RequestStream:
+        """The backend's request stream, opened on first use (the batch path never opens one)."""
+        if self._stream is None:
+            self._stream = open_stream(self.backend, self.spec)
+        return self._stream
+
+    def stream_busy_seconds(self) -> float:
+        return self._stream.busy_seconds() if self._stream is not None else 0.0
+
+    def close_stream(self) -> None:
+        if self._stream is not None:
+            self._stream.close()
 
     def info(self) -> dict[str, Any]:
         return self.backend.info()
+
+
+class StreamingRoleWorker(RoleWorker):
+    """The Ray actor of the continuous schedule: an async actor (many calls in flight, one per request),
+    each awaiting its request's future on the backend's stream."""
+
+    async def generate_one(self, request: RoleRequest) -> StreamedResult:
+        import asyncio
+
+        return await asyncio.wrap_future(self.stream.submit(request))
 
 
 class Executor(ABC):
@@ -125,6 +157,20 @@ class Executor(ABC):
     def busy_seconds(self) -> dict[str, float]:
         return dict(self.busy)
 
+    # The streaming side (the continuous schedule): one request at a time, each returned as it finishes.
+
+    def submit_request(self, actor_key: str, request: RoleRequest) -> Ticket:
+        """Hands one request to the actor's stream; returns at once."""
+        raise NotImplementedError(f"{type(self).__name__} does not stream requests")
+
+    def wait_requests(self, tickets: list[Ticket], timeout: float | None = None) -> list[FinishedRequest]:
+        """Blocks until at least one request is done (or `timeout`); returns every finished one."""
+        raise NotImplementedError(f"{type(self).__name__} does not stream requests")
+
+    def stream_busy_seconds(self) -> dict[str, float]:
+        """Per actor: the seconds its engine had at least one streamed request running."""
+        return dict.fromkeys(self.busy, 0.0)
+
 
 class LocalExecutor(Executor):
     """Every actor in this process, each with its own thread (one batch at a time, like a Ray actor)."""
@@ -134,6 +180,8 @@ class LocalExecutor(Executor):
         backends = backends or {}
         self.workers = {key: RoleWorker(spec, backends.get(key)) for key, spec in models.items()}
         self.threads = {key: ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"actor-{key}") for key in models}
+        self._finished: queue.SimpleQueue[Ticket] = queue.SimpleQueue()  # streamed requests, as they end
+        self._set_aside: list[Ticket] = []  # finished, but not among the tickets the last wait asked for
 
     def submit(self, actor_key: str, requests: list[RoleRequest]) -> Batch:
         return Batch(actor_key, requests, self.threads[actor_key].submit(self.workers[actor_key].generate, requests))
@@ -142,12 +190,38 @@ class LocalExecutor(Executor):
         done, _ = wait_futures([batch.future for batch in batches], timeout, FIRST_COMPLETED)
         return [FinishedBatch(batch, *batch.future.result()) for batch in batches if batch.future in done]
 
+    def submit_request(self, actor_key: str, request: RoleRequest) -> Ticket:
+        ticket = Ticket(actor_key, request, self.workers[actor_key].stream.submit(request))
+        ticket.future.add_done_callback(lambda _: self._finished.put(ticket))
+        return ticket
+
+    def wait_requests(self, tickets: list[Ticket], timeout: float | None = None) -> list[FinishedRequest]:
+        """Finished requests arrive on a queue as they end (waiting on every future in flight, thousands of
+        them, at every wake-up would cost the driver more than the requests)."""
+        wanted = set(tickets)
+        ready = [ticket for ticket in self._set_aside if ticket in wanted]
+        self._set_aside = [ticket for ticket in self._set_aside if ticket not in wanted]
+        try:
+            if not ready:
+                ready.append(self._finished.get(timeout=timeout))
+            while True:
+                ready.append(self._finished.get_nowait())
+        except queue.Empty:
+            pass
+        self._set_aside += [ticket for ticket in ready if ticket not in wanted]
+        return [FinishedRequest(ticket, ticket.future.result()) for ticket in ready if ticket in wanted]
+
+    def stream_busy_seconds(self) -> dict[str, float]:
+        return {key: worker.stream_busy_seconds() for key, worker in self.workers.items()}
+
     def info(self) -> dict[str, Any]:
         return {key: worker.info() for key, worker in self.workers.items()}
 
     def shutdown(self) -> None:
         for pool in self.threads.values():
             pool.shutdown()
+        for worker in self.workers.values():
+            worker.close_stream()
         self.workers.clear()
 
 
@@ -254,10 +328,12 @@ class RayExecutor(Executor):
     MAX_BACKOFF_S = 30.0
     TRIES_PER_BATCH = 2
     START_TIMEOUT_S = 900.0  # a replacement that has not loaded its model by then never will (no node fits)
+    MAX_REQUESTS_IN_FLIGHT = 10_000  # a streaming actor's concurrent calls (asyncio tasks: cheap); the window is far lower
 
     def __init__(self, models: dict[str, ModelSpec], address: str | None = None,
                  backends: dict[str, Backend] | None = None, placement: str = "shared",
-                 restart_budget: int = RESTART_BUDGET, restart_backoff_s: float = RESTART_BACKOFF_S) -> None:
+                 restart_budget: int = RESTART_BUDGET, restart_backoff_s: float = RESTART_BACKOFF_S,
+                 streaming: bool = False) -> None:
         import ray
 
         super().__init__(list(models))
@@ -276,7 +352,8 @@ class RayExecutor(Executor):
         self.restart_budget = restart_budget
         self.restart_backoff_s = restart_backoff_s
         self.restarts = dict.fromkeys(models, 0)
-        self._tries: dict[Batch, int] = {}  # batches resubmitted after their actor died
+        self.streaming = streaming  # async actors that take one request per call (StreamingRoleWorker)
+        self._tries: dict[Batch | Ticket, int] = {}  # batches and requests resubmitted after their actor died
         self.actors: dict[str, Any] = {}
         try:
             self._start_actors(list(models))
@@ -326,7 +403,10 @@ class RayExecutor(Executor):
             group = placement_group([{"CPU": resources.num_cpus, "GPU": resources.num_gpus}], strategy="STRICT_PACK")
             self.ray.get(group.ready())
             options["scheduling_strategy"] = PlacementGroupSchedulingStrategy(group, placement_group_capture_child_tasks=True)
-        remote_worker = self.ray.remote(max_restarts=0, max_task_retries=0)(RoleWorker)  # restarts: _restart
+        if self.streaming:
+            options["max_concurrency"] = self.MAX_REQUESTS_IN_FLIGHT
+        worker_class = StreamingRoleWorker if self.streaming else RoleWorker
+        remote_worker = self.ray.remote(max_restarts=0, max_task_retries=0)(worker_class)  # restarts: _restart
         return remote_worker.options(**options).remote(spec, self.backends.get(key))
 
     def submit(self, actor_key: str, requests: list[RoleRequest]) -> Batch:
@@ -361,6 +441,51 @@ class RayExecutor(Executor):
             self._tries.pop(batch, None)
             error = f"actor failed: {_first_line(exc)}"
         return failed_results(batch.requests, error), BatchTiming(time.time(), 0.0, 0)
+
+    def submit_request(self, actor_key: str, request: RoleRequest) -> Ticket:
+        if not self.streaming:
+            raise TypeError("this RayExecutor runs batch actors: build it with streaming=True to stream requests")
+        actor = self.actors[actor_key]
+        return Ticket(actor_key, request, actor.generate_one.remote(request), actor)
+
+    def wait_requests(self, tickets: list[Ticket], timeout: float | None = None) -> list[FinishedRequest]:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            refs = [ticket.future for ticket in tickets]
+            ready, rest = self.ray.wait(refs, num_returns=1, timeout=left)
+            if ready and rest:
+                ready += self.ray.wait(rest, num_returns=len(rest), timeout=0)[0]
+            ready_set = set(ready)
+            done = [(ticket, self._streamed(ticket)) for ticket in tickets if ticket.future in ready_set]
+            finished = [FinishedRequest(ticket, streamed) for ticket, streamed in done if streamed is not None]
+            if finished or not ready or (deadline is not None and time.monotonic() >= deadline):
+                return finished  # else every ready request was resubmitted to a new actor: wait on
+
+    def _streamed(self, ticket: Ticket) -> StreamedResult | None:
+        """The request's result; None when its actor died and it was resubmitted to the replacement. One
+        death fails every request in flight on that actor: the first restarts it, the others just resubmit."""
+        try:
+            return self.ray.get(ticket.future)
+        except self.ray.exceptions.RayActorError as exc:
+            if ticket.actor is self.actors[ticket.actor_key]:
+                self._restart(ticket.actor_key, exc)
+            tries = self._tries.pop(ticket, 1)
+            if tries < self.TRIES_PER_BATCH:
+                ticket.actor = self.actors[ticket.actor_key]
+                ticket.future = ticket.actor.generate_one.remote(ticket.request)
+                self._tries[ticket] = tries + 1
+                return None
+            error = f"actor failed: it died on this request {tries} times: {_first_line(exc)}"
+        except self.ray.exceptions.RayError as exc:
+            self._tries.pop(ticket, None)
+            error = f"actor failed: {_first_line(exc)}"
+        return StreamedResult(failed_results([ticket.request], error)[0], time.time(), 0)
+
+    def stream_busy_seconds(self) -> dict[str, float]:
+        if not self.streaming:
+            return super().stream_busy_seconds()
+        return {key: self.ray.get(actor.stream_busy_seconds.remote()) for key, actor in self.actors.items()}
 
     def _restart(self, key: str, exc: BaseException) -> None:
         """Replaces a dead actor after a backoff, or raises RoleActorLost when its budget is spent."""
@@ -409,9 +534,10 @@ def _first_line(exc: BaseException) -> str:
 
 
 def make_executor(kind: str, models: dict[str, ModelSpec], ray_address: str | None = None,
-                  placement: str = "shared") -> Executor:
+                  placement: str = "shared", streaming: bool = False) -> Executor:
+    """`streaming`: the actors take single requests (the continuous schedule); a local executor does both."""
     if kind == "local":
         return LocalExecutor(models)
     if kind == "ray":
-        return RayExecutor(models, ray_address, placement=placement)
+        return RayExecutor(models, ray_address, placement=placement, streaming=streaming)
     raise ValueError(f"unknown executor {kind!r}; valid: local, ray")

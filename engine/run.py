@@ -25,6 +25,7 @@ from benchmarks.core.types import Task
 from engine import provenance
 from engine.agents import Agent, Episode
 from engine.checkpoint import Checkpoint
+from engine.continuous import ContinuousScheduler
 from engine.executor import make_executor
 from engine.identity import check_identity, run_identity
 from engine.metrics import throughput_metrics
@@ -37,15 +38,17 @@ from engine.pipeline import PipelinedScheduler
 from engine.placement import distinct_models
 from engine.run_outputs import RunOutputs
 from engine.startup_clock import StartupClock
-from engine.scheduler import LockstepScheduler, Scheduler, SchedulerStats
+from engine.scheduler import DEFAULT_SCHEDULE, SCHEDULE_NAMES, LockstepScheduler, Scheduler, SchedulerStats
 from engine.search import make_strategy
 from engine.search.dfsdt import DFSDT_LIMITS
 from engine.types import AgentSpec
 
 # ToolBench's runner limits, recorded because they change results (docs/formats.md section 7).
 UPSTREAM_LIMITS = {"single_chain_max_step": DFSDT_LIMITS.single_chain_max_step, "max_query_count": DFSDT_LIMITS.max_query_count}
-# Lockstep is the reference and the default; pipelined gives the same trajectories (engine.pipeline).
-SCHEDULES: dict[str, type[Scheduler]] = {"lockstep": LockstepScheduler, "pipelined": PipelinedScheduler}
+# Lockstep is the reference; pipelined and continuous (the default) give the same trajectories.
+SCHEDULES: dict[str, type[Scheduler]] = {"lockstep": LockstepScheduler, "pipelined": PipelinedScheduler,
+                                         "continuous": ContinuousScheduler}
+assert tuple(SCHEDULES) == SCHEDULE_NAMES
 
 
 @dataclass
@@ -57,7 +60,7 @@ class RunConfig:
     executor: str = "ray"
     ray_address: str | None = None
     max_active: int | None = None
-    schedule: str = "lockstep"
+    schedule: str = DEFAULT_SCHEDULE
     progress: bool = True
     retry_failed: bool = True  # a resumed run tries its failed trajectories again
     extend: bool = False  # the run folder may gain tasks (engine.identity)
@@ -132,7 +135,8 @@ class Run:
         try:
             with _signals_end_the_run():
                 executor = make_executor(self.config.executor, distinct_models(self.config.agent.roles),
-                                         self.config.ray_address, self.config.agent.placement)
+                                         self.config.ray_address, self.config.agent.placement,
+                                         streaming=SCHEDULES[self.config.schedule].streaming)
                 self._write_manifest("running", models=executor.info())  # waits for every engine to be built
                 clock.engines_ready()
                 clock.watch_first_request(executor)

@@ -24,6 +24,10 @@ from engine.types import RoleRequest, RoleResult
 from tools_sim.types import ToolCall
 
 
+SCHEDULE_NAMES = ("lockstep", "pipelined", "continuous")  # engine.run.SCHEDULES maps them to their classes
+DEFAULT_SCHEDULE = "continuous"  # measured fastest (docs/performance.md); lockstep stays the reference
+
+
 class ToolSimulator(Protocol):
     """What the scheduler needs of the simulator (tools_sim.simulator.Simulator fits)."""
 
@@ -53,6 +57,7 @@ class SchedulerStats:
 
 class Scheduler(ABC):
     schedule = ""  # its name in run.json and metrics.json
+    streaming = False  # whether it streams single requests (engine.continuous) rather than batches
 
     def __init__(self, agent: Agent, executor: Executor, tools: ToolSimulator, max_active: int | None = None) -> None:
         self.agent = agent

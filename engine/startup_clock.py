@@ -4,7 +4,7 @@ and until its first role request went to an engine (metrics.json `speed.startup_
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, Callable
 
 
 class StartupClock:
@@ -17,15 +17,18 @@ class StartupClock:
         self.startup_s = time.perf_counter() - self.start
 
     def watch_first_request(self, executor: Any) -> None:
-        """Times the executor's first `submit` (this executor object only; the class is untouched)."""
-        submit = executor.submit
+        """Times the executor's first `submit` of a batch or `submit_request` of one request (this executor
+        object only; the class is untouched)."""
+        for name in ("submit", "submit_request"):
+            setattr(executor, name, self._timed(getattr(executor, name)))
 
+    def _timed(self, submit: Callable[..., Any]) -> Callable[..., Any]:
         def timed_submit(*args: Any, **kwargs: Any) -> Any:
             if self.first_request_s is None:
                 self.first_request_s = time.perf_counter() - self.start
             return submit(*args, **kwargs)
 
-        executor.submit = timed_submit
+        return timed_submit
 
     def figures(self) -> dict[str, float | None]:
         return {"startup_s": _rounded(self.startup_s), "first_request_s": _rounded(self.first_request_s)}

@@ -40,6 +40,7 @@ from benchmarks.results.files import LEADERBOARD_FILE, METRICS_FILE, write_json_
 from benchmarks.results.leaderboard import write_leaderboard
 from benchmarks.results.manifest import read_manifest
 from engine.run import SCHEDULES, Run, RunConfig
+from engine.scheduler import DEFAULT_SCHEDULE
 from engine.safe_yaml import YamlFileError, load_yaml_file
 from engine.types import AgentSpec
 
@@ -87,7 +88,7 @@ def load_sweep(path: Path, resolve_agent: Callable[[dict[str, Any]], AgentSpec])
     seeds = doc.get("seeds", [0])
     if not isinstance(seeds, list) or not seeds or not all(isinstance(s, int) for s in seeds):
         raise SweepError(f"{path}: seeds must be a non-empty list of integers, got {seeds!r}")
-    if doc.get("schedule", "lockstep") not in SCHEDULES:
+    if doc.get("schedule", DEFAULT_SCHEDULE) not in SCHEDULES:
         raise SweepError(f"{path}: unknown schedule {doc['schedule']!r}; valid: {', '.join(SCHEDULES)}")
     if doc.get("executor", "ray") not in EXECUTORS:
         raise SweepError(f"{path}: unknown executor {doc['executor']!r}; valid: {', '.join(EXECUTORS)}")
@@ -251,7 +252,7 @@ def run_config(planned: PlannedRun, bench: LoadedBenchmark, settings: dict[str, 
                progress: bool, command: list[str]) -> RunConfig:
     return RunConfig(agent=planned.agent, out_dir=out, run_name=planned.run_name, seed=planned.seed,
                      executor=settings.get("executor") or "ray", ray_address=settings.get("ray_address"),
-                     max_active=settings.get("max_active"), schedule=settings.get("schedule") or "lockstep",
+                     max_active=settings.get("max_active"), schedule=settings.get("schedule") or DEFAULT_SCHEDULE,
                      progress=progress, extend=bool(settings.get("extend")), benchmark=bench.info, command=command)
 
 

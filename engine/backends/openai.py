@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.backends.openai_http import EndpointSettings, MalformedReply, parse_target, post
+from engine.streaming import ConcurrentStream
 from engine.types import ModelSpec, RoleRequest, RoleResult
 
 
@@ -34,6 +35,11 @@ class OpenAIBackend:
     def generate(self, requests: list[Any]) -> list[RoleResult]:
         with ThreadPoolExecutor(max_workers=max(1, self.settings.concurrency)) as pool:
             return list(pool.map(self._one, requests))
+
+    def open_stream(self, capacity: int) -> ConcurrentStream:
+        """Streamed requests go out concurrently, `concurrency` at a time, each returned as it finishes."""
+        return ConcurrentStream(lambda requests: [self._one(request) for request in requests],
+                                max(1, self.settings.concurrency))
 
     def request_body(self, request: RoleRequest) -> tuple[str, dict[str, Any]]:
         """The endpoint path and JSON body of one request."""

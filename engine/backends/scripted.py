@@ -11,6 +11,7 @@ import time
 from typing import Any, Callable
 
 
+from engine.streaming import ImmediateStream
 from engine.types import ModelSpec, RoleRequest, RoleResult
 
 Script = Callable[[RoleRequest], str]
@@ -48,6 +49,10 @@ class ScriptedBackend:
 
     def info(self) -> dict[str, Any]:
         return {"backend": "scripted", "model": self.name}
+
+    def open_stream(self, capacity: int) -> ImmediateStream:
+        """Replies take microseconds: each streamed request is answered as it is submitted."""
+        return ImmediateStream(self.generate, capacity)
 
 
 def _prompt_text(request: RoleRequest) -> str:

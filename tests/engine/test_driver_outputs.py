@@ -83,7 +83,7 @@ class CachingBackend:
 def test_prefix_cache_hits_are_read_after_generating(tmp_path: Path, monkeypatch) -> None:
     backends: dict[str, CachingBackend] = {}
 
-    def local_with_caches(kind, models, *args):
+    def local_with_caches(kind, models, *args, **options):
         backends.update({key: CachingBackend(from_spec(spec)) for key, spec in models.items()})
         return LocalExecutor(models, backends)
 

@@ -106,11 +106,11 @@ def ray_session():
     ray.shutdown()
 
 
-def _ray_run(agent, schedule, backend, **restarts):
+def _ray_run(agent, schedule, backend, max_active=None, **restarts):
     executor = RayExecutor(distinct_models(agent.roles), backends={next(iter(distinct_models(agent.roles))): backend},
-                           **{"restart_backoff_s": 0.01, **restarts})
+                           streaming=SCHEDULES[schedule].streaming, **{"restart_backoff_s": 0.01, **restarts})
     try:
-        return run(agent, weather_tasks(3), schedule, executor=executor)[0]
+        return run(agent, weather_tasks(3), schedule, executor=executor, max_active=max_active)[0]
     finally:
         executor.shutdown()
 
@@ -128,9 +128,10 @@ def test_a_ray_actor_that_dies_mid_batch_is_restarted_and_the_batch_retried(ray_
 
 @pytest.mark.slow
 @pytest.mark.ray
-def test_a_ray_actor_that_dies_again_fails_its_batch_and_the_run_goes_on(ray_session, tmp_path):
+@pytest.mark.parametrize("schedule", ["pipelined", "continuous"])
+def test_a_ray_actor_that_dies_again_fails_its_batch_and_the_run_goes_on(ray_session, tmp_path, schedule):
     agent = scripted("alpha-umi", "call-once-then-answer")
-    records = _ray_run(agent, "pipelined", DiesFirst(tmp_path / "deaths", deaths=2))
+    records = _ray_run(agent, schedule, DiesFirst(tmp_path / "deaths", deaths=2))
     assert (tmp_path / "deaths").read_text() == "xx"
     assert [r["status"] for r in records] == ["failed"] * 3
     assert all(r["error"].startswith("actor failed:") for r in records)
@@ -140,9 +141,12 @@ def test_a_ray_actor_that_dies_again_fails_its_batch_and_the_run_goes_on(ray_ses
 @pytest.mark.ray
 @pytest.mark.parametrize("schedule", SCHEDULE_NAMES)
 def test_an_actor_that_dies_on_several_batches_fails_none_of_them(ray_session, tmp_path, schedule):
-    """Each death is a restart and a retry of the batch in flight: no trajectory fails, none is lost."""
+    """Each death is a restart and a retry of the batch in flight: no trajectory fails, none is lost. Streamed,
+    every request in flight at a death is retried and charged a try (the driver cannot tell which one killed
+    the actor): one trajectory at a time makes each death's suspects one request, as a batch is one."""
     agent = scripted("alpha-umi", "call-once-then-answer")
-    records = _ray_run(agent, schedule, DiesOnCalls(tmp_path / "calls", {1, 3, 5}))
+    max_active = 1 if schedule == "continuous" else None
+    records = _ray_run(agent, schedule, DiesOnCalls(tmp_path / "calls", {1, 3, 5}), max_active)
     assert records == run(agent, weather_tasks(3))[0]
     assert all(r["status"] == "answered" for r in records)
 

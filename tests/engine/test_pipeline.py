@@ -114,7 +114,7 @@ def _planner_one_at_a_time():
     return dataclasses.replace(agent, roles=roles)
 
 
-@pytest.mark.parametrize("schedule", SCHEDULE_NAMES)
+@pytest.mark.parametrize("schedule", ["lockstep", "pipelined"])  # continuous: test_modelled's engine model
 def test_busy_time_is_the_sum_of_the_modelled_batches(schedule):
     agent = _planner_one_at_a_time()
     executor = LocalExecutor(distinct_models(agent.roles), _sleeping_backends(agent, 0.05))
@@ -167,11 +167,11 @@ def test_run_outputs_record_the_schedule_and_every_actor(tmp_path, schedule):
     assert set(actor["queue_s"]) == {"total", "mean", "p50", "p95", "max"}
     assert actor["requests"] == speed["role_calls"] == 6 * 4
     assert sum(actor["batch_size_histogram"].values()) == actor["batches"]
-    assert actor["max_batch_size"] == (4 if schedule == "pipelined" else 6)
+    assert actor["max_batch_size"] == {"pipelined": 4, "continuous": 1}.get(schedule, 6)  # continuous: one by one
     assert actor["utilisation"] == pytest.approx(actor["busy_s"] / speed["wall_s"], abs=0.01)
 
 
-@pytest.mark.parametrize("schedule", SCHEDULE_NAMES)
+@pytest.mark.parametrize("schedule", ["lockstep", "pipelined"])  # continuous: tests/engine/test_continuous.py
 def test_every_batch_is_a_span_of_its_actor(schedule):
     agent = _planner_one_at_a_time()
     executor = LocalExecutor(distinct_models(agent.roles), _sleeping_backends(agent, 0.05))
@@ -189,7 +189,8 @@ def test_every_batch_is_a_span_of_its_actor(schedule):
 def test_metrics_json_holds_the_timeline(tmp_path):
     """Each actor's busy timeline: one [start offset, busy seconds, batch size] per batch."""
     argv = ["run", "--agent", "chat-multi", "--benchmark", "embedded", "--per-group", "1", "--backend", "scripted",
-            "--model", "call-once-then-answer", "--executor", "local", "--out", str(tmp_path), "--no-progress"]
+            "--model", "call-once-then-answer", "--executor", "local", "--schedule", "lockstep", "--out", str(tmp_path),
+            "--no-progress"]
     assert run_eval.main(argv) == 0
     speed = json.loads((tmp_path / "chat-multi__embedded__seed0" / "metrics.json").read_text())["speed"]
     [actor] = speed["actors"].values()

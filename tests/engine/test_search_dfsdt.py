@@ -241,7 +241,8 @@ def test_trees_are_identical_whatever_the_batch_size_or_trees_in_flight(preset):
     assert {r["status"] for r, _ in reference.values()} >= {"answered", "gave_up"}
     assert len({a["answer_generation"]["query_count"] for _, a in reference.values()}) > 3
     for schedule, max_active, batch_size, largest in (("lockstep", None, 64, 80), ("pipelined", None, 64, 64),
-                                                      ("pipelined", 3, 2, 2)):
+                                                      ("pipelined", 3, 2, 2), ("continuous", None, 64, 1),
+                                                      ("continuous", 3, 2, 1)):  # continuous: a request per node
         batches = []
         trees = run_trees(random_script, tasks, schedule=schedule, max_active=max_active, batch_size=batch_size,
                           preset=preset, batches=batches)

@@ -26,7 +26,8 @@ def test_replies_are_the_scripted_ones():
     scripted = ScriptedBackend(call_once_then_answer).generate(_requests(3))
     assert [(r.text, r.prompt_tokens, r.completion_tokens) for r in modelled] == \
            [(r.text, r.prompt_tokens, r.completion_tokens) for r in scripted]
-    assert make_backend(spec).info()["profile"] == {"overhead_s": 0.0, "prefill_s": 0.0, "decode_s": 0.0}
+    assert make_backend(spec).info()["profile"] == {"overhead_s": 0.0, "prefill_s": 0.0, "decode_s": 0.0,
+                                                   "spread": 1.0}
 
 
 def test_time_grows_with_every_prompt_token_and_with_the_longest_reply():
@@ -84,3 +85,48 @@ def test_wait_any_returns_the_first_batch_done_without_waiting_for_the_others():
     assert time.perf_counter() - start < 0.4
     assert [done.batch for done in first] == [fast] and len(first[0].results) == 2
     assert [done.batch for done in executor.wait_any([slow])] == [slow]
+
+
+def test_spread_varies_modelled_reply_lengths_up_to_n_times_and_keeps_the_text():
+    script, profile = parse_model("call-once-then-answer@gpu-like,spread=10")
+    assert profile.spread == 10 and profile.decode_s == PROFILES["gpu-like"].decode_s
+    steps = [profile.decode_steps(RoleResult(f"task{i}|agent|0|{i % 4}", "", completion_tokens=10)) for i in range(300)]
+    assert min(steps) >= 10 and max(steps) <= 100 and max(steps) / min(steps) > 8
+    assert steps == [profile.decode_steps(RoleResult(f"task{i}|agent|0|{i % 4}", "", completion_tokens=10))
+                     for i in range(300)]  # a fixed hash of the request id: every schedule sees the same
+    assert PROFILES["gpu-like"].decode_steps(RoleResult("x", "", completion_tokens=7)) == 7
+    for bad in ("spread=0.5", "spread=many"):
+        with pytest.raises(ValueError, match=f"bad option '{bad}'"):
+            parse_model(f"call-once-then-answer@gpu-like,{bad}")
+
+
+def _words(request: RoleRequest) -> str:
+    return "w " * int(request.request_id)  # reply length = the request id, in tokens (words)
+
+
+def test_the_continuous_batching_model_returns_each_request_after_its_own_steps():
+    """Two 2-step requests and a 20-step one start together (capacity 3, 20 ms a step): the short ones
+    return after 2 steps, not when the long one ends."""
+    stream = ModelledBackend(ScriptedBackend(_words), TimingProfile(0.0, 0.0, 0.02), 3, "m").open_stream(3)
+    start = time.perf_counter()
+    futures = {n: stream.submit(RoleRequest(str(n), "planner", "p", SamplingParams(), 0)) for n in (2, 20, 2)}
+    short = futures[2].result(timeout=5)
+    short_at = time.perf_counter() - start
+    long = futures[20].result(timeout=5)
+    long_at = time.perf_counter() - start
+    stream.close()
+    assert short.result.completion_tokens == 2 and long.result.completion_tokens == 20
+    assert short_at < 0.2 and 0.38 < long_at < 1.0
+    assert 0.38 < stream.busy_seconds() < long_at + 0.05
+
+
+def test_the_continuous_batching_model_runs_at_most_capacity_requests_per_step():
+    """Capacity 1: three 5-step requests run one after the other; a slot frees only when a request ends."""
+    stream = ModelledBackend(ScriptedBackend(_words), TimingProfile(0.0, 0.0, 0.02), 1, "m").open_stream(1)
+    start = time.perf_counter()
+    futures = [stream.submit(RoleRequest("5", "planner", "p", SamplingParams(), 0)) for _ in range(3)]
+    for future in futures:
+        future.result(timeout=5)
+    stream.close()
+    assert time.perf_counter() - start >= 3 * 5 * 0.02 - 0.01
+    assert stream.steps == 15 and stream.running_sum == 15

@@ -67,6 +67,18 @@ def test_requests_in_flight_are_capped_by_the_batch_size(endpoint) -> None:
     assert [r.request_id for r in results] == [str(i) for i in range(9)] and state.max_in_flight == 3
 
 
+def test_streamed_requests_go_out_concurrently_capped_by_the_batch_size(endpoint) -> None:
+    """The continuous schedule's path: each request its own HTTP call, `batch_size` in flight at most."""
+    state, url = endpoint
+    state.delay = 0.05
+    stream = _backend(url, batch_size=3).open_stream(3)
+    futures = [stream.submit(RoleRequest(str(i), "r", "x" * i, SamplingParams(), i)) for i in range(9)]
+    done = [future.result(timeout=10).result for future in futures]
+    stream.close()
+    assert [(r.request_id, r.text) for r in done] == [(str(i), f" {i} chars") for i in range(9)]
+    assert state.max_in_flight == 3 and stream.busy_seconds() >= 3 * 0.05
+
+
 def test_a_whole_run_served_by_an_endpoint(endpoint, tmp_path) -> None:
     state, url = endpoint
     out = tmp_path / "out"

@@ -158,3 +158,40 @@ def test_info_reports_version_model_and_device(vllm_backend):
     assert info["backend"] == "vllm" and info["device"] == "cpu" and info["dtype"] == "fp32"
     assert info["versions"]["vllm"] and len(info["fingerprint"]) == 16
     assert info["engine"]["enable_prefix_caching"] is True and info["model"] == EMBEDDED_MODEL_ID
+
+
+def test_the_stream_gives_the_batch_results_each_as_it_finishes(vllm_backend):
+    """The continuous schedule's path: requests streamed one by one into the loaded engine."""
+    sampling = SamplingParams(max_new_tokens=40)
+    batch = vllm_backend.generate(requests(sampling))
+    stream = vllm_backend.open_stream(SPEC.batch_size)
+    try:
+        futures = [stream.submit(request) for request in requests(sampling)]
+        streamed = [future.result(timeout=600) for future in futures]
+    finally:
+        stream.close()
+    assert [(s.result.request_id, s.result.text, s.result.prompt_tokens, s.result.completion_tokens,
+             s.result.finish_reason) for s in streamed] == \
+           [(r.request_id, r.text, r.prompt_tokens, r.completion_tokens, r.finish_reason) for r in batch]
+    assert all(s.result.error is None for s in streamed) and stream.busy_seconds() > 0
+
+
+def test_continuous_gives_the_trajectories_of_lockstep(vllm_backend):
+    """Greedy chat-single trajectories through the module's engine: batched per tick, then streamed."""
+    from engine.executor import LocalExecutor
+    from engine.placement import distinct_models
+    from engine.presets import PRESETS, override_models
+    from tests.helpers.scheduling import run, weather_tasks
+
+    agent = override_models(PRESETS["chat-single"], backend="vllm", model="embedded", dtype="fp32", batch_size=16,
+                            sampling=GREEDY)
+    records = {}
+    for schedule in ("lockstep", "continuous"):
+        models = distinct_models(agent.roles)
+        executor = LocalExecutor(models, {key: vllm_backend for key in models})
+        try:
+            records[schedule] = run(agent, weather_tasks(4), schedule, executor=executor)[0]
+        finally:
+            executor.shutdown()
+    assert records["continuous"] == records["lockstep"] and len(records["lockstep"]) == 4
+    assert all(r["usage"]["backbone"]["completion_tokens"] > 0 for r in records["lockstep"])

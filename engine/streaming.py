@@ -1,0 +1,213 @@
+"""Request streams: a role engine that takes requests one at a time and returns each as soon as it finishes.
+
+The continuous schedule (engine.continuous) hands a request to its role's stream the moment its trajectory
+asks for it; `submit` returns a future at once, resolved with a `StreamedResult` when that request ends,
+whatever else is still running. A backend offers its own stream through `open_stream()`:
+
+- vllm: vLLM's async engine (AsyncLLM), which batches continuously (engine.backends.vllm);
+- openai: concurrent HTTP requests, each returning as it finishes (`ConcurrentStream`);
+- modelled: a continuous-batching model of a GPU (engine.backends.modelled);
+- scripted: immediate (`ImmediateStream`).
+
+Any other backend (hf) gets `BatchRefillStream`: as soon as a batch finishes, the next one is formed from
+whatever is queued (batch-granular refill, not a slot refill between decode steps).
+
+Every stream keeps the batch path's fault rule: a backend that raises gets one fresh attempt, then the
+request fails with an error result. Each also keeps a busy clock: the time at least one request was running.
+"""
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Callable, Protocol
+
+from engine.types import ModelSpec, RoleRequest, RoleResult
+
+MAX_ATTEMPTS = 2  # a transient fault (a CUDA hiccup, an OOM on a long batch) gets one fresh attempt
+
+
+@dataclass(frozen=True)
+class StreamedResult:
+    result: RoleResult
+    started_at: float  # time.time() when the engine took the request up
+    attempts: int = 1
+    finished_at: float = field(default_factory=time.time)  # when it ended (made as the stream resolves it)
+
+
+class RequestStream(Protocol):
+    capacity: int  # requests the engine runs at once
+
+    def submit(self, request: RoleRequest) -> Future: ...  # Future[StreamedResult]
+    def busy_seconds(self) -> float: ...
+    def close(self) -> None: ...
+
+
+def failed_results(requests: list[RoleRequest], error: str) -> list[RoleResult]:
+    return [RoleResult(request.request_id, "", error=error) for request in requests]
+
+
+def generate_with_retry(generate: Callable[[list[RoleRequest]], list[RoleResult]],
+                        requests: list[RoleRequest]) -> tuple[list[RoleResult], int]:
+    """The backend's results and the attempts they took; after MAX_ATTEMPTS raising attempts, error results."""
+    error = ""
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        try:
+            return generate(requests), attempt
+        except Exception as exc:  # a crashing batch fails its requests, not the run
+            error = f"{type(exc).__name__}: {exc}"
+    return failed_results(requests, error), MAX_ATTEMPTS
+
+
+def engine_capacity(spec: ModelSpec) -> int:
+    """Requests one role engine runs at once: vLLM's max_num_seqs, the hf batch, the openai concurrency and
+    the modelled batch are all the role's batch_size."""
+    return max(1, spec.batch_size)
+
+
+def open_stream(backend: Any, spec: ModelSpec) -> RequestStream:
+    """The backend's own stream, or batch refill over its `generate`."""
+    opener = getattr(backend, "open_stream", None)
+    if opener is not None:
+        return opener(engine_capacity(spec))
+    return BatchRefillStream(backend.generate, engine_capacity(spec))
+
+
+class BusyClock:
+    """Seconds during which at least one request was running (thread-safe)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._running = 0
+        self._since = 0.0
+        self._total = 0.0
+
+    def started(self, n: int = 1) -> None:
+        with self._lock:
+            if self._running == 0 and n > 0:
+                self._since = time.perf_counter()
+            self._running += n
+
+    def stopped(self, n: int = 1) -> None:
+        with self._lock:
+            self._running -= n
+            if self._running == 0 and n > 0:
+                self._total += time.perf_counter() - self._since
+
+    def seconds(self) -> float:
+        with self._lock:
+            return self._total + (time.perf_counter() - self._since if self._running else 0.0)
+
+
+def resolve(future: Future, result: RoleResult, started_at: float, attempts: int = 1) -> None:
+    if not future.done():  # a stream closed under it cancelled it
+        future.set_result(StreamedResult(result, started_at, attempts))
+
+
+class ImmediateStream:
+    """Runs each request in the caller's thread as it is submitted (scripted replies take microseconds)."""
+
+    def __init__(self, generate: Callable[[list[RoleRequest]], list[RoleResult]], capacity: int) -> None:
+        self.generate = generate
+        self.capacity = capacity
+        self.clock = BusyClock()
+
+    def submit(self, request: RoleRequest) -> Future:
+        future: Future = Future()
+        self._run(request, future)
+        return future
+
+    def _run(self, request: RoleRequest, future: Future) -> None:
+        started_at = time.time()
+        self.clock.started()
+        try:
+            results, attempts = generate_with_retry(self.generate, [request])
+        finally:
+            self.clock.stopped()
+        resolve(future, results[0], started_at, attempts)
+
+    def busy_seconds(self) -> float:
+        return self.clock.seconds()
+
+    def close(self) -> None:
+        pass
+
+
+class ConcurrentStream(ImmediateStream):
+    """Each request on its own thread of a pool of `capacity` threads (HTTP endpoints batch by themselves)."""
+
+    def __init__(self, generate: Callable[[list[RoleRequest]], list[RoleResult]], capacity: int) -> None:
+        super().__init__(generate, capacity)
+        self.pool = ThreadPoolExecutor(max_workers=capacity, thread_name_prefix="stream")
+
+    def submit(self, request: RoleRequest) -> Future:
+        future: Future = Future()
+        self.pool.submit(self._run, request, future)
+        return future
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=False, cancel_futures=True)
+
+
+class BatchRefillStream:
+    """One worker thread: whenever the backend is free, whatever is queued (up to `capacity`) runs as one batch."""
+
+    QUIET_S = 0.005
+    MAX_GATHER_S = 0.05
+
+    def __init__(self, generate: Callable[[list[RoleRequest]], list[RoleResult]], capacity: int) -> None:
+        self.generate = generate
+        self.capacity = capacity
+        self.clock = BusyClock()
+        self.queue: queue.SimpleQueue[tuple[RoleRequest, Future] | None] = queue.SimpleQueue()
+        self.batches: list[int] = []  # sizes, for tests and figures
+        self.thread = threading.Thread(target=self._loop, name="stream-refill", daemon=True)
+        self.thread.start()
+
+    def submit(self, request: RoleRequest) -> Future:
+        future: Future = Future()
+        self.queue.put((request, future))
+        return future
+
+    def _next_batch(self) -> list[tuple[RoleRequest, Future]] | None:
+        """What is queued, up to `capacity`. The driver submits the requests of one wake-up as a burst, one by
+        one: the batch takes whatever arrives within QUIET_S of the last (at most MAX_GATHER_S in all), or the
+        burst's first request would run alone and the rest wait a whole batch for it."""
+        first = self.queue.get()
+        if first is None:
+            return None
+        batch = [first]
+        deadline = time.monotonic() + self.MAX_GATHER_S
+        while len(batch) < self.capacity:
+            try:
+                item = self.queue.get(timeout=max(0.0, min(self.QUIET_S, deadline - time.monotonic())))
+            except queue.Empty:
+                break
+            if item is None:
+                self.queue.put(None)  # close after this batch
+                break
+            batch.append(item)
+        return batch
+
+    def _loop(self) -> None:
+        while (batch := self._next_batch()) is not None:
+            requests = [request for request, _ in batch]
+            started_at = time.time()
+            self.batches.append(len(batch))
+            self.clock.started(len(batch))
+            try:
+                results, attempts = generate_with_retry(self.generate, requests)
+            finally:
+                self.clock.stopped(len(batch))
+            by_id = {result.request_id: result for result in results}
+            for request, future in batch:
+                result = by_id.get(request.request_id) or failed_results([request], "the backend returned no result for it")[0]
+                resolve(future, result, started_at, attempts)
+
+    def busy_seconds(self) -> float:
+        return self.clock.seconds()
+
+    def close(self) -> None:
+        self.queue.put(None)

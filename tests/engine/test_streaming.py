@@ -1,0 +1,79 @@
+"""Request streams (engine.streaming): batch refill for backends without their own stream, and faults."""
+from __future__ import annotations
+
+import threading
+import time
+
+from engine.backends.scripted import ScriptedBackend, call_once_then_answer
+from engine.streaming import BatchRefillStream, ConcurrentStream, open_stream
+from engine.types import ModelSpec, RoleRequest, RoleResult, SamplingParams
+
+
+def _request(i: int) -> RoleRequest:
+    return RoleRequest(str(i), "planner", f"question {i}", SamplingParams(), i)
+
+
+class SlowBatches:
+    """A batch backend that takes 0.1 s a batch and records the batch sizes."""
+
+    def __init__(self) -> None:
+        self.sizes: list[int] = []
+        self.first_started = threading.Event()
+
+    def generate(self, requests: list[RoleRequest]) -> list[RoleResult]:
+        self.sizes.append(len(requests))
+        self.first_started.set()
+        time.sleep(0.1)
+        return [RoleResult(r.request_id, f"reply {r.request_id}") for r in requests]
+
+
+def test_batch_refill_forms_the_next_batch_from_what_queued_while_the_last_ran():
+    backend = SlowBatches()
+    stream = open_stream(backend, ModelSpec(model="m", batch_size=3))
+    assert isinstance(stream, BatchRefillStream)  # the backend has no stream of its own
+    first = stream.submit(_request(0))
+    backend.first_started.wait(5)
+    rest = [stream.submit(_request(i)) for i in range(1, 6)]
+    results = [future.result(timeout=5) for future in [first, *rest]]
+    stream.close()
+    assert backend.sizes == [1, 3, 2]
+    assert [r.result.text for r in results] == [f"reply {i}" for i in range(6)]
+    assert 0.25 < stream.busy_seconds() < 0.6
+
+
+class Raises:
+    def __init__(self, times: int) -> None:
+        self.times, self.calls = times, 0
+
+    def generate(self, requests):
+        self.calls += 1
+        if self.calls <= self.times:
+            raise RuntimeError("CUDA error")
+        return ScriptedBackend(call_once_then_answer).generate(requests)
+
+
+def test_a_stream_retries_a_raising_backend_once_then_fails_the_request_alone():
+    flaky = Raises(times=1)
+    stream = ConcurrentStream(flaky.generate, 2)
+    done = stream.submit(_request(0)).result(timeout=5)
+    assert done.result.error is None and done.attempts == 2
+    broken = ConcurrentStream(Raises(times=10**6).generate, 2)
+    failed = broken.submit(_request(1)).result(timeout=5)
+    assert failed.result.error == "RuntimeError: CUDA error" and failed.result.request_id == "1"
+    stream.close()
+    broken.close()
+
+
+def test_batch_refill_gathers_a_burst_of_submissions_into_one_batch():
+    """Requests submitted a millisecond apart (the driver's burst after a wake-up) form one batch, not a
+    batch of the first alone."""
+    backend = SlowBatches()
+    stream = BatchRefillStream(backend.generate, 8)
+    futures = []
+    for i in range(6):
+        futures.append(stream.submit(_request(i)))
+        time.sleep(0.001)
+    for future in futures:
+        future.result(timeout=5)
+    stream.close()
+    assert backend.sizes == [6]
