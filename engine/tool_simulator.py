@@ -7,10 +7,10 @@ import json
 from typing import Any
 
 from benchmarks.core.types import LoadedBenchmark
-from engine.backends.base import BACKENDS, make_backend
+from engine.backends.base import BACKENDS, Backend, make_backend
 from engine.types import ModelSpec, RoleRequest, SamplingParams
 from tools_sim.cache import ResponseCache
-from tools_sim.llm import LLM_SETTINGS, GenerateSettings
+from tools_sim.llm import LLM_SETTINGS, Generate, GenerateSettings
 from tools_sim.policies import ResponderPolicy, needs_model
 from tools_sim.simulator import Simulator
 
@@ -28,7 +28,7 @@ def build_simulator(bench: LoadedBenchmark, cache_dir: str | None, miss_policy: 
     return Simulator(cache, policies, generate=simulator_generate(sim_model) if needs_model(policies) else None)
 
 
-def simulator_generate(model: str):
+def simulator_generate(model: str) -> Generate:
     """The model of the model-backed miss policies (`MODEL` or `BACKEND:MODEL` for a local-model backend, hf
     by default): chat prompts in, texts out, decoded as the policy asks (GenerateSettings; by default the llm
     policy's: greedy as StableToolBench's temperature 0, JSON-constrained where the backend can: vllm)."""
@@ -36,6 +36,11 @@ def simulator_generate(model: str):
     local = prefix in BACKENDS and BACKENDS.get(prefix).local_model
     backend_name, _, path = model.partition(":") if local else ("hf", "", model)
     backend = make_backend(ModelSpec(model=path, backend=backend_name, sampling=simulator_sampling(backend_name)))
+    return backend_generate(backend, backend_name)
+
+
+def backend_generate(backend: Backend, backend_name: str) -> Generate:
+    """A backend as a miss policy's `generate(prompts, settings)`: one request per prompt, decoded as asked."""
 
     def generate(prompts: list[list[dict[str, str]]], settings: GenerateSettings = LLM_SETTINGS) -> list[str]:
         sampling = simulator_sampling(backend_name, settings)

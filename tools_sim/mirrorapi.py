@@ -37,8 +37,11 @@ USER_PROMPT = "API doc:\n{api_doc}\n\nRequest:\n{request}"
 # config_mirrorapi.yml's temperature and the server's max_tokens and seed.
 MIRRORAPI_SETTINGS = GenerateSettings(temperature=0.1, max_new_tokens=2048, seed=42)
 _MAX_CHARS = 50_000  # bounds the regular expressions' work on a runaway reply
-_COT_FIELDS = re.compile(r'"mechanism_of_the_api"\s*:\s*"(.*?)",\s*"error"\s*:\s*"(.*?)",\s*"response"\s*:\s*"(.*)',
-                         re.DOTALL)
+# Upstream's COT expression is '"mechanism_of_the_api"\s*:\s*"(.*?)",\s*' '"error"\s*:\s*"(.*?)",\s*'
+# '"response"\s*:\s*"(.*)' (DOTALL); its lazy groups backtrack quadratically, so it is matched in three
+# searches that find the same groups (the first field head after the one before).
+_COT_HEADS = (re.compile(r'"mechanism_of_the_api"\s*:\s*"'), re.compile(r'",\s*"error"\s*:\s*"'),
+              re.compile(r'",\s*"response"\s*:\s*"'))
 _SFT_FIELDS = re.compile(r'"error":\s*"([^"]*)",\s*"response":\s*"(.*)', re.DOTALL)
 _OBJECT_CLOSE = re.compile(r'"\s*}\s*(?:```)?\s*$')
 
@@ -76,11 +79,25 @@ def parse_mirror_reply(text: Any) -> dict[str, Any] | None:
 
 
 def _fields_by_pattern(text: str) -> tuple[str, str] | None:
-    match = (_COT_FIELDS if "mechanism_of_the_api" in text else _SFT_FIELDS).search(text)
-    if match is None:
-        return None
-    *_, error, response = match.groups()
-    return error, _OBJECT_CLOSE.sub("", response)
+    """(error, response) as upstream's regular expressions find them, or None."""
+    if "mechanism_of_the_api" in text:
+        fields = _cot_fields(text)
+    else:
+        match = _SFT_FIELDS.search(text)
+        fields = match.groups() if match else None
+    return None if fields is None else (fields[0], _OBJECT_CLOSE.sub("", fields[1]))
+
+
+def _cot_fields(text: str) -> tuple[str, str] | None:
+    heads, position = [], 0
+    for head in _COT_HEADS:
+        match = head.search(text, position)
+        if match is None:
+            return None
+        heads.append(match)
+        position = match.end()
+    _, error, response = heads
+    return text[error.end():response.start()], text[response.end():]
 
 
 class MirrorApiPolicy(LlmPolicy):
