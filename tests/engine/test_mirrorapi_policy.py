@@ -74,3 +74,16 @@ def test_three_invalid_replies_give_the_failure_text_and_nothing_is_saved() -> N
     [obs] = _simulator("mirrorapi", script, cache).call_many([_call('{"city": "X"}')])
     assert obs.text == json.dumps(FAILED_REPLY) and obs.source == "error" and len(script.requests) == 3
     assert len(cache) == 0
+
+
+@pytest.mark.parametrize("argv", [
+    ["sim", "serve", "--store", "{tmp}/s.sqlite", "--miss-policy", "mirrorapi,error"],
+    ["run", "--agent", "oracle", "--benchmark", "embedded", "--per-group", "1", "--out", "{tmp}/runs",
+     "--miss-policy", "mirrorapi-cot"],
+])
+def test_the_command_line_builds_the_sim_model_for_mirrorapi(tmp_path: Path, capsys, argv: list[str]) -> None:
+    from engine.cli.main import main
+
+    args = [a.replace("{tmp}", str(tmp_path)) for a in argv] + ["--sim-model", str(tmp_path / "no-model")]
+    assert main(args) == 2  # the model is checked before anything loads, listens or runs
+    assert "has no config.json" in capsys.readouterr().err
