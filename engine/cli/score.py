@@ -85,6 +85,7 @@ def score(args: argparse.Namespace) -> tuple[Path, dict[str, Any]]:
                            cache_path=Path(args.cache) if args.cache else out / CACHE_FILE, timeout_s=args.judge_timeout,
                            retries=args.judge_retries, concurrency=args.judge_concurrency)
     judge = _judge(args.judge, options, source)
+    other = _judge(args.compare_judge, options, source) if args.compare_judge else None  # a bad spec fails now
     procedure, log = procedure_of(judge), JudgeLog()
     times = procedure.times(args.times)
     results = procedure.run(source.examples, judge, times, args.seed, log)
@@ -95,8 +96,8 @@ def score(args: argparse.Namespace) -> tuple[Path, dict[str, Any]]:
                             judge, times, args.seed, log)
         win = win_section(reference, outcomes, results, reference_results, times, args.seed)
     document = judged_scores(source, judge.info(), results, times, args.seed, log, win, procedure.description)
-    if args.compare_judge:
-        document["judge_agreement"] = compared_judge(args.compare_judge, options, source, results, args)
+    if other is not None:
+        document["judge_agreement"] = compared_judge(other, source, results, args.times, args.seed)
     write_scores(out / SCORES_FILE, document)
     return out / SCORES_FILE, document
 
@@ -118,14 +119,12 @@ def _judge(spec: str, options: JudgeOptions, source: ScoringInput) -> Judge:
     return make_judge(spec, options, _gold_facts(source) if spec == "verified" else None)
 
 
-def compared_judge(spec: str, options: JudgeOptions, source: ScoringInput, results: list[QueryResult],
-                   args: argparse.Namespace) -> dict[str, Any]:
+def compared_judge(other: Judge, source: ScoringInput, results: list[QueryResult], times: int,
+                   seed: int) -> dict[str, Any]:
     """`--compare-judge`: the second judge's own procedure on the same answers, and how often it agrees."""
-    other = _judge(spec, options, source)
     procedure, log = procedure_of(other), JudgeLog()
-    other_results = procedure.run(source.examples, other, procedure.times(args.times), args.seed, log)
-    return agreement_section(other.info(), passed_values(results), passed_values(other_results), log.to_json(),
-                             args.seed)
+    other_results = procedure.run(source.examples, other, times, seed, log)
+    return agreement_section(other.info(), passed_values(results), passed_values(other_results), log.to_json(), seed)
 
 
 def _gold_facts(source: ScoringInput) -> dict[str, tuple[str, ...]]:
