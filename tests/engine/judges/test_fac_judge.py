@@ -66,3 +66,13 @@ def test_an_openai_endpoint_gets_a_plain_chat_request(template: None) -> None:
     assert body["messages"] == [{"role": "user", "content": "PROMPT"}]
     assert (body["temperature"], body["max_tokens"]) == (0.0, 512)
     assert chat.reply_text({"message": {"content": "Answer Status\nUnsolved"}}) == "Answer Status\nUnsolved"
+
+
+def test_a_run_with_a_fac_judge_and_no_prompt_folder_stops_before_it_starts(tmp_path: Path, capsys,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from engine.cli.main import main
+
+    monkeypatch.delenv(STABLETOOLBENCH_ENV, raising=False)
+    assert main(["run", "--agent", "oracle", "--benchmark", "embedded", "--per-group", "1", "--out", str(tmp_path),
+                 "--judge", "fac:hf:embedded"]) == 2
+    assert f"set {STABLETOOLBENCH_ENV}" in capsys.readouterr().err and not any(tmp_path.iterdir())
