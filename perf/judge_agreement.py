@@ -75,22 +75,27 @@ def main() -> None:
     load = os.getloadavg()[0]  # other work on a shared machine slows the timings: recorded with them
     workdir = Path(tempfile.mkdtemp(prefix="umi-judge-agreement-"))
     try:
-        runs, pooled_fac, pooled_verified = {}, {}, {}
+        result = {"command": " ".join([".venv/bin/python", *sys.argv]), "judge": args.judge, "compared_with": "verified",
+                  "benchmark": f"embedded, {args.per_group} per group", "runs": {},
+                  "versions": provenance.library_versions(), "load_average_1min_at_start": load}
+        pooled_fac, pooled_verified = {}, {}
         for agent in args.agents:
             run_s, run = run_agent(agent, args.per_group, workdir)
             score_s, document = score_both(run, args.judge, args.judge_dtype)
-            runs[agent] = summary(document, run_s, score_s, run)
+            result["runs"][agent] = summary(document, run_s, score_s, run)
+            result["judge_model"] = document["judge"].get("id")
             for key, (fac, verified) in document["judge_agreement"]["per_query"].items():
                 pooled_fac[f"{agent}:{key}"], pooled_verified[f"{agent}:{key}"] = fac, verified
-        result = {"command": " ".join([".venv/bin/python", *sys.argv]), "judge": args.judge, "compared_with": "verified",
-                  "benchmark": f"embedded, {args.per_group} per group", "judge_model": document["judge"].get("id"),
-                  "runs": runs, "pooled": agreement(pooled_fac, pooled_verified),
-                  "versions": provenance.library_versions(), "load_average_1min_at_start": load}
+            result["pooled"] = agreement(pooled_fac, pooled_verified)
+            write(result, Path(args.out))  # after each run, so a long run that is stopped keeps what it measured
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
     print(json.dumps(result, indent=2, ensure_ascii=False))
+
+
+def write(result: dict, out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
 
 
 if __name__ == "__main__":
