@@ -8,15 +8,16 @@ try (only the invalid ones are retried), a reply must be a JSON object with "err
 and valid replies are saved to the cache marked as simulated (source "llm"). A failure is not saved
 (upstream caches it for good), so a later run can try again.
 
-The model is any callable `generate(prompts) -> texts` taking chat-message lists; the engine wires a
-backend in (temperature 0, up to 1,024 new tokens, JSON-constrained output where the backend can), so
-this module needs nothing of the engine.
+The model is any callable `generate(prompts, settings) -> texts` taking chat-message lists and how to
+decode them (GenerateSettings; this policy's: temperature 0, up to 1,024 new tokens, JSON-constrained
+output where the backend can); the engine wires a backend in, so this module needs nothing of the engine.
 """
 from __future__ import annotations
 
 import json
 import sqlite3
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
@@ -29,7 +30,7 @@ from tools_sim.policies import Miss
 from tools_sim.types import Observation
 
 Messages = list[dict[str, str]]
-Generate = Callable[[list[Messages]], list[str]]
+Generate = Callable[..., list[str]]  # generate(prompts, settings=LLM_SETTINGS) -> one text per prompt
 
 MAX_EXAMPLES = 5
 EXAMPLES_MAX_CHARS = 2048
@@ -38,6 +39,19 @@ FAILED_REPLY = {"error": "Failed to generate fake response", "response": ""}
 # The reply object as a JSON Schema, for backends that decode under one (upstream's JSON mode).
 REPLY_SCHEMA = {"type": "object", "properties": {"error": {"type": "string"}, "response": {}},
                 "required": ["error", "response"]}
+
+
+@dataclass(frozen=True)
+class GenerateSettings:
+    """How a miss policy wants its prompts decoded; the engine maps it onto the backend's sampling."""
+
+    temperature: float = 0.0
+    max_new_tokens: int = 1024
+    json_schema: dict[str, Any] | None = None  # the reply must match it, where the backend can constrain
+    seed: int = 0
+
+
+LLM_SETTINGS = GenerateSettings(json_schema=REPLY_SCHEMA)  # upstream's JSON mode at temperature 0
 
 # Byte-exact source text of upstream's (non-raw) literal, so its "\n" escapes are newlines, as sent.
 SYSTEM_PROMPT = '''
@@ -141,7 +155,8 @@ def parse_reply(text: Any) -> dict[str, Any] | None:
 
 
 class LlmPolicy:
-    """Simulates misses with a model; identical calls of one tick share one prompt and one reply."""
+    """Simulates misses with a model; identical calls of one tick share one prompt and one reply. Another
+    simulator prompt is a subclass with its own name, `messages`, `parse` and `ask` (tools_sim.mirrorapi)."""
 
     name = "llm"
 
@@ -166,7 +181,7 @@ class LlmPolicy:
 
     def _simulate(self, misses: list[Miss]) -> list[dict[str, Any] | None]:
         """Valid replies (saved to the cache), None where every try failed."""
-        prompts = [simulator_messages(m.spec, self._examples(m), m.arguments) for m in misses]
+        prompts = [self.messages(m) for m in misses]
         replies: list[dict[str, Any] | None] = [None] * len(misses)
         pending = list(range(len(misses)))
         for attempt in range(self.tries):
@@ -174,24 +189,35 @@ class LlmPolicy:
                 break
             if attempt:
                 self.counts["retries"] += len(pending)
-            texts = self._generate([prompts[i] for i in pending])
+            texts = self._generate([prompts[i] for i in pending], attempt)
             for i, text in zip(pending, texts, strict=True):
-                replies[i] = parse_reply(text)
+                replies[i] = self.parse(text)
             pending = [i for i in pending if replies[i] is None]
         self.counts["failed"] += len(pending)
         return self._save(misses, replies)
 
-    def _generate(self, prompts: list[Messages]) -> list[Any]:
+    def messages(self, miss: Miss) -> Messages:
+        return simulator_messages(miss.spec, self._examples(miss), miss.arguments)
+
+    @staticmethod
+    def parse(text: Any) -> dict[str, Any] | None:
+        return parse_reply(text)
+
+    def ask(self, prompts: list[Messages], attempt: int) -> list[Any]:
+        """The model's texts for one try (this policy's settings are the engine's default)."""
+        return list(self.generate(prompts))
+
+    def _generate(self, prompts: list[Messages], attempt: int) -> list[Any]:
         """One batch; a generate that raises fails every prompt of this try (upstream drops into pdb)."""
         self.counts["batches"] += 1
         self.counts["prompts"] += len(prompts)
         try:
-            texts = list(self.generate(prompts))
+            texts = self.ask(prompts, attempt)
         except Exception:
             self.counts["generate_errors"] += 1
             return [None] * len(prompts)
         if len(texts) != len(prompts):
-            raise ValueError(f"llm miss policy: generate returned {len(texts)} texts for {len(prompts)} prompts")
+            raise ValueError(f"{self.name} miss policy: generate returned {len(texts)} texts for {len(prompts)} prompts")
         return texts
 
     def _examples(self, miss: Miss) -> list[tuple[str, Any]]:
@@ -203,7 +229,7 @@ class LlmPolicy:
         if self.cache is None or not done:
             return replies
         try:
-            stored = self.cache.save([(misses[i].path, misses[i].arguments, r) for i, r in done.items()], "llm")
+            stored = self.cache.save([(misses[i].path, misses[i].arguments, r) for i, r in done.items()], self.name)
         except sqlite3.Error:  # a store that cannot take the write (disk full, locked too long): still answer
             self.counts["save_errors"] += 1
             return replies
@@ -211,17 +237,23 @@ class LlmPolicy:
             replies[i] = value
         return replies
 
-    @staticmethod
-    def _observation(miss: Miss, reply: dict[str, Any] | None) -> Observation:
+    def _observation(self, miss: Miss, reply: dict[str, Any] | None) -> Observation:
         if reply is None:
             return make_observation(FAILED_REPLY, "error", miss.spec.function_name)
-        return make_observation(reply, "llm", miss.spec.function_name)
+        return make_observation(reply, self.name, miss.spec.function_name)
 
     def stats(self) -> dict[str, int]:
         return dict(self.counts)
 
 
-def llm_policy(cache: ResponseCache | None, generate: Generate | None) -> LlmPolicy:
+def require_model(name: str, generate: Generate | None) -> Generate:
     if generate is None:
-        raise ValueError("the llm miss policy needs a model: pass generate= (a backend's batched chat call)")
-    return LlmPolicy(generate, cache)
+        raise ValueError(f"the {name} miss policy needs a model: pass generate= (a backend's batched chat call)")
+    return generate
+
+
+def llm_policy(cache: ResponseCache | None, generate: Generate | None) -> LlmPolicy:
+    return LlmPolicy(require_model("llm", generate), cache)
+
+
+llm_policy.needs_model = True  # type: ignore[attr-defined]  # the simulator builds --sim-model for it

@@ -3,7 +3,8 @@
 A policy takes a whole tick's misses at once, so a batched one (an LLM) answers them in one generate,
 and returns None for a miss it cannot answer, which passes it to the next policy of the chain. Policies
 named on the command line are entries of MISS_POLICIES: a factory `(cache, generate) -> MissPolicy`; adding
-one is its module plus one `register` line here.
+one is its module plus one `register` line here. A factory marked `needs_model = True` gets the model of
+`--sim-model` as `generate` (see needs_model).
 """
 from __future__ import annotations
 
@@ -93,3 +94,10 @@ MISS_POLICIES: Registry[PolicyFactory] = Registry("miss policy")
 MISS_POLICIES.register("synthesize", lambda cache, generate: SynthesizePolicy())
 MISS_POLICIES.register("error", lambda cache, generate: ErrorPolicy())
 MISS_POLICIES.register("llm", "tools_sim.llm:llm_policy")
+MISS_POLICIES.register("mirrorapi", "tools_sim.mirrorapi:mirrorapi_policy")
+MISS_POLICIES.register("mirrorapi-cot", "tools_sim.mirrorapi:mirrorapi_cot_policy")
+
+
+def needs_model(names: Sequence[Any]) -> bool:
+    """Whether any of these policies (names, or policies given as objects) asks a model to simulate."""
+    return any(getattr(MISS_POLICIES.get(n), "needs_model", False) for n in names if isinstance(n, str) and n in MISS_POLICIES)

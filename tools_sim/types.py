@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 # "world": answered by a benchmark's own deterministic data (the embedded benchmark), like a real API.
-ObservationSource = Literal["cache", "world", "synthesized", "llm", "error"]
+ObservationSource = Literal["cache", "world", "synthesized", "llm", "mirrorapi", "mirrorapi-cot", "error"]
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,11 @@
 bootstrap intervals, and alpha-UMi's static step metrics.
 
     judges.make_judge(spec, options, gold_facts)    verified | replay:PATH | hf:DIR | openai:MODEL@URL | embedded
+                                                    | fac:BACKEND:MODEL
+    procedures.procedure_of(judge)                   the procedure a judge was built for: tooleval or fac
     tooleval.evaluate(examples, judge, times, seed)  ToolEval v2 pass rate, K evaluations per query
+    fac.evaluate_fac(examples, judge)                StableToolBench's FAC pass rate, one greedy evaluation
+    agreement.agreement(labels_a, labels_b)          agreement rate and Cohen's kappa of two judges
     stable.sopr(results)                             StableToolEval SoPR from those same evaluations
     preference.win_rate(cand, ref, labels.., judge)  ToolEval win rate round by round; stable.sowr(outcomes)
     intervals.paired_difference(a, b)                paired bootstrap of two runs on the same tasks

@@ -4,7 +4,9 @@ Each call is one user message, the function's prompt (prompts.py), plus its sche
 (engine.judges builds them from the engine's backends). An OpenAI-compatible endpoint gets the schema as a
 forced tool (what upstream's judge saw). Models behind the engine's other backends have no native function
 calling, so the schema goes into a system message (FUNCTION_INSTRUCTION, this project's adaptation) and the
-reply is read by replies.parse_reply. An unparsable reply is asked
+reply is read by replies.parse_reply. What is asked and how a reply is read is the judge's QuestionForm:
+ToolEval's by default; StableToolBench's FAC (fac.py) asks its own prompt as a plain chat message. An
+unparsable reply is asked
 again (`attempts` in all, as upstream's 3 tries) with a new seed; still unparsable: no verdict. A failed
 model call (endpoint down) stops the scoring: replies so far are cached, so rerunning resumes.
 """
@@ -30,7 +32,7 @@ FUNCTION_INSTRUCTION = (
 class JudgeRequest:
     request_id: str
     prompt: str
-    function: dict[str, Any]  # the JSON schema of the function to call
+    function: dict[str, Any] | None  # the JSON schema of the function to call; None: a plain chat question
     temperature: float
     max_new_tokens: int
     seed: int
@@ -52,25 +54,64 @@ class Completer(Protocol):
     def info(self) -> dict[str, Any]: ...
 
 
+class QuestionForm(Protocol):
+    """What a model judge asks for a JudgeCall and how it reads the reply."""
+
+    procedure: str  # the scoring procedure that asks these questions (benchmarks.scoring.procedures)
+    name: str  # the prompts, as recorded in the judge's info
+
+    def prompt(self, call: JudgeCall) -> str: ...
+
+    def schema(self, call: JudgeCall) -> dict[str, Any] | None:
+        """The function to call, or None for a plain chat question."""
+
+    def parse(self, reply: str, call: JudgeCall) -> str | None:
+        """The canonical label, or None; never raises (model output)."""
+
+
+class ToolEvalForm:
+    """ToolEval's judge functions: the function's prompt, its schema, the verdict field of the reply."""
+
+    procedure = "tooleval"
+    name = EVALUATOR
+
+    def prompt(self, call: JudgeCall) -> str:
+        return call.prompt
+
+    def schema(self, call: JudgeCall) -> dict[str, Any] | None:
+        return function_schema(call.function)
+
+    def parse(self, reply: str, call: JudgeCall) -> str | None:
+        return parse_reply(reply, call.function)
+
+
+TOOLEVAL_FORM = ToolEvalForm()
+
+
 class ModelJudge:
     def __init__(self, spec: str, judge_id: str, completer: Completer, options: JudgeOptions,
-                 cache: JudgeCache | None = None) -> None:
+                 cache: JudgeCache | None = None, form: QuestionForm = TOOLEVAL_FORM) -> None:
         self.spec = spec
         self.id = judge_id
         self.completer = completer
         self.options = options
         self.cache = cache if cache is not None else JudgeCache(options.cache_path)
+        self.form = form
+
+    @property
+    def procedure(self) -> str:
+        return self.form.procedure
 
     def info(self) -> dict[str, Any]:
         backend = self.completer.info()
         return {"spec": self.spec, "id": self.id, "kind": "model", "model": backend.get("model"),
                 "revision": backend.get("fingerprint") or backend.get("served_model"), "backend": backend,
-                "prompts": EVALUATOR, "settings": {"temperature": self.options.temperature,
+                "prompts": self.form.name, "settings": {"temperature": self.options.temperature,
                                                    "max_new_tokens": self.options.max_new_tokens,
                                                    "attempts": self.options.attempts}}
 
     def judge(self, calls: Sequence[JudgeCall]) -> list[Verdict]:
-        asks = [_Ask(call) for call in calls]
+        asks = [_Ask(call, self.form) for call in calls]
         pending = asks
         for attempt in range(self.options.attempts):
             if not pending:
@@ -104,10 +145,11 @@ class ModelJudge:
 class _Ask:
     """One call's progress through its attempts."""
 
-    def __init__(self, call: JudgeCall) -> None:
+    def __init__(self, call: JudgeCall, form: QuestionForm) -> None:
         self.call = call
-        self.prompt = call.prompt
-        self.schema = function_schema(call.function)
+        self.form = form
+        self.prompt = form.prompt(call)
+        self.schema = form.schema(call)
         self.text = json.dumps([self.prompt, self.schema])  # what the judge is asked: the cache's prompt
         self.label: str | None = None
         self.replies: list[str] = []
@@ -116,4 +158,4 @@ class _Ask:
     def read(self, reply: str | None) -> None:
         if reply is not None:
             self.replies.append(reply)
-            self.label = parse_reply(reply, self.call.function)
+            self.label = self.form.parse(reply, self.call)

@@ -48,8 +48,9 @@ def win_section(reference: ScoringInput, outcomes: Sequence[PairOutcome], candid
 
 
 def judged_scores(source: ScoringInput, judge_info: dict[str, Any], results: Sequence[QueryResult], times: int,
-                  seed: int, log: JudgeLog, win: dict[str, Any] | None = None) -> ScoresDocument:
-    extra: dict[str, Any] = {"procedure": f"ToolEval v2 pass rate, evaluator {EVALUATOR}", "source": source.describe(),
+                  seed: int, log: JudgeLog, win: dict[str, Any] | None = None,
+                  procedure: str = f"ToolEval v2 pass rate, evaluator {EVALUATOR}") -> ScoresDocument:
+    extra: dict[str, Any] = {"procedure": procedure, "source": source.describe(),
                              "times": times, "seed": seed, "sopr": sopr_section(results, seed),
                              "judge_stats": log.to_json(), "scored_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
     if win is not None:

@@ -20,6 +20,8 @@ from typing import Sequence
 
 from benchmarks.results.converted import Example, ends_with_finish, is_empty_answer, steps
 from benchmarks.scoring.judges import Judge, JudgeCall, JudgeLog
+from benchmarks.scoring.procedures import Procedure
+from benchmarks.scoring.prompts import EVALUATOR
 
 SOLVED, UNSOLVED, UNSURE = "Solved", "Unsolved", "Unsure"
 SOLVABLE, UNSOLVABLE = "Solvable", "Unsolvable"
@@ -133,3 +135,6 @@ def _evaluation(example: Example, index: int, status: tuple[str, str], task: str
         return Evaluation(answer, None, FAILED, FAILED, rule)
     outcome = PASSED if answer == SOLVED else COMBINATION[(answer, task or UNSURE)]
     return Evaluation(answer, task, outcome, settle(outcome, seed, example.key, index), rule)
+
+
+TOOLEVAL_PROCEDURE = Procedure("tooleval", f"ToolEval v2 pass rate, evaluator {EVALUATOR}", evaluate)

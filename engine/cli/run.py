@@ -30,7 +30,8 @@ def add_simulator_args(parser: argparse.ArgumentParser) -> None:
                         help=f"simulator miss policies in order, comma-separated ({', '.join(MISS_POLICIES)}); "
                              "error is always the last resort")
     parser.add_argument("--sim-model", default="embedded",
-                        help="model of the llm miss policy: a local model folder or embedded, optionally as vllm:MODEL")
+                        help="model of the llm and mirrorapi miss policies: a local model folder or embedded, "
+                             "optionally as vllm:MODEL")
 
 
 def check_trajectories(path: Path, repair: bool) -> None:

@@ -12,11 +12,13 @@ from benchmarks.scoring.verified_scores import regenerated_gold_facts
 from benchmarks.results.files import SCORES_FILE
 from benchmarks.scoring.intervals import rate_text
 from benchmarks.scoring.inputs import ScoringInput, load_input, restrict_to_ids
-from benchmarks.scoring.judges import JudgeLog, JudgeOptions
+from benchmarks.scoring.agreement import agreement_section, agreement_text
+from benchmarks.scoring.judges import Judge, JudgeLog, JudgeOptions
 from benchmarks.scoring.preference import side_labels, win_rate
+from benchmarks.scoring.procedures import procedure_of
 from benchmarks.results.scores import write_scores
-from benchmarks.scoring.scores import judged_scores, win_section
-from benchmarks.scoring.tooleval import evaluate
+from benchmarks.scoring.scores import judged_scores, passed_values, win_section
+from benchmarks.scoring.tooleval import QueryResult
 from engine.cli.base import Subcommand
 from engine.judges import make_judge
 
@@ -44,7 +46,11 @@ def add_score_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("path", help="a run folder, a ToolEval converted-answers file <model>/<group>.json, or <model>/; "
                                 "or ToolBench raw answers: <model>/<group>/ of <qid>_<method>.json, or <model>/")
     p.add_argument("--judge", required=True,
-                   help="verified | replay:PATH[,PATH] | hf:MODEL_DIR | openai:MODEL@BASE_URL (key: $OPENAI_API_KEY) | embedded")
+                   help="verified | replay:PATH[,PATH] | hf:MODEL_DIR | openai:MODEL@BASE_URL (key: $OPENAI_API_KEY) | embedded"
+                        " | fac:BACKEND:MODEL (StableToolBench's FAC judge, e.g. fac:hf:embedded)")
+    p.add_argument("--compare-judge", metavar="SPEC",
+                   help="a second judge of the same answers: its agreement rate and Cohen's kappa with --judge "
+                        "(scores.json: judge_agreement)")
     p.add_argument("--times", type=int, default=3,
                    help="evaluations per query (default 3 as StableToolEval; ToolEval code 4, its published scripts 7)")
     p.add_argument("--reference", help="a run or converted answers to compute the win rate against")
@@ -78,16 +84,20 @@ def score(args: argparse.Namespace) -> tuple[Path, dict[str, Any]]:
                            batch_size=args.judge_batch_size, dtype=args.judge_dtype,
                            cache_path=Path(args.cache) if args.cache else out / CACHE_FILE, timeout_s=args.judge_timeout,
                            retries=args.judge_retries, concurrency=args.judge_concurrency)
-    judge = make_judge(args.judge, options, _gold_facts(source) if args.judge == "verified" else None)
-    log = JudgeLog()
-    results = evaluate(source.examples, judge, args.times, args.seed, log)
+    judge = _judge(args.judge, options, source)
+    other = _judge(args.compare_judge, options, source) if args.compare_judge else None  # a bad spec fails now
+    procedure, log = procedure_of(judge), JudgeLog()
+    times = procedure.times(args.times)
+    results = procedure.run(source.examples, judge, times, args.seed, log)
     win = None
     if reference is not None:
-        reference_results = evaluate(reference.examples, judge, args.times, args.seed, log)
+        reference_results = procedure.run(reference.examples, judge, times, args.seed, log)
         outcomes = win_rate(source.examples, reference.examples, side_labels(results), side_labels(reference_results),
-                            judge, args.times, args.seed, log)
-        win = win_section(reference, outcomes, results, reference_results, args.times, args.seed)
-    document = judged_scores(source, judge.info(), results, args.times, args.seed, log, win)
+                            judge, times, args.seed, log)
+        win = win_section(reference, outcomes, results, reference_results, times, args.seed)
+    document = judged_scores(source, judge.info(), results, times, args.seed, log, win, procedure.description)
+    if other is not None:
+        document["judge_agreement"] = compared_judge(other, source, results, args.times, args.seed)
     write_scores(out / SCORES_FILE, document)
     return out / SCORES_FILE, document
 
@@ -103,6 +113,18 @@ def _selected(source: ScoringInput, query_ids: str | None) -> ScoringInput:
     if not query_ids:
         return source
     return dataclasses.replace(source, examples=restrict_to_ids(source.examples, Path(query_ids)))
+
+
+def _judge(spec: str, options: JudgeOptions, source: ScoringInput) -> Judge:
+    return make_judge(spec, options, _gold_facts(source) if spec == "verified" else None)
+
+
+def compared_judge(other: Judge, source: ScoringInput, results: list[QueryResult], times: int,
+                   seed: int) -> dict[str, Any]:
+    """`--compare-judge`: the second judge's own procedure on the same answers, and how often it agrees."""
+    procedure, log = procedure_of(other), JudgeLog()
+    other_results = procedure.run(source.examples, other, times, seed, log)
+    return agreement_section(other.info(), passed_values(results), passed_values(other_results), log.to_json(), seed)
 
 
 def _gold_facts(source: ScoringInput) -> dict[str, tuple[str, ...]]:
@@ -123,4 +145,6 @@ def summary(path: Path, document: dict[str, Any]) -> str:
         win = document["win_rate"]
         lines.append(f"vs {win['reference']['name']}: win rate {rate_text(win['win_rate']['overall'])}, tie rate "
                      f"{rate_text(win['tie_rate']['overall'])}, ties as half {rate_text(win['win_rate_ties_half']['overall'])}")
+    if "judge_agreement" in document:
+        lines.append(agreement_text(document["judge_agreement"]))
     return "\n".join(lines)

@@ -22,6 +22,7 @@ from engine.cli.run import add_simulator_args
 from tools_sim.cache import ResponseCache
 from tools_sim.layout import CacheFormatError
 from tools_sim.llm import Generate
+from tools_sim.policies import needs_model
 from tools_sim.server import DEFAULT_HOST, DEFAULT_PORT, VirtualServer
 from tools_sim.simulator import Simulator
 from tools_sim.store import Store, default_store_path, import_dir
@@ -53,7 +54,7 @@ class SimCommand(Subcommand):
 
 
 def _llm_model(args: argparse.Namespace, policies: list[str]) -> Generate | None:
-    if "llm" not in policies:
+    if not needs_model(policies):
         return None
     from engine.cli.base import guarded
     from engine.tool_simulator import simulator_generate

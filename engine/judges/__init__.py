@@ -7,6 +7,7 @@ from benchmarks.scoring.judges import BACKEND_JUDGE, JUDGES, check_judge_spec, m
 
 JUDGES.register("openai", "engine.judges.model:openai_judge")
 JUDGES.register("embedded", "engine.judges.model:embedded_judge")
+JUDGES.register("fac", "engine.judges.fac:fac_judge")
 JUDGES.register(BACKEND_JUDGE, "engine.judges.model:backend_judge")
 
 __all__ = ["check_judge_spec", "make_judge"]

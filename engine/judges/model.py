@@ -29,8 +29,12 @@ class BackendCompleter:
 
 
 def judge_messages(request: JudgeRequest) -> list[dict[str, str]]:
+    """The prompt as the user message; a function to call goes into a system message before it."""
+    question = [{"role": "user", "content": request.prompt}]
+    if request.function is None:
+        return question
     instruction = FUNCTION_INSTRUCTION.format(name=request.function["name"], schema=json.dumps(request.function))
-    return [{"role": "system", "content": instruction}, {"role": "user", "content": request.prompt}]
+    return [{"role": "system", "content": instruction}, *question]
 
 
 def judge_sampling(request: JudgeRequest) -> SamplingParams:

@@ -21,13 +21,12 @@ class OpenAIChat(OpenAIBackend):
         return self.generate(requests)
 
     def request_body(self, request: JudgeRequest) -> tuple[str, dict[str, Any]]:
-        name = request.function["name"]
-        return "/chat/completions", {
-            "model": self.settings.model, "messages": [{"role": "user", "content": request.prompt}],
-            "tools": [{"type": "function", "function": request.function}],
-            "tool_choice": {"type": "function", "function": {"name": name}},
-            "temperature": request.temperature, "max_tokens": request.max_new_tokens,
-            "seed": request.seed}
+        body = {"model": self.settings.model, "messages": [{"role": "user", "content": request.prompt}],
+                "temperature": request.temperature, "max_tokens": request.max_new_tokens, "seed": request.seed}
+        if request.function is not None:  # ToolEval's: the function as a forced tool; FAC asks a plain question
+            body["tools"] = [{"type": "function", "function": request.function}]
+            body["tool_choice"] = {"type": "function", "function": {"name": request.function["name"]}}
+        return "/chat/completions", body
 
     def reply_text(self, choice: dict[str, Any]) -> Any:
         """The forced tool call (or legacy function_call) as its JSON, else the content."""

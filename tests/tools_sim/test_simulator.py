@@ -141,7 +141,7 @@ def test_unanswered_misses_get_the_error_reply() -> None:
 
 
 def test_unknown_policy_lists_the_valid_ones() -> None:
-    with pytest.raises(ValueError, match="unknown miss policy 'llama'; available: error, llm, synthesize"):
+    with pytest.raises(ValueError, match="unknown miss policy 'llama'; available: error, llm, mirrorapi, mirrorapi-cot, synthesize"):
         Simulator(None, miss_policy=("llama",))
     with pytest.raises(ValueError, match="llm miss policy needs a model"):
         Simulator(None, miss_policy=("llm",))
