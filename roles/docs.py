@@ -22,7 +22,7 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _training_entry(tool: ToolSpec) -> dict[str, Any]:
+def training_entry(tool: ToolSpec) -> dict[str, Any]:
     """As alpha-UMi's training data (GLPFT prepro_raw_stage_1.py) derives it from the function schema:
     `function` = schema description[:256]; `input` = "<schema type>, <description[-256:]>", or just the
     type when the property has no description key (an empty description still gives "string, ")."""
@@ -58,7 +58,7 @@ def _bare_entry(tool: ToolSpec) -> dict[str, Any]:
 
 def alpha_umi_doc(tools: Sequence[ToolSpec], style: DocStyle) -> str:
     """alpha-UMi's {doc} slot: one `json.dumps` line per tool, each followed by a newline."""
-    entry = _training_entry if style == "training" else _bare_entry
+    entry = training_entry if style == "training" else _bare_entry
     return "".join(json.dumps(entry(t)) + "\n" for t in tools)
 
 

@@ -6,7 +6,9 @@ import json
 import pytest
 
 import run_eval
-from engine.cli.main_job import MAIN_JOB_AGENTS, main_job
+from engine.cli.benchmark import STATIC_TEST_FILE
+from engine.cli.main_job import MAIN_JOB_AGENTS, MAIN_JOB_STATIC_AGENTS, STATIC_FILE, main_job
+from roles.alpha_umi_steps import static_samples
 
 
 def test_oracle_scores_100_percent_verified_on_the_embedded_benchmark(tmp_path, capsys):
@@ -26,6 +28,7 @@ def test_oracle_scores_100_percent_verified_on_the_embedded_benchmark(tmp_path, 
 def test_written_benchmark_runs_with_its_gold_and_cache(tmp_path):
     out = tmp_path / "bench"
     assert run_eval.main(["benchmark", "write", "--per-group", "3", "--out", str(out)]) == 0
+    assert len(static_samples(out / STATIC_TEST_FILE)) > 18  # every gold call and every answer of the 18 queries
     argv = ["run", "--agent", "oracle", "--benchmark", str(out), "--executor", "local", "--out", str(tmp_path / "runs"),
             "--no-progress", "--miss-policy", "error"]
     assert run_eval.main(argv) == 0
@@ -33,16 +36,37 @@ def test_written_benchmark_runs_with_its_gold_and_cache(tmp_path):
     assert scores["overall"]["rate"] == 100.0 and scores["overall"]["n"] == 18
 
 
+def check_both_tables(out, printed, per_group):
+    """Table 1 (static: one row per alpha-UMi agent, five metrics) and Table 2 (real time: the leaderboard)."""
+    table1, _, table2 = printed.partition("Table 2")
+    assert "Table 1" in table1 and "| agent | kind | steps | Plan ACC | Act. EM | Hallu. | Arg. F1 | R-L |" in table1
+    steps = len(static_samples(out / STATIC_FILE))
+    for name in MAIN_JOB_STATIC_AGENTS:
+        report = json.loads((out / f"static__{name}__embedded_gold" / "static.json").read_text())
+        assert report["metrics"]["n"]["samples"] == steps and report["metrics"]["plan_acc"] is not None
+        assert f"| {name} | {report['agent']['kind']} | {steps} | {report['metrics']['plan_acc']:.1f} |" in table1
+    board = json.loads((out / "leaderboard.json").read_text())
+    assert sorted(e["agent"] for e in board["entries"]) == sorted(MAIN_JOB_AGENTS)
+    for entry in board["entries"]:
+        assert entry["judge"] == "verified" and entry["overall"]["n"] == 6 * per_group and entry["status"] == "finished"
+        assert entry["agent"] in table2
+    assert "verified pass rate" in table2
+
+
+def test_shortened_main_job_prints_both_tables_with_scripted_models(tmp_path, capsys):
+    assert main_job(per_group=1, out=str(tmp_path), executor="local", backend="scripted") == 0
+    printed = capsys.readouterr().out
+    check_both_tables(tmp_path, printed, 1)
+    # the scripted models call the first tool then answer: some plans right, never a hallucinated name
+    report = json.loads((tmp_path / "static__alpha-umi__embedded_gold" / "static.json").read_text())
+    assert 0 < report["metrics"]["plan_acc"] < 100 and report["metrics"]["hallu"] == 0
+
+
 @pytest.mark.slow
 @pytest.mark.ray
 def test_shortened_main_job_compares_single_and_multi(tmp_path, capsys):
     assert main_job(per_group=1, out=str(tmp_path)) == 0
+    check_both_tables(tmp_path, capsys.readouterr().out, 1)
     board = json.loads((tmp_path / "leaderboard.json").read_text())
-    assert board["schema_version"] == 1
-    assert sorted(e["agent"] for e in board["entries"]) == sorted(MAIN_JOB_AGENTS)
     for entry in board["entries"]:
-        assert entry["judge"] == "verified" and entry["overall"]["n"] == 6
-        assert 0.0 <= entry["overall"]["rate"] <= 100.0 and entry["status"] == "finished"
-        assert entry["models"] and entry["tokens"] > 0
-    table = capsys.readouterr().out
-    assert "| agent | kind | benchmark | seed | G1_instruction |" in table and "chat-multi" in table and "chat-single" in table
+        assert 0.0 <= entry["overall"]["rate"] <= 100.0 and entry["models"] and entry["tokens"] > 0
