@@ -26,7 +26,7 @@ from abc import ABC, abstractmethod
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor
 from concurrent.futures import wait as wait_futures
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from engine.backends.base import Backend, make_backend
 from engine.placement import ActorResources, actor_resources
@@ -89,6 +89,7 @@ class Executor(ABC):
 
     def __init__(self, keys: list[str]) -> None:
         self.busy = dict.fromkeys(keys, 0.0)
+        self.on_finished: list[Callable[[FinishedBatch], None]] = []  # told of every finished batch (progress)
 
     @abstractmethod
     def submit(self, actor_key: str, requests: list[RoleRequest]) -> Batch:
@@ -108,6 +109,8 @@ class Executor(ABC):
         finished = self._wait(batches, timeout)
         for done in finished:
             self.busy[done.batch.actor_key] += done.timing.busy_s
+            for listener in self.on_finished:
+                listener(done)
         return finished
 
     def gather(self, batches: list[Batch]) -> list[FinishedBatch]:

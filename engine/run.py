@@ -17,15 +17,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tqdm import tqdm
-
 from benchmarks.scoring import has_gold_facts, verified_scores
 from benchmarks.core.types import Task
 from engine import provenance
 from engine.agents import Episode
-from engine.executor import make_executor
+from engine.executor import Executor, make_executor
 from engine.identity import check_identity, run_identity
 from engine.metrics import outcome_metrics, throughput_metrics
+from engine.progress import CallProgress
 from benchmarks.results.files import (METRICS_FILE, RUN_FILE, SCORES_FILE, TOOLEVAL_DIR, TRAJECTORIES_FILE, write_bytes_atomic,
                                       write_json_atomic)
 from benchmarks.results.manifest import effective_status, read_manifest, this_process, write_manifest
@@ -126,7 +125,7 @@ class Run:
                 self._write_manifest("running", models=executor.info())
                 scheduler = SCHEDULES[self.config.schedule](self.strategy.agent(self.config.agent), executor,
                                                             self.simulator, self.config.max_active)
-                self._schedule(scheduler, todo, writer, new_records, start)
+                self._schedule(scheduler, executor, todo, writer, new_records)
             status = "finished"
         except BaseException as exc:
             reason = interruption_reason(exc)
@@ -144,21 +143,20 @@ class Run:
         self._write_results(new_records, wall, scheduler.stats)
         return self.dir
 
-    def _schedule(self, scheduler: Scheduler, todo: list[Task], writer: TrajectoryWriter,
-                  new_records: list[dict[str, Any]], start: float) -> None:
-        with tqdm(total=len(self.tasks), initial=len(self.tasks) - len(todo), desc=self.config.run_name,
-                  unit="traj", disable=not self.config.progress) as bar:
-            tokens = 0
+    def _schedule(self, scheduler: Scheduler, executor: Executor, todo: list[Task], writer: TrajectoryWriter,
+                  new_records: list[dict[str, Any]]) -> None:
+        agent = self.config.agent
+        calls_bound = agent.max_steps * (2 if agent.kind == "multi" else 1 if agent.roles else 0)
+        with CallProgress(self.config.run_name, len(self.tasks), len(self.tasks) - len(todo), calls_bound,
+                          self.config.progress) as progress:
+            executor.on_finished.append(lambda done: progress.on_batch(done.results))
 
             def finished(episode: Episode) -> None:
-                nonlocal tokens
                 self.strategy.write_outputs(episode, self.dir)  # before the record: a recorded task is complete
                 record = episode.trajectory.to_record()
                 writer.write(record)
                 new_records.append(record)
-                tokens += sum(u["completion_tokens"] for u in record["usage"].values())
-                bar.update(1)
-                bar.set_postfix(tok_s=round(tokens / max(1e-9, time.perf_counter() - start), 1), refresh=False)
+                progress.on_trajectory(sum(u["calls"] for u in record["usage"].values()))
 
             scheduler.run((self._episode(task, writer) for task in todo), finished)
 
