@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = build_parser().parse_args(argv)
     if args.command is None:
-        return main_job()
+        return main_job(run_subcommand=main)
     command = next(c for c in SUBCOMMANDS if c.name == args.command)
     try:
         command.validate(args)

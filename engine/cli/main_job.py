@@ -10,9 +10,10 @@ Writes everything under `out` (static file, static.json files, runs, leaderboard
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from engine.types import AgentSpec
 
@@ -28,7 +29,8 @@ REPORT_DIR = "report"
 
 
 def main_job(per_group: int = MAIN_JOB_PER_GROUP, out: str = "runs", executor: str = "ray",
-             backend: str = MAIN_JOB_BACKEND) -> int:
+             backend: str = MAIN_JOB_BACKEND, run_subcommand: Callable[[list[str]], int] | None = None) -> int:
+    """`run_subcommand(argv)` runs another subcommand (engine.cli.main.main: it imports this module)."""
     from benchmarks.loading import load_benchmark
     from roles.alpha_umi_static_file import write_static_file
 
@@ -41,7 +43,7 @@ def main_job(per_group: int = MAIN_JOB_PER_GROUP, out: str = "runs", executor: s
     run_dirs = [real_time_run(name, bench, root, executor, backend) for name in MAIN_JOB_AGENTS]
     board = write_board(run_dirs, root)
     print_tables(static_reports, board, per_group, static_file)
-    write_report(run_dirs, root)  # the single call site of the HTML report
+    write_report(run_dirs, root, run_subcommand)  # the single call site of the HTML report
     print(f"\nstatic test file {static_file}; runs and leaderboard.json under {out}/; "
           f"{time.perf_counter() - start:.0f} s")
     return 0
@@ -119,12 +121,10 @@ def print_tables(static_reports: list[dict[str, Any]], board: dict[str, Any], pe
     print(leaderboard.table(board))
 
 
-def write_report(run_dirs: list[Path], out: Path) -> None:
-    """The HTML report of the runs (`umi-eval report`), when this build has that subcommand."""
-    from engine.cli.main import SUBCOMMANDS, main
-
-    if not any(command.name == "report" for command in SUBCOMMANDS):
+def write_report(run_dirs: list[Path], out: Path, run_subcommand: Callable[[list[str]], int] | None) -> None:
+    """The HTML report of the runs (`umi-eval report`), when this build has that subcommand (engine/cli/report.py)."""
+    if run_subcommand is None or importlib.util.find_spec("engine.cli.report") is None:
         return
     target = out / REPORT_DIR
-    if main(["report", *map(str, run_dirs), "--out", str(target)]) == 0:
+    if run_subcommand(["report", *map(str, run_dirs), "--out", str(target)]) == 0:
         print(f"\nreport: open {target / 'index.html'} in a browser")

@@ -1,6 +1,7 @@
 """The oracle's end-to-end self-check and a shortened default main job."""
 from __future__ import annotations
 
+import importlib.util
 import json
 
 import pytest
@@ -53,9 +54,16 @@ def check_both_tables(out, printed, per_group):
     assert "verified pass rate" in table2
 
 
-def test_shortened_main_job_prints_both_tables_with_scripted_models(tmp_path, capsys):
-    assert main_job(per_group=1, out=str(tmp_path), executor="local", backend="scripted") == 0
+def test_shortened_main_job_prints_both_tables_with_scripted_models(tmp_path, capsys, monkeypatch):
+    asked = []
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: True if name == "engine.cli.report" else real_find_spec(name))
+    assert main_job(per_group=1, out=str(tmp_path), executor="local", backend="scripted",
+                    run_subcommand=lambda argv: asked.append(argv) or 0) == 0
+    runs = [str(tmp_path / f"{name}__embedded__seed0") for name in MAIN_JOB_AGENTS]
+    assert asked == [["report", *runs, "--out", str(tmp_path / "report")]]  # where the HTML report is written
     printed = capsys.readouterr().out
+    assert f"report: open {tmp_path / 'report' / 'index.html'}" in printed
     check_both_tables(tmp_path, printed, 1)
     # the scripted models call the first tool then answer: some plans right, never a hallucinated name
     report = json.loads((tmp_path / "static__alpha-umi__embedded_gold" / "static.json").read_text())
