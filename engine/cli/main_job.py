@@ -134,6 +134,5 @@ def write_report(run_dirs: list[Path], out: Path, run_subcommand: Callable[[list
     """The HTML report of the runs (`umi-eval report`), when this build has that subcommand (engine/cli/report.py)."""
     if run_subcommand is None or importlib.util.find_spec("engine.cli.report") is None:
         return
-    target = out / REPORT_DIR
-    if run_subcommand(["report", *map(str, run_dirs), "--out", str(target)]) == 0:
-        print(f"\nreport: open {target / 'index.html'} in a browser")
+    print()
+    run_subcommand(["report", *map(str, run_dirs), "--out", str(out / REPORT_DIR)])  # prints where to open it

@@ -8,10 +8,10 @@ MODEL = "HuggingFaceTB/SmolLM2-135M-Instruct"
 
 
 def fake_run(root: Path, name: str, kind: str, passed: list[bool], *, models: tuple[str, ...] = (MODEL,), judged: bool = True,
-             agent: str | None = None, status: str = "finished", folder: str | None = None) -> Path:
-    """`root/<folder or name>`: a run of `kind` (finished unless `status` says otherwise) whose tasks
-    G1_instruction/0.. passed as `passed` says."""
-    run = root / (folder or name)
+             agent: str | None = None, status: str = "finished") -> Path:
+    """`root/name`: a run of `kind` (finished unless `status` says otherwise) whose tasks G1_instruction/0..
+    passed as `passed` says."""
+    run = root / name
     run.mkdir(parents=True)
     manifest = {"run_name": name, "agent": {"name": agent or name, "kind": kind}, "benchmark": {"name": "embedded"},
                 "models": {f"hf:{m}": {"model": m} for m in models}, "status": status}
