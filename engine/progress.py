@@ -75,7 +75,11 @@ class CallProgress:
         return self.calls_of_finished / self.finished_now if self.finished_now else self.calls_bound
 
     def _estimated_calls(self, calls_done: int) -> int:
-        return max(calls_done, round(self.todo * self.calls_per_task()))
+        """What finished tasks took plus the expected calls of the others; each unfinished task needs at least
+        one more call (so the bar never reads 100% while a trajectory is still running)."""
+        unfinished = self.todo - self.finished_now
+        expected = self.calls_of_finished + unfinished * self.calls_per_task()
+        return max(round(expected), calls_done + unfinished)
 
     def on_batch(self, results: list[Any]) -> None:
         """A finished batch of model calls (RoleResults: their completion tokens are counted)."""

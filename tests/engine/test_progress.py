@@ -32,8 +32,18 @@ def test_the_total_follows_the_calls_finished_tasks_took():
         progress.on_trajectory(3)
         assert progress.bar.total == 24  # 8 tasks to do x 3 calls each, not 8 x 8
         progress.on_batch(_results(30))
-        assert progress.bar.total == progress.bar.n == 36  # never below what is done
+        assert progress.bar.n == 36 and progress.bar.total == 42  # what is done plus a call per unfinished task
         assert progress.tasks_done == 4
+
+
+def test_the_bar_is_full_only_when_every_trajectory_finished():
+    with CallProgress("run", tasks=2, tasks_done=0, calls_bound=8, file=io.StringIO()) as progress:
+        progress.on_batch(_results(2))
+        progress.on_trajectory(1)
+        assert (progress.bar.n, progress.bar.total) == (2, 3)  # one call per finished task, but one still runs
+        progress.on_batch(_results(1))
+        progress.on_trajectory(2)
+        assert progress.bar.n == progress.bar.total == 3
 
 
 def test_the_elapsed_clock_is_redrawn_every_second_without_updates():
