@@ -1,8 +1,10 @@
 """The oracle's end-to-end self-check and a shortened default main job."""
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import json
+import time
 
 import pytest
 
@@ -10,6 +12,13 @@ import run_eval
 from engine.cli.benchmark import STATIC_TEST_FILE
 from engine.cli.main_job import MAIN_JOB_AGENTS, MAIN_JOB_STATIC_AGENTS, STATIC_FILE, main_job
 from roles.alpha_umi_steps import static_samples
+from benchmarks.loading import load_benchmark
+from engine.backends.scripted import register_script
+from engine.cli.main_job import static_agent
+from engine.executor import make_executor
+from engine.placement import distinct_models
+from engine.static_eval import StaticConfig, load_static, run_static
+from roles.alpha_umi_static_file import write_static_file
 
 
 def test_oracle_scores_100_percent_verified_on_the_embedded_benchmark(tmp_path, capsys):
@@ -67,6 +76,23 @@ def test_shortened_main_job_prints_both_tables_with_scripted_models(tmp_path, ca
     # the scripted models call the first tool then answer: some plans right, never a hallucinated name
     report = json.loads((tmp_path / "static__alpha-umi__embedded_gold" / "static.json").read_text())
     assert 0 < report["metrics"]["plan_acc"] < 100 and report["metrics"]["hallu"] == 0
+
+
+
+def test_static_reports_on_a_shared_executor_count_their_own_actor_time(tmp_path):
+    register_script("sleepy", lambda request: time.sleep(0.05) or "Next: give up.")
+    agent = dataclasses.replace(static_agent("alpha-umi-backbone", "scripted"), roles={
+        "backbone": dataclasses.replace(static_agent("alpha-umi-backbone", "scripted").roles["backbone"], model="sleepy")})
+    path = tmp_path / "s.json"
+    write_static_file(load_benchmark("embedded", per_group=1, seed=0).tasks[:2], path)
+    executor = make_executor("local", distinct_models(agent.roles))
+    try:
+        reports = [run_static(StaticConfig(agent=agent, data=path, out_dir=tmp_path / str(i), executor="local", progress=False),
+                              load_static(agent, path), executor)[1] for i in range(2)]
+    finally:
+        executor.shutdown()
+    first, second = (sum(r["speed"]["actor_busy_s"].values()) for r in reports)
+    assert first > 0.1 and second < 1.5 * first  # not the first report's time again
 
 
 @pytest.mark.slow
