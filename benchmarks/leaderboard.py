@@ -1,6 +1,6 @@
 """One leaderboard from many run folders: leaderboard.json (benchmarks.results.leaderboard), Markdown, CSV and HTML.
 
-Entries are sorted by overall rate. Single- and multi-LLM runs of the same backbone (same benchmark and
+Entries are sorted by overall rate, unfinished runs last and marked so; runs are told apart by their folders. Single- and multi-LLM runs of the same backbone (same benchmark and
 judge, the single run's model among the multi run's models, or paired explicitly) are also shown side by
 side with the paired difference of their pass rates (multi - single, paired bootstrap over the tasks both
 scored). Every string that comes from data or model output is escaped in HTML and Markdown, and CSV
@@ -37,6 +37,7 @@ def entry(run_dir: Path) -> dict[str, Any]:
     judge, win = scores.get("judge", {}), scores.get("win_rate", {})
     return {
         "run": manifest["run_name"],
+        "dir": str(run_dir),  # run names repeat across output folders: the folder is what identifies a run
         "agent": manifest["agent"]["name"],
         "kind": manifest["agent"]["kind"],
         "models": sorted({m.get("model", "") for m in manifest.get("models", {}).values()}),
@@ -67,27 +68,58 @@ def pairable(single: dict[str, Any], multi: dict[str, Any]) -> bool:
 
 def _pair(single: dict[str, Any], multi: dict[str, Any], passed: dict[str, dict[str, float]]) -> dict[str, Any]:
     return {"backbone": single["models"], "single": single["run"], "multi": multi["run"],
+            "single_dir": single["dir"], "multi_dir": multi["dir"],
             "single_rate": single["overall"], "multi_rate": multi["overall"],
-            "difference": paired_difference(passed[single["run"]], passed[multi["run"]])}
+            "difference": paired_difference(passed[single["dir"]], passed[multi["dir"]])}
+
+
+def _named(entries: list[dict[str, Any]], name: str) -> dict[str, Any]:
+    """The entry a --pair name means: a run folder, or a run name that only one of the runs has."""
+    path = str(Path(name))
+    found = [e for e in entries if e["dir"] == path] or [e for e in entries if e["run"] == name]
+    if not found:
+        raise ValueError(f"--pair names unknown run {name!r}; runs: {', '.join(sorted({e['run'] for e in entries}))}")
+    if len(found) > 1:
+        raise ValueError(f"--pair {name!r}: {len(found)} runs have that name ({', '.join(e['dir'] for e in found)}); "
+                         "give the run folder instead")
+    return found[0]
+
+
+def is_finished(entry: dict[str, Any]) -> bool:
+    return entry.get("status") == "finished"
+
+
+def _order(entry: dict[str, Any]) -> tuple[bool, float, str, str]:
+    """Finished runs first (an unfinished run's rate covers only what it did), then by overall rate."""
+    return not is_finished(entry), -((entry["overall"] or {}).get("rate") or 0.0), entry["run"], entry["dir"]
 
 
 def build(run_dirs: list[Path], pairs: Sequence[tuple[str, str]] = ()) -> LeaderboardDocument:
-    """The leaderboard; `pairs` adds (single run, multi run) pairs by run name to the automatic ones."""
+    """The leaderboard; `pairs` adds (single run, multi run) pairs, each a run folder or an unambiguous run
+    name, to the automatic ones. Runs are told apart by folder: names repeat (one per output folder)."""
     entries = [entry(d) for d in run_dirs]
-    passed = {e["run"]: passed_by_query(read_scores(d / SCORES_FILE)) for e, d in zip(entries, run_dirs)}
-    by_run = {e["run"]: e for e in entries}
-    unknown = sorted({name for pair in pairs for name in pair} - set(by_run))
-    if unknown:
-        raise ValueError(f"--pair names unknown run(s) {unknown}; runs: {', '.join(sorted(by_run))}")
+    passed = {e["dir"]: passed_by_query(read_scores(d / SCORES_FILE)) for e, d in zip(entries, run_dirs)}
     chosen = [(s, m) for s in entries for m in entries if pairable(s, m)]
-    chosen += [(by_run[s], by_run[m]) for s, m in pairs if (by_run[s], by_run[m]) not in chosen]
-    entries.sort(key=lambda e: (-((e["overall"] or {}).get("rate") or 0.0), e["run"]))
+    for single, multi in pairs:
+        pair = (_named(entries, single), _named(entries, multi))
+        if pair not in chosen:
+            chosen.append(pair)
+    entries.sort(key=_order)
     return {"schema_version": SCHEMA_VERSION, "generated_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "entries": entries,
             "pairs": [_pair(s, m, passed) for s, m in chosen]}
 
 
+TINY_SAMPLE = 30  # below this many queries an interval says how few it rests on
+
+
 def _rate(score: dict[str, Any] | None) -> str:
-    return rate_text(score, ci_digits=0, sep=",")
+    text = rate_text(score, ci_digits=0, sep=",")
+    n = (score or {}).get("n")
+    return f"{text} n={n}" if text != "-" and n is not None and n < TINY_SAMPLE else text
+
+
+def _status(entry: dict[str, Any]) -> str:
+    return entry["status"] if is_finished(entry) else f"unfinished: {entry['status']}"
 
 
 def _sopr(score: dict[str, Any] | None) -> str:
@@ -115,9 +147,10 @@ def rows(board: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
     """Header and cells of the entries table (shared by Markdown and HTML)."""
     groups = order_groups({g for e in board["entries"] for g in e["groups"]})
     optional = _optional_columns(board)
-    head = ["agent", "kind", "benchmark", "seed", *groups, "overall", *(name for name, _ in optional), "judge", "answered %", "invalid call %",
-            "mean steps", "tokens", "wall s"]
-    cells = [[e["agent"], e["kind"], str(e["benchmark"]), str(e["seed"]), *(_rate(e["groups"].get(g)) for g in groups), _rate(e["overall"]),
+    head = ["run", "agent", "kind", "benchmark", "seed", "status", "n", *groups, "overall", *(name for name, _ in optional),
+            "judge", "answered %", "invalid call %", "mean steps", "tokens", "wall s"]
+    cells = [[e["run"], e["agent"], e["kind"], str(e["benchmark"]), str(e["seed"]), _status(e),
+              str((e["overall"] or {}).get("n", "-")), *(_rate(e["groups"].get(g)) for g in groups), _rate(e["overall"]),
               *(cell(e) for _, cell in optional), str(e["judge"]), str(e["answered_rate"]), str(e["invalid_call_rate"]),
               str(e["mean_steps"]), str(e["tokens"]), str(e["wall_s"])] for e in board["entries"]]
     return head, cells
@@ -169,7 +202,7 @@ def to_csv(board: dict[str, Any]) -> str:
     """One row per run; per group and overall: rate, interval bounds and n."""
     groups = order_groups({g for e in board["entries"] for g in e["groups"]})
     scopes = [*groups, "overall"]
-    head = ["run", "agent", "kind", "models", "benchmark", "judge", "judge_revision", "metric",
+    head = ["run", "dir", "status", "agent", "kind", "models", "benchmark", "judge", "judge_revision", "metric",
             *(f"{s}_{f}" for s in scopes for f in CSV_GROUP_FIELDS), "sopr", "sopr_std", "win_rate_ties_half",
             "win_reference", "answered_rate", "invalid_call_rate", "mean_steps", "tokens", "wall_s"]
     out = io.StringIO()
@@ -178,7 +211,7 @@ def to_csv(board: dict[str, Any]) -> str:
     for e in board["entries"]:
         scores = [e["groups"].get(g) for g in groups] + [e["overall"]]
         writer.writerow(map(_csv_cell, [
-            e["run"], e["agent"], e["kind"], ";".join(e["models"]), e["benchmark"], e["judge"], e["judge_revision"],
+            e["run"], e["dir"], e["status"], e["agent"], e["kind"], ";".join(e["models"]), e["benchmark"], e["judge"], e["judge_revision"],
             e["metric"], *(v for s in scores for v in _csv_score(s)), *_csv_sopr(e["sopr"]),
             (e["win_rate"] or {}).get("rate"), e["win_reference"], e["answered_rate"], e["invalid_call_rate"],
             e["mean_steps"], e["tokens"], e["wall_s"]]))

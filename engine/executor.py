@@ -31,7 +31,7 @@ from abc import ABC, abstractmethod
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor
 from concurrent.futures import wait as wait_futures
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from engine.backends.base import Backend, make_backend
 from engine.placement import actor_resources
@@ -121,6 +121,7 @@ class Executor(ABC):
 
     def __init__(self, keys: list[str]) -> None:
         self.busy = dict.fromkeys(keys, 0.0)
+        self.on_finished: list[Callable[[list[RoleResult]], None]] = []  # told of the results of every finished batch or request (progress)
 
     @abstractmethod
     def submit(self, actor_key: str, requests: list[RoleRequest]) -> Batch:
@@ -140,6 +141,7 @@ class Executor(ABC):
         finished = self._wait(batches, timeout)
         for done in finished:
             self.busy[done.batch.actor_key] += done.timing.busy_s
+            self._tell(done.results)
         return finished
 
     def gather(self, batches: list[Batch]) -> list[FinishedBatch]:
@@ -165,7 +167,17 @@ class Executor(ABC):
 
     def wait_requests(self, tickets: list[Ticket], timeout: float | None = None) -> list[FinishedRequest]:
         """Blocks until at least one request is done (or `timeout`); returns every finished one."""
+        finished = self._wait_requests(tickets, timeout)
+        if finished:
+            self._tell([done.streamed.result for done in finished])
+        return finished
+
+    def _wait_requests(self, tickets: list[Ticket], timeout: float | None) -> list[FinishedRequest]:
         raise NotImplementedError(f"{type(self).__name__} does not stream requests")
+
+    def _tell(self, results: list[RoleResult]) -> None:
+        for listener in self.on_finished:
+            listener(results)
 
     def stream_busy_seconds(self) -> dict[str, float]:
         """Per actor: the seconds its engine had at least one streamed request running."""
@@ -195,7 +207,7 @@ class LocalExecutor(Executor):
         ticket.future.add_done_callback(lambda _: self._finished.put(ticket))
         return ticket
 
-    def wait_requests(self, tickets: list[Ticket], timeout: float | None = None) -> list[FinishedRequest]:
+    def _wait_requests(self, tickets: list[Ticket], timeout: float | None) -> list[FinishedRequest]:
         """Finished requests arrive on a queue as they end (waiting on every future in flight, thousands of
         them, at every wake-up would cost the driver more than the requests)."""
         wanted = set(tickets)
@@ -448,7 +460,7 @@ class RayExecutor(Executor):
         actor = self.actors[actor_key]
         return Ticket(actor_key, request, actor.generate_one.remote(request), actor)
 
-    def wait_requests(self, tickets: list[Ticket], timeout: float | None = None) -> list[FinishedRequest]:
+    def _wait_requests(self, tickets: list[Ticket], timeout: float | None) -> list[FinishedRequest]:
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
             left = None if deadline is None else max(0.0, deadline - time.monotonic())

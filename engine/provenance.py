@@ -24,6 +24,14 @@ def library_versions() -> dict[str, str]:
     return versions
 
 
+def umi_eval_version() -> str:
+    """The installed umi-eval's version (`unknown` when run from a checkout that was never installed)."""
+    try:
+        return metadata.version("umi-eval")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
 def git_commit() -> str | None:
     try:
         out = subprocess.run(["git", "-C", str(REPO_ROOT), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5)

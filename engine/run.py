@@ -18,17 +18,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tqdm import tqdm
-
 from benchmarks.scoring import has_gold_facts, verified_scores
 from benchmarks.core.types import Task
 from engine import provenance
 from engine.agents import Agent, Episode
 from engine.checkpoint import Checkpoint
 from engine.continuous import ContinuousScheduler
-from engine.executor import make_executor
+from engine.executor import Executor, make_executor
 from engine.identity import check_identity, run_identity
 from engine.metrics import throughput_metrics
+from engine.progress import CallProgress
 from benchmarks.results.files import (CHECKPOINT_FILE, METRICS_FILE, RUN_FILE, SCORES_FILE, TOOLEVAL_DIR, TRAJECTORIES_FILE, write_bytes_atomic,
                                       write_json_atomic)
 from benchmarks.results.manifest import effective_status, read_manifest, this_process, write_manifest
@@ -143,7 +142,7 @@ class Run:
                 scheduler = SCHEDULES[self.config.schedule](self.strategy.agent(self.config.agent), executor,
                                                             self.simulator, self.config.max_active)
                 scheduler.checkpoint = checkpoint
-                self._schedule(scheduler, todo, writer, checkpoint, outputs if folds_live else None, new, start)
+                self._schedule(scheduler, executor, todo, writer, checkpoint, outputs if folds_live else None, new)
                 # Figures the engines measured while generating (vLLM's prefix-cache hits): read now, not at start.
                 self.manifest["models"] = executor.info()
             status = "finished"
@@ -168,10 +167,13 @@ class Run:
         self._write_results(outputs, new, wall, scheduler.stats, clock)
         return self.dir
 
-    def _schedule(self, scheduler: Scheduler, todo: list[Task], writer: TrajectoryWriter, checkpoint: Checkpoint,
-                  outputs: RunOutputs | None, new: NewRecords, start: float) -> None:
-        with tqdm(total=len(self.tasks), initial=len(self.tasks) - len(todo), desc=self.config.run_name,
-                  unit="traj", disable=not self.config.progress) as bar:
+    def _schedule(self, scheduler: Scheduler, executor: Executor, todo: list[Task], writer: TrajectoryWriter,
+                  checkpoint: Checkpoint, outputs: RunOutputs | None, new: NewRecords) -> None:
+        agent = self.config.agent
+        calls_bound = agent.max_steps * (2 if agent.kind == "multi" else 1 if agent.roles else 0)
+        with CallProgress(self.config.run_name, len(self.tasks), len(self.tasks) - len(todo), calls_bound,
+                          self.config.progress) as progress:
+            executor.on_finished.append(progress.on_batch)
 
             def finished(episode: Episode) -> None:
                 self.strategy.write_outputs(episode, self.dir)  # before the record: a recorded task is complete
@@ -180,10 +182,7 @@ class Run:
                 if outputs is not None:
                     outputs.add(record)
                 new.add(record)
-                bar.update(1)
-                if not bar.disable:
-                    bar.set_postfix(tok_s=round(new.completion_tokens / max(1e-9, time.perf_counter() - start), 1),
-                                    refresh=False)
+                progress.on_trajectory(sum(u["calls"] for u in record["usage"].values()))
 
             scheduler.run((self._episode(task, writer, scheduler.agent, checkpoint) for task in todo), finished)
 

@@ -101,9 +101,9 @@ def run_static(config: StaticConfig, samples: list[StaticSample], executor: Exec
     executor = executor or make_executor(config.executor, distinct_models(config.agent.roles), config.ray_address,
                                              config.agent.placement)
     try:
-        start = time.perf_counter()
+        start, busy_before = time.perf_counter(), executor.busy_seconds()  # a shared executor has books already
         steps = predict(config.agent, chosen, executor, config.seed, config.data.stem, config.progress, config.prompt_tokens)
-        speed = {"wall_s": round(time.perf_counter() - start, 3), "actor_busy_s": executor.busy_seconds(),
+        speed = {"wall_s": round(time.perf_counter() - start, 3), "actor_busy_s": {key: busy - busy_before.get(key, 0.0) for key, busy in executor.busy_seconds().items()},
                  "requests": dict(Counter(role for step in steps for role in step.texts))}
         models = executor.info()
     finally:

@@ -39,6 +39,7 @@ from engine import provenance
 from benchmarks.results.files import LEADERBOARD_FILE, METRICS_FILE, write_json_atomic
 from benchmarks.results.leaderboard import write_leaderboard
 from benchmarks.results.manifest import read_manifest
+from engine.progress import Ticker, sweep_bar
 from engine.run import SCHEDULES, Run, RunConfig
 from engine.scheduler import DEFAULT_SCHEDULE
 from engine.safe_yaml import YamlFileError, load_yaml_file
@@ -197,15 +198,20 @@ RunStarter = Callable[[PlannedRun, LoadedBenchmark, dict[str, Any]], Path]
 
 
 def execute(sweep: Sweep, start_run: RunStarter, score_run: Callable[[Path, str], None] | None = None,
-            say: Callable[[str], None] = print) -> dict[str, Any]:
-    """Runs every planned run not finished before; returns (and keeps writing) <out>/sweep.json."""
+            say: Callable[[str], None] = print, progress: bool = False) -> dict[str, Any]:
+    """Runs every planned run not finished before; returns (and keeps writing) <out>/sweep.json. With
+    `progress`, an overall bar over the runs stays above each run's own bar."""
     state = {"sweep": str(sweep.source), "started_at": provenance.now(), "git_commit": provenance.git_commit(),
              "settings": sweep.settings, "runs": {}}
-    for n, planned in enumerate(sweep.runs, 1):
-        run_dir = sweep.out / planned.run_name
-        say(f"[{n}/{len(sweep.runs)}] {planned.run_name}")
-        state["runs"][planned.run_name] = _one(planned, run_dir, sweep.settings, start_run, score_run)
-        write_json_atomic(sweep.out / "sweep.json", state)
+    done_before = {r.run_name for r in sweep.runs if is_finished(sweep.out / r.run_name)}
+    with sweep_bar(len(sweep.runs), len(done_before), progress) as bar, Ticker(bar):
+        for n, planned in enumerate(sweep.runs, 1):
+            run_dir = sweep.out / planned.run_name
+            (bar.write if progress else say)(f"[{n}/{len(sweep.runs)}] {planned.run_name}")
+            state["runs"][planned.run_name] = _one(planned, run_dir, sweep.settings, start_run, score_run)
+            write_json_atomic(sweep.out / "sweep.json", state)
+            if planned.run_name not in done_before:
+                bar.update(1)
     finished = [sweep.out / name for name, run in state["runs"].items() if run["status"] in ("finished", "skipped")]
     if finished:
         board = leaderboard.build(finished)

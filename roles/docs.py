@@ -23,7 +23,7 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _training_entry(tool: ToolSpec) -> dict[str, Any]:
+def training_entry(tool: ToolSpec) -> dict[str, Any]:
     """As alpha-UMi's training data (GLPFT prepro_raw_stage_1.py) derives it from the function schema:
     `function` = schema description[:256]; `input` = "<schema type>, <description[-256:]>", or just the
     type when the property has no description key (an empty description still gives "string, ")."""
@@ -57,7 +57,7 @@ def _bare_entry(tool: ToolSpec) -> dict[str, Any]:
     return {"Name": tool.function_name, "function": function, "input": inputs}
 
 
-_DOC_LINES = {"training": IdentityMemo(lambda tool: json.dumps(_training_entry(tool)) + "\n"),
+_DOC_LINES = {"training": IdentityMemo(lambda tool: json.dumps(training_entry(tool)) + "\n"),
               "bare": IdentityMemo(lambda tool: json.dumps(_bare_entry(tool)) + "\n")}
 
 

@@ -1,10 +1,13 @@
 """`benchmark write --per-group N --out DIR [--format toolbench|hf|parquet]`: the embedded benchmark in
-ToolBench's own files, or as a Hugging Face dataset (benchmarks.hf_benchmark) to share on a hub."""
+ToolBench's own files (with its gold solutions as an alpha-UMi static test file), or as a Hugging Face
+dataset (benchmarks.hf_benchmark) to share on a hub."""
 from __future__ import annotations
 
 import argparse
 
 from engine.cli.base import Subcommand, UserError, at_least
+
+STATIC_TEST_FILE = "static_test.json"  # the gold solutions in alpha-UMi's static test format (toolbench format)
 
 
 class BenchmarkCommand(Subcommand):
@@ -39,9 +42,12 @@ def _write(args: argparse.Namespace):
 
     bench = generate(args.per_group, args.seed)
     if args.format == "toolbench":
+        from roles.alpha_umi_static_file import write_static_file
         from tools_sim.cache import write_cache_dir
 
-        return write(bench, args.out, write_cache_dir)
+        out = write(bench, args.out, write_cache_dir)
+        write_static_file(bench.tasks, out / STATIC_TEST_FILE)  # for `umi-eval static --data`
+        return out
     from benchmarks.embedded.source import describe
     from benchmarks.hf_benchmark import write_tasks
     from engine.provenance import library_versions

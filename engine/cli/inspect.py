@@ -17,7 +17,7 @@ class InspectCommand(Subcommand):
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         add_benchmark_args(parser)
-        parser.add_argument("--query-id", required=True)
+        parser.add_argument("--query-id", required=True, help="a query id, or GROUP/ID where several groups have the id")
         parser.add_argument("--agent", default="alpha-umi")
         parser.add_argument("--role", help="role whose first-step prompt to print (default: the agent's first)")
         parser.add_argument("--tools", action="store_true", help="print the function schemas as JSON")

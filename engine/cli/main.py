@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from engine.cli.base import Subcommand, UserError
+from engine.provenance import umi_eval_version
 from engine.cli.benchmark import BenchmarkCommand
 from engine.cli.convert import ConvertCommand
 from engine.cli.export import ExportCommand
@@ -13,6 +14,7 @@ from engine.cli.inspect import InspectCommand
 from engine.cli.leaderboard import LeaderboardCommand
 from engine.cli.main_job import main_job
 from engine.cli.report import ReportCommand
+from engine.cli.presets import PresetsCommand
 from engine.cli.run import RunCommand
 from engine.cli.score import ScoreCommand
 from engine.cli.sim import SimCommand
@@ -21,11 +23,12 @@ from engine.cli.sweep import SweepCommand
 
 SUBCOMMANDS: tuple[Subcommand, ...] = (RunCommand(), BenchmarkCommand(), ScoreCommand(), LeaderboardCommand(),
                                        SimCommand(), InspectCommand(), SweepCommand(), StaticCommand(),
-                                       ConvertCommand(), ExportCommand(), ReportCommand())
+                                       ConvertCommand(), ExportCommand(), ReportCommand(), PresetsCommand())
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="umi-eval", description="Batched offline evaluation of tool-using LLM agents.")
+    parser.add_argument("--version", action="version", version=f"umi-eval {umi_eval_version()}")
     sub = parser.add_subparsers(dest="command")
     for command in SUBCOMMANDS:
         command.add_arguments(sub.add_parser(command.name, help=command.help))
@@ -36,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = build_parser().parse_args(argv)
     if args.command is None:
-        return main_job()
+        return main_job(run_subcommand=main)
     command = next(c for c in SUBCOMMANDS if c.name == args.command)
     try:
         command.validate(args)

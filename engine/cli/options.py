@@ -82,7 +82,13 @@ def resolve_benchmark(args: argparse.Namespace) -> LoadedBenchmark:
 
 
 def find_task(tasks: list[Task], query_id: str) -> Task:
-    for task in tasks:
-        if task.query_id == query_id:
-            return task
-    raise UserError(f"query id {query_id} not found in the benchmark ({len(tasks)} tasks loaded)")
+    """The task of a query id, or of a `GROUP/ID` key; an id that several groups share is refused with them named
+    (ToolBench numbers queries per group, and so does the embedded benchmark)."""
+    found = [task for task in tasks if query_id in (task.query_id, task.key)]
+    if not found:
+        raise UserError(f"query id {query_id} not found in the benchmark ({len(tasks)} tasks loaded)")
+    if len(found) > 1:
+        groups = [task.group for task in found]
+        raise UserError(f"query id {query_id} is in {len(found)} groups ({', '.join(groups)}); name one: "
+                        f"--query-id {groups[0]}/{query_id} (or --groups {groups[0]})")
+    return found[0]

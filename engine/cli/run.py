@@ -10,7 +10,7 @@ from benchmarks.core.types import LoadedBenchmark
 from engine.executor import RayUnavailable, RoleActorLost
 from engine.identity import RunIdentityMismatch
 from benchmarks.core.naming import check_folder_name
-from benchmarks.results.files import TRAJECTORIES_FILE
+from benchmarks.results.files import SCORES_FILE, TRAJECTORIES_FILE
 from benchmarks.results.trajectories import BAD_SUFFIX, corrupt_lines, move_corrupt_lines
 from engine.cli.base import Subcommand, UserError, at_least, guarded
 from engine.cli.options import (add_benchmark_args, add_model_args, check_benchmark_args, check_model_args,
@@ -44,6 +44,21 @@ def check_trajectories(path: Path, repair: bool) -> None:
                         f"to move them aside to {path.name}{BAD_SUFFIX} and keep the rest")
     moved = move_corrupt_lines(path)
     print(f"umi-eval: moved {moved} corrupt line(s) of {path} to {path.name}{BAD_SUFFIX}")
+
+
+def run_summary(run_dir: Path) -> str:
+    """The run's closing line: its outcome figures and, when the run scored itself (a benchmark with gold
+    facts), the pass rate it computed."""
+    from benchmarks.results.scores import read_scores
+    from benchmarks.scoring.intervals import rate_text
+
+    overall = json.loads((run_dir / "metrics.json").read_text())["overall"]
+    line = (f"{run_dir}: {overall['n']} trajectories, answered {overall['answered_rate']}%, "
+            f"invalid calls {overall['invalid_call_rate']}%, mean steps {overall['mean_steps']}")
+    scores = read_scores(run_dir / SCORES_FILE)
+    if scores.get("overall"):
+        line += f"; {scores['judge']['id']} pass rate {rate_text(scores['overall'])} (n={scores['overall']['n']})"
+    return line
 
 
 class RunCommand(Subcommand):
@@ -109,9 +124,7 @@ class RunCommand(Subcommand):
                            retry_failed=not args.no_retry_failed, extend=args.extend, command=["umi-eval", *argv])
         gc.freeze()  # the tasks live to the end: the cyclic collector's full passes need not walk them (issue 12)
         run_dir = Run(config, bench.tasks, simulator).execute()
-        overall = json.loads((run_dir / "metrics.json").read_text())["overall"]
-        print(f"{run_dir}: {overall['n']} trajectories, answered {overall['answered_rate']}%, "
-              f"invalid calls {overall['invalid_call_rate']}%, mean steps {overall['mean_steps']}")
+        print(run_summary(run_dir))
         if args.judge:
             from engine.cli.score import score_with_defaults, summary
 

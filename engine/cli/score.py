@@ -13,7 +13,7 @@ from benchmarks.results.files import SCORES_FILE
 from benchmarks.scoring.intervals import rate_text
 from benchmarks.scoring.inputs import ScoringInput, load_input, restrict_to_ids
 from benchmarks.scoring.agreement import agreement_section, agreement_text
-from benchmarks.scoring.judges import Judge, JudgeLog, JudgeOptions
+from benchmarks.scoring.judges import VERIFIED_JUDGE, Judge, JudgeLog, JudgeOptions
 from benchmarks.scoring.preference import side_labels, win_rate
 from benchmarks.scoring.procedures import procedure_of
 from benchmarks.results.scores import write_scores
@@ -134,9 +134,17 @@ def _gold_facts(source: ScoringInput) -> dict[str, tuple[str, ...]]:
     return regenerated_gold_facts(source.manifest)
 
 
+def _judged_by(document: dict[str, Any]) -> str:
+    """The judge and its evaluations per query; a rule gives the same verdict every time, so no count."""
+    judge = document["judge"]
+    if judge.get("kind") == VERIFIED_JUDGE["kind"]:
+        return f"judge {judge['id']} ({VERIFIED_JUDGE['note']})"
+    return f"judge {judge['id']}, {document['times']} evaluations per query"
+
+
 def summary(path: Path, document: dict[str, Any]) -> str:
     stats, sopr = document["judge_stats"], document["sopr"]["overall"]
-    lines = [f"{path}: judge {document['judge']['id']}, {document['times']} evaluations per query",
+    lines = [f"{path}: {_judged_by(document)}",
              f"pass rate {rate_text(document['overall'])} (n={document['overall']['n']}); "
              f"SoPR {sopr['rate']:.1f} +- {sopr['std']:.1f}" if sopr["rate"] is not None else "no query scored",
              f"judge: {stats['model_calls']} model calls, {stats['cache_hits']} cached, "

@@ -52,7 +52,8 @@ class SweepCommand(Subcommand):
         if args.dry_run:
             return 0
         starter = start_with(build_simulator, sweep.out, not args.no_progress, ["umi-eval", *argv])
-        state = execute(sweep, starter, lambda run_dir, judge: score_with_defaults(run_dir, judge))
+        state = execute(sweep, starter, lambda run_dir, judge: score_with_defaults(run_dir, judge),
+                        progress=not args.no_progress)
         failed = {name: run["error"] for name, run in state["runs"].items() if run["status"] == "failed"}
         if (sweep.out / "leaderboard.json").is_file():
             print("\n" + leaderboard.table(json.loads((sweep.out / "leaderboard.json").read_text())))

@@ -44,8 +44,8 @@ def test_explicit_pairs_and_unknown_runs(runs: list[Path]) -> None:
 def test_markdown_keeps_the_main_table_and_adds_pairs(runs: list[Path]) -> None:
     board = build(runs)
     head = table(board).splitlines()[0]
-    assert head.startswith("| agent | kind | benchmark | seed | G1_instruction | overall | SoPR |")
-    assert "75.0 +- 1.5" in table(board)
+    assert head.startswith("| run | agent | kind | benchmark | seed | status | n | G1_instruction | overall | SoPR |")
+    assert "| multi | multi | multi | embedded | None | finished | 4 | 75.0 [70,80] n=4 | 75.0 [70,80] n=4 | 75.0 +- 1.5 |" in table(board)
     text = render(board, "md")
     assert "single vs multi" in text and "+25.0 [" in text
 
@@ -97,6 +97,35 @@ def test_a_run_whose_process_died_shows_as_interrupted(tmp_path: Path) -> None:
     (run / "run.json").write_text(json.dumps(manifest))
     [entry] = build([run])["entries"]
     assert entry["status"] == "interrupted" and "ended without recording an end" in entry["status_reason"]
+
+
+def test_unfinished_runs_are_marked_and_sorted_last(tmp_path: Path) -> None:
+    runs = [fake_run(tmp_path, "done", "single", [False, False]), fake_run(tmp_path, "stopped", "single", [True, True], status="failed")]
+    board = build(runs)
+    assert [e["run"] for e in board["entries"]] == ["done", "stopped"]  # 100% but unfinished: after 0% finished
+    lines = table(board).splitlines()
+    assert "| finished | 2 |" in lines[2] and "| unfinished: failed | 2 |" in lines[3]
+
+
+def test_tiny_samples_say_how_small_they_are(tmp_path: Path) -> None:
+    small = table(build([fake_run(tmp_path, "small", "single", [False, False])]))
+    assert "0.0 [-5,5] n=2" in small
+    big = table(build([fake_run(tmp_path / "b", "big", "single", [True] * 40)]))
+    assert "100.0 [95,105] |" in big and "n=40" not in big
+
+
+def test_pairs_follow_run_folders_when_run_names_repeat(tmp_path: Path) -> None:
+    """Two output folders hold runs of the same names; each single pairs with the multi of its own folder."""
+    runs = [fake_run(tmp_path / "a", "single-run", "single", [False] * 4), fake_run(tmp_path / "a", "multi-run", "multi", [True] * 4),
+            fake_run(tmp_path / "b", "single-run", "single", [True] * 4, models=("m2",)),
+            fake_run(tmp_path / "b", "multi-run", "multi", [True] * 4, models=("m2",))]
+    board = build(runs)
+    diffs = {(Path(p["single_dir"]).parent.name, Path(p["multi_dir"]).parent.name): p["difference"]["diff"] for p in board["pairs"]}
+    assert diffs == {("a", "a"): 100.0, ("b", "b"): 0.0}
+    with pytest.raises(ValueError, match="2 runs have that name"):
+        build(runs, [("single-run", str(runs[3]))])
+    [explicit] = build(runs[:1] + runs[3:], [(str(runs[0]), str(runs[3]))])["pairs"]
+    assert (explicit["single_dir"], explicit["multi_dir"]) == (str(runs[0]), str(runs[3]))
 
 
 def _cli(*argv: str) -> int:

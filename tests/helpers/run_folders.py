@@ -8,12 +8,13 @@ MODEL = "HuggingFaceTB/SmolLM2-135M-Instruct"
 
 
 def fake_run(root: Path, name: str, kind: str, passed: list[bool], *, models: tuple[str, ...] = (MODEL,), judged: bool = True,
-             agent: str | None = None) -> Path:
-    """`root/name`: a finished run of `kind` whose tasks G1_instruction/0.. passed as `passed` says."""
+             agent: str | None = None, status: str = "finished") -> Path:
+    """`root/name`: a run of `kind` (finished unless `status` says otherwise) whose tasks G1_instruction/0..
+    passed as `passed` says."""
     run = root / name
     run.mkdir(parents=True)
     manifest = {"run_name": name, "agent": {"name": agent or name, "kind": kind}, "benchmark": {"name": "embedded"},
-                "models": {f"hf:{m}": {"model": m} for m in models}, "status": "finished"}
+                "models": {f"hf:{m}": {"model": m} for m in models}, "status": status}
     keys = [f"G1_instruction/{n}" for n in range(len(passed))]
     rate = 100 * sum(passed) / len(passed)
     per_query = {k: ({"passed": p, "labels": []} if judged else p) for k, p in zip(keys, passed)}

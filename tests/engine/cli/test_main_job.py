@@ -1,12 +1,24 @@
 """The oracle's end-to-end self-check and a shortened default main job."""
 from __future__ import annotations
 
+import dataclasses
+import importlib.util
 import json
+import time
 
 import pytest
 
 import run_eval
-from engine.cli.main_job import MAIN_JOB_AGENTS, main_job
+from engine.cli.benchmark import STATIC_TEST_FILE
+from engine.cli.main_job import MAIN_JOB_AGENTS, MAIN_JOB_STATIC_AGENTS, STATIC_FILE, main_job
+from roles.alpha_umi_steps import static_samples
+from benchmarks.loading import load_benchmark
+from engine.backends.scripted import register_script
+from engine.cli.main_job import static_agent
+from engine.executor import make_executor
+from engine.placement import distinct_models
+from engine.static_eval import StaticConfig, load_static, run_static
+from roles.alpha_umi_static_file import write_static_file
 
 
 def test_oracle_scores_100_percent_verified_on_the_embedded_benchmark(tmp_path, capsys):
@@ -26,6 +38,7 @@ def test_oracle_scores_100_percent_verified_on_the_embedded_benchmark(tmp_path, 
 def test_written_benchmark_runs_with_its_gold_and_cache(tmp_path):
     out = tmp_path / "bench"
     assert run_eval.main(["benchmark", "write", "--per-group", "3", "--out", str(out)]) == 0
+    assert len(static_samples(out / STATIC_TEST_FILE)) > 18  # every gold call and every answer of the 18 queries
     argv = ["run", "--agent", "oracle", "--benchmark", str(out), "--executor", "local", "--out", str(tmp_path / "runs"),
             "--no-progress", "--miss-policy", "error"]
     assert run_eval.main(argv) == 0
@@ -33,16 +46,60 @@ def test_written_benchmark_runs_with_its_gold_and_cache(tmp_path):
     assert scores["overall"]["rate"] == 100.0 and scores["overall"]["n"] == 18
 
 
+def check_both_tables(out, printed, per_group):
+    """Table 1 (static: one row per alpha-UMi agent, five metrics) and Table 2 (real time: the leaderboard)."""
+    table1, _, table2 = printed.partition("Table 2")
+    assert "Table 1" in table1 and "| agent | kind | steps | Plan ACC | Act. EM | Hallu. | Arg. F1 | R-L |" in table1
+    steps = len(static_samples(out / STATIC_FILE))
+    for name in MAIN_JOB_STATIC_AGENTS:
+        report = json.loads((out / f"static__{name}__embedded_gold" / "static.json").read_text())
+        assert report["metrics"]["n"]["samples"] == steps and report["metrics"]["plan_acc"] is not None
+        assert f"| {name} | {report['agent']['kind']} | {steps} | {report['metrics']['plan_acc']:.1f} |" in table1
+    board = json.loads((out / "leaderboard.json").read_text())
+    assert sorted(e["agent"] for e in board["entries"]) == sorted(MAIN_JOB_AGENTS)
+    for entry in board["entries"]:
+        assert entry["judge"] == "verified" and entry["overall"]["n"] == 6 * per_group and entry["status"] == "finished"
+        assert entry["agent"] in table2
+    assert "verified pass rate" in table2
+
+
+def test_shortened_main_job_prints_both_tables_with_scripted_models(tmp_path, capsys, monkeypatch):
+    asked = []
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: True if name == "engine.cli.report" else real_find_spec(name))
+    assert main_job(per_group=1, out=str(tmp_path), executor="local", backend="scripted",
+                    run_subcommand=lambda argv: asked.append(argv) or 0) == 0
+    runs = [str(tmp_path / f"{name}__embedded__seed0") for name in MAIN_JOB_AGENTS]
+    assert asked == [["report", *runs, "--out", str(tmp_path / "report")]]  # where the HTML report is written
+    printed = capsys.readouterr().out
+    check_both_tables(tmp_path, printed, 1)
+    # the scripted models call the first tool then answer: some plans right, never a hallucinated name
+    report = json.loads((tmp_path / "static__alpha-umi__embedded_gold" / "static.json").read_text())
+    assert 0 < report["metrics"]["plan_acc"] < 100 and report["metrics"]["hallu"] == 0
+
+
+
+def test_static_reports_on_a_shared_executor_count_their_own_actor_time(tmp_path):
+    register_script("sleepy", lambda request: time.sleep(0.05) or "Next: give up.")
+    agent = dataclasses.replace(static_agent("alpha-umi-backbone", "scripted"), roles={
+        "backbone": dataclasses.replace(static_agent("alpha-umi-backbone", "scripted").roles["backbone"], model="sleepy")})
+    path = tmp_path / "s.json"
+    write_static_file(load_benchmark("embedded", per_group=1, seed=0).tasks[:2], path)
+    executor = make_executor("local", distinct_models(agent.roles))
+    try:
+        reports = [run_static(StaticConfig(agent=agent, data=path, out_dir=tmp_path / str(i), executor="local", progress=False),
+                              load_static(agent, path), executor)[1] for i in range(2)]
+    finally:
+        executor.shutdown()
+    first, second = (sum(r["speed"]["actor_busy_s"].values()) for r in reports)
+    assert first > 0.1 and second < 1.5 * first  # not the first report's time again
+
+
 @pytest.mark.slow
 @pytest.mark.ray
 def test_shortened_main_job_compares_single_and_multi(tmp_path, capsys):
     assert main_job(per_group=1, out=str(tmp_path)) == 0
+    check_both_tables(tmp_path, capsys.readouterr().out, 1)
     board = json.loads((tmp_path / "leaderboard.json").read_text())
-    assert board["schema_version"] == 1
-    assert sorted(e["agent"] for e in board["entries"]) == sorted(MAIN_JOB_AGENTS)
     for entry in board["entries"]:
-        assert entry["judge"] == "verified" and entry["overall"]["n"] == 6
-        assert 0.0 <= entry["overall"]["rate"] <= 100.0 and entry["status"] == "finished"
-        assert entry["models"] and entry["tokens"] > 0
-    table = capsys.readouterr().out
-    assert "| agent | kind | benchmark | seed | G1_instruction |" in table and "chat-multi" in table and "chat-single" in table
+        assert 0.0 <= entry["overall"]["rate"] <= 100.0 and entry["models"] and entry["tokens"] > 0

@@ -91,9 +91,11 @@ def _embedded_run(root: Path, answers: dict[int, str | None]) -> tuple[Path, lis
     return run, [(tasks[r["task_key"]], r) for r in records]
 
 
-def test_verified_judge_on_an_embedded_run_agrees_with_the_verified_rule(tmp_path: Path) -> None:
+def test_verified_judge_on_an_embedded_run_agrees_with_the_verified_rule(tmp_path: Path, capsys) -> None:
     run, pairs = _embedded_run(tmp_path, {0: "I could not find it.", 3: None, 5: ""})
     assert score(str(run), "--judge", "verified") == 0
+    printed = capsys.readouterr().out
+    assert "evaluations per query" not in printed and "judge verified (gold facts stated" in printed
     scores = _read(run)  # written into the run folder by default
     expected = {t.key: verified_pass(r["final_answer"], r["status"] == "answered", t.gold.facts) for t, r in pairs}
     assert {k: q["passed"] for k, q in scores["per_query"].items()} == expected
@@ -101,10 +103,11 @@ def test_verified_judge_on_an_embedded_run_agrees_with_the_verified_rule(tmp_pat
     assert scores["judge"]["id"] == "verified" and scores["judge_stats"]["model_calls"] == 0
 
 
-def test_model_judge_scores_again_from_the_cache(tmp_path: Path) -> None:
+def test_model_judge_scores_again_from_the_cache(tmp_path: Path, capsys) -> None:
     run, _ = _embedded_run(tmp_path, {})
     out = tmp_path / "out"
     assert score(str(run), "--judge", "scripted:judge-always-solved", "--out", str(out)) == 0
+    assert "3 evaluations per query" in capsys.readouterr().out  # a model judge samples: the count matters
     first = _read(out)
     assert first["judge_stats"]["model_calls"] == 12 * 3 and first["overall"]["rate"] == 100.0
     assert score(str(run), "--judge", "scripted:judge-always-solved", "--out", str(out)) == 0
