@@ -40,7 +40,7 @@ from engine.tool_simulator import build_simulator
 from engine.presets import load_agent, override_models
 from engine.run import Run, RunConfig
 
-agent_name, size, max_active = sys.argv[1], int(sys.argv[2]), (int(sys.argv[3]) or None)
+agent_name, size, max_active, schedule = sys.argv[1], int(sys.argv[2]), (int(sys.argv[3]) or None), sys.argv[4]
 bench = load_benchmark("embedded", per_group=-(-size // 6))
 tasks = bench.tasks[:size]
 simulator = build_simulator(bench, None, "synthesize")
@@ -54,7 +54,7 @@ with open("/proc/self/clear_refs", "w") as handle:  # resets VmHWM, the peak RSS
 workdir = Path(tempfile.mkdtemp(prefix="umi-driver-"))
 try:
     config = RunConfig(agent=agent, out_dir=workdir, run_name="overhead", executor="local", progress=False,
-                       max_active=max_active)
+                       max_active=max_active, schedule=schedule)
     cpu, wall = time.process_time(), time.perf_counter()
     run_dir = Run(config, tasks, simulator).execute()
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
@@ -112,9 +112,9 @@ def tree_of(rev: str, scratch: Path) -> Path:
     return into
 
 
-def measure(tree: Path, agent: str, size: int, max_active: int | None) -> dict:
+def measure(tree: Path, agent: str, size: int, max_active: int | None, schedule: str) -> dict:
     env = {**os.environ, "PYTHONPATH": str(tree), "RAY_AUTH_MODE": "disabled"}
-    done = subprocess.run([sys.executable, "-c", CHILD, agent, str(size), str(max_active or 0)], cwd=tree, env=env,
+    done = subprocess.run([sys.executable, "-c", CHILD, agent, str(size), str(max_active or 0), schedule], cwd=tree, env=env,
                           capture_output=True, text=True, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -125,6 +125,7 @@ def main() -> int:
     parser.add_argument("--sizes", nargs="+", type=int, default=[10_000, 100_000])
     parser.add_argument("--agents", nargs="+", default=["alpha-umi"])
     parser.add_argument("--max-active", type=int, default=1024)
+    parser.add_argument("--schedule", default="lockstep", help="lockstep (in every revision) or, from 26e2bc6, continuous")
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
     revisions = {rev: subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", rev], capture_output=True,
@@ -134,9 +135,9 @@ def main() -> int:
         trees = {rev: tree_of(commit, Path(scratch)) for rev, commit in revisions.items()}
         for agent in args.agents:
             for size in args.sizes:
-                row = {"agent": agent, "trajectories": size, "max_active": args.max_active}
+                row = {"agent": agent, "trajectories": size, "max_active": args.max_active, "schedule": args.schedule}
                 for rev, tree in trees.items():
-                    row[revisions[rev]] = measure(tree, agent, size, args.max_active)
+                    row[revisions[rev]] = measure(tree, agent, size, args.max_active, args.schedule)
                     print(json.dumps(row), flush=True)
                 first, last = (row[revisions[r]] for r in (args.revisions[0], args.revisions[-1]))
                 row["ratio_role_calls_per_cpu_s"] = round(last["role_calls_per_cpu_s"] / first["role_calls_per_cpu_s"], 2)
