@@ -86,7 +86,7 @@ size, max_active = int(sys.argv[1]), int(sys.argv[2])
 bench = load_benchmark("embedded", per_group=-(-size // 6))
 agent = override_models(load_agent("alpha-umi"), backend="scripted", model="call-once-then-answer")
 config = RunConfig(agent=agent, out_dir=Path(tempfile.mkdtemp()), run_name="wire", executor="local", progress=False,
-                   max_active=max_active)
+                   max_active=max_active, schedule="lockstep")  # batches: continuous sends one request per call
 Run(config, bench.tasks[:size], build_simulator(bench, None, "synthesize")).execute()
 print(json.dumps({"batches": len(sizes), "largest_batch_requests": max(n for n, _ in sizes),
                   "largest_batch_bytes": max(b for _, b in sizes),
