@@ -1,6 +1,7 @@
 """What the perf scripts share: a timed run of the engine and the trajectory fields compared across runs."""
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from typing import Any
@@ -43,3 +44,11 @@ def comparable(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def usage_totals(records: list[dict[str, Any]]) -> dict[str, int]:
     usages = [u for r in records for u in r["usage"].values()]
     return {"role_calls": sum(u["calls"] for u in usages), "completion_tokens": sum(u["completion_tokens"] for u in usages)}
+
+
+def write_result(out: str | Path, result: dict[str, Any]) -> None:
+    """A perf script's figures: the JSON file under perf/results, and the same text on stdout."""
+    text = json.dumps(result, indent=2)
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    Path(out).write_text(text + "\n")
+    print(text)

@@ -8,7 +8,6 @@ answers with the gold calls, so rows are of a realistic shape but carry no token
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import sys
 import tempfile
@@ -20,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import datasets  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
 
+from perf.common import write_result  # noqa: E402
 from benchmarks.loading import load_benchmark  # noqa: E402
 from benchmarks.results.files import TRAJECTORIES_FILE  # noqa: E402
 from benchmarks.results.hf_dataset import PARQUET_FILE, export_runs, record_from_row  # noqa: E402
@@ -80,9 +80,7 @@ def main() -> None:
         }
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(result, indent=2) + "\n")
-    print(json.dumps(result, indent=2))
+    write_result(args.out, result)
 
 
 if __name__ == "__main__":

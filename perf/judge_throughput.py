@@ -25,6 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from perf.common import write_result  # noqa: E402
 from benchmarks.embedded import load_embedded  # noqa: E402
 from engine.cli.score import score_with_defaults  # noqa: E402
 from benchmarks.scoring.inputs import load_input  # noqa: E402
@@ -122,9 +123,7 @@ def main() -> None:
                   "versions": provenance.library_versions(), "load_average_1min_at_start": load}
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(result, indent=2) + "\n")
-    print(json.dumps(result, indent=2))
+    write_result(args.out, result)
 
 
 if __name__ == "__main__":

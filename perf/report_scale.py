@@ -7,7 +7,6 @@ Three runs (oracle, scripted single and multi) on the embedded benchmark, local 
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import subprocess
 import sys
@@ -18,6 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import run_eval  # noqa: E402
+from perf.common import write_result  # noqa: E402
 from benchmarks.report import write_report  # noqa: E402
 
 RUNS = {"oracle": ["--agent", "oracle"],
@@ -60,9 +60,7 @@ def main() -> None:
                   "chromium_render_s": chromium_render_s(index, work / "profile")}
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(result, indent=2) + "\n")
-    print(json.dumps(result, indent=2))
+    write_result(args.out, result)
 
 
 if __name__ == "__main__":
