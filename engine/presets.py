@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from benchmarks.core.values import positive_int_problem
-from benchmarks.core.naming import check_folder_name
+from benchmarks.core.values import max_steps_problem
+from benchmarks.core.naming import path_part
 from benchmarks.core.registry import did_you_mean
 from engine.placement import PlacementError, assign_engines
 from engine.safe_yaml import YamlFileError, load_yaml_file
@@ -104,7 +104,7 @@ def agent_from_dict(data: Any, source: str = "<agent>") -> AgentSpec:
         roles[role] = _model_spec(inherited, {**default_model, **given_roles.get(role, {})}, f"{source}: role {role}")
     name = str(data.get("name", base.name if base else Path(source).stem))
     try:
-        check_folder_name(name, "agent name")
+        path_part(name, "agent name")
     except ValueError as exc:
         raise AgentConfigError(f"{source}: {exc}") from None
     agent = AgentSpec(
@@ -132,7 +132,7 @@ def _mapping(value: Any, where: str) -> dict[str, Any]:
 
 
 def _max_steps(value: Any, source: str) -> int:
-    if problem := positive_int_problem("max_steps", value):
+    if problem := max_steps_problem("max_steps", value):
         raise AgentConfigError(f"{source}: {problem}")
     return value
 

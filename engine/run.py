@@ -25,10 +25,11 @@ from engine.agents import Agent, Episode
 from engine.checkpoint import Checkpoint
 from engine.continuous import ContinuousScheduler
 from engine.executor import Executor, make_executor
-from engine.identity import check_identity, run_identity
+from engine.identity import check_identity, recorded_identity, run_identity, write_identity
 from engine.metrics import throughput_metrics
 from engine.progress import CallProgress
-from benchmarks.results.files import (CHECKPOINT_FILE, METRICS_FILE, RUN_FILE, SCORES_FILE, TOOLEVAL_DIR, TRAJECTORIES_FILE, write_bytes_atomic,
+from engine.run_lock import hold_run_folder
+from benchmarks.results.files import (CHECKPOINT_FILE, group_file, METRICS_FILE, RUN_FILE, SCORES_FILE, TOOLEVAL_DIR, TRAJECTORIES_FILE, write_bytes_atomic,
                                       write_json_atomic)
 from benchmarks.results.manifest import effective_status, read_manifest, this_process, write_manifest
 from benchmarks.results.scores import write_scores
@@ -115,8 +116,13 @@ class Run:
     def execute(self) -> Path:
         if self.config.schedule not in SCHEDULES:
             raise ValueError(f"unknown schedule {self.config.schedule!r}; valid: {', '.join(SCHEDULES)}")
-        check_identity(self.dir, self._recorded_manifest().get("identity"), self.identity, self.config.extend)
-        self.dir.mkdir(parents=True, exist_ok=True)
+        with hold_run_folder(self.dir):  # one writer per folder, from before the identity is read
+            recorded = recorded_identity(self.dir, self._recorded_manifest())
+            check_identity(self.dir, recorded, self.identity, self.config.extend)
+            write_identity(self.dir, self.identity)  # beside the records, before any of them
+            return self._execute()
+
+    def _execute(self) -> Path:
         self.previous_attempt = self._previous_end()
         writer = TrajectoryWriter(self.dir / TRAJECTORIES_FILE, retry_failed=self.config.retry_failed)
         todo = [t for t in self.tasks.values() if self._key(t) not in writer.done]
@@ -257,7 +263,7 @@ class Run:
         if outputs.tooleval_dir is None:
             for group in outputs.group_names():  # the strategy converts its own answer files, not the records
                 text = self.strategy.tooleval_text(self.config.agent, self.tasks, group, [], self.dir)
-                write_bytes_atomic(tooleval / f"{group}.json", text.encode())
+                write_bytes_atomic(group_file(tooleval, group), text.encode())
         metrics = {
             "overall": outputs.overall.metrics(),
             "groups": {g: outputs.groups[g].metrics() for g in outputs.group_names()},

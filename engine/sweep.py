@@ -32,7 +32,7 @@ from typing import Any, Callable
 from benchmarks.core.values import positive_int_problem
 from benchmarks import leaderboard
 from engine.judges import check_judge_spec
-from benchmarks.core.naming import check_folder_name
+from benchmarks.core.naming import path_part
 from benchmarks.core.registry import did_you_mean
 from benchmarks.loading import LoadedBenchmark, load_benchmark
 from engine import provenance
@@ -100,7 +100,7 @@ def load_sweep(path: Path, resolve_agent: Callable[[dict[str, Any]], AgentSpec])
     _check_max_active(doc.get("max_active"), path)
     runs = [PlannedRun(agent, bench, seed, f"{agent.name}__{bench.name}__seed{seed}")
             for agent in agents for bench in benches for seed in seeds]
-    _check_folder_names(runs, path)
+    _path_parts(runs, path)
     _check_judge(doc.get("judge"), path)
     out = Path(doc.get("out") or Path("runs") / path.stem)
     return Sweep(path, out, {k: doc.get(k) for k in sorted(SWEEP_KEYS - {"agents", "benchmarks", "seeds", "out"})}, runs)
@@ -111,12 +111,12 @@ def _check_max_active(value: Any, path: Path) -> None:
         raise SweepError(f"{path}: {problem}")
 
 
-def _check_folder_names(runs: list[PlannedRun], path: Path) -> None:
+def _path_parts(runs: list[PlannedRun], path: Path) -> None:
     """Agent and benchmark names make the run folders: each must stay inside `out`."""
     for run in runs:
         try:
-            check_folder_name(run.agent.name, "agent name")
-            check_folder_name(run.bench.name, "benchmark name")
+            path_part(run.agent.name, "agent name")
+            path_part(run.bench.name, "benchmark name")
         except ValueError as exc:
             raise SweepError(f"{path}: {exc}") from None
 

@@ -9,3 +9,19 @@ def positive_int_problem(key: str, value: Any) -> str | None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         return f"{key} must be a whole number of at least 1, got {value!r:.80}"
     return None
+
+
+# Rounds per chain: each nests the converted and raw answer files about 6 JSON levels deeper, and Python's
+# JSON readers and writers (ToolEval's included) stop near 1,000 levels, so deeper chains could be run but
+# never exported, scored or resumed (issue 21, item 7).
+MAX_STEPS = 100
+
+
+def max_steps_problem(key: str, value: Any) -> str | None:
+    """Why `value` is not a number of model rounds a run can export (None when it is)."""
+    if problem := positive_int_problem(key, value):
+        return problem
+    if value > MAX_STEPS:
+        return (f"{key} must be at most {MAX_STEPS}, got {value}: deeper chains nest the answer files past what "
+                "JSON readers (ToolEval's included) can read")
+    return None

@@ -1,6 +1,8 @@
 """The files of a run folder by name, and the one way whole-file JSON outputs are written and read.
 
     <out>/<run>/run.json            manifest (benchmarks.results.manifest)
+    <out>/<run>/identity.json       the run the records belong to, written before any record (engine.identity)
+    <out>/<run>/run.lock            held (fcntl.flock) by the one process writing the folder (engine.run_lock)
     <out>/<run>/trajectories.jsonl  one record per finished trajectory (benchmarks.results.trajectories)
     <out>/<run>/checkpoint.jsonl    the steps of trajectories in flight, until the run finishes (engine.checkpoint)
     <out>/<run>/tooleval/<group>.json   ToolEval converted answers (benchmarks.results.converted)
@@ -20,7 +22,11 @@ from typing import Any, Callable
 
 import orjson
 
+from benchmarks.core.naming import path_part
+
 RUN_FILE = "run.json"
+IDENTITY_FILE = "identity.json"
+LOCK_FILE = "run.lock"
 TRAJECTORIES_FILE = "trajectories.jsonl"
 CHECKPOINT_FILE = "checkpoint.jsonl"
 TOOLEVAL_DIR = "tooleval"
@@ -55,6 +61,11 @@ def dumps(data: Any, option: int = 0) -> bytes:
         return orjson.dumps(data, option=option)
     except orjson.JSONEncodeError:
         return orjson.dumps(_without_surrogates(data), option=option)
+
+
+def group_file(folder: Path, group: str) -> Path:
+    """`<folder>/<group>.json` (a run's tooleval/ and convert's outputs): the group checked as a file name."""
+    return folder / f"{path_part(group, 'group', '.json.tmp.')}.json"
 
 
 def write_json_atomic(path: Path, data: Any) -> None:

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.results.converted import dumps_converted
+from benchmarks.results.files import group_file
 
 CONVERTER_SEED = 42
 EMPTY_MESSAGE_ROLES = ("system", "user")  # printed with an empty message
@@ -263,7 +264,7 @@ def convert_path(path: Path, out: Path, method: str | None = None, indent: int |
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for group, answers in converted.items():
-        target = out / f"{group}.json"
+        target = group_file(out, group)
         target.write_text(dumps_converted(answers, indent), encoding="utf-8")
         written.append(target)
     return written

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 
-from benchmarks.core.values import positive_int_problem
+from benchmarks.core.values import max_steps_problem, positive_int_problem
 from benchmarks.core.types import LoadedBenchmark, Task
 from benchmarks.loading import load_benchmark
 from engine.backends.base import BACKENDS, UnknownBackendError
@@ -50,9 +50,9 @@ def check_model_args(args: argparse.Namespace) -> None:
 def resolve_agent(args: argparse.Namespace) -> AgentSpec:
     agent = override_models(load_agent(args.agent), backend=getattr(args, "backend", None), model=getattr(args, "model", None),
                             dtype=getattr(args, "dtype", None), batch_size=getattr(args, "batch_size", None))
-    for key in ("batch_size", "max_steps"):  # a sweep entry gives them as YAML values
+    for key, check in (("batch_size", positive_int_problem), ("max_steps", max_steps_problem)):  # a sweep entry gives them as YAML values
         value = getattr(args, key, None)
-        if value is not None and (problem := positive_int_problem(key, value)):
+        if value is not None and (problem := check(key, value)):
             raise ValueError(problem)
     if getattr(args, "max_steps", None) is not None:
         agent = dataclasses.replace(agent, max_steps=args.max_steps)

@@ -9,7 +9,9 @@ from pathlib import Path
 from benchmarks.core.types import LoadedBenchmark
 from engine.executor import RayUnavailable, RoleActorLost
 from engine.identity import RunIdentityMismatch
-from benchmarks.core.naming import check_folder_name
+from engine.run_lock import RunFolderBusy, hold_run_folder
+from benchmarks.core.naming import path_part
+from benchmarks.core.values import max_steps_problem
 from benchmarks.results.files import SCORES_FILE, TRAJECTORIES_FILE
 from benchmarks.results.trajectories import BAD_SUFFIX, corrupt_lines, move_corrupt_lines
 from engine.cli.base import Subcommand, UserError, at_least, guarded
@@ -62,7 +64,7 @@ def run_summary(run_dir: Path) -> str:
 
 
 class RunCommand(Subcommand):
-    user_errors = (RoleActorLost, RayUnavailable, RunIdentityMismatch)  # a run stopped or refused: its one-line reason, no traceback
+    user_errors = (RoleActorLost, RayUnavailable, RunIdentityMismatch, RunFolderBusy)  # a run stopped or refused: its one-line reason, no traceback
     name = "run"
     help = "evaluate one agent on one benchmark"
 
@@ -100,9 +102,10 @@ class RunCommand(Subcommand):
         check_benchmark_args(args)
         check_model_args(args)
         at_least(args.max_active, 1, "--max-active")
-        at_least(args.max_steps, 1, "--max-steps")
+        if args.max_steps is not None and (problem := max_steps_problem("--max-steps", args.max_steps)):
+            raise UserError(problem)
         if args.run_name is not None:
-            guarded(check_folder_name)(args.run_name, "--run-name")
+            guarded(path_part)(args.run_name, "--run-name")
         if Path(args.out).exists() and not Path(args.out).is_dir():
             raise UserError(f"--out {args.out} is a file, not a folder")
 
@@ -116,14 +119,15 @@ class RunCommand(Subcommand):
         if args.judge:
             guarded(check_judge_spec)(args.judge)
         simulator = guarded(build_simulator)(bench, args.cache, args.miss_policy, args.store, args.sim_model)
-        run_name = args.run_name or guarded(check_folder_name)(default_run_name(agent, bench, args.seed), "run name")
-        check_trajectories(Path(args.out) / run_name / TRAJECTORIES_FILE, args.repair)
+        run_name = args.run_name or guarded(path_part)(default_run_name(agent, bench, args.seed), "run name")
         config = RunConfig(agent=agent, out_dir=Path(args.out), run_name=run_name,
                            seed=args.seed, executor=args.executor, ray_address=args.ray_address, max_active=args.max_active,
                            schedule=args.schedule, progress=not args.no_progress, benchmark=bench.info,
                            retry_failed=not args.no_retry_failed, extend=args.extend, command=["umi-eval", *argv])
         gc.freeze()  # the tasks live to the end: the cyclic collector's full passes need not walk them (issue 12)
-        run_dir = Run(config, bench.tasks, simulator).execute()
+        with hold_run_folder(Path(args.out) / run_name):  # --repair writes too
+            check_trajectories(Path(args.out) / run_name / TRAJECTORIES_FILE, args.repair)
+            run_dir = Run(config, bench.tasks, simulator).execute()
         print(run_summary(run_dir))
         if args.judge:
             from engine.cli.score import score_with_defaults, summary
