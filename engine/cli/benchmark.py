@@ -12,7 +12,6 @@ STATIC_TEST_FILE = "static_test.json"  # the gold solutions in alpha-UMi's stati
 
 class BenchmarkCommand(Subcommand):
     name = "benchmark"
-    help = "the embedded benchmark"
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True)

@@ -10,7 +10,6 @@ from engine.cli.base import Subcommand, UserError, guarded
 
 class ExportCommand(Subcommand):
     name = "export"
-    help = "runs as a Hugging Face dataset (save_to_disk folder or parquet) with a dataset card"
     user_errors = (FileExistsError,)
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:

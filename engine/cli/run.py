@@ -64,7 +64,6 @@ def run_summary(run_dir: Path) -> str:
 class RunCommand(Subcommand):
     user_errors = (RoleActorLost, RayUnavailable, RunIdentityMismatch)  # a run stopped or refused: its one-line reason, no traceback
     name = "run"
-    help = "evaluate one agent on one benchmark"
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--agent", required=True, help="preset name or agent YAML file")

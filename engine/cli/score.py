@@ -27,7 +27,6 @@ CACHE_FILE = "judge_cache.jsonl"
 
 class ScoreCommand(Subcommand):
     name = "score"
-    help = "score a run folder or ToolEval converted answers with a judge"
     user_errors = (ValueError, FileNotFoundError)
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:

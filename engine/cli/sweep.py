@@ -26,7 +26,6 @@ def sweep_agent(entry: dict[str, Any]) -> AgentSpec:
 class SweepCommand(Subcommand):
     user_errors = (RoleActorLost, RayUnavailable)  # a run stopped, resumable: its one-line reason, no traceback
     name = "sweep"
-    help = "many agents x benchmarks x seeds, resumable (a sweep YAML file)"
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("file", help="sweep YAML: agents, benchmarks, seeds, out, executor, judge (see README)")
