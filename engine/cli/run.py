@@ -125,7 +125,8 @@ class RunCommand(Subcommand):
         run_dir = Run(config, bench.tasks, simulator).execute()
         print(run_summary(run_dir))
         if args.judge:
-            from engine.cli.score import score_with_defaults, summary
+            from engine.cli.score import summary
+            from engine.judges.scoring import ScoreRequest, score
 
-            print(summary(*guarded(score_with_defaults)(run_dir, args.judge)))
+            print(summary(*guarded(score)(ScoreRequest(run_dir, args.judge))))
         return 0

@@ -37,7 +37,7 @@ class SweepCommand(Subcommand):
 
     def run(self, args: argparse.Namespace, argv: list[str]) -> int:
         from benchmarks import leaderboard
-        from engine.cli.score import score_with_defaults
+        from engine.judges.scoring import ScoreRequest, score
         from engine.runner.sweep import SweepError, execute, load_sweep, plan_table, start_with
         from engine.runner.tool_simulator import build_simulator
 
@@ -51,7 +51,7 @@ class SweepCommand(Subcommand):
         if args.dry_run:
             return 0
         starter = start_with(build_simulator, sweep.out, not args.no_progress, ["umi-eval", *argv])
-        state = execute(sweep, starter, lambda run_dir, judge: score_with_defaults(run_dir, judge),
+        state = execute(sweep, starter, lambda run_dir, judge: score(ScoreRequest(run_dir, judge)),
                         progress=not args.no_progress)
         failed = {name: run["error"] for name, run in state["runs"].items() if run["status"] == "failed"}
         if (sweep.out / "leaderboard.json").is_file():
