@@ -12,9 +12,9 @@ import pytest
 import run_eval
 from engine.backends.modelled import ContinuousBatchingModel, TimingProfile, parse_model
 from engine.backends.scripted import ScriptedBackend, call_once_then_answer
-from engine.presets import PRESETS, override_models
-from engine.run import Run, RunConfig
-from engine.streaming import BatchRefillStream
+from engine.config.presets import PRESETS, override_models
+from engine.runner.run import Run, RunConfig
+from engine.backends.streaming import BatchRefillStream
 from engine.types import RoleRequest, RoleResult, SamplingParams
 from tests.helpers.scheduling import weather_tasks
 from tools_sim.cache import ResponseCache

@@ -20,9 +20,9 @@ from benchmarks.loading import load_benchmark
 from benchmarks.hf_benchmark import task_row
 from benchmarks.toolbench import BenchmarkFormatError, tasks_from_records
 from engine.backends.scripted import register_script
-from engine.identity import RunIdentityMismatch
-from engine.run import Run, RunConfig
-from engine.run_lock import RunFolderBusy, hold_run_folder
+from engine.runner.identity import RunIdentityMismatch
+from engine.runner.run import Run, RunConfig
+from engine.runner.run_lock import RunFolderBusy, hold_run_folder
 from tests.helpers.scheduling import scripted, weather_tasks
 from tools_sim.cache import ResponseCache
 from tools_sim.simulator import Simulator

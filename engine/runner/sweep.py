@@ -35,14 +35,15 @@ from engine.judges import check_judge_spec
 from benchmarks.core.naming import path_part
 from benchmarks.core.registry import did_you_mean
 from benchmarks.loading import LoadedBenchmark, load_benchmark
-from engine import provenance
+from engine.runner import provenance
 from benchmarks.results.files import LEADERBOARD_FILE, METRICS_FILE, write_json_atomic
 from benchmarks.results.leaderboard import write_leaderboard
 from benchmarks.results.manifest import read_manifest
-from engine.progress import Ticker, sweep_bar
-from engine.run import SCHEDULES, Run, RunConfig
-from engine.scheduler import DEFAULT_SCHEDULE
-from engine.safe_yaml import YamlFileError, load_yaml_file
+from engine.runner.progress import Ticker, sweep_bar
+from engine.runner.run import Run, RunConfig
+from engine.schedule import SCHEDULES
+from engine.schedule import DEFAULT_SCHEDULE
+from engine.config.safe_yaml import YamlFileError, load_yaml_file
 from engine.types import AgentSpec
 
 SWEEP_KEYS = {"out", "executor", "ray_address", "schedule", "max_active", "seeds", "agents", "benchmarks", "judge",
@@ -100,7 +101,7 @@ def load_sweep(path: Path, resolve_agent: Callable[[dict[str, Any]], AgentSpec])
     _check_max_active(doc.get("max_active"), path)
     runs = [PlannedRun(agent, bench, seed, f"{agent.name}__{bench.name}__seed{seed}")
             for agent in agents for bench in benches for seed in seeds]
-    _path_parts(runs, path)
+    _check_folder_names(runs, path)
     _check_judge(doc.get("judge"), path)
     out = Path(doc.get("out") or Path("runs") / path.stem)
     return Sweep(path, out, {k: doc.get(k) for k in sorted(SWEEP_KEYS - {"agents", "benchmarks", "seeds", "out"})}, runs)
@@ -111,7 +112,7 @@ def _check_max_active(value: Any, path: Path) -> None:
         raise SweepError(f"{path}: {problem}")
 
 
-def _path_parts(runs: list[PlannedRun], path: Path) -> None:
+def _check_folder_names(runs: list[PlannedRun], path: Path) -> None:
     """Agent and benchmark names make the run folders: each must stay inside `out`."""
     for run in runs:
         try:
