@@ -11,6 +11,20 @@ def positive_int_problem(key: str, value: Any) -> str | None:
     return None
 
 
+def positive_number_problem(key: str, value: Any) -> str | None:
+    """Why `value` is not a finite number above 0 (seconds, rates)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < float("inf"):
+        return f"{key} must be a number above 0, got {value!r:.80}"
+    return None
+
+
+def count_problem(key: str, value: Any) -> str | None:
+    """Why `value` is not a whole number of at least 0."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        return f"{key} must be a whole number of at least 0, got {value!r:.80}"
+    return None
+
+
 # Rounds per chain: each nests the converted and raw answer files about 6 JSON levels deeper, and Python's
 # JSON readers and writers (ToolEval's included) stop near 1,000 levels, so deeper chains could be run but
 # never exported, scored or resumed (issue 21, item 7).

@@ -72,7 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     except (UserError, *command.user_errors) as exc:
         print(f"umi-eval: error: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt as exc:  # Ctrl-C: the run folder says what is saved; a traceback says nothing more
+    except KeyboardInterrupt as exc:  # Ctrl-C, SIGTERM, SIGHUP: the run folder says what is saved; a traceback says nothing more
         saved = getattr(exc, "saved_trajectories", 0)
-        print(f"umi-eval: interrupted; {saved} trajectories saved; rerun the same command to resume", file=sys.stderr)
-        return 130
+        how = f"terminated by {exc.signal_name}" if hasattr(exc, "signal_name") else "interrupted"
+        print(f"umi-eval: {how}; {saved} trajectories saved; rerun the same command to resume", file=sys.stderr)
+        return getattr(exc, "exit_code", 130)

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from benchmarks.core.values import max_steps_problem
+from benchmarks.core.values import count_problem, max_steps_problem, positive_int_problem, positive_number_problem
 from benchmarks.core.naming import path_part
 from benchmarks.core.registry import did_you_mean
 from engine.execution.placement import PlacementError, assign_engines
@@ -137,11 +137,19 @@ def _max_steps(value: Any, source: str) -> int:
     return value
 
 
+# Model fields checked alike in agent files and on the command line (engine.cli.options.check_model_args).
+MODEL_NUMBER_CHECKS = {"batch_size": positive_int_problem, "request_timeout_s": positive_number_problem,
+                       "max_retries": count_problem}
+
+
 def _model_spec(base: ModelSpec, overrides: dict[str, Any], where: str) -> ModelSpec:
     fields = {f.name for f in dataclasses.fields(ModelSpec)}
     unknown = set(overrides) - fields
     if unknown:
         raise AgentConfigError(f"{where}: unknown model field(s) {sorted(unknown)}; valid: {sorted(fields)}")
+    for name, value in overrides.items():
+        if name in MODEL_NUMBER_CHECKS and (problem := MODEL_NUMBER_CHECKS[name](name, value)):
+            raise AgentConfigError(f"{where}: {problem}")
     sampling = overrides.get("sampling")
     if isinstance(sampling, dict):
         sampling_fields = dataclasses.asdict(base.sampling) | sampling

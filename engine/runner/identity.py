@@ -19,7 +19,8 @@ from benchmarks.results.files import ANSWER_DIR, CHECKPOINT_FILE, IDENTITY_FILE,
 from engine.types import AgentSpec
 
 # ModelSpec fields that say where and in what batches a model runs, not what it answers.
-PLACEMENT_FIELDS = ("batch_size", "num_cpus", "num_gpus", "gpu_memory_utilization", "tensor_parallel_size", "engine")
+PLACEMENT_FIELDS = ("batch_size", "num_cpus", "num_gpus", "gpu_memory_utilization", "tensor_parallel_size", "engine",
+                    "request_timeout_s", "max_retries")
 # Benchmark info that says which tasks were drawn (the task set is compared on its own) or where files lie.
 TASK_SELECTION_INFO = ("per_group", "sha256", "path")
 

@@ -9,11 +9,7 @@ converted answers), metrics.json (rule-based figures and speed).
 """
 from __future__ import annotations
 
-import contextlib
-import signal
-import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +23,7 @@ from engine.execution.executor import Executor, make_executor
 from engine.runner.identity import check_identity, recorded_identity, run_identity, write_identity
 from engine.runner.metrics import throughput_metrics
 from engine.runner.progress import CallProgress
+from engine.runner.interrupts import RunTerminated, signals_end_the_run, stopping
 from engine.runner.run_lock import hold_run_folder
 from benchmarks.results.files import (CHECKPOINT_FILE, group_file, METRICS_FILE, RUN_FILE, SCORES_FILE, TOOLEVAL_DIR, TRAJECTORIES_FILE, write_bytes_atomic,
                                       write_json_atomic)
@@ -63,35 +60,12 @@ class RunConfig:
     command: list[str] = field(default_factory=list)
 
 
-class RunTerminated(BaseException):
-    """A signal asked the process to end (SIGTERM, SIGHUP): raised so that the run records how it ended."""
-
-
-@contextlib.contextmanager
-def _signals_end_the_run() -> Iterator[None]:
-    """SIGTERM and SIGHUP raise RunTerminated while the run works (by default they end the process
-    without a word in run.json); the previous handlers come back after. Only the main thread can."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def end(signum: int, _frame: Any) -> None:
-        raise RunTerminated(f"terminated by {signal.Signals(signum).name}")
-
-    previous = {sig: signal.signal(sig, end) for sig in (signal.SIGTERM, signal.SIGHUP)}
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-
-
 def interruption_reason(exc: BaseException) -> str:
     """What ended a run early, in one line for run.json."""
-    if isinstance(exc, KeyboardInterrupt):
-        return "interrupted by the user (Ctrl-C)"
     if isinstance(exc, RunTerminated):
         return str(exc)
+    if isinstance(exc, KeyboardInterrupt):
+        return "interrupted by the user (Ctrl-C)"
     if isinstance(exc, SystemExit):
         return f"the process was asked to exit (code {exc.code})"
     return f"{type(exc).__name__}: {exc}"[:500]
@@ -132,11 +106,12 @@ class Run:
         clock = StartupClock()
         start = clock.start
         status, reason = "interrupted", None
-        try:
-            with _signals_end_the_run():
+        with signals_end_the_run() as reclaim_signals:  # to the end of the cleanup: a second signal ends it at once
+            try:
                 executor = make_executor(self.config.executor, distinct_models(self.config.agent.roles),
                                          self.config.ray_address, self.config.agent.placement,
                                          streaming=SCHEDULES.get(self.config.schedule).streaming)
+                reclaim_signals()  # a local Ray's driver took SIGTERM
                 self._write_manifest("running", models=executor.info())  # waits for every engine to be built
                 clock.engines_ready()
                 clock.watch_first_request(executor)
@@ -146,22 +121,24 @@ class Run:
                 self._schedule(scheduler, executor, todo, writer, checkpoint, outputs if folds_live else None, new)
                 # Figures the engines measured while generating (vLLM's prefix-cache hits): read now, not at start.
                 self.manifest["models"] = executor.info()
-            status = "finished"
-        except BaseException as exc:
-            outputs.discard()
-            reason = interruption_reason(exc)
-            if isinstance(exc, KeyboardInterrupt):  # for the one line the command prints (engine.cli.main)
-                exc.saved_trajectories = len(writer.tries.keys() | writer.done)  # type: ignore[attr-defined]
-            raise
-        finally:
-            wall = time.perf_counter() - start
-            try:
-                writer.close()
-                checkpoint.close(finished=status == "finished")
-                if executor is not None:
-                    executor.shutdown()
+                status = "finished"
+            except BaseException as exc:
+                if isinstance(exc, KeyboardInterrupt):
+                    stopping()  # before the executor's shutdown, which waits for what is in flight
+                outputs.discard()
+                reason = interruption_reason(exc)
+                if isinstance(exc, KeyboardInterrupt):  # for the one line the command prints (engine.cli.main)
+                    exc.saved_trajectories = len(writer.tries.keys() | writer.done)  # type: ignore[attr-defined]
+                raise
             finally:
-                self._write_manifest(status, reason=reason)
+                wall = time.perf_counter() - start
+                try:
+                    writer.close()
+                    checkpoint.close(finished=status == "finished")
+                    if executor is not None:
+                        executor.shutdown()
+                finally:
+                    self._write_manifest(status, reason=reason)
         if not folds_live:
             outputs.add_all(r for r in iter_latest_records(self.dir / TRAJECTORIES_FILE)
                             if r["task_key"] in self.tasks and (r["agent"], r["seed"]) == (self.config.agent.name, self.config.seed))
