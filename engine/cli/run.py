@@ -8,6 +8,7 @@ from pathlib import Path
 
 from benchmarks.core.types import LoadedBenchmark
 from engine.execution.executor import RayUnavailable, RoleActorLost
+from engine.runner.checkpoint import CheckpointError
 from engine.runner.identity import RunIdentityMismatch
 from engine.runner.run_lock import RunFolderBusy, hold_run_folder
 from benchmarks.core.naming import path_part
@@ -64,7 +65,7 @@ def run_summary(run_dir: Path) -> str:
 
 
 class RunCommand(Subcommand):
-    user_errors = (RoleActorLost, RayUnavailable, RunIdentityMismatch, RunFolderBusy)  # a run stopped or refused: its one-line reason, no traceback
+    user_errors = (RoleActorLost, RayUnavailable, RunIdentityMismatch, RunFolderBusy, CheckpointError)  # a run stopped or refused: its one-line reason, no traceback
     name = "run"
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:

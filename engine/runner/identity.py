@@ -106,3 +106,9 @@ def recorded_identity(run_dir: Path, manifest: dict[str, Any]) -> dict[str, Any]
 def write_identity(run_dir: Path, identity: dict[str, Any]) -> None:
     """identity.json, before any record of this identity is written."""
     write_json_atomic(run_dir / IDENTITY_FILE, identity)
+
+
+def identity_id(identity: dict[str, Any]) -> str:
+    """A short name of the run an identity describes, its task set left out (`run --extend` keeps it): what
+    checkpoint lines are bound to."""
+    return _sha256({k: v for k, v in identity.items() if k != "tasks"})[:16]

@@ -20,7 +20,7 @@ from engine.runner import provenance
 from engine.agents import Agent, Episode
 from engine.runner.checkpoint import Checkpoint
 from engine.execution.executor import Executor, make_executor
-from engine.runner.identity import check_identity, recorded_identity, run_identity, write_identity
+from engine.runner.identity import check_identity, identity_id, recorded_identity, run_identity, write_identity
 from engine.runner.metrics import throughput_metrics
 from engine.runner.progress import CallProgress
 from engine.runner.interrupts import RunTerminated, signals_end_the_run, stopping
@@ -95,7 +95,8 @@ class Run:
         self.previous_attempt = self._previous_end()
         writer = TrajectoryWriter(self.dir / TRAJECTORIES_FILE, retry_failed=self.config.retry_failed)
         todo = [t for t in self.tasks.values() if self._key(t) not in writer.done]
-        checkpoint = Checkpoint(self.dir / CHECKPOINT_FILE, {self._key(t): self._tries(t, writer) for t in todo})
+        checkpoint = Checkpoint(self.dir / CHECKPOINT_FILE, {self._key(t): self._tries(t, writer) for t in todo},
+                                identity_id(self.identity))
         self._write_manifest("running", models={})
         executor = None
         # A fresh run folds its outputs as records are written; a resumed one over the file's latest records at the end.

@@ -214,11 +214,15 @@ def test_max_steps_past_the_bound_is_refused_on_the_command_line_and_in_yaml(tmp
     assert not (tmp_path / "o").exists()
 
 
-def test_the_longest_chain_exports_and_reads_back(tmp_path: Path) -> None:
+@pytest.mark.parametrize("strategy", ["cot", "dfsdt"])
+def test_the_longest_chain_exports_and_reads_back(tmp_path: Path, strategy: str) -> None:
     from benchmarks.core.values import MAX_STEPS
+    from benchmarks.results.raw_answers import convert_folder
     import dataclasses
-    agent = dataclasses.replace(scripted("chat-single", "always-call"), max_steps=MAX_STEPS)
+    agent = dataclasses.replace(scripted("chat-single", "always-call"), max_steps=MAX_STEPS, strategy=strategy)
     run_dir = Run(_config(tmp_path, agent=agent), weather_tasks(1), Simulator(ResponseCache())).execute()
     record = json.loads((run_dir / "trajectories.jsonl").read_text())
-    assert record["status"] == "max_steps" and record["steps"] == MAX_STEPS
+    assert record["status"] == "max_steps" and (strategy == "dfsdt" or record["steps"] == MAX_STEPS)
     json.loads((run_dir / "tooleval" / "G1_instruction.json").read_text())
+    if strategy == "dfsdt":
+        convert_folder(run_dir / "answer" / "G1_instruction")
