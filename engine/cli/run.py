@@ -43,8 +43,9 @@ def check_trajectories(path: Path, repair: bool) -> None:
     if not bad:
         return
     if not repair:
-        raise UserError(f"{path}: line {bad[0]} is not valid JSON ({len(bad)} such line(s)); rerun with --repair "
-                        f"to move them aside to {path.name}{BAD_SUFFIX} and keep the rest")
+        number, problem = bad[0]
+        raise UserError(f"{path}: line {number} is not a trajectory record ({problem}; {len(bad)} such line(s)); "
+                        f"rerun with --repair to move them aside to {path.name}{BAD_SUFFIX} and keep the rest")
     moved = move_corrupt_lines(path)
     print(f"umi-eval: moved {moved} corrupt line(s) of {path} to {path.name}{BAD_SUFFIX}")
 
