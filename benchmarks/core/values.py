@@ -11,6 +11,16 @@ def positive_int_problem(key: str, value: Any) -> str | None:
     return None
 
 
+MAX_SEED = 2 ** 63 - 1  # seeds go into JSON files as 64-bit integers and into numpy's generators, which want >= 0
+
+
+def seed_problem(key: str, value: Any) -> str | None:
+    """Why `value` is not a seed every part of a run can use (command line, sweep files)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_SEED:
+        return f"{key} must be a whole number from 0 to 2**63-1, got {value!r:.80}"
+    return None
+
+
 def positive_number_problem(key: str, value: Any) -> str | None:
     """Why `value` is not a finite number above 0 (seconds, rates)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < float("inf"):

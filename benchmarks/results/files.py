@@ -90,6 +90,19 @@ def read_json(path: Path, missing: Any = None) -> Any:
         raise ValueError(f"{path}: not valid JSON ({exc})") from None
 
 
+def out_problem(target: Path, flag: str, folder: bool = True) -> str | None:
+    """Why `target` cannot be written as a folder (or, `folder` false, as a file): it, or a folder on the way
+    to it, is something else. None when it can."""
+    if folder and target.exists() and not target.is_dir():
+        return f"{flag} {target} is a file, not a folder"
+    if not folder and target.is_dir():
+        return f"{flag} {target} is a folder, not a file"
+    for parent in target.parents:
+        if parent.exists():
+            return None if parent.is_dir() else f"{flag} {target}: {parent} is a file, not a folder"
+    return None
+
+
 def write_new_folder(out: str | Path, fill: Callable[[Path], object]) -> Path:
     """A folder written whole: `fill(folder)` writes into a temporary sibling that is renamed to `out` at the
     end, so a crash leaves nothing half-written under the target name. `out` must be new or empty

@@ -4,9 +4,12 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 import functools
 from typing import Callable, TypeVar
 
+from benchmarks.core.values import seed_problem
+from benchmarks.results.files import out_problem
 from engine.backends.embedded_model import EmbeddedModelMissing
 
 F = TypeVar("F", bound=Callable)
@@ -51,3 +54,15 @@ class Subcommand:
 def at_least(value: int | None, minimum: int, flag: str) -> None:
     if value is not None and value < minimum:
         raise UserError(f"{flag} must be at least {minimum}, got {value}")
+
+
+def check_seed(value: int | None, flag: str = "--seed") -> None:
+    """The seed check of every subcommand that takes one (benchmarks.core.values.seed_problem)."""
+    if value is not None and (problem := seed_problem(flag, value)):
+        raise UserError(problem)
+
+
+def check_out(path: str | None, flag: str = "--out", folder: bool = True) -> None:
+    """`path` can be written as a folder (or, `folder` false, as a file): UserError otherwise (issue 21, item 13)."""
+    if path is not None and (problem := out_problem(Path(path), flag, folder)):
+        raise UserError(problem)

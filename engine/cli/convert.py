@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from engine.cli.base import Subcommand, guarded
+from engine.cli.base import Subcommand, check_out, guarded
 
 
 class ConvertCommand(Subcommand):
@@ -19,6 +19,9 @@ class ConvertCommand(Subcommand):
                                              "(default: the one in the file names, e.g. CoT@1 or DFS_woFilter_w2)")
         parser.add_argument("--indent", type=int, help="JSON indent (default none, as ToolBench's converter; "
                                                        "StableToolBench's current one writes 2)")
+
+    def validate(self, args: argparse.Namespace) -> None:
+        check_out(args.out)
 
     def run(self, args: argparse.Namespace, argv: list[str]) -> int:
         from benchmarks.results.raw_answers import convert_path

@@ -9,7 +9,7 @@ from benchmarks.core.values import max_steps_problem, positive_int_problem
 from benchmarks.core.types import LoadedBenchmark, Task
 from benchmarks.loading import load_benchmark
 from engine.backends.base import BACKENDS, UnknownBackendError
-from engine.cli.base import UserError, at_least, guarded
+from engine.cli.base import UserError, at_least, check_seed, guarded
 from engine.config.presets import MODEL_NUMBER_CHECKS, load_agent, override_models, with_strategy
 from engine.types import AgentSpec
 from roles.registry import get_format
@@ -42,6 +42,7 @@ def add_benchmark_args(parser: argparse.ArgumentParser) -> None:
 
 
 def check_benchmark_args(args: argparse.Namespace) -> None:
+    check_seed(args.seed)
     at_least(args.limit, 1, "--limit")
     at_least(args.per_group, 1, "--per-group")
 

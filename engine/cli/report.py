@@ -6,7 +6,7 @@ from pathlib import Path
 
 from benchmarks.leaderboard import run_dirs
 from benchmarks.report import DEFAULT_MAX_TRAJECTORIES, write_report
-from engine.cli.base import Subcommand, at_least
+from engine.cli.base import Subcommand, at_least, check_out
 
 
 class ReportCommand(Subcommand):
@@ -21,6 +21,7 @@ class ReportCommand(Subcommand):
 
     def validate(self, args: argparse.Namespace) -> None:
         at_least(args.max_trajectories, 1, "--max-trajectories")
+        check_out(args.out)
 
     def run(self, args: argparse.Namespace, argv: list[str]) -> int:
         index = write_report(run_dirs(args.dirs), Path(args.out), args.max_trajectories)

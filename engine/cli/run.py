@@ -15,7 +15,7 @@ from benchmarks.core.naming import path_part
 from benchmarks.core.values import max_steps_problem
 from benchmarks.results.files import SCORES_FILE, TRAJECTORIES_FILE
 from benchmarks.results.trajectories import BAD_SUFFIX, corrupt_lines, move_corrupt_lines
-from engine.cli.base import Subcommand, UserError, at_least, guarded
+from engine.cli.base import Subcommand, UserError, at_least, check_out, guarded
 from engine.cli.options import (add_benchmark_args, add_model_args, check_benchmark_args, check_model_args,
                                 resolve_agent, resolve_benchmark)
 from engine.schedule import DEFAULT_SCHEDULE, SCHEDULES
@@ -107,8 +107,7 @@ class RunCommand(Subcommand):
             raise UserError(problem)
         if args.run_name is not None:
             guarded(path_part)(args.run_name, "--run-name")
-        if Path(args.out).exists() and not Path(args.out).is_dir():
-            raise UserError(f"--out {args.out} is a file, not a folder")
+        check_out(args.out)
 
     def run(self, args: argparse.Namespace, argv: list[str]) -> int:
         from engine.judges import check_judge_spec

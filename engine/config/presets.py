@@ -151,7 +151,11 @@ def _model_spec(base: ModelSpec, overrides: dict[str, Any], where: str) -> Model
         if name in MODEL_NUMBER_CHECKS and (problem := MODEL_NUMBER_CHECKS[name](name, value)):
             raise AgentConfigError(f"{where}: {problem}")
     sampling = overrides.get("sampling")
-    if isinstance(sampling, dict):
+    if sampling is not None and not isinstance(sampling, SamplingParams):
+        sampling = _mapping(sampling, f"{where}: sampling")
+        known = {f.name for f in dataclasses.fields(SamplingParams)}
+        if unknown := set(sampling) - known:
+            raise AgentConfigError(f"{where}: unknown sampling field(s) {sorted(unknown)}; valid: {sorted(known)}")
         sampling_fields = dataclasses.asdict(base.sampling) | sampling
         sampling_fields["stop"] = tuple(sampling_fields.get("stop") or ())
         sampling_fields["json_schema"] = _schema_text(sampling_fields.get("json_schema"), where)
