@@ -16,7 +16,9 @@ import time
 from pathlib import Path
 from typing import Any, Sequence
 
-from benchmarks.results.files import METRICS_FILE, RUN_FILE, SCORES_FILE, read_json
+from benchmarks.results.files import RUN_FILE, SCORES_FILE
+from benchmarks.results.metrics_file import read_metrics
+from benchmarks.results.shapes import readable_runs
 from benchmarks.results.leaderboard import SCHEMA_VERSION, LeaderboardDocument
 from benchmarks.results.manifest import read_manifest
 from benchmarks.results.scores import passed_by_query, read_scores
@@ -29,7 +31,7 @@ FORMATS = ("json", "md", "csv", "html")
 
 def entry(run_dir: Path) -> dict[str, Any]:
     """A run's row: its scores with intervals, its rule-based figures and what produced it."""
-    manifest, metrics = read_manifest(run_dir), read_json(run_dir / METRICS_FILE, missing={})
+    manifest, metrics = read_manifest(run_dir), read_metrics(run_dir)
     scores = read_scores(run_dir / SCORES_FILE)
     if not manifest:
         raise ValueError(f"{run_dir}: not a run folder (no run.json)")
@@ -97,8 +99,9 @@ def _order(entry: dict[str, Any]) -> tuple[bool, float, str, str]:
 def build(run_dirs: list[Path], pairs: Sequence[tuple[str, str]] = ()) -> LeaderboardDocument:
     """The leaderboard; `pairs` adds (single run, multi run) pairs, each a run folder or an unambiguous run
     name, to the automatic ones. Runs are told apart by folder: names repeat (one per output folder)."""
-    entries = [entry(d) for d in run_dirs]
-    passed = {e["dir"]: passed_by_query(read_scores(d / SCORES_FILE)) for e, d in zip(entries, run_dirs)}
+    read = readable_runs(run_dirs, entry)  # a run with an unreadable file is skipped, with a warning
+    entries = [e for _, e in read]
+    passed = {e["dir"]: passed_by_query(read_scores(d / SCORES_FILE)) for d, e in read}
     chosen = [(s, m) for s in entries for m in entries if pairable(s, m)]
     for single, multi in pairs:
         pair = (_named(entries, single), _named(entries, multi))

@@ -19,6 +19,7 @@ import yaml
 
 from benchmarks.results.files import SCORES_FILE, TRAJECTORIES_FILE, write_new_folder
 from benchmarks.results.manifest import read_manifest
+from benchmarks.results.shapes import readable_runs
 from benchmarks.results.scores import read_scores
 from benchmarks.results.trajectories import latest_records
 
@@ -185,7 +186,9 @@ def write_dataset(dataset, out: str | Path, fmt: str, card: str, parquet_file: s
 
 
 def export_runs(run_dirs: list[Path], out: str | Path, fmt: str, version: str) -> tuple[Path, int]:
-    """The runs as a dataset in `out` (hf or parquet) with its card; the folder and the number of rows."""
+    """The runs as a dataset in `out` (hf or parquet) with its card; the folder and the number of rows. A run
+    with an unreadable file is left out, with a warning."""
+    run_dirs = [folder for folder, _ in readable_runs(run_dirs, lambda folder: (list(run_rows(folder)), _run_summary(folder)))]
     dataset = runs_dataset(run_dirs)
     return write_dataset(dataset, out, fmt, runs_card(run_dirs, len(dataset), version, fmt)), len(dataset)
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Literal, TypedDict
 
 from benchmarks.results.files import RUN_FILE, read_json, write_json_atomic
+from benchmarks.results.shapes import Each, check
 
 RunStatus = Literal["running", "finished", "failed", "interrupted"]
 
@@ -45,12 +46,18 @@ def write_manifest(run_dir: Path, manifest: RunManifest) -> None:
     write_json_atomic(run_dir / RUN_FILE, manifest)
 
 
+# What readers of run.json use, with its types (benchmarks.results.shapes; other fields are free).
+SHAPE = {"run_name": str, "agent": {"name": str, "kind": str}, "models": Each({"model": str}), "benchmark": {"name": str},
+         "seed": int, "status": str, "reason": (str, type(None)), "process": dict, "identity": dict,
+         "started_at": (str, type(None)), "ended_at": (str, type(None))}
+
+
 def read_manifest(run_dir: Path) -> RunManifest:
-    """The manifest of a run folder; {} when the folder holds none."""
+    """The manifest of a run folder; {} when the folder holds none; ValueError naming a field of the wrong type."""
     manifest = read_json(run_dir / RUN_FILE, missing={})
     if not isinstance(manifest, dict):
         raise ValueError(f"{run_dir / RUN_FILE}: not a run manifest (a JSON object)")
-    return manifest  # type: ignore[return-value]
+    return check(run_dir / RUN_FILE, manifest, SHAPE)  # type: ignore[return-value]
 
 
 # A run's status in run.json: "running" while its process works, then "finished" or "interrupted" (with a

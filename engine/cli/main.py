@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 
 from benchmarks.core.registry import resolve_reference
+from benchmarks.results.shapes import SkippedRun
 from engine.cli.base import Subcommand, UserError
 
 # Subcommands by name: what `--help` says of each, and its class, imported only when it is the one chosen, so
@@ -28,6 +30,17 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
                "engine.cli.report:ReportCommand"),
     "presets": ("list the agent presets, or show one preset's settings", "engine.cli.presets:PresetsCommand"),
 }
+
+
+_show_warning = warnings.showwarning
+
+
+def _show(message, category, filename, lineno, file=None, line=None) -> None:  # type: ignore[no-untyped-def]
+    """A run skipped for an unreadable file is one line on stderr; other warnings as Python shows them."""
+    if issubclass(category, SkippedRun):
+        print(f"umi-eval: warning: {message}", file=sys.stderr)
+    else:
+        _show_warning(message, category, filename, lineno, file, line)
 
 
 def subcommand(name: str) -> Subcommand:
@@ -66,6 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         from engine.cli.main_job import main_job
 
         return main_job(run_subcommand=main)
+    warnings.showwarning = _show
     try:
         command.validate(args)
         return command.run(args, argv)
