@@ -22,6 +22,7 @@ from benchmarks.results.metrics_file import read_metrics
 from benchmarks.results.shapes import readable_runs
 from benchmarks.results.leaderboard import SCHEMA_VERSION, LeaderboardDocument
 from benchmarks.results.manifest import read_manifest
+from benchmarks.results.markdown import markdown_cell as _markdown_cell, markdown_table as _markdown_table
 from benchmarks.results.scores import passed_by_query, read_scores
 from benchmarks.scoring.intervals import paired_difference, rate_text
 from benchmarks.toolbench import order_groups
@@ -164,20 +165,6 @@ def pair_rows(board: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
     cells = [[", ".join(p["backbone"]), p["single"], _rate(p["single_rate"]), p["multi"], _rate(p["multi_rate"]),
               _diff(p["difference"])] for p in board.get("pairs", [])]
     return head, cells
-
-
-def _markdown_cell(text: str) -> str:
-    """Text from data or model output as one literal table cell: no raw HTML (< > & escaped), no line
-    break that would end the table, no backslash or pipe that would shift its columns."""
-    one_line = " ".join(text.splitlines())
-    return html.escape(one_line.replace("\\", "\\\\"), quote=False).replace("|", "\\|")
-
-
-def _markdown_table(head: list[str], cells: list[list[str]]) -> str:
-    def line(values: list[str]) -> str:
-        return "| " + " | ".join(map(_markdown_cell, values)) + " |"
-
-    return "\n".join([line(head), "|" + "---|" * len(head), *(line(row) for row in cells)])
 
 
 def table(board: dict[str, Any]) -> str:
