@@ -13,12 +13,14 @@
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import errno
 import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import orjson
 
@@ -68,16 +70,56 @@ def group_file(folder: Path, group: str) -> Path:
     return folder / f"{path_part(group, 'group', '.json.tmp.')}.json"
 
 
+class DiskFull(OSError):
+    """No space (or quota) left while writing a file of a run: one line naming the file, what the write needed
+    and what is free (issue 21, item 15), instead of a chain of OSErrors."""
+
+    def __init__(self, path: Path, needed: int) -> None:
+        free = shutil.disk_usage(next((p for p in (path, *path.parents) if p.exists()), Path("."))).free
+        super().__init__(errno.ENOSPC, f"no space left on the device to write {path}: the write needed {needed:,} "
+                                       f"bytes, {free:,} are free; free some space and rerun the same command to resume")
+
+    def __str__(self) -> str:
+        return self.strerror
+
+
+_FULL = (errno.ENOSPC, errno.EDQUOT)
+
+
+@contextlib.contextmanager
+def naming_a_full_disk(path: Path, needed: int) -> Iterator[None]:
+    """A write to `path` of `needed` bytes: a full disk or quota raises DiskFull naming them."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno in _FULL and not isinstance(exc, DiskFull):
+            raise DiskFull(path, needed) from None
+        raise
+
+
 def write_json_atomic(path: Path, data: Any) -> None:
     """Whole-file JSON outputs are replaced atomically: a crash leaves the old file or the new one."""
     write_bytes_atomic(path, dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS))
 
 
 def write_bytes_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    with naming_a_full_disk(path, len(data)):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            tmp.write_bytes(data)
+        except OSError:
+            tmp.unlink(missing_ok=True)  # a partial temporary helps no one, least of all a full disk
+            raise
+        os.replace(tmp, path)
+
+
+def rewrite_in_place(path: Path, data: bytes) -> None:
+    """Overwrites an existing file's bytes where they lie: on a full disk, a small file that grows by less
+    than its last block still takes the new text, where a new temporary file cannot be made."""
+    with naming_a_full_disk(path, len(data)), path.open("r+b") as handle:
+        handle.write(data)
+        handle.truncate()
 
 
 def read_json(path: Path, missing: Any = None) -> Any:

@@ -10,7 +10,9 @@ import socket
 from pathlib import Path
 from typing import Any, Literal, TypedDict
 
-from benchmarks.results.files import RUN_FILE, read_json, write_json_atomic
+import orjson
+
+from benchmarks.results.files import RUN_FILE, DiskFull, read_json, rewrite_in_place, write_json_atomic
 from benchmarks.results.shapes import Each, check
 
 RunStatus = Literal["running", "finished", "failed", "interrupted"]
@@ -43,7 +45,13 @@ class RunManifest(TypedDict, total=False):
 
 
 def write_manifest(run_dir: Path, manifest: RunManifest) -> None:
-    write_json_atomic(run_dir / RUN_FILE, manifest)
+    """run.json, atomically; on a full disk, rewritten in place, so that it still says how the run ended."""
+    try:
+        write_json_atomic(run_dir / RUN_FILE, manifest)
+    except DiskFull:
+        if not (run_dir / RUN_FILE).is_file():
+            raise
+        rewrite_in_place(run_dir / RUN_FILE, orjson.dumps(manifest, option=orjson.OPT_INDENT_2))
 
 
 # What readers of run.json use, with its types (benchmarks.results.shapes; other fields are free).

@@ -10,6 +10,7 @@ Model text with a lone surrogate is written with U+FFFD in its place (benchmarks
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 import warnings
@@ -18,7 +19,7 @@ from typing import Any, Iterator, Mapping, TypedDict
 
 import orjson
 
-from benchmarks.results.files import dumps, write_bytes_atomic
+from benchmarks.results.files import dumps, naming_a_full_disk, write_bytes_atomic
 
 
 
@@ -220,6 +221,7 @@ class TrajectoryWriter:
         self.tries = {key: tries for key, (tries, _) in latest.items()}  # (only what it needs of each record is kept)
         self.done = {key for key, (_, status) in latest.items() if not (retry_failed and status == "failed")}
         self._handle = path.open("ab")
+        self._failed = False  # a write failed (a full disk): closing must not fail again on its buffered bytes
 
     def _repair_torn_tail(self) -> None:
         if not self.path.exists() or self.path.stat().st_size == 0:
@@ -233,8 +235,14 @@ class TrajectoryWriter:
             handle.truncate(keep)
 
     def write(self, record: TrajectoryRecord | dict[str, Any]) -> None:
-        self._handle.write(dumps(record) + b"\n")
-        self._handle.flush()
+        line = dumps(record) + b"\n"
+        try:
+            with naming_a_full_disk(self.path, len(line)):
+                self._handle.write(line)
+                self._handle.flush()
+        except OSError:
+            self._failed = True
+            raise
         self.done.add(record_key(record))  # before fsync: a Ctrl-C during it must still count the line as saved
         if time.monotonic() - self._synced_at >= self.FSYNC_INTERVAL_S:
             self._sync()
@@ -244,5 +252,9 @@ class TrajectoryWriter:
         self._synced_at = time.monotonic()
 
     def close(self) -> None:
-        self._sync()
-        self._handle.close()
+        if not self._failed:
+            self._sync()
+            self._handle.close()
+            return
+        with contextlib.suppress(OSError):  # the refused line again: it was reported; the next run cuts off its part
+            self._handle.close()

@@ -13,7 +13,7 @@ from engine.runner.identity import RunIdentityMismatch
 from engine.runner.run_lock import RunFolderBusy, hold_run_folder
 from benchmarks.core.naming import path_part
 from benchmarks.core.values import max_steps_problem
-from benchmarks.results.files import SCORES_FILE, TRAJECTORIES_FILE
+from benchmarks.results.files import SCORES_FILE, TRAJECTORIES_FILE, DiskFull
 from benchmarks.results.trajectories import BAD_SUFFIX, corrupt_lines, move_corrupt_lines
 from engine.cli.base import Subcommand, UserError, at_least, check_out, guarded
 from engine.cli.options import (add_benchmark_args, add_model_args, check_benchmark_args, check_model_args,
@@ -66,7 +66,7 @@ def run_summary(run_dir: Path) -> str:
 
 
 class RunCommand(Subcommand):
-    user_errors = (RoleActorLost, RayUnavailable, RunIdentityMismatch, RunFolderBusy, CheckpointError)  # a run stopped or refused: its one-line reason, no traceback
+    user_errors = (RoleActorLost, RayUnavailable, RunIdentityMismatch, RunFolderBusy, CheckpointError, DiskFull)  # a run stopped or refused: its one-line reason, no traceback
     name = "run"
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:

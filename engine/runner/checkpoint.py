@@ -31,7 +31,7 @@ from typing import Any, Callable, TypeVar
 
 import orjson
 
-from benchmarks.results.files import write_bytes_atomic
+from benchmarks.results.files import naming_a_full_disk, write_bytes_atomic
 from engine.types import RoleResult, Trajectory
 from tools_sim.types import Observation, ToolCall
 
@@ -76,9 +76,10 @@ class Checkpoint:
 
     def commit(self) -> None:
         """Writes the lines of the units that reached a step since the last commit, in one write."""
-        if self._lines and self._fd >= 0:
-            os.write(self._fd, b"".join(self._lines))
-        self._lines = []
+        lines, self._lines = b"".join(self._lines), []
+        if lines and self._fd >= 0:
+            with naming_a_full_disk(self.path, len(lines)):
+                os.write(self._fd, lines)
 
     def _event(self, unit: Any, event: Event, waiting: bool) -> None:
         trajectory = unit.trajectory

@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from benchmarks.scoring import has_gold_facts, verified_scores
 from benchmarks.core.types import Task
@@ -58,6 +58,20 @@ class RunConfig:
     extend: bool = False  # the run folder may gain tasks (engine.runner.identity)
     benchmark: dict[str, Any] = field(default_factory=dict)  # name, files + hashes, generation params
     command: list[str] = field(default_factory=list)
+
+
+def close_all(steps: list[Callable[[], object] | None], raising: bool) -> None:
+    """Runs every step, even after one fails (a full disk fails them alike); the first error is raised when
+    `raising`, else dropped: the error that ended the run is the one to report, not a chain of its echoes."""
+    first: Exception | None = None
+    for step in steps:
+        try:
+            if step is not None:
+                step()
+        except Exception as exc:
+            first = first or exc
+    if first is not None and raising:
+        raise first
 
 
 def interruption_reason(exc: BaseException) -> str:
@@ -134,10 +148,8 @@ class Run:
             finally:
                 wall = time.perf_counter() - start
                 try:
-                    writer.close()
-                    checkpoint.close(finished=status == "finished")
-                    if executor is not None:
-                        executor.shutdown()
+                    close_all([writer.close, lambda: checkpoint.close(finished=status == "finished"),
+                               executor.shutdown if executor is not None else None], raising=status == "finished")
                 finally:
                     self._write_manifest(status, reason=reason)
         if not folds_live:
