@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from engine.backends.base import Backend, make_backend
+from engine.execution import ray_reaper
 from engine.execution.placement import actor_resources
 from engine.backends.streaming import RequestStream, StreamedResult, failed_results, generate_with_retry, open_stream
 from engine.types import ModelSpec, RoleRequest, RoleResult
@@ -356,6 +357,8 @@ class RayExecutor(Executor):
         self.owns_ray = not ray.is_initialized()
         if self.owns_ray:
             init_ray(ray, address)
+            if address is None:  # a Ray of our own: none of its processes may outlive this one (ray_reaper)
+                ray_reaper.start(ray)
         self.ray = ray
         cluster = ray.cluster_resources()
         self.resources = actor_resources(models, placement, cluster.get("CPU", 1.0), cluster.get("GPU", 0.0))

@@ -30,8 +30,20 @@ class RunTerminated(KeyboardInterrupt):
         super().__init__(f"terminated by {self.signal_name}")
 
 
+_received: list[int] = []  # the ending signals this run got (Ray's blocking calls turn the raise into a bare Ctrl-C)
+
+
 def _end(signum: int, _frame: Any) -> None:
+    _received.append(signum)
     raise RunTerminated(signum)
+
+
+def as_received(exc: BaseException) -> BaseException:
+    """The interrupt that ended the run: RunTerminated when an ending signal came, even where Ray's blocking call
+    (ray.get, ray.wait) re-raised it as a plain KeyboardInterrupt; `exc` otherwise."""
+    if isinstance(exc, KeyboardInterrupt) and not isinstance(exc, RunTerminated) and _received:
+        return RunTerminated(_received[-1])
+    return exc
 
 
 @contextlib.contextmanager
@@ -39,6 +51,7 @@ def signals_end_the_run() -> Iterator[Callable[[], None]]:
     """SIGTERM and SIGHUP raise RunTerminated in the block; yields `reclaim`, which installs the handler again
     (after Ray's driver replaced it). The previous handlers come back after. Only the main thread can."""
     openai_http.allow_requests()
+    _received.clear()
     if threading.current_thread() is not threading.main_thread():
         yield lambda: None
         return

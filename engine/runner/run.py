@@ -23,7 +23,7 @@ from engine.execution.executor import Executor, make_executor
 from engine.runner.identity import check_identity, identity_id, recorded_identity, run_identity, write_identity
 from engine.runner.metrics import throughput_metrics
 from engine.runner.progress import CallProgress
-from engine.runner.interrupts import RunTerminated, signals_end_the_run, stopping
+from engine.runner.interrupts import RunTerminated, as_received, signals_end_the_run, stopping
 from engine.runner.run_lock import hold_run_folder
 from benchmarks.results.files import (CHECKPOINT_FILE, group_file, METRICS_FILE, RUN_FILE, SCORES_FILE, TOOLEVAL_DIR, TRAJECTORIES_FILE, write_bytes_atomic,
                                       write_json_atomic)
@@ -137,14 +137,17 @@ class Run:
                 # Figures the engines measured while generating (vLLM's prefix-cache hits): read now, not at start.
                 self.manifest["models"] = executor.info()
                 status = "finished"
-            except BaseException as exc:
+            except BaseException as caught:
+                exc = as_received(caught)
                 if isinstance(exc, KeyboardInterrupt):
                     stopping()  # before the executor's shutdown, which waits for what is in flight
                 outputs.discard()
                 reason = interruption_reason(exc)
                 if isinstance(exc, KeyboardInterrupt):  # for the one line the command prints (engine.cli.main)
                     exc.saved_trajectories = len(writer.tries.keys() | writer.done)  # type: ignore[attr-defined]
-                raise
+                if exc is caught:
+                    raise
+                raise exc from None
             finally:
                 wall = time.perf_counter() - start
                 try:
