@@ -45,10 +45,16 @@ def main_job(per_group: int = MAIN_JOB_PER_GROUP, out: str = "runs", executor: s
     start = time.perf_counter()
     backend = backend or main_job_backend()
     root = Path(out)
+    say(f"main job: single- vs multi-LLM agents built from the embedded model on {6 * per_group} queries of the "
+        f"embedded benchmark ({backend} backend, {executor} executor); outputs under {out}/")
+    prepare_embedded_model(backend)
     bench = load_benchmark("embedded", per_group=per_group, seed=0)
     static_file = root / STATIC_FILE
     write_static_file(bench.tasks, static_file)
+    say(f"Table 1: {' and '.join(MAIN_JOB_STATIC_AGENTS)} predict each gold step of {static_file} "
+        "(starting the models first)")
     static_reports = static_table_reports(static_file, root, executor, backend)
+    say(f"Table 2: {' and '.join(MAIN_JOB_AGENTS)} run the {len(bench.tasks)} queries end to end")
     run_dirs = [real_time_run(name, bench, root, executor, backend) for name in MAIN_JOB_AGENTS]
     board = write_board(run_dirs, root)
     print_tables(static_reports, board, per_group, static_file)
@@ -56,6 +62,23 @@ def main_job(per_group: int = MAIN_JOB_PER_GROUP, out: str = "runs", executor: s
     print(f"\nstatic test file {static_file}; runs and leaderboard.json under {out}/; "
           f"{time.perf_counter() - start:.0f} s")
     return 0
+
+
+def say(text: str) -> None:
+    from engine.runner.progress import say as say_line
+
+    say_line(f"umi-eval: {text}")
+
+
+def prepare_embedded_model(backend: str) -> None:
+    """The embedded model's one-time conversion, announced (it printed nothing for a minute or more)."""
+    if backend not in ("hf", "vllm"):
+        return
+    from engine.backends.embedded_model import embedded_model_converted, embedded_model_dir
+
+    if not embedded_model_converted():
+        say("first use: converting the embedded model once (a 517 MB file; a minute or two)")
+        embedded_model_dir()
 
 
 def static_agent(name: str, backend: str) -> AgentSpec:

@@ -136,6 +136,26 @@ class CallProgress:
                                  refresh=True)
 
 
+class RequestProgress:
+    """A bar of a known number of requests (static steps, judge questions), advanced as results arrive, its
+    clock redrawn every second. Use as a context manager; `on_batch` suits `Executor.on_finished`."""
+
+    def __init__(self, desc: str, total: int, enabled: bool = True, file: Any = None) -> None:
+        self.bar = tqdm(total=total, desc=desc, unit="req", disable=not enabled, dynamic_ncols=True, file=file)
+        self.ticker = Ticker(self.bar)
+
+    def __enter__(self) -> RequestProgress:
+        self.ticker.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.ticker.stop()
+        self.bar.close()
+
+    def on_batch(self, results: list[Any]) -> None:
+        self.bar.update(len(results))
+
+
 def sweep_bar(runs: int, done_before: int, enabled: bool) -> tqdm:
     """The overall bar of a sweep, one step per run (each run's own bar opens below it)."""
     return tqdm(total=runs, initial=done_before, desc="sweep", unit="run", disable=not enabled, dynamic_ncols=True)

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -33,6 +32,7 @@ from engine.runner import provenance
 from engine.agents import Agent, Episode, make_agent
 from engine.execution.executor import Executor, make_executor
 from engine.execution.placement import distinct_models
+from engine.runner.progress import RequestProgress
 from benchmarks.results.files import write_json_atomic
 from engine.types import AgentSpec, RoleRequest, Trajectory
 from roles.alpha_umi_steps import (StaticSample, backbone_target, multi_outcome, single_outcome, static_plan,
@@ -195,17 +195,20 @@ def _ask(executor: Executor, agent: AgentSpec, asks: list[tuple[StaticStep, Role
     for step, request in asks:
         batches.setdefault(agent.roles[request.role].actor_key, []).append(request)
         waiting[request.request_id] = (step, request.role)
-    start = time.perf_counter()
-    for results in executor.generate(batches).values():
+    roles = Counter(request.role for _, request in asks)
+    with RequestProgress(f"static {agent.name}: {', '.join(f'{n} {role}' for role, n in roles.items())}", len(asks),
+                         progress) as bar:
+        executor.on_finished.append(bar.on_batch)
+        try:
+            generated = executor.generate(batches)
+        finally:
+            executor.on_finished.remove(bar.on_batch)
+    for results in generated.values():
         for result in results:
             step, role = waiting[result.request_id]
             step.texts[role] = result.text
             if result.error is not None:
                 step.errors[role] = result.error
-    if progress:
-        roles = Counter(request.role for _, request in asks)
-        print(f"static: {', '.join(f'{n} {role}' for role, n in roles.items())} requests in "
-              f"{time.perf_counter() - start:.1f} s", file=sys.stderr)
 
 
 def metrics_table(report: dict[str, Any]) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import dataclasses
 import importlib.util
 import json
+import re
 import time
 
 import pytest
@@ -14,7 +15,7 @@ from engine.cli.main_job import MAIN_JOB_AGENTS, MAIN_JOB_STATIC_AGENTS, STATIC_
 from roles.alpha_umi_steps import static_samples
 from benchmarks.loading import load_benchmark
 from engine.backends.scripted import register_script
-from engine.cli.main_job import static_agent
+from engine.cli.main_job import prepare_embedded_model, static_agent
 from engine.execution.executor import make_executor
 from engine.execution.placement import distinct_models
 from engine.runner.static_eval import StaticConfig, load_static, run_static
@@ -71,8 +72,13 @@ def test_shortened_main_job_prints_both_tables_with_scripted_models(tmp_path, ca
                     run_subcommand=lambda argv: asked.append(argv) or 0) == 0
     runs = [str(tmp_path / f"{name}__embedded__seed0") for name in MAIN_JOB_AGENTS]
     assert asked == [["report", *runs, "--out", str(tmp_path / "report")]]  # where the HTML report is written
-    printed = capsys.readouterr().out
+    captured = capsys.readouterr()
+    printed, said = captured.out, captured.err.replace("\r", "\n")
     check_both_tables(tmp_path, printed, 1)
+    # what it is doing from the first line on, and a bar for the static requests
+    assert said.startswith("umi-eval: main job: single- vs multi-LLM agents built from the embedded model on 6 queries")
+    assert said.index("umi-eval: Table 1:") < said.index("static alpha-umi: 17 planner") < said.index("umi-eval: Table 2:")
+    assert re.search(r"static alpha-umi-backbone: 17 backbone: 100%.*17/17", said)
     # the scripted models call the first tool then answer: some plans right, never a hallucinated name
     report = json.loads((tmp_path / "static__alpha-umi__embedded_gold" / "static.json").read_text())
     assert 0 < report["metrics"]["plan_acc"] < 100 and report["metrics"]["hallu"] == 0
@@ -93,6 +99,14 @@ def test_static_reports_on_a_shared_executor_count_their_own_actor_time(tmp_path
         executor.shutdown()
     first, second = (sum(r["speed"]["actor_busy_s"].values()) for r in reports)
     assert first > 0.1 and second < 1.5 * first  # not the first report's time again
+
+def test_the_main_job_announces_the_embedded_models_one_time_conversion(monkeypatch, capsys):
+    converted = []
+    monkeypatch.setattr("engine.backends.embedded_model.embedded_model_converted", lambda: bool(converted))
+    monkeypatch.setattr("engine.backends.embedded_model.embedded_model_dir", lambda: converted.append(1))
+    prepare_embedded_model("hf")
+    prepare_embedded_model("hf")
+    assert converted == [1] and capsys.readouterr().err.count("converting the embedded model once") == 1
 
 
 @pytest.mark.slow
