@@ -14,7 +14,7 @@ from __future__ import annotations
 import sys
 import threading
 import time
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
 
 from tqdm import tqdm
 
@@ -58,6 +58,24 @@ class Ticker:
             self.thread.join()
 
 
+Bar = TypeVar("Bar", bound="TickingBar")
+
+
+class TickingBar:
+    """A tqdm bar (`self.bar`, set by the subclass) whose clock a Ticker redraws while it is open."""
+
+    bar: tqdm
+
+    def __enter__(self: Bar) -> Bar:
+        self.ticker = Ticker(self.bar)
+        self.ticker.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.ticker.stop()
+        self.bar.close()
+
+
 class CallEstimate:
     """The calls a run's remaining tasks need: what finished tasks took, the strategy's prior before that."""
 
@@ -88,7 +106,7 @@ class CallEstimate:
         return min(calls_done / self.total(calls_done), (STEPS - 1) / STEPS)
 
 
-class CallProgress:
+class CallProgress(TickingBar):
     """The bar of one run: `on_batch` for every finished batch of model calls, `on_trajectory` for every
     finished trajectory. Use as a context manager. `clock` (seconds) gives the token rate its time."""
 
@@ -102,16 +120,7 @@ class CallProgress:
             say(f"{desc}: resuming: {tasks_done} of {tasks} done", file)
         self.bar = tqdm(total=STEPS, desc=desc, bar_format=BAR_FORMAT, disable=not enabled, dynamic_ncols=True,
                         file=file, smoothing=0)
-        self.ticker = Ticker(self.bar)
         self._advance()
-
-    def __enter__(self) -> CallProgress:
-        self.ticker.start()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.ticker.stop()
-        self.bar.close()
 
     def on_batch(self, results: list[Any]) -> None:
         """A finished batch of model calls (RoleResults: their completion tokens are counted)."""
@@ -136,21 +145,12 @@ class CallProgress:
                                  refresh=True)
 
 
-class RequestProgress:
+class RequestProgress(TickingBar):
     """A bar of a known number of requests (static steps, judge questions), advanced as results arrive, its
     clock redrawn every second. Use as a context manager; `on_batch` suits `Executor.on_finished`."""
 
     def __init__(self, desc: str, total: int, enabled: bool = True, file: Any = None) -> None:
         self.bar = tqdm(total=total, desc=desc, unit="req", disable=not enabled, dynamic_ncols=True, file=file)
-        self.ticker = Ticker(self.bar)
-
-    def __enter__(self) -> RequestProgress:
-        self.ticker.start()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.ticker.stop()
-        self.bar.close()
 
     def on_batch(self, results: list[Any]) -> None:
         self.bar.update(len(results))
