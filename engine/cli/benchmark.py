@@ -11,6 +11,7 @@ STATIC_TEST_FILE = "static_test.json"  # the gold solutions in alpha-UMi's stati
 
 
 class BenchmarkCommand(Subcommand):
+    output_folders = ("out",)
     name = "benchmark"
     help = "the embedded benchmark"
 

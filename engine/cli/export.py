@@ -9,6 +9,7 @@ from engine.cli.base import Subcommand, UserError, guarded
 
 
 class ExportCommand(Subcommand):
+    output_folders = ("out",)
     name = "export"
     help = "runs as a Hugging Face dataset (save_to_disk folder or parquet) with a dataset card"
     user_errors = (FileExistsError,)

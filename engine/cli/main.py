@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from engine.cli.base import Subcommand, UserError
+from engine.cli.base import Subcommand, UserError, check_output_folder
 from engine.runner.provenance import umi_eval_version
 from engine.cli.benchmark import BenchmarkCommand
 from engine.cli.convert import ConvertCommand
@@ -43,6 +43,8 @@ def main(argv: list[str] | None = None) -> int:
     command = next(c for c in SUBCOMMANDS if c.name == args.command)
     try:
         command.validate(args)
+        for option in command.output_folders:
+            check_output_folder(getattr(args, option, None), f"--{option.replace('_', '-')}")
         return command.run(args, argv)
     except (UserError, *command.user_errors) as exc:
         print(f"umi-eval: error: {exc}", file=sys.stderr)

@@ -10,6 +10,7 @@ from engine.cli.base import Subcommand, at_least
 
 
 class ReportCommand(Subcommand):
+    output_folders = ("out",)
     name = "report"
     help = "a static HTML report of many runs: plots, pairs, per-role usage, actor timelines, trajectories"
     user_errors = (ValueError,)

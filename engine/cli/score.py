@@ -26,6 +26,7 @@ CACHE_FILE = "judge_cache.jsonl"
 
 
 class ScoreCommand(Subcommand):
+    output_folders = ("out",)
     name = "score"
     help = "score a run folder or ToolEval converted answers with a judge"
     user_errors = (ValueError, FileNotFoundError)

@@ -9,6 +9,7 @@ from engine.cli.options import add_model_args, resolve_agent
 
 
 class StaticCommand(Subcommand):
+    output_folders = ("out",)
     name = "static"
     help = "alpha-UMi's teacher-forced step metrics (Plan ACC, Act. EM, Hallu., Arg. F1, R-L)"
 

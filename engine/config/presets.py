@@ -74,7 +74,8 @@ def load_agent(name_or_path: str) -> AgentSpec:
             return assign_engines(agent)
         except PlacementError as exc:
             raise AgentConfigError(f"{path}: {exc}") from exc
-    raise AgentConfigError(f"unknown agent preset {name_or_path!r}; valid: {', '.join(PRESETS)} (or a .yaml file)")
+    raise AgentConfigError(f"unknown agent preset {name_or_path!r}{did_you_mean(name_or_path, PRESETS)}; valid: "
+                           f"{', '.join(PRESETS)} (or a .yaml file)")
 
 
 AGENT_FILE_KEYS = ("preset", "name", "kind", "format", "format_options", "model", "roles", "max_steps",
