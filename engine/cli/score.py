@@ -14,6 +14,7 @@ from benchmarks.scoring.intervals import rate_text
 from benchmarks.scoring.inputs import ScoringInput, load_input, restrict_to_ids
 from benchmarks.scoring.agreement import agreement_section, agreement_text
 from benchmarks.scoring.judges import VERIFIED_JUDGE, Judge, JudgeLog, JudgeOptions
+from benchmarks.scoring.model_judge import ModelJudge
 from benchmarks.scoring.preference import side_labels, win_rate
 from benchmarks.scoring.procedures import procedure_of
 from benchmarks.results.scores import write_scores
@@ -21,6 +22,7 @@ from benchmarks.scoring.scores import judged_scores, passed_values, win_section
 from benchmarks.scoring.tooleval import QueryResult
 from engine.cli.base import Subcommand
 from engine.judges import make_judge
+from engine.runner.progress import RequestProgress
 
 CACHE_FILE = "judge_cache.jsonl"
 
@@ -87,6 +89,9 @@ def score(args: argparse.Namespace) -> tuple[Path, dict[str, Any]]:
                            retries=args.judge_retries, concurrency=args.judge_concurrency)
     judge = _judge(args.judge, options, source)
     other = _judge(args.compare_judge, options, source) if args.compare_judge else None  # a bad spec fails now
+    for model_judge in (judge, other):
+        if isinstance(model_judge, ModelJudge):
+            model_judge.progress = RequestProgress
     procedure, log = procedure_of(judge), JudgeLog()
     times = procedure.times(args.times)
     results = procedure.run(source.examples, judge, times, args.seed, log)
