@@ -57,11 +57,23 @@ def check_both_tables(out, printed, per_group):
         assert report["metrics"]["n"]["samples"] == steps and report["metrics"]["plan_acc"] is not None
         assert f"| {name} | {report['agent']['kind']} | {steps} | {report['metrics']['plan_acc']:.1f} |" in table1
     board = json.loads((out / "leaderboard.json").read_text())
-    assert sorted(e["agent"] for e in board["entries"]) == sorted(MAIN_JOB_AGENTS)
+    assert sorted(e["agent"] for e in board["entries"]) == sorted([*MAIN_JOB_AGENTS, "oracle"])
     for entry in board["entries"]:
         assert entry["judge"] == "verified" and entry["overall"]["n"] == 6 * per_group and entry["status"] == "finished"
         assert entry["agent"] in table2
     assert "verified pass rate" in table2
+    check_compact_table_2(table2, 6 * per_group)
+
+
+def check_compact_table_2(table2, n):
+    """Fits a 160-column terminal; single first as in Table 1; every base named; the oracle's reference row shows
+    that the scoring can say 100; multi - single below."""
+    rows = [line for line in table2.splitlines() if line.startswith("| ")]
+    assert rows[0] == "| agent | kind | pass % [95% CI] | queries | answered % of queries | invalid % of tool calls | mean steps |"
+    assert [row.split(" | ")[1] for row in rows[2:]] == ["single", "multi", "oracle"]
+    wilson_low = {6: 61, 12: 76}[n]  # n of n passed: Wilson's interval, not the bootstrap's [100, 100]
+    assert rows[-1].startswith(f"| oracle (reference) | oracle | 100 [{wilson_low}, 100] | {n} |") and max(map(len, rows)) < 160
+    assert "multi - single (chat-multi__embedded__seed0 - chat-single__embedded__seed0): " in table2
 
 
 def test_shortened_main_job_prints_both_tables_with_scripted_models(tmp_path, capsys, monkeypatch):
@@ -70,7 +82,7 @@ def test_shortened_main_job_prints_both_tables_with_scripted_models(tmp_path, ca
     monkeypatch.setattr(importlib.util, "find_spec", lambda name: True if name == "engine.cli.report" else real_find_spec(name))
     assert main_job(per_group=1, out=str(tmp_path), executor="local", backend="scripted",
                     run_subcommand=lambda argv: asked.append(argv) or 0) == 0
-    runs = [str(tmp_path / f"{name}__embedded__seed0") for name in MAIN_JOB_AGENTS]
+    runs = [str(tmp_path / f"{name}__embedded__seed0") for name in (*MAIN_JOB_AGENTS, "oracle")]
     assert asked == [["report", *runs, "--out", str(tmp_path / "report")]]  # where the HTML report is written
     captured = capsys.readouterr()
     printed, said = captured.out, captured.err.replace("\r", "\n")
