@@ -61,7 +61,8 @@ def main_job(per_group: int = MAIN_JOB_PER_GROUP, out: str = "runs", executor: s
     run_dirs.append(real_time_run(REFERENCE_AGENT, bench, root, "local", backend))  # no model: no engine to start
     board = write_board(run_dirs, root)
     print_tables(static_reports, board, per_group, static_file)
-    write_report(run_dirs, root, run_subcommand)  # the single call site of the HTML report
+    static_dirs = [root / report["name"] for report in static_reports]
+    write_report([*run_dirs, *static_dirs], root, run_subcommand)  # the single call site of the HTML report
     print(f"\nstatic test file {static_file}; runs and leaderboard.json under {out}/; "
           f"{time.perf_counter() - start:.0f} s")
     return 0
@@ -191,9 +192,10 @@ def print_tables(static_reports: list[dict[str, Any]], board: dict[str, Any], pe
     print("\n".join(["", *difference_lines(board)]))
 
 
-def write_report(run_dirs: list[Path], out: Path, run_subcommand: Callable[[list[str]], int] | None) -> None:
-    """The HTML report of the runs (`umi-eval report`), when this build has that subcommand (engine/cli/report.py)."""
+def write_report(folders: list[Path], out: Path, run_subcommand: Callable[[list[str]], int] | None) -> None:
+    """The HTML report of the runs and static reports (`umi-eval report`), when this build has that subcommand
+    (engine/cli/report.py)."""
     if run_subcommand is None or importlib.util.find_spec("engine.cli.report") is None:
         return
     print()
-    run_subcommand(["report", *map(str, run_dirs), "--out", str(out / REPORT_DIR)])  # prints where to open it
+    run_subcommand(["report", *map(str, folders), "--out", str(out / REPORT_DIR)])  # prints where to open it

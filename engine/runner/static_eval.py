@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.core.steps import CALL, GIVE_UP, StepOutcome
-from benchmarks.scoring.static import static_metrics
+from benchmarks.scoring.static import STATIC_METRICS, static_metrics
 from benchmarks.loading import file_sha256
 from benchmarks.core.types import Task
 from engine.runner import provenance
@@ -41,7 +41,7 @@ from roles.types import Turn
 
 STATIC_FORMATS = {"multi": "alpha-umi", "single": "alpha-umi-backbone"}  # agent kind -> the format it must use
 STATIC_PROMPT_TOKENS = 3750  # inference_toolbench.sh: --max_input_length 3750 (the collator keeps the last ones)
-METRICS = (("plan_acc", "Plan ACC"), ("act_em", "Act. EM"), ("hallu", "Hallu."), ("arg_f1", "Arg. F1"), ("rouge_l", "R-L"))
+METRICS = STATIC_METRICS
 
 
 @dataclass

@@ -83,7 +83,8 @@ def test_shortened_main_job_prints_both_tables_with_scripted_models(tmp_path, ca
     assert main_job(per_group=1, out=str(tmp_path), executor="local", backend="scripted",
                     run_subcommand=lambda argv: asked.append(argv) or 0) == 0
     runs = [str(tmp_path / f"{name}__embedded__seed0") for name in (*MAIN_JOB_AGENTS, "oracle")]
-    assert asked == [["report", *runs, "--out", str(tmp_path / "report")]]  # where the HTML report is written
+    statics = [str(tmp_path / f"static__{name}__embedded_gold") for name in MAIN_JOB_STATIC_AGENTS]
+    assert asked == [["report", *runs, *statics, "--out", str(tmp_path / "report")]]  # runs and Table 1 in the report
     captured = capsys.readouterr()
     printed, said = captured.out, captured.err.replace("\r", "\n")
     check_both_tables(tmp_path, printed, 1)
