@@ -116,9 +116,9 @@ class ModelJudge:
         self.options = options
         self.cache = cache if cache is not None else JudgeCache(options.cache_path)
         self.form = form
-        # (description, requests) -> a bar moved by every answered batch; the command line sets it (a model
+        # (description, requests) -> a bar moved by every answered batch; the command line gives one (a model
         # judge on a CPU can spend many minutes on one function's questions)
-        self.progress: Callable[[str, int], RequestBar] = lambda desc, total: _NoBar()
+        self.progress: Callable[[str, int], RequestBar] = options.progress or (lambda desc, total: _NoBar())
 
     @property
     def procedure(self) -> str:

@@ -14,7 +14,6 @@ STATIC_REPORT = "static.json"  # what `static` writes in its folder (engine.runn
 class ReportCommand(Subcommand):
     output_folders = ("out",)
     name = "report"
-    help = "a static HTML report of many runs: plots, pairs, per-role usage, actor timelines, trajectories"
     user_errors = (ValueError,)
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:

@@ -36,7 +36,7 @@ from engine.execution.placement import distinct_models
 from engine.runner.run_outputs import RunOutputs
 from engine.execution.startup_clock import StartupClock
 from engine.schedule import DEFAULT_SCHEDULE, SCHEDULES
-from engine.schedule.lockstep import Scheduler, SchedulerStats
+from engine.schedule.loop import Scheduler, SchedulerStats
 from engine.search import make_strategy
 from engine.search.dfsdt import DFSDT_LIMITS
 from engine.types import AgentSpec

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from benchmarks.core.registry import Registry
 from benchmarks.core.types import Task
-from engine.agents import Agent, Episode, make_agent, start_episode
+from engine.agents import Agent, Episode, agent_kind, make_agent, start_episode
 from benchmarks.results.converted import dumps_converted
 from benchmarks.results.raw_answers import convert_folder
 from engine.search.answer_files import answer_dir, answer_path, tree_metrics, write_raw_json
@@ -35,11 +35,6 @@ class SearchStrategy(Protocol):
     def metrics(self, records: list[dict[str, Any]]) -> dict[str, Any]: ...
     def expected_calls(self, spec: AgentSpec) -> float:
         """Model calls a task is expected to take before any has finished: the progress bar's prior."""
-
-
-def calls_per_round(spec: AgentSpec) -> int:
-    """Model calls of one round: planner then caller or summarizer (multi), the backbone (single), none (oracle)."""
-    return {"multi": 2, "single": 1}.get(spec.kind, 0)
 
 
 class Cot:
@@ -73,7 +68,7 @@ class Cot:
 
     def expected_calls(self, spec: AgentSpec) -> float:
         """A chain's bound: overestimating lets the bar speed up later instead of stalling near the end."""
-        return spec.max_steps * calls_per_round(spec)
+        return spec.max_steps * agent_kind(spec).model_calls_per_step
 
 
 class Dfsdt:
@@ -89,7 +84,7 @@ class Dfsdt:
         return dataclasses.replace(self.settings, single_chain_max_step=spec.max_depth)
 
     def agent(self, spec: AgentSpec) -> Agent:
-        if spec.kind == "oracle":
+        if agent_kind(spec).replays_gold:
             raise ValueError("the oracle replays gold chains: it has no dfsdt strategy")
         return DfsAgent(spec, self._limits(spec))
 
@@ -104,12 +99,12 @@ class Dfsdt:
         """ToolBench's converter run on the group's raw answer files. alpha-UMi's collab files hold
         `observation` messages, which that converter refuses (alpha-UMi converted them with its own variant of
         it), so a multi-LLM tree's chosen chain is exported as a chain instead."""
-        if spec.kind == "multi":
+        if agent_kind(spec).collaborative:
             return converted_group_text(tasks, records)
         return dumps_converted(convert_folder(answer_dir(run_dir, group), METHOD))
 
     def tooleval_from_records(self, spec: AgentSpec) -> bool:
-        return spec.kind == "multi"
+        return agent_kind(spec).collaborative
 
     def limits(self, spec: AgentSpec) -> dict[str, Any]:
         return self._limits(spec).forward_args()
@@ -122,7 +117,7 @@ class Dfsdt:
         per level), within the query budget; a query is one round of the agent."""
         limits = self._limits(spec)
         queries = min(spec.max_steps * limits.tree_beam_size, limits.max_query_count)
-        return queries * calls_per_round(spec)
+        return queries * agent_kind(spec).model_calls_per_step
 
 
 # Strategies by name: a class built with no arguments. Adding one is its module plus one line here.
