@@ -76,7 +76,7 @@ PRESETS.update({f"{name}{DFSDT_SUFFIX}": with_strategy(spec, "dfsdt") for name, 
 
 
 def load_agent(name_or_path: str) -> AgentSpec:
-    """A preset by name, or an agent YAML file (see README for its fields)."""
+    """A preset by name, or an agent YAML file (docs/reference.md lists its fields)."""
     if name_or_path in PRESETS:
         return PRESETS[name_or_path]
     path = Path(name_or_path)
