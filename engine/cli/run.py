@@ -48,7 +48,9 @@ def check_trajectories(path: Path, repair: bool) -> None:
 
 def check_oracle_gold(agent: AgentSpec, bench: LoadedBenchmark) -> None:
     """The oracle replays gold solutions: a benchmark without them is refused before any run folder exists."""
-    if agent.kind != "oracle":
+    from engine.agents import agent_kind
+
+    if not agent_kind(agent).replays_gold:
         return
     missing = [task.key for task in bench.tasks if task.gold is None]
     if missing:
