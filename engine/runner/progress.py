@@ -5,7 +5,9 @@ On a CPU one batch of model calls can take minutes, and a bar that counts finish
 (every finished batch of a role actor) and redraws its elapsed clock every second. How many calls a run
 needs is an estimate, so the bar shows a fraction of the work, not calls over a total that jumps: the
 estimate is what this run's finished tasks took, with the search strategy's expected calls per task as
-the prior (one pseudo-task, so the first finished tasks do not swing it alone). The fraction shown only
+the prior, counted once per task still running: the tasks that finish first are the short ones, so their
+mean alone says too little (one task ending after 1 call halved a chat-multi run's estimate, whose other 11
+tasks took 8, and its bar then sat at 82% for three minutes). The fraction shown only
 grows; it stays under 100% while a task runs and reaches 100% when the last one finishes. A resumed run
 counts only what is left, and says how much was done before.
 """
@@ -20,7 +22,6 @@ from tqdm import tqdm
 
 REFRESH_S = 1.0
 STEPS = 1000  # the bar's resolution: a tenth of a percent
-PRIOR_WEIGHT = 1.0  # the strategy's expected calls count as this many finished tasks
 BAR_FORMAT = "{desc}: {percentage:3.0f}%|{bar}| [{elapsed}<{remaining}{postfix}]"
 
 
@@ -88,7 +89,9 @@ class CallEstimate:
         self.calls_of_finished += calls
 
     def per_task(self) -> float:
-        return (self.prior * PRIOR_WEIGHT + self.calls_of_finished) / (PRIOR_WEIGHT + self.finished)
+        """The prior weighs as much as the tasks still running, the finished ones as what they took."""
+        unfinished = max(1, self.todo - self.finished)
+        return (self.prior * unfinished + self.calls_of_finished) / (unfinished + self.finished)
 
     def total(self, calls_done: int) -> float:
         """All calls of the run: each unfinished task needs its expected calls and at least one more than the

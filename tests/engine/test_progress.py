@@ -37,8 +37,8 @@ def test_the_estimate_follows_the_calls_finished_tasks_took():
         progress.on_batch(_results(6))
         progress.on_trajectory(3)
         progress.on_trajectory(3)
-        # the prior counts as one task: (8 + 3 + 3) / 3 calls for each of the 6 left
-        assert round(progress.estimate.total(6)) == 6 + 28 and progress.tasks_done == 4
+        # the prior counts once per task left: (6 x 8 + 3 + 3) / 8 calls for each of the 6 left
+        assert progress.estimate.total(6) == 6 + 6 * 54 / 8 and progress.tasks_done == 4
 
 
 def test_the_percent_never_goes_backwards_and_ends_at_100():
@@ -52,6 +52,22 @@ def test_the_percent_never_goes_backwards_and_ends_at_100():
             progress.on_trajectory(calls)
             percents.append(_percent(progress))
     assert percents == sorted(percents) and percents[-1] == 100 and percents[-2] < 100
+
+
+def test_a_task_that_ends_at_once_does_not_make_the_bar_run_ahead():
+    """The main job's chat-multi run: one task gave up after 1 call, the other 11 took the 8 of the bound, in
+    lockstep rounds. The bar stays within 7 points of the true share (it ran 20 points ahead, then sat at 82%)."""
+    true_total, shown = 1 + 11 * 8, []
+    with CallProgress("run", tasks=12, tasks_done=0, expected_calls=8, file=io.StringIO()) as progress:
+        progress.on_batch(_results(12))
+        progress.on_trajectory(1)
+        shown.append((_percent(progress), 100 * 12 / true_total))
+        for round_ in range(2, 9):
+            progress.on_batch(_results(11))
+            shown.append((_percent(progress), 100 * (1 + 11 * round_) / true_total))
+        for _ in range(11):
+            progress.on_trajectory(8)
+    assert all(bar - true <= 7 for bar, true in shown) and _percent(progress) == 100
 
 
 def test_the_bar_is_full_only_when_every_trajectory_finished():
