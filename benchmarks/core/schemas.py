@@ -106,6 +106,8 @@ def tool_spec(api_entry: dict[str, Any]) -> ToolSpec:
                                api_entry.get("optional_parameters") or []),
         template_response=_template(api_entry.get("template_response")),
         api_entry=api_entry,
+        # A record may carry its tool's description (ours do); otherwise the loader looks it up.
+        tool_description=desc if isinstance(desc := api_entry.get("tool_description"), str) else None,
     )
 
 

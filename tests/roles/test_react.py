@@ -95,7 +95,7 @@ def test_messages_match_a_real_toolbench_answer(shared_data: Path) -> None:
     functions = generation["function"]
     tools = tuple(ToolSpec(category="Data", tool="TheClique", api=f["name"], function_name=f["name"],
                            description=f["description"], parameters=f["parameters"],
-                           api_entry={"tool_description": "API for TheClique company"})
+                           tool_description="API for TheClique company")
                   for f in functions if f["name"] != "Finish")
     ctx = PromptContext(generation["query"], tools, (Turn("user", generation["query"]),))
     system, user = generation["train_messages"][-1][:2]
