@@ -31,10 +31,13 @@ _ALPHA_UMI_MODEL = ModelSpec(model="embedded", sampling=SamplingParams(max_new_t
 _TOOLLLAMA_MODEL = ModelSpec(model="embedded", sampling=SamplingParams(max_new_tokens=512))
 _CHAT_MODEL = ModelSpec(model="embedded", sampling=SamplingParams(max_new_tokens=128))
 
+# The paper presets run in upstream's environment, quirks included (AgentSpec.compat); the others strictly.
 PRESETS: dict[str, AgentSpec] = {
-    "alpha-umi": AgentSpec("alpha-umi", "multi", "alpha-umi", dict.fromkeys(MULTI_ROLES, _ALPHA_UMI_MODEL)),
-    "alpha-umi-backbone": AgentSpec("alpha-umi-backbone", "single", "alpha-umi-backbone", {"backbone": _ALPHA_UMI_MODEL}),
-    "toolllama": AgentSpec("toolllama", "single", "toolllama", {"backbone": _TOOLLLAMA_MODEL}),
+    "alpha-umi": AgentSpec("alpha-umi", "multi", "alpha-umi", dict.fromkeys(MULTI_ROLES, _ALPHA_UMI_MODEL),
+                           compat="upstream"),
+    "alpha-umi-backbone": AgentSpec("alpha-umi-backbone", "single", "alpha-umi-backbone", {"backbone": _ALPHA_UMI_MODEL},
+                                    compat="upstream"),
+    "toolllama": AgentSpec("toolllama", "single", "toolllama", {"backbone": _TOOLLLAMA_MODEL}, compat="upstream"),
     "chat-single": AgentSpec("chat-single", "single", "chat-single", {"backbone": _CHAT_MODEL}),
     "chat-multi": AgentSpec("chat-multi", "multi", "chat-multi", dict.fromkeys(MULTI_ROLES, _CHAT_MODEL)),
     "oracle": AgentSpec("oracle", "oracle", "oracle", {}),
@@ -78,7 +81,8 @@ def load_agent(name_or_path: str) -> AgentSpec:
 
 
 AGENT_FILE_KEYS = ("preset", "name", "kind", "format", "format_options", "model", "roles", "max_steps",
-                   "placement", "strategy")
+                   "placement", "strategy", "compat")
+COMPAT_MODES = ("strict", "upstream")
 
 
 def agent_from_dict(data: Any, source: str = "<agent>") -> AgentSpec:
@@ -116,6 +120,7 @@ def agent_from_dict(data: Any, source: str = "<agent>") -> AgentSpec:
         max_steps=_max_steps(data.get("max_steps", base.max_steps if base else 4), source),
         placement=str(data.get("placement", base.placement if base else "shared")),
         strategy=base.strategy if base else "cot",
+        compat=_compat(data.get("compat", base.compat if base else "strict"), source),
     )
     strategy = data.get("strategy")
     if strategy is None:
@@ -123,6 +128,12 @@ def agent_from_dict(data: Any, source: str = "<agent>") -> AgentSpec:
     named = "name" in data
     searched = with_strategy(agent, str(strategy))
     return dataclasses.replace(searched, name=agent.name) if named else searched
+
+
+def _compat(value: Any, source: str) -> str:
+    if value not in COMPAT_MODES:
+        raise AgentConfigError(f"{source}: compat must be one of {', '.join(COMPAT_MODES)}, got {value!r:.80}")
+    return value
 
 
 def _mapping(value: Any, where: str) -> dict[str, Any]:

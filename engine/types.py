@@ -62,6 +62,9 @@ class AgentSpec:
     planner_attempts: int = 5  # planner generations per step while its output is empty (upstream's loop)
     placement: str = "shared"  # shared | per-role | colocate (engine.placement)
     strategy: str = "cot"  # cot: one chain per task; dfsdt: ToolBench's tree search (engine.search)
+    # "upstream": the environment's quirks as ToolBench's `_step` has them (an empty action name calls the first
+    # API; arguments that are not JSON get status 0); "strict" refuses the first and counts the second (12).
+    compat: Literal["strict", "upstream"] = "strict"
 
     @property
     def max_depth(self) -> int:
