@@ -23,12 +23,17 @@ class AgentConfigError(ValueError):
     pass
 
 
-# alpha-UMi's released checkpoints decode with temperature 0.5 in real time; greedy is our reproducible
-# default, and a YAML agent can set any sampling per role. The authors' real-time loop kept the last
-# 4,096 - 512 - 8 prompt tokens (utils.generate_stream: context_len - max_new_tokens - 8).
+# The paper presets decode as their authors' runners did: alpha-UMi's collab_agent_model.py and ToolBench's
+# tool_llama_model.py sample every role at temperature 0.5 (top_p 1) with `force_generate=True` (the first
+# token never ends the reply), each request seeded here; `--greedy` (or `temperature: 0`) decodes greedily.
+# The authors' real-time loop kept the last 4,096 - 512 - 8 prompt tokens (generate_stream's
+# context_len - max_new_tokens - 8).
 REAL_TIME_PROMPT_TOKENS = 4096 - 512 - 8
-_ALPHA_UMI_MODEL = ModelSpec(model="embedded", sampling=SamplingParams(max_new_tokens=512, prompt_tokens=REAL_TIME_PROMPT_TOKENS))
-_TOOLLLAMA_MODEL = ModelSpec(model="embedded", sampling=SamplingParams(max_new_tokens=512))
+UPSTREAM_TEMPERATURE = 0.5
+_ALPHA_UMI_MODEL = ModelSpec(model="embedded", sampling=SamplingParams(
+    temperature=UPSTREAM_TEMPERATURE, max_new_tokens=512, prompt_tokens=REAL_TIME_PROMPT_TOKENS, min_new_tokens=1))
+_TOOLLLAMA_MODEL = ModelSpec(model="embedded", sampling=SamplingParams(
+    temperature=UPSTREAM_TEMPERATURE, max_new_tokens=512, min_new_tokens=1))
 _CHAT_MODEL = ModelSpec(model="embedded", sampling=SamplingParams(max_new_tokens=128))
 
 # The paper presets run in upstream's environment, quirks included (AgentSpec.compat); the others strictly.
@@ -163,7 +168,8 @@ def _model_spec(base: ModelSpec, overrides: dict[str, Any], where: str) -> Model
     return dataclasses.replace(base, **overrides)
 
 
-_SAMPLING_NUMBERS = {"temperature": (int, float), "top_p": (int, float), "max_new_tokens": int, "prompt_tokens": int}
+_SAMPLING_NUMBERS = {"temperature": (int, float), "top_p": (int, float), "max_new_tokens": int, "prompt_tokens": int,
+                     "min_new_tokens": int}
 
 
 def _check_numbers(sampling: dict[str, Any], where: str) -> None:
@@ -181,6 +187,18 @@ def _schema_text(schema: Any, where: str) -> str | None:
     if not isinstance(schema, dict):
         raise AgentConfigError(f"{where}: sampling.json_schema must be a JSON Schema object")
     return json.dumps(schema, sort_keys=True, separators=(",", ":"))
+
+
+def with_sampling(agent: AgentSpec, **changes: Any) -> AgentSpec:
+    """Every role's sampling with `changes` (SamplingParams fields), its other settings kept."""
+    roles = {role: dataclasses.replace(spec, sampling=dataclasses.replace(spec.sampling, **changes))
+             for role, spec in agent.roles.items()}
+    return dataclasses.replace(agent, roles=roles)
+
+
+def greedy(agent: AgentSpec) -> AgentSpec:
+    """Every role decoding greedily (temperature 0)."""
+    return with_sampling(agent, temperature=0.0)
 
 
 def override_models(agent: AgentSpec, **overrides: Any) -> AgentSpec:

@@ -22,6 +22,9 @@ class SamplingParams:
     stop: tuple[str, ...] = ()
     json_schema: str | None = None  # a JSON Schema (as canonical JSON text) the reply must match; vllm only
     prompt_tokens: int | None = None  # keep at most the LAST this many prompt tokens (hf, vllm); None: what fits
+    # Tokens generated before end-of-sequence may end the reply: 1 emulates upstream's `force_generate=True`
+    # (vllm `min_tokens`, transformers `min_new_tokens`, `min_tokens` to an OpenAI-compatible vLLM server).
+    min_new_tokens: int = 0
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,8 @@ class OpenAIBackend:
                                 "top_p": sampling.top_p, "max_tokens": sampling.max_new_tokens, "seed": request.seed}
         if sampling.stop:
             body["stop"] = list(sampling.stop)
+        if sampling.min_new_tokens:  # vLLM's server extension; sent only when asked for
+            body["min_tokens"] = sampling.min_new_tokens
         if sampling.json_schema:
             body["response_format"] = {"type": "json_schema",
                                        "json_schema": {"name": "reply", "schema": json.loads(sampling.json_schema)}}

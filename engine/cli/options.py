@@ -10,7 +10,7 @@ from benchmarks.core.types import LoadedBenchmark, Task
 from benchmarks.loading import load_benchmark
 from engine.backends.base import BACKENDS, UnknownBackendError
 from engine.cli.base import UserError, at_least, guarded
-from engine.presets import load_agent, override_models, with_strategy
+from engine.presets import greedy, load_agent, override_models, with_strategy
 from engine.types import AgentSpec
 from roles.registry import get_format
 
@@ -23,6 +23,8 @@ def add_model_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", help="override every role's model: a local model directory, or 'embedded'")
     parser.add_argument("--dtype", choices=("fp32", "bf16", "fp16"), help="override every role's dtype")
     parser.add_argument("--batch-size", type=int, help="override every role's generation batch size")
+    parser.add_argument("--greedy", action="store_true",
+                        help="decode every role greedily (the paper presets sample as their authors did)")
 
 
 def add_benchmark_args(parser: argparse.ArgumentParser) -> None:
@@ -54,6 +56,8 @@ def resolve_agent(args: argparse.Namespace) -> AgentSpec:
         value = getattr(args, key, None)
         if value is not None and (problem := positive_int_problem(key, value)):
             raise ValueError(problem)
+    if getattr(args, "greedy", False):
+        agent = greedy(agent)
     if getattr(args, "max_steps", None) is not None:
         agent = dataclasses.replace(agent, max_steps=args.max_steps)
     if getattr(args, "strategy", None) is not None:
