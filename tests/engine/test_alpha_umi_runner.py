@@ -10,9 +10,9 @@ from typing import Callable
 import pytest
 
 from engine.backends.prompt_encoding import encode_prompt
-from engine.static_eval import STATIC_PROMPT_TOKENS
+from engine.runner.static_eval import STATIC_PROMPT_TOKENS
 from engine.backends.scripted import register_script
-from engine.presets import PRESETS
+from engine.config.presets import PRESETS
 from engine.types import RoleRequest
 from tests.helpers.scheduling import run, scripted, weather_tasks
 from tests.helpers.role_fixtures import WEATHER

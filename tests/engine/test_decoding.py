@@ -9,8 +9,8 @@ import pytest
 
 from engine.backends.base import make_backend
 from engine.cli.options import resolve_agent
-from engine.presets import PRESETS
-from engine.static_eval import static_decoding
+from engine.config.presets import PRESETS
+from engine.runner.static_eval import static_decoding
 from engine.types import ModelSpec, RoleRequest, SamplingParams
 
 PAPER_PRESETS = ("alpha-umi", "alpha-umi-backbone", "toolllama", "alpha-umi-dfsdt", "alpha-umi-backbone-dfsdt",
