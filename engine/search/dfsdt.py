@@ -77,8 +77,12 @@ DIVERSITY_STAYS_IN_HISTORY = frozenset({"toolllama", "alpha-umi", "alpha-umi-bac
 ANSWER_OBSERVATION = '{"response":"successfully giving the final answer."}'
 GIVE_UP_OBSERVATION = '{"response":"chose to give up and restart"}'
 HALLUCINATED_NAME = "invalid_hallucination_function_name"
-# Upstream's total_tokens: the API's prompt+completion for chat models, the decoded length for local models.
-COMPLETION_ONLY_TOKENS = DIVERSITY_STAYS_IN_HISTORY
+# Upstream's total_tokens: the API's prompt+completion for chat models; for local models (ToolLLaMA's and
+# alpha-UMi's `parse`) `len(tokenizer(prediction))`, the number of keys of the tokenizer's output (input_ids,
+# attention_mask): 2 per query whatever was generated. A meaningless figure, written in the answer file as
+# upstream writes it; the record's `search.total_tokens` beside it counts every role's prompt and completion tokens.
+LOCAL_MODEL_FORMATS = DIVERSITY_STAYS_IN_HISTORY
+UPSTREAM_TOKENS_PER_LOCAL_QUERY = 2
 
 
 def diversity_prompt(node: TreeNode) -> str | None:
@@ -319,8 +323,7 @@ class TreeEpisode:
             total.prompt_tokens += usage.prompt_tokens
             total.completion_tokens += usage.completion_tokens
             total.latency_s += usage.latency_s
-            prompt = 0 if self.spec.format in COMPLETION_ONLY_TOKENS else usage.prompt_tokens
-            self.total_tokens += prompt + usage.completion_tokens
+            self.total_tokens += usage.prompt_tokens + usage.completion_tokens
         tree.parse_failures += trajectory.parse_failures
         tree.unmarked_plans += trajectory.unmarked_plans
         tree.planner_retries += trajectory.planner_retries
@@ -328,7 +331,7 @@ class TreeEpisode:
     def _outcome(self, expansion: Expansion) -> Outcome:
         trajectory = expansion.episode.trajectory
         state = self._child_state(expansion)
-        common = {"state": state, "prediction": self._prediction(expansion.texts),
+        common = {"state": state, "prediction": self._prediction(expansion),
                   "model_input": expansion.planner_prompt if self.spec.kind == "multi" else None}
         if trajectory.steps > expansion.base_steps:
             call = trajectory.calls[-1]
@@ -352,14 +355,18 @@ class TreeEpisode:
         return state
 
     @staticmethod
-    def _prediction(texts: list[tuple[str, str]]) -> str:
-        """The query's model text: alpha-UMi's `planner</s>caller: ...` (or `conclusion: `), else the step."""
-        planner = next((text.strip() for role, text in reversed(texts) if role == "planner"), None)
-        if planner is None:
+    def _prediction(expansion: Expansion) -> str:
+        """The query's model text: the step for one model; for alpha-UMi what its `prediction` returns, the
+        routed plan (as the history shows it: cut after its marker, ` Next: caller.` added to an unmarked one,
+        `none` after empty plans) then `</s>caller: ` or `</s>conclusion: ` and that role's stripped output."""
+        texts = expansion.texts
+        if not any(role == "planner" for role, _ in texts):
             return texts[-1][1] if texts else ""
+        turns = expansion.episode.trajectory.turns
+        plan = next((turn.text for turn in reversed(turns) if turn.role == "assistant"), "")
         tail = [f"</s>{'conclusion' if role == 'summarizer' else role}: {text.strip()}"
                 for role, text in texts if role in ("caller", "summarizer")]
-        return planner + "".join(tail[-1:])
+        return plan + "".join(tail[-1:])
 
     def _thought(self, expansion: Expansion, kind: str) -> str:
         """The Thought node's text: what the agent said with its call or Finish; for alpha-UMi's Finish, the
@@ -401,7 +408,7 @@ class TreeEpisode:
             tree.calls = list(state.calls)
             tree.error = state.error
         if chosen is not None:
-            tree.finish(chosen.state.status, chosen.state.final_answer)
+            tree.finish(chosen.state.status, chosen.state.final_answer, chosen.state.finish_thought)
         elif self.last_error and node is not None and node.node_type == THOUGHT:
             tree.error = self.last_error
             tree.finish("failed")
@@ -415,7 +422,12 @@ class TreeEpisode:
                 "chosen_depth": chosen.depth if chosen else None, "backtracks": self.backtracks,
                 "give_ups": len(self.give_ups), "answer_found": bool(self.terminal),
                 "budget_exhausted": self.query_count >= self.limits.max_query_count,
-                "total_tokens": self.total_tokens}
+                "total_tokens": self.total_tokens, "upstream_total_tokens": self.upstream_total_tokens()}
+
+    def upstream_total_tokens(self) -> int:
+        if self.spec.format in LOCAL_MODEL_FORMATS:
+            return UPSTREAM_TOKENS_PER_LOCAL_QUERY * self.query_count
+        return self.total_tokens
 
     def answer_file(self) -> dict[str, Any]:
         """The raw answer file as upstream's `chain.to_json(answer=True, process=True)` plus the query."""
@@ -429,8 +441,8 @@ class TreeEpisode:
             "forward_args": forward_args,
             "compare_candidates": [[n.to_json() for n in node.chain()] for node in self.terminal if not node.pruned],
         }
-        generation: dict[str, Any] = {"valid_data": False, "query_count": self.query_count, "total_tokens": self.total_tokens,
-                                      "final_answer": "", "finish_type": "give_answer",
+        generation: dict[str, Any] = {"valid_data": False, "query_count": self.query_count,
+                                      "total_tokens": self.upstream_total_tokens(), "final_answer": "", "finish_type": "give_answer",
                                       "function": function_schemas(self.task), "chain": []}
         chosen = self._chosen()
         if chosen is not None:
