@@ -68,6 +68,9 @@ class AgentSpec:
     # "upstream": the environment's quirks as ToolBench's `_step` has them (an empty action name calls the first
     # API; arguments that are not JSON get status 0); "strict" refuses the first and counts the second (12).
     compat: Literal["strict", "upstream"] = "strict"
+    # Whose ToolEval converter turns its DFSDT answer files into tooleval/<group>.json (benchmarks.results.
+    # raw_answers.VARIANTS): "alpha-umi" is the variant alpha-UMi's published numbers were judged on.
+    export_variant: Literal["toolbench", "alpha-umi"] = "toolbench"
 
     @property
     def max_depth(self) -> int:

@@ -39,9 +39,9 @@ _CHAT_MODEL = ModelSpec(model="embedded", sampling=SamplingParams(max_new_tokens
 # The paper presets run in upstream's environment, quirks included (AgentSpec.compat); the others strictly.
 PRESETS: dict[str, AgentSpec] = {
     "alpha-umi": AgentSpec("alpha-umi", "multi", "alpha-umi", dict.fromkeys(MULTI_ROLES, _ALPHA_UMI_MODEL),
-                           compat="upstream"),
+                           compat="upstream", export_variant="alpha-umi"),
     "alpha-umi-backbone": AgentSpec("alpha-umi-backbone", "single", "alpha-umi-backbone", {"backbone": _ALPHA_UMI_MODEL},
-                                    compat="upstream"),
+                                    compat="upstream", export_variant="alpha-umi"),
     "toolllama": AgentSpec("toolllama", "single", "toolllama", {"backbone": _TOOLLLAMA_MODEL}, compat="upstream"),
     "chat-single": AgentSpec("chat-single", "single", "chat-single", {"backbone": _CHAT_MODEL}),
     "chat-multi": AgentSpec("chat-multi", "multi", "chat-multi", dict.fromkeys(MULTI_ROLES, _CHAT_MODEL)),
@@ -86,8 +86,9 @@ def load_agent(name_or_path: str) -> AgentSpec:
 
 
 AGENT_FILE_KEYS = ("preset", "name", "kind", "format", "format_options", "model", "roles", "max_steps",
-                   "placement", "strategy", "compat")
+                   "placement", "strategy", "compat", "export_variant")
 COMPAT_MODES = ("strict", "upstream")
+EXPORT_VARIANTS = ("toolbench", "alpha-umi")
 
 
 def agent_from_dict(data: Any, source: str = "<agent>") -> AgentSpec:
@@ -125,7 +126,9 @@ def agent_from_dict(data: Any, source: str = "<agent>") -> AgentSpec:
         max_steps=_max_steps(data.get("max_steps", base.max_steps if base else 4), source),
         placement=str(data.get("placement", base.placement if base else "shared")),
         strategy=base.strategy if base else "cot",
-        compat=_compat(data.get("compat", base.compat if base else "strict"), source),
+        compat=_choice("compat", data.get("compat", base.compat if base else "strict"), COMPAT_MODES, source),
+        export_variant=_choice("export_variant", data.get("export_variant", base.export_variant if base else "toolbench"),
+                               EXPORT_VARIANTS, source),
     )
     strategy = data.get("strategy")
     if strategy is None:
@@ -135,9 +138,9 @@ def agent_from_dict(data: Any, source: str = "<agent>") -> AgentSpec:
     return dataclasses.replace(searched, name=agent.name) if named else searched
 
 
-def _compat(value: Any, source: str) -> str:
-    if value not in COMPAT_MODES:
-        raise AgentConfigError(f"{source}: compat must be one of {', '.join(COMPAT_MODES)}, got {value!r:.80}")
+def _choice(key: str, value: Any, valid: tuple[str, ...], source: str) -> str:
+    if value not in valid:
+        raise AgentConfigError(f"{source}: {key} must be one of {', '.join(valid)}, got {value!r:.80}")
     return value
 
 

@@ -30,6 +30,7 @@ def agent_settings(agent: AgentSpec) -> dict[str, Any]:
     """The agent's settings that change its trajectories (strategy and limits included)."""
     settings = agent.to_json()
     settings.pop("placement")
+    settings.pop("export_variant")  # how answers are exported, not what they are
     for role in settings["roles"].values():
         for name in PLACEMENT_FIELDS:
             role.pop(name, None)
