@@ -107,6 +107,8 @@ class ToolLlama:
     name: ClassVar[str] = "toolllama"
     kind: ClassVar[str] = "single"
     stop: ClassVar[tuple[str, ...]] = ("</s>",)
+    served_by: ClassVar[str] = "local"
+    static_eval: ClassVar[bool] = False
     history: str = "inference"  # how past steps read: as ToolBench's inference renders them, or as trained
 
     def __post_init__(self) -> None:
