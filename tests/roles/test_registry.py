@@ -33,7 +33,8 @@ def test_options_reach_the_format() -> None:
 
 @pytest.mark.parametrize(("name", "options", "message"), [
     ("alpha-umi-backbone", {"unmarked": "caller"}, "no option.*unmarked.*valid options: doc_style, system_prefix"),
-    ("toolllama", {"doc_style": "bare"}, "valid options: none"),
+    ("toolllama", {"doc_style": "bare"}, "valid options: history"),
+    ("toolllama", {"history": "raw"}, "history must be one of"),
     ("alpha-umi", {"doc_style": "pretty"}, "doc_style must be one of"),
 ])
 def test_bad_options_are_rejected(name: str, options: dict[str, str], message: str) -> None:
