@@ -94,6 +94,14 @@ class _ModelAgent:
             self._sampling[role] = sampling
         return self._sampling[role]
 
+    @staticmethod
+    def _as_finish(action: Action) -> Action:
+        """A call named Finish, whichever role or format wrote it, is the environment's Finish (upstream
+        `_step`): an answer, a give-up, or a refused Finish."""
+        if action.kind == "call" and action.name == FINISH:
+            return finish_action(action.thought, action.name, action.arguments)
+        return action
+
     def _tool_call(self, episode: Episode, action: Action) -> ToolCall | None:
         """The call ending this round; it is made even in the chain's last round, as ToolBench does. A Finish
         the environment refuses (upstream `_step`: status 2, its own error text, the name kept) is answered
@@ -177,10 +185,8 @@ class MultiAgent(_ModelAgent):
         return None
 
     def _on_call(self, episode: Episode, text: str) -> ToolCall | None:
-        action = self.format.parse_call(text, episode.thought)
+        action = self._as_finish(self.format.parse_call(text, episode.thought))
         episode.trajectory.turns.append(self.format.call_turn(text, action))
-        if action.kind == "call" and action.name == FINISH:  # the caller's own Finish: the environment reads it
-            action = finish_action(action.thought, action.name, action.arguments)
         if action.kind in ("answer", "give_up"):  # the step read as a whole says Finish (alpha-umi)
             return self._conclude(episode, action)
         if action.kind == "parse_error" and action.name == FINISH:
@@ -229,7 +235,7 @@ class SingleAgent(_ModelAgent):
         episode.trajectory.record_usage("backbone", result)
         if self._failed(episode, result):
             return None
-        action = self.format.parse_step(result.text)
+        action = self._as_finish(self.format.parse_step(result.text))
         episode.trajectory.turns.extend(self.format.step_turns(result.text, action))
         if action.kind == "answer":
             episode.trajectory.finish("answered", action.answer, action.thought)

@@ -14,8 +14,9 @@ from engine.types import AgentSpec
 
 # ModelSpec fields that say where and in what batches a model runs, not what it answers.
 PLACEMENT_FIELDS = ("batch_size", "num_cpus", "num_gpus", "gpu_memory_utilization", "tensor_parallel_size", "engine")
-# Benchmark info that says which tasks were drawn (the task set is compared on its own) or where files lie.
-TASK_SELECTION_INFO = ("per_group", "sha256", "path")
+# Benchmark info that says which tasks were drawn (the task set is compared on its own) or where files lie;
+# how many of the drawn tasks' tools lack a description follows from the tasks drawn.
+TASK_SELECTION_INFO = ("per_group", "sha256", "path", "tools_without_description")
 
 
 class RunIdentityMismatch(ValueError):

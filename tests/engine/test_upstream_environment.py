@@ -47,6 +47,11 @@ def test_a_caller_that_writes_finish_gives_the_final_answer() -> None:
     assert record["calls"] == [] and record["status"] == "answered" and record["final_answer"] == "Sunny."
 
 
+def test_a_backbone_that_writes_finish_gives_the_final_answer() -> None:
+    record = _one("alpha-umi-backbone", 'Action: Finish\nAction Input: {"return_type": "give_answer", "final_answer": "Sunny."}')
+    assert record["calls"] == [] and record["status"] == "answered" and record["final_answer"] == "Sunny."
+
+
 def test_a_caller_finish_without_final_answer_is_status_2() -> None:
     record = _one("alpha-umi", "Enough known. Next: caller.",
                   'Action: Finish\nAction Input: {"return_type": "give_answer"}', "Next: give up.")
