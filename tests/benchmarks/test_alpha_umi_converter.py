@@ -89,3 +89,13 @@ def test_toolbenchs_variant_stays_an_option(tmp_path: Path) -> None:
     answers = json.loads((run_dir / "tooleval" / "G1_instruction.json").read_text())
     assert {a["answer"]["method"] for a in answers.values()} == {"CoT@1"}  # chains: ToolBench's refuses the files
     assert json.loads((run_dir / "run.json").read_text())["agent"]["export_variant"] == "toolbench"
+
+
+def test_convert_follows_the_chosen_variant(tmp_path: Path) -> None:
+    run_dir = _run(tmp_path / "runs")
+    assert run_eval.main(["convert", str(run_dir / "answer"), "--out", str(tmp_path / "conv"),
+                          "--export-variant", "alpha-umi"]) == 0
+    group = "G1_instruction"
+    assert (tmp_path / "conv" / f"{group}.json").read_text() == (run_dir / "tooleval" / f"{group}.json").read_text()
+    # ToolBench's converter refuses alpha-UMi's observation messages
+    assert run_eval.main(["convert", str(run_dir / "answer"), "--out", str(tmp_path / "tb")]) != 0

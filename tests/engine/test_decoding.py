@@ -59,3 +59,14 @@ def test_openai_asks_a_vllm_server_for_min_tokens() -> None:
     forced = RoleRequest("0", "r", "hi", SamplingParams(temperature=0.5, min_new_tokens=1), 7)
     assert backend.request_body(forced)[1]["min_tokens"] == 1
     assert "min_tokens" not in backend.request_body(RoleRequest("0", "r", "hi", SamplingParams(), 7))[1]
+
+
+@pytest.mark.slow
+def test_vllm_forces_the_first_token_with_min_tokens() -> None:
+    vllm = pytest.importorskip("vllm")
+    from engine.backends.vllm import VLLMBackend
+
+    backend = object.__new__(VLLMBackend)  # no engine: only the request's sampling parameters are built
+    backend.vllm = vllm
+    params = backend._sampling(RoleRequest("0", "r", "hi", SamplingParams(temperature=0.5, min_new_tokens=1), 7))
+    assert (params.min_tokens, params.temperature, params.seed) == (1, 0.5, 7)
