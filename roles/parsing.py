@@ -96,6 +96,17 @@ def finish_action(thought: str, name: str, arguments: str) -> Action:
     return Action(kind="parse_error", error=f"Finish with invalid return_type {as_text(return_type)[:80]!r}", **call)
 
 
+def step_action(text: str, split: tuple[str, str, str] | None, missing: str) -> Action:
+    """What a single-LLM step means once its (thought, action, arguments) are read (`split`): ToolBench's
+    Finish, a call, or a parse error saying what the text lacked (`missing`)."""
+    if split is None:
+        return Action(kind="parse_error", thought=text.strip(), error=missing)
+    thought, name, arguments = split
+    if name == "Finish":
+        return finish_action(thought, name, arguments)
+    return Action(kind="call", thought=thought, name=name, arguments=arguments)
+
+
 def finish_error_reply(error: str) -> str:
     """The environment's reply (status 2) to a Finish that `finish_action` refused with `error`."""
     return _FINISH_REPLIES.get(error, _INVALID_RETURN_TYPE_REPLY)

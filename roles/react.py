@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from roles.docs import toolbench_functions_repr, toolbench_tool_list
-from roles.parsing import finish_action
+from roles.parsing import step_action
 from roles.types import Action, PromptContext, Turn, memoized
 
 SYSTEM_TEMPLATE = (
@@ -55,7 +55,6 @@ ROLE_NAMES = {"user": "User", "assistant": "Assistant", "caller": "Assistant", "
               "observation": "Function"}
 CUE = "Assistant:\n"
 THOUGHT, ACTION, ACTION_INPUT = "Thought:", "Action:", "Action Input:"
-FINISH = "Finish"
 HISTORY_STYLES = ("inference", "training")
 
 
@@ -125,13 +124,7 @@ class ToolLlama:
         return "".join(parts) + CUE
 
     def parse_step(self, text: str) -> Action:
-        split = _split(text)
-        if split is None:
-            return Action(kind="parse_error", thought=text.strip(), error="no 'Action:' in output")
-        thought, name, arguments = split
-        if name == FINISH:
-            return finish_action(thought, name, arguments)
-        return Action(kind="call", thought=thought, name=name, arguments=arguments)
+        return step_action(text, _split(text), "no 'Action:' in output")
 
     def step_turns(self, text: str, action: Action) -> tuple[Turn, ...]:
         """The step as ToolBench's inference keeps it (its thought), or as ToolLLaMA's training data shows it

@@ -82,6 +82,7 @@ FORMATS.register("alpha-umi-backbone", "roles.alpha_umi:AlphaUmiBackbone")
 FORMATS.register("toolllama", "roles.react:ToolLlama")
 FORMATS.register("chat-multi", "roles.chat:ChatMulti")
 FORMATS.register("chat-single", "roles.chat:ChatSingle")
+FORMATS.register("chat-fc", "roles.function_calling:ChatFunctionCalling")
 
 UnknownFormatError = UnknownNameError
 

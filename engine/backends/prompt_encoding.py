@@ -3,7 +3,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from roles.types import Prompt
+from jinja2.exceptions import TemplateError
+
+from roles.function_calling import as_text_messages
+from roles.types import Prompt, ToolPrompt
+
+
+def render_tool_prompt(tokenizer: Any, prompt: ToolPrompt) -> str:
+    """A function-calling prompt through the model's chat template with `tools=`; a template that renders the
+    same text without them (or fails on tool messages) takes no tools: then roles.function_calling's text
+    convention."""
+    messages = list(prompt.messages)
+    try:
+        native = tokenizer.apply_chat_template(messages, tools=list(prompt.tools), add_generation_prompt=True,
+                                               tokenize=False)
+        if native != tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=False):
+            return native
+    except (TemplateError, TypeError, KeyError, ValueError):
+        pass
+    return tokenizer.apply_chat_template(as_text_messages(prompt), add_generation_prompt=True, tokenize=False)
 
 
 def encode_prompt(tokenizer: Any, prompt: Prompt, max_context: int, max_new_tokens: int,
@@ -15,6 +33,8 @@ def encode_prompt(tokenizer: Any, prompt: Prompt, max_context: int, max_new_toke
     only a prompt longer than the whole context is cut further. Without it, the prompt and its reply fit."""
     if isinstance(prompt, str):
         ids = tokenizer(prompt)["input_ids"]
+    elif isinstance(prompt, ToolPrompt):
+        ids = tokenizer(render_tool_prompt(tokenizer, prompt), add_special_tokens=False)["input_ids"]
     else:
         text = tokenizer.apply_chat_template(prompt, add_generation_prompt=True, tokenize=False)
         ids = tokenizer(text, add_special_tokens=False)["input_ids"]
