@@ -116,6 +116,7 @@ class ChatFunctionCalling:
     stop: ClassVar[tuple[str, ...]] = ()
     served_by: ClassVar[str] = "chat-api"
     static_eval: ClassVar[bool] = False
+    native_calls: ClassVar[bool] = True  # DFSDT trees take ChatGPT's shape (engine.search.dfsdt)
 
     def step_prompt(self, ctx: PromptContext) -> ToolPrompt:
         tools = memoized(ctx, "openai tools", lambda: openai_tools(ctx.tools))

@@ -132,6 +132,8 @@ class Query:
 class MessageStyle:
     """The upstream-shaped messages a tree node records: ToolBench's function-calling conversation."""
 
+    thought_nodes_when_empty = True  # ReAct formats: every query adds a Thought node, an empty one included
+
     def root(self, task: Task) -> list[dict[str, Any]]:
         ctx = PromptContext(task.query, task.tools, ())
         return [{"role": "system", "content": react.stored_system_message(ctx)},
@@ -148,6 +150,19 @@ class MessageStyle:
 
     def observation(self, name: str, text: str) -> dict[str, Any]:
         return {"role": "function", "name": name, "content": text}
+
+
+class NativeCallMessageStyle(MessageStyle):
+    """ChatGPT's function calling (ToolBench's DFS with ChatGPTFunction): a reply's `content` is absent when the
+    model said nothing besides its call, and then the query adds no Thought node (Action, Action Input only)."""
+
+    thought_nodes_when_empty = False
+
+    def assistant(self, outcome: Outcome, name: str) -> dict[str, Any]:
+        message = super().assistant(outcome, name)
+        if not outcome.thought:
+            del message["content"]
+        return message
 
 
 class CollabMessageStyle(MessageStyle):
@@ -193,7 +208,8 @@ class TreeEpisode:
         self.spec = spec
         self.limits = limits
         self.agent = make_agent(dataclasses.replace(spec, max_steps=NO_CHAIN_LIMIT))
-        self.style = CollabMessageStyle() if agent_kind(spec).collaborative else MessageStyle()
+        self.style = (CollabMessageStyle() if agent_kind(spec).collaborative else
+                      NativeCallMessageStyle() if getattr(self.agent.format, "native_calls", False) else MessageStyle())
         self.trajectory = Trajectory(task.key, task.group, task.query_id, spec.name, seed, turns=[Turn("user", task.query)])
         state = dataclasses.replace(self.trajectory, turns=list(self.trajectory.turns), usage={})
         self.root = TreeNode(ACTION_INPUT, messages=self.style.root(task), state=state)
@@ -243,7 +259,10 @@ class TreeEpisode:
         """The nodes a query adds under `node`; returns the last (the one the search goes on from)."""
         messages = list(node.messages)
         path = node.path + (slot,)
-        thought = node.add_child(TreeNode(THOUGHT, outcome.thought, messages=list(messages), path=path))
+        if outcome.kind != "error" and not outcome.thought and not self.style.thought_nodes_when_empty:
+            thought = node
+        else:
+            thought = node.add_child(TreeNode(THOUGHT, outcome.thought, messages=list(messages), path=path))
         if outcome.kind == "error":  # upstream's failed request: a pruned Thought with code -1
             thought.observation_code, thought.pruned = -1, True
             thought.messages.append(self.style.assistant(outcome, ""))

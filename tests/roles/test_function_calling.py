@@ -117,3 +117,32 @@ def test_a_chat_fc_run_calls_then_answers(shared_data: Path, tmp_path: Path) -> 
     converted = json.loads((tmp_path / "r" / "tooleval" / "G1_instruction.json").read_text())
     steps = converted["588"]["answer"]["answer_details"][0]["next"][0]["next"]
     assert steps[0]["role"] == "tool" and steps[0]["next"][0]["message"]["name"] == "Finish"
+
+
+def test_dfsdt_trees_take_chatgpts_shape(shared_data: Path) -> None:
+    # ToolBench's DFS with ChatGPT: a reply without content adds Action and Action Input only (588's first
+    # query), one with content a Thought first; the assistant message has no content key then.
+    from tests.engine.test_search_dfsdt import node_path, run_trees
+    from tests.helpers.scheduling import weather_tasks
+
+    def script(request: RoleRequest) -> str:
+        if node_path(request) == "0":
+            return hermes_call("forecast_for_weather_api", {"city_name": "Paris"})
+        return "Done.\n" + hermes_call("Finish", {"return_type": "give_answer", "final_answer": "Sunny."})
+
+    tree = run_trees(script, weather_tasks(1), preset="chat-fc")["G1_instruction/0"]
+    reference = json.loads((shared_data / ANSWER_588).read_text(encoding="utf-8"))
+    ours = tree.answer_file()
+    shape = [(n["node_type"], n["depth"]) for n in _first_chain(ours["tree"]["tree"])][:3]
+    assert shape == [(n["node_type"], n["depth"]) for n in _first_chain(reference["tree"]["tree"])][:3]
+    assert shape == [("Action Input", 0), ("Action", 1), ("Action Input", 2)]
+    assert [n["node_type"] for n in _first_chain(ours["tree"]["tree"])][3:] == ["Thought", "Action", "Action Input"]
+    first_call = ours["answer_generation"]["train_messages"][-1][2]
+    assert set(first_call) == set(reference["answer_generation"]["train_messages"][-1][2]) == {"role", "function_call"}
+
+
+def _first_chain(node: dict[str, Any]) -> list[dict[str, Any]]:
+    chain = [node]
+    while chain[-1]["children"]:
+        chain.append(chain[-1]["children"][0])
+    return chain
