@@ -9,6 +9,8 @@ schemas and its calls come back as structured tool calls, not as ReAct text.
   or a bare JSON object `{"name", "parameters" | "arguments"}` (Llama 3's). The openai backend writes an OpenAI
   `tool_calls` reply in the Hermes form. The text before the call is the thought; only the first call is read,
   as ToolBench's ChatGPT runner reads one function call per message.
+- `chat-fc-multi` is `chat-multi` (roles.chat) whose caller gets the tools natively and answers with a tool call;
+  the planner and the summarizer write text, as there.
 - A chat template that takes no tools (`apply_chat_template(tools=...)` renders the same text without them) gets
   them by one convention, `as_text_messages`: the tool schemas (one JSON per line) and the Hermes call syntax
   appended to the system message, past calls written as `<tool_call>` text and tool replies as user messages
@@ -23,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from benchmarks.core.schemas import FINISH_SCHEMA
+from roles.chat import ChatMulti, chat_messages
 from roles.parsing import first_object, loads, step_action
 from roles.react import USER_TEMPLATE, stored_system_message
 from roles.types import Action, PromptContext, ToolPrompt, Turn, memoized
@@ -128,3 +131,23 @@ class ChatFunctionCalling:
     def step_turns(self, text: str, action: Action) -> tuple[Turn, ...]:
         """The reply as generated: the prompt reads its thought and call back from it."""
         return (Turn("assistant", text),)
+
+
+CALLER_SYSTEM = ("You are the caller of an agent. Turn the planner's last thought into one call of the functions "
+                 "you are given.")
+CALLER_CUE = "Call the function for this thought."
+
+
+@dataclass(frozen=True)
+class ChatFunctionCallingMulti(ChatMulti):
+    """chat-multi with a function-calling caller: the tools go natively to the caller, which answers with a call."""
+
+    name: ClassVar[str] = "chat-fc-multi"
+    stop: ClassVar[tuple[str, ...]] = ()
+
+    def caller_prompt(self, ctx: PromptContext, thought: str) -> ToolPrompt:
+        tools = memoized(ctx, "openai tools", lambda: openai_tools(ctx.tools))
+        return ToolPrompt(tuple(chat_messages(CALLER_SYSTEM, ctx, CALLER_CUE)), tools)
+
+    def parse_call(self, text: str, thought: str = "") -> Action:
+        return step_action(text, parse_tool_call(text), "no tool call in the reply")

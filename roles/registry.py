@@ -83,6 +83,7 @@ FORMATS.register("toolllama", "roles.react:ToolLlama")
 FORMATS.register("chat-multi", "roles.chat:ChatMulti")
 FORMATS.register("chat-single", "roles.chat:ChatSingle")
 FORMATS.register("chat-fc", "roles.function_calling:ChatFunctionCalling")
+FORMATS.register("chat-fc-multi", "roles.function_calling:ChatFunctionCallingMulti")
 
 UnknownFormatError = UnknownNameError
 

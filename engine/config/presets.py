@@ -43,6 +43,7 @@ PRESETS: dict[str, AgentSpec] = {
     "chat-single": AgentSpec("chat-single", "single", "chat-single", {"backbone": _CHAT_MODEL}),
     "chat-multi": AgentSpec("chat-multi", "multi", "chat-multi", dict.fromkeys(MULTI_ROLES, _CHAT_MODEL)),
     "chat-fc": AgentSpec("chat-fc", "single", "chat-fc", {"backbone": _CHAT_MODEL}),
+    "chat-fc-multi": AgentSpec("chat-fc-multi", "multi", "chat-fc-multi", dict.fromkeys(MULTI_ROLES, _CHAT_MODEL)),
     "oracle": AgentSpec("oracle", "oracle", "oracle", {}),
 }
 DFSDT_SUFFIX = "-dfsdt"

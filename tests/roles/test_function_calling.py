@@ -146,3 +146,22 @@ def _first_chain(node: dict[str, Any]) -> list[dict[str, Any]]:
     while chain[-1]["children"]:
         chain.append(chain[-1]["children"][0])
     return chain
+
+
+def test_chat_fc_multi_gives_the_caller_the_tools_natively(shared_data: Path, tmp_path: Path) -> None:
+    from roles.function_calling import ChatFunctionCallingMulti
+    from tests.helpers.role_fixtures import TOOLS, context
+
+    fmt = ChatFunctionCallingMulti()
+    prompt = fmt.caller_prompt(context(), "Look it up. Next: caller.")
+    assert isinstance(prompt, ToolPrompt) and [t["function"]["name"] for t in prompt.tools] == [
+        *(t.function_name for t in TOOLS), "Finish"]
+    assert isinstance(fmt.planner_prompt(context()), list)  # the planner writes text, as chat-multi's
+    call = fmt.parse_call(hermes_call("forecast_for_weather_api", {"city_name": "Paris"}))
+    assert (call.kind, call.name, call.arguments) == ("call", "forecast_for_weather_api", '{"city_name": "Paris"}')
+    example = shared_data / "stabletoolbench" / "solvable_queries_example"
+    argv = ["run", "--agent", "chat-fc-multi", "--benchmark", str(example), "--backend", "scripted", "--model",
+            "call-once-then-answer", "--executor", "local", "--out", str(tmp_path), "--run-name", "r", "--no-progress"]
+    assert run_eval.main(argv) == 0
+    records = [json.loads(line) for line in (tmp_path / "r" / "trajectories.jsonl").read_text().splitlines()]
+    assert all(r["status"] == "answered" and r["calls"][0]["status"] == 0 for r in records)

@@ -6,7 +6,8 @@ import pytest
 from roles.registry import MultiFormat, SingleFormat, UnknownFormatError, format_names, get_format
 
 KINDS = {"alpha-umi": "multi", "alpha-umi-backbone": "single", "toolllama": "single",
-         "chat-multi": "multi", "chat-single": "single", "chat-fc": "single"}
+         "chat-multi": "multi", "chat-single": "single", "chat-fc": "single",
+         "chat-fc-multi": "multi"}
 
 
 def test_every_format_is_registered_with_its_interface() -> None:
