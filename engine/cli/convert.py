@@ -20,12 +20,15 @@ class ConvertCommand(Subcommand):
                                              "(default: the one in the file names, e.g. CoT@1 or DFS_woFilter_w2)")
         parser.add_argument("--indent", type=int, help="JSON indent (default none, as ToolBench's converter; "
                                                        "StableToolBench's current one writes 2)")
+        parser.add_argument("--export-variant", choices=("toolbench", "alpha-umi"), default="toolbench",
+                            help="whose copy of convert_to_answer_format.py to follow (alpha-umi: the one alpha-UMi's "
+                                 "published numbers were judged on)")
 
     def run(self, args: argparse.Namespace, argv: list[str]) -> int:
-        from benchmarks.results.raw_answers import convert_path
+        from benchmarks.results.raw_answers import VARIANTS, convert_path
 
         for source, out in conversions(Path(args.raw_answers), Path(args.out)):
-            for path in guarded(convert_path)(source, out, args.method, args.indent):
+            for path in guarded(convert_path)(source, out, args.method, args.indent, VARIANTS[args.export_variant]):
                 print(f"wrote {path}")
         return 0
 

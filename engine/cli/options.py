@@ -10,7 +10,7 @@ from benchmarks.core.types import LoadedBenchmark, Task
 from benchmarks.loading import load_benchmark
 from engine.backends.base import BACKENDS, UnknownBackendError
 from engine.cli.base import UserError, at_least, guarded
-from engine.config.presets import load_agent, override_models, with_strategy
+from engine.config.presets import EXPORT_VARIANTS, greedy, load_agent, override_models, with_strategy
 from engine.agents import agent_kind
 from engine.types import AgentSpec
 from roles.registry import get_format
@@ -25,6 +25,11 @@ def add_model_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", help="override every role's model: a local model directory, or 'embedded'")
     parser.add_argument("--dtype", choices=("fp32", "bf16", "fp16"), help="override every role's dtype")
     parser.add_argument("--batch-size", type=int, help="override every role's generation batch size")
+    parser.add_argument("--greedy", action="store_true",
+                        help="decode every role greedily (the paper presets sample as their authors did)")
+    parser.add_argument("--export-variant", choices=EXPORT_VARIANTS,
+                        help="whose ToolEval converter exports DFSDT answer files (default: the agent's; the alpha-UMi "
+                             "presets use alpha-umi, the variant their published numbers were judged on)")
 
 
 def add_benchmark_args(parser: argparse.ArgumentParser) -> None:
@@ -56,6 +61,10 @@ def resolve_agent(args: argparse.Namespace) -> AgentSpec:
         value = getattr(args, key, None)
         if value is not None and (problem := positive_int_problem(key, value)):
             raise ValueError(problem)
+    if getattr(args, "greedy", False):
+        agent = greedy(agent)
+    if getattr(args, "export_variant", None) is not None:
+        agent = dataclasses.replace(agent, export_variant=args.export_variant)
     if getattr(args, "max_steps", None) is not None:
         agent = dataclasses.replace(agent, max_steps=args.max_steps)
     if getattr(args, "strategy", None) is not None:

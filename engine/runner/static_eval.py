@@ -33,6 +33,7 @@ from engine.agents import Agent, Episode, agent_kind, make_agent
 from engine.execution.executor import Executor, make_executor
 from engine.execution.placement import distinct_models
 from engine.runner.progress import RequestProgress
+from engine.config.presets import with_sampling
 from benchmarks.results.files import write_json_atomic
 from engine.types import AgentSpec, RoleRequest, Trajectory
 from roles.alpha_umi_steps import (StaticSample, backbone_target, multi_outcome, single_outcome, static_plan,
@@ -137,7 +138,7 @@ def run_static(config: StaticConfig, samples: list[StaticSample], executor: Exec
 def predict(agent: AgentSpec, samples: list[StaticSample], executor: Executor, seed: int, group: str,
             progress: bool = False, prompt_tokens: int | None = STATIC_PROMPT_TOKENS) -> list[StaticStep]:
     """Round 1: every sample's planner (or backbone); round 2 (multi): the caller or summarizer its plan picks."""
-    agent = with_prompt_tokens(agent, prompt_tokens)
+    agent = static_decoding(agent, prompt_tokens)
     model_agent = make_agent(agent)
     steps = [StaticStep(i, s, _episode(agent, i, s, seed, group)) for i, s in enumerate(samples)]
     _ask(executor, agent, [(step, model_agent.next_step(step.episode)) for step in steps], progress)
@@ -166,11 +167,10 @@ def _route(model_agent: Agent, step: StaticStep) -> RoleRequest | None:
     return model_agent.next_step(episode)
 
 
-def with_prompt_tokens(agent: AgentSpec, prompt_tokens: int | None) -> AgentSpec:
-    """The agent with every role keeping its last `prompt_tokens` prompt tokens (None: what fits)."""
-    roles = {role: dataclasses.replace(spec, sampling=dataclasses.replace(spec.sampling, prompt_tokens=prompt_tokens))
-             for role, spec in agent.roles.items()}
-    return dataclasses.replace(agent, roles=roles)
+def static_decoding(agent: AgentSpec, prompt_tokens: int | None) -> AgentSpec:
+    """The agent with every role keeping its last `prompt_tokens` prompt tokens (None: what fits), and without
+    the real-time runner's forced first token: GLPFT's `generate` (trainer_utils.py) has no force_generate."""
+    return with_sampling(agent, prompt_tokens=prompt_tokens, min_new_tokens=0)
 
 
 def backbone_history(turns: tuple[Turn, ...]) -> tuple[Turn, ...]:
