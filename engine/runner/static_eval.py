@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -26,13 +25,14 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.core.steps import CALL, GIVE_UP, StepOutcome
-from benchmarks.scoring.static import static_metrics
+from benchmarks.scoring.static import STATIC_METRICS, static_metrics
 from benchmarks.loading import file_sha256
 from benchmarks.core.types import Task
 from engine.runner import provenance
 from engine.agents import Agent, Episode, agent_kind, make_agent
 from engine.execution.executor import Executor, make_executor
 from engine.execution.placement import distinct_models
+from engine.runner.progress import RequestProgress
 from engine.config.presets import with_sampling
 from benchmarks.results.files import write_json_atomic
 from engine.types import AgentSpec, RoleRequest, Trajectory
@@ -42,7 +42,7 @@ from roles.registry import FORMATS
 from roles.types import Turn
 
 STATIC_PROMPT_TOKENS = 3750  # inference_toolbench.sh: --max_input_length 3750 (the collator keeps the last ones)
-METRICS = (("plan_acc", "Plan ACC"), ("act_em", "Act. EM"), ("hallu", "Hallu."), ("arg_f1", "Arg. F1"), ("rouge_l", "R-L"))
+METRICS = STATIC_METRICS
 
 
 @dataclass
@@ -196,17 +196,20 @@ def _ask(executor: Executor, agent: AgentSpec, asks: list[tuple[StaticStep, Role
     for step, request in asks:
         batches.setdefault(agent.roles[request.role].actor_key, []).append(request)
         waiting[request.request_id] = (step, request.role)
-    start = time.perf_counter()
-    for results in executor.generate(batches).values():
+    roles = Counter(request.role for _, request in asks)
+    with RequestProgress(f"static {agent.name}: {', '.join(f'{n} {role}' for role, n in roles.items())}", len(asks),
+                         progress) as bar:
+        executor.on_finished.append(bar.on_batch)
+        try:
+            generated = executor.generate(batches)
+        finally:
+            executor.on_finished.remove(bar.on_batch)
+    for results in generated.values():
         for result in results:
             step, role = waiting[result.request_id]
             step.texts[role] = result.text
             if result.error is not None:
                 step.errors[role] = result.error
-    if progress:
-        roles = Counter(request.role for _, request in asks)
-        print(f"static: {', '.join(f'{n} {role}' for role, n in roles.items())} requests in "
-              f"{time.perf_counter() - start:.1f} s", file=sys.stderr)
 
 
 def metrics_table(report: dict[str, Any]) -> str:

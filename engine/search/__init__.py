@@ -33,6 +33,8 @@ class SearchStrategy(Protocol):
     def tooleval_from_records(self, spec: AgentSpec) -> bool: ...
     def limits(self, spec: AgentSpec) -> dict[str, Any]: ...
     def metrics(self, records: list[dict[str, Any]]) -> dict[str, Any]: ...
+    def expected_calls(self, spec: AgentSpec) -> float:
+        """Model calls a task is expected to take before any has finished: the progress bar's prior."""
 
 
 class Cot:
@@ -63,6 +65,10 @@ class Cot:
 
     def metrics(self, records: list[dict[str, Any]]) -> dict[str, Any]:
         return {"strategy": self.name}
+
+    def expected_calls(self, spec: AgentSpec) -> float:
+        """A chain's bound: overestimating lets the bar speed up later instead of stalling near the end."""
+        return spec.max_steps * agent_kind(spec).model_calls_per_step
 
 
 class Dfsdt:
@@ -105,6 +111,13 @@ class Dfsdt:
 
     def metrics(self, records: list[dict[str, Any]]) -> dict[str, Any]:
         return {"strategy": self.name, **tree_metrics(records)}
+
+    def expected_calls(self, spec: AgentSpec) -> float:
+        """A chain of the depth limit with every node tried `tree_beam_size` times (a tree that backtracks once
+        per level), within the query budget; a query is one round of the agent."""
+        limits = self._limits(spec)
+        queries = min(spec.max_steps * limits.tree_beam_size, limits.max_query_count)
+        return queries * agent_kind(spec).model_calls_per_step
 
 
 # Strategies by name: a class built with no arguments. Adding one is its module plus one line here.
