@@ -133,16 +133,17 @@ def read_json(path: Path, missing: Any = None) -> Any:
 
 
 def out_problem(target: Path, flag: str, folder: bool = True) -> str | None:
-    """Why `target` cannot be written as a folder (or, `folder` false, as a file): it, or a folder on the way
-    to it, is something else. None when it can."""
-    if folder and target.exists() and not target.is_dir():
-        return f"{flag} {target} is a file, not a folder"
+    """Why `target` cannot be written as a folder (or, `folder` false, as a file): it, or the nearest existing
+    folder on the way to it, is something else. None when it can."""
     if not folder and target.is_dir():
         return f"{flag} {target} is a folder, not a file"
-    for parent in target.parents:
-        if parent.exists():
-            return None if parent.is_dir() else f"{flag} {target}: {parent} is a file, not a folder"
-    return None
+    existing = next((p for p in (target.parent if not folder else target, *target.parents) if p.exists()), None)
+    if existing is None or existing.is_dir():
+        return None
+    if not folder:
+        return f"{flag} {target}: {existing} is a file, not a folder"
+    where = "" if existing == target else f" (its parent {existing} is)"
+    return f"{flag} {target} is a file, not a folder{where}"
 
 
 def write_new_folder(out: str | Path, fill: Callable[[Path], object]) -> Path:

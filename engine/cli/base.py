@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 import functools
+from pathlib import Path
 from typing import Callable, TypeVar
 
 from benchmarks.core.values import seed_problem
@@ -40,6 +40,9 @@ class Subcommand:
     # Errors of this subcommand's whole run that are the user's (printed, exit 2); resolving steps
     # raise UserError themselves.
     user_errors: tuple[type[BaseException], ...] = ()
+    # Options naming folders this subcommand writes into: checked before any work (engine.cli.main), so a file
+    # given as a folder fails at once instead of after minutes of generation.
+    output_folders: tuple[str, ...] = ()
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         raise NotImplementedError
@@ -51,6 +54,18 @@ class Subcommand:
         raise NotImplementedError
 
 
+def check_output_folder(value: str | None, flag: str) -> None:
+    """The folder `value` can be created or written into: neither it nor its nearest existing parent is a file."""
+    if value is not None and (problem := out_problem(Path(value), flag)):
+        raise UserError(problem)
+
+
+def check_output_file(value: str | None, flag: str) -> None:
+    """The file `value` can be written: it is no folder, and no file stands where a folder on its way must be."""
+    if value is not None and (problem := out_problem(Path(value), flag, folder=False)):
+        raise UserError(problem)
+
+
 def at_least(value: int | None, minimum: int, flag: str) -> None:
     if value is not None and value < minimum:
         raise UserError(f"{flag} must be at least {minimum}, got {value}")
@@ -59,10 +74,4 @@ def at_least(value: int | None, minimum: int, flag: str) -> None:
 def check_seed(value: int | None, flag: str = "--seed") -> None:
     """The seed check of every subcommand that takes one (benchmarks.core.values.seed_problem)."""
     if value is not None and (problem := seed_problem(flag, value)):
-        raise UserError(problem)
-
-
-def check_out(path: str | None, flag: str = "--out", folder: bool = True) -> None:
-    """`path` can be written as a folder (or, `folder` false, as a file): UserError otherwise (issue 21, item 13)."""
-    if path is not None and (problem := out_problem(Path(path), flag, folder)):
         raise UserError(problem)

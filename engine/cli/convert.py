@@ -6,10 +6,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from engine.cli.base import Subcommand, check_out, guarded
+from engine.cli.base import Subcommand, guarded
 
 
 class ConvertCommand(Subcommand):
+    output_folders = ("out",)
     name = "convert"
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
@@ -23,16 +24,28 @@ class ConvertCommand(Subcommand):
                                  "without it the exit status is 1)")
         parser.add_argument("--indent", type=int, help="JSON indent (default none, as ToolBench's converter; "
                                                        "StableToolBench's current one writes 2)")
-
-    def validate(self, args: argparse.Namespace) -> None:
-        check_out(args.out)
+        parser.add_argument("--export-variant", choices=("toolbench", "alpha-umi"), default="toolbench",
+                            help="whose copy of convert_to_answer_format.py to follow (alpha-umi: the one alpha-UMi's "
+                                 "published numbers were judged on)")
 
     def run(self, args: argparse.Namespace, argv: list[str]) -> int:
-        from benchmarks.results.raw_answers import convert_path
+        from benchmarks.results.raw_answers import VARIANTS, convert_path
 
         bad: list[str] = []
-        for path in guarded(convert_path)(Path(args.raw_answers), Path(args.out), args.method, args.indent, bad):
-            print(f"wrote {path}")
+        for source, out in conversions(Path(args.raw_answers), Path(args.out)):
+            for path in guarded(convert_path)(source, out, args.method, args.indent, VARIANTS[args.export_variant], bad):
+                print(f"wrote {path}")
         for problem in bad:  # each bad file by name; the rest is converted
             print(f"umi-eval: {'skipped' if args.skip_bad else 'error'}: {problem}", file=sys.stderr)
         return 1 if bad and not args.skip_bad else 0
+
+
+def conversions(path: Path, out: Path) -> list[tuple[Path, Path]]:
+    """(raw answers, out folder) pairs: the path itself, or, for the folder above model folders (StableToolBench's
+    `answer/`), each model folder into `out/<model>/`."""
+    from benchmarks.results.raw_answers import raw_answer_groups
+
+    if raw_answer_groups(path) or not path.is_dir():
+        return [(path, out)]
+    models = [sub for sub in sorted(path.iterdir()) if sub.is_dir() and raw_answer_groups(sub)]
+    return [(model, out / model.name) for model in models] or [(path, out)]

@@ -10,7 +10,7 @@ from benchmarks.core.types import LoadedBenchmark, Task
 from benchmarks.loading import load_benchmark
 from engine.backends.base import BACKENDS, UnknownBackendError
 from engine.cli.base import UserError, at_least, check_seed, guarded
-from engine.config.presets import MODEL_NUMBER_CHECKS, load_agent, override_models, with_strategy
+from engine.config.presets import EXPORT_VARIANTS, MODEL_NUMBER_CHECKS, greedy, load_agent, override_models, with_strategy
 from engine.agents import agent_kind
 from engine.types import AgentSpec
 from roles.registry import get_format
@@ -20,7 +20,8 @@ def add_model_args(parser: argparse.ArgumentParser) -> None:
     """Where the role models run, and overrides of every role's model."""
     parser.add_argument("--executor", choices=("ray", "local"), default="ray")
     parser.add_argument("--ray-address", help="join an existing Ray cluster instead of starting a local one")
-    parser.add_argument("--backend", help=f"override every role's backend ({', '.join(BACKENDS)})")
+    parser.add_argument("--backend", help=f"override every role's backend ({', '.join(BACKENDS)}; auto: vllm where the "
+                                          "official GPU vLLM is installed, else hf)")
     parser.add_argument("--model", help="override every role's model: a local model directory, or 'embedded'")
     parser.add_argument("--dtype", choices=("fp32", "bf16", "fp16"), help="override every role's dtype")
     parser.add_argument("--batch-size", type=int, help="override every role's generation batch size")
@@ -28,6 +29,11 @@ def add_model_args(parser: argparse.ArgumentParser) -> None:
                                                                "(default 60; also request_timeout_s in agent YAML)")
     parser.add_argument("--max-retries", type=int, help="openai: attempts after the first on a transient failure "
                                                          "(default 5; also max_retries in agent YAML)")
+    parser.add_argument("--greedy", action="store_true",
+                        help="decode every role greedily (the paper presets sample as their authors did)")
+    parser.add_argument("--export-variant", choices=EXPORT_VARIANTS,
+                        help="whose ToolEval converter exports DFSDT answer files (default: the agent's; the alpha-UMi "
+                             "presets use alpha-umi, the variant their published numbers were judged on)")
 
 
 def add_benchmark_args(parser: argparse.ArgumentParser) -> None:
@@ -70,6 +76,10 @@ def resolve_agent(args: argparse.Namespace) -> AgentSpec:
         value = getattr(args, key, None)
         if value is not None and (problem := check(key, value)):
             raise ValueError(problem)
+    if getattr(args, "greedy", False):
+        agent = greedy(agent)
+    if getattr(args, "export_variant", None) is not None:
+        agent = dataclasses.replace(agent, export_variant=args.export_variant)
     if getattr(args, "max_steps", None) is not None:
         agent = dataclasses.replace(agent, max_steps=args.max_steps)
     if getattr(args, "strategy", None) is not None:

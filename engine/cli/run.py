@@ -15,7 +15,7 @@ from benchmarks.core.naming import path_part
 from benchmarks.core.values import max_steps_problem
 from benchmarks.results.files import SCORES_FILE, TRAJECTORIES_FILE, DiskFull
 from benchmarks.results.trajectories import BAD_SUFFIX, corrupt_lines, move_corrupt_lines
-from engine.cli.base import Subcommand, UserError, at_least, check_out, guarded
+from engine.cli.base import Subcommand, UserError, at_least, guarded
 from engine.cli.options import (add_benchmark_args, add_model_args, check_benchmark_args, check_model_args,
                                 resolve_agent, resolve_benchmark)
 from engine.schedule import DEFAULT_SCHEDULE, SCHEDULES
@@ -50,6 +50,19 @@ def check_trajectories(path: Path, repair: bool) -> None:
     print(f"umi-eval: moved {moved} corrupt line(s) of {path} to {path.name}{BAD_SUFFIX}")
 
 
+def check_oracle_gold(agent: AgentSpec, bench: LoadedBenchmark) -> None:
+    """The oracle replays gold solutions: a benchmark without them is refused before any run folder exists."""
+    from engine.agents import agent_kind
+
+    if not agent_kind(agent).replays_gold:
+        return
+    missing = [task.key for task in bench.tasks if task.gold is None]
+    if missing:
+        raise UserError(f"the oracle replays gold solutions, and {len(missing)} of the {len(bench.tasks)} tasks of "
+                        f"{bench.name} have none (first: {missing[0]}); give a benchmark with gold: embedded, or "
+                        "one written by `benchmark write`")
+
+
 def run_summary(run_dir: Path) -> str:
     """The run's closing line: its outcome figures and, when the run scored itself (a benchmark with gold
     facts), the pass rate it computed."""
@@ -67,6 +80,7 @@ def run_summary(run_dir: Path) -> str:
 
 class RunCommand(Subcommand):
     user_errors = (RoleActorLost, RayUnavailable, RunIdentityMismatch, RunFolderBusy, CheckpointError, DiskFull)  # a run stopped or refused: its one-line reason, no traceback
+    output_folders = ("out",)
     name = "run"
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
@@ -107,7 +121,6 @@ class RunCommand(Subcommand):
             raise UserError(problem)
         if args.run_name is not None:
             guarded(path_part)(args.run_name, "--run-name")
-        check_out(args.out)
 
     def run(self, args: argparse.Namespace, argv: list[str]) -> int:
         from engine.judges import check_judge_spec
@@ -116,6 +129,7 @@ class RunCommand(Subcommand):
 
         agent = resolve_agent(args)
         bench = resolve_benchmark(args)
+        check_oracle_gold(agent, bench)
         if args.judge:
             guarded(check_judge_spec)(args.judge)
         simulator = guarded(build_simulator)(bench, args.cache, args.miss_policy, args.store, args.sim_model)

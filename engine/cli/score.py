@@ -10,11 +10,13 @@ from typing import Any
 from benchmarks.scoring.agreement import agreement_text
 from benchmarks.scoring.intervals import rate_text
 from benchmarks.scoring.judges import VERIFIED_JUDGE, JudgeOptions
-from engine.cli.base import Subcommand, check_out, check_seed
+from engine.cli.base import Subcommand, check_output_file, check_seed
 from engine.judges.scoring import CACHE_FILE, ScoreRequest, score
+from engine.runner.progress import RequestProgress
 
 
 class ScoreCommand(Subcommand):
+    output_folders = ("out",)
     name = "score"
     user_errors = (ValueError, FileNotFoundError)
 
@@ -23,8 +25,7 @@ class ScoreCommand(Subcommand):
 
     def validate(self, args: argparse.Namespace) -> None:
         check_seed(args.seed)
-        check_out(args.out)
-        check_out(args.cache, "--cache", folder=False)
+        check_output_file(args.cache, "--cache")
 
     def run(self, args: argparse.Namespace, argv: list[str]) -> int:
         print(summary(*score(request_of(args))))
@@ -62,7 +63,7 @@ def request_of(args: argparse.Namespace) -> ScoreRequest:
     """The library's request from `score`'s arguments."""
     options = JudgeOptions(temperature=args.judge_temperature, max_new_tokens=args.judge_max_tokens,
                            batch_size=args.judge_batch_size, dtype=args.judge_dtype, timeout_s=args.judge_timeout,
-                           retries=args.judge_retries, concurrency=args.judge_concurrency)
+                           retries=args.judge_retries, concurrency=args.judge_concurrency, progress=RequestProgress)
     optional = {name: Path(getattr(args, name)) if getattr(args, name) else None
                 for name in ("reference", "query_ids", "out", "cache")}
     return ScoreRequest(Path(args.path), args.judge, args.compare_judge, args.times, seed=args.seed, options=options,

@@ -4,11 +4,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from engine.cli.base import Subcommand, at_least, check_out, check_seed, guarded
+from engine.cli.base import Subcommand, at_least, check_seed, guarded
 from engine.cli.options import add_model_args, resolve_agent
 
 
 class StaticCommand(Subcommand):
+    output_folders = ("out",)
     name = "static"
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
@@ -26,7 +27,6 @@ class StaticCommand(Subcommand):
         at_least(args.limit, 1, "--limit")
         at_least(args.prompt_tokens, 1, "--prompt-tokens")
         check_seed(getattr(args, "seed", None))
-        check_out(args.out)
 
     def run(self, args: argparse.Namespace, argv: list[str]) -> int:
         from engine.runner.static_eval import StaticConfig, load_static, metrics_table, run_static

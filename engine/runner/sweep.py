@@ -215,7 +215,8 @@ def execute(sweep: Sweep, start_run: RunStarter, score_run: Callable[[Path, str]
     with sweep_bar(len(sweep.runs), len(done_before), progress) as bar, Ticker(bar):
         for n, planned in enumerate(sweep.runs, 1):
             run_dir = sweep.out / planned.run_name
-            (bar.write if progress else say)(f"[{n}/{len(sweep.runs)}] {planned.run_name}")
+            doing = "finished before: skipped" if planned.run_name in done_before else "running"
+            (bar.write if progress else say)(f"[{n}/{len(sweep.runs)}] {planned.run_name}: {doing}")
             state["runs"][planned.run_name] = _one(planned, run_dir, sweep.settings, start_run, score_run)
             write_json_atomic(sweep.out / "sweep.json", state)
             if planned.run_name not in done_before:

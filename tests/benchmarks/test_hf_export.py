@@ -3,6 +3,7 @@ back, verdicts from scores.json, and a card whose YAML front matter names the mo
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import datasets
@@ -127,9 +128,16 @@ def test_the_card_table_escapes_run_and_agent_names(tmp_path):
 
     hostile = "<img src=x onerror=alert(1)> a|b\nc"
     run = fake_run(tmp_path, "r|1", "single", [True], agent=hostile)
-    manifest = json.loads((run / "run.json").read_text())
-    (run / "run.json").write_text(json.dumps({**manifest, "run_name": hostile}))
     card = runs_card([run], 1, "0", "hf")
     table = card[card.index("| run |"):].strip().splitlines()
     assert len(table) == 3 and "<img" not in card.split("---", 2)[2]
     assert table[2].replace("\\|", "").count("|") == 8  # seven cells, as many as the head has
+
+
+def test_runs_of_the_same_name_from_different_folders_export_rows_told_apart(runs, tmp_path):
+    for parent in ("a", "b"):
+        shutil.copytree(runs / "oracle__embedded__seed0", tmp_path / parent / "oracle__embedded__seed0")
+    out = tmp_path / "ds"
+    assert run_eval.main(["export", str(tmp_path / "a"), str(tmp_path / "b"), "--out", str(out)]) == 0
+    rows = datasets.load_from_disk(str(out)).to_list()
+    assert {r["run"] for r in rows} == {"a/oracle__embedded__seed0", "b/oracle__embedded__seed0"}
