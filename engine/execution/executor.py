@@ -31,6 +31,7 @@ from abc import ABC, abstractmethod
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor
 from concurrent.futures import wait as wait_futures
 from dataclasses import dataclass
+from collections.abc import Iterator
 from typing import Any, Callable
 
 from engine.backends.base import Backend, make_backend
@@ -185,6 +186,20 @@ class Executor(ABC):
         return dict.fromkeys(self.busy, 0.0)
 
 
+WAKE_S = 0.5  # a waiting main thread wakes this often: the kernel may deliver a signal to any thread, and its
+#               Python handler (Ctrl-C, SIGTERM) runs only once the main thread wakes (issue 21, item 4)
+
+
+def wake_steps(timeout: float | None) -> Iterator[float]:
+    """The timeouts of the short waits that together wait `timeout` seconds (None: without end)."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while True:
+        left = WAKE_S if deadline is None else deadline - time.monotonic()
+        yield max(0.0, min(WAKE_S, left))
+        if deadline is not None and time.monotonic() >= deadline:
+            return
+
+
 class LocalExecutor(Executor):
     """Every actor in this process, each with its own thread (one batch at a time, like a Ray actor)."""
 
@@ -200,7 +215,10 @@ class LocalExecutor(Executor):
         return Batch(actor_key, requests, self.threads[actor_key].submit(self.workers[actor_key].generate, requests))
 
     def _wait(self, batches: list[Batch], timeout: float | None) -> list[FinishedBatch]:
-        done, _ = wait_futures([batch.future for batch in batches], timeout, FIRST_COMPLETED)
+        for step in wake_steps(timeout):
+            done, _ = wait_futures([batch.future for batch in batches], step, FIRST_COMPLETED)
+            if done:
+                break
         return [FinishedBatch(batch, *batch.future.result()) for batch in batches if batch.future in done]
 
     def submit_request(self, actor_key: str, request: RoleRequest) -> Ticket:
@@ -214,9 +232,13 @@ class LocalExecutor(Executor):
         wanted = set(tickets)
         ready = [ticket for ticket in self._set_aside if ticket in wanted]
         self._set_aside = [ticket for ticket in self._set_aside if ticket not in wanted]
+        for step in wake_steps(timeout) if not ready else ():
+            try:
+                ready.append(self._finished.get(timeout=step))
+                break
+            except queue.Empty:
+                continue
         try:
-            if not ready:
-                ready.append(self._finished.get(timeout=timeout))
             while True:
                 ready.append(self._finished.get_nowait())
         except queue.Empty:

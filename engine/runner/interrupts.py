@@ -34,6 +34,11 @@ _received: list[int] = []  # the ending signals this run got (Ray's blocking cal
 
 
 def _end(signum: int, _frame: Any) -> None:
+    """The first signal: from now on another one ends the process at once (signals sent back to back must not
+    interrupt the cleanup half-way, where a lock left held would hang the exit); this one ends the run."""
+    _exit_on_the_next()
+    if signum == signal.SIGINT:
+        raise KeyboardInterrupt
     _received.append(signum)
     raise RunTerminated(signum)
 
@@ -48,8 +53,9 @@ def as_received(exc: BaseException) -> BaseException:
 
 @contextlib.contextmanager
 def signals_end_the_run() -> Iterator[Callable[[], None]]:
-    """SIGTERM and SIGHUP raise RunTerminated in the block; yields `reclaim`, which installs the handler again
-    (after Ray's driver replaced it). The previous handlers come back after. Only the main thread can."""
+    """SIGTERM and SIGHUP raise RunTerminated in the block, SIGINT KeyboardInterrupt, and either makes a second
+    signal end the process at once; yields `reclaim`, which installs the handler again (after Ray's driver
+    replaced it). The previous handlers come back after. Only the main thread can."""
     openai_http.allow_requests()
     _received.clear()
     if threading.current_thread() is not threading.main_thread():
@@ -58,7 +64,7 @@ def signals_end_the_run() -> Iterator[Callable[[], None]]:
     previous = {sig: signal.getsignal(sig) for sig in (*_ENDING, signal.SIGINT)}
 
     def reclaim() -> None:
-        for sig in _ENDING:
+        for sig in (*_ENDING, signal.SIGINT):
             signal.signal(sig, _end)
 
     reclaim()
@@ -73,6 +79,10 @@ def stopping() -> None:
     """The run was interrupted: in-flight HTTP requests end now, and another signal ends the process at once
     rather than a traceback in the middle of saving."""
     openai_http.cancel_in_flight()
+    _exit_on_the_next()
+
+
+def _exit_on_the_next() -> None:
     if threading.current_thread() is threading.main_thread():
         for sig in (*_ENDING, signal.SIGINT):
             signal.signal(sig, _exit_now)
