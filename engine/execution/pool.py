@@ -13,17 +13,20 @@ from typing import Any
 
 from engine.backends.base import BACKENDS
 from engine.execution.routing import Router
-from engine.types import ModelSpec, RoleRequest, RoleResult
+from engine.types import ModelSpec, RoleRequest
 
 
 @dataclass(eq=False)  # a handle
 class Part:
     """One replica's share of a batch (or one streamed request), with its outcome once it has one."""
+    key: str
     replica: int
     requests: list[RoleRequest]
     future: Any = None
     outcome: Any = None  # (results, BatchTiming), or a StreamedResult: set when the part has finished
     tries: int = 1
+    streamed: bool = False  # a request on the replica's stream (the continuous schedule), not a batch
+    actor: Any = None  # Ray: the replica's actor handle it went to (a restart replaces it)
 
 
 class Pools:
@@ -38,10 +41,10 @@ class Pools:
         by_replica: dict[int, list[RoleRequest]] = {}
         for request in requests:
             by_replica.setdefault(self.routers[key].route(request.request_id), []).append(request)
-        return [Part(replica, part) for replica, part in sorted(by_replica.items())]
+        return [Part(key, replica, part) for replica, part in sorted(by_replica.items())]
 
-    def finished(self, key: str, part: Part) -> None:
-        self.routers[key].finished(part.replica, len(part.requests))
+    def finished(self, part: Part) -> None:
+        self.routers[part.key].finished(part.replica, len(part.requests))
 
     def counts(self) -> dict[str, int]:
         return {key: len(specs) for key, specs in self.specs.items()}
@@ -50,20 +53,8 @@ class Pools:
 def replica_specs(spec: ModelSpec) -> list[ModelSpec]:
     """One ModelSpec per replica: `replicas` copies, or, for a backend that names its replicas in the model
     (openai: `MODEL@URL1,URL2`), one per name."""
-    split = BACKENDS.get(spec.backend).replica_models
-    if split is not None:
-        models = split(spec.model)
-        if len(models) > 1:
-            return [dataclasses.replace(spec, model=model, replicas=1) for model in models]
+    models = BACKENDS.get(spec.backend).replica_models(spec.model)
+    if len(models) > 1:
+        return [dataclasses.replace(spec, model=model, replicas=1) for model in models]
     return [dataclasses.replace(spec, replicas=1)] * max(1, spec.replicas)
 
-
-def joined(outcomes: list[tuple[list[RoleResult], Any]]) -> tuple[list[RoleResult], Any]:
-    """A batch's results and timing from its parts': results together, busy time summed (GPU-seconds), the
-    earliest start, the most attempts."""
-    from engine.execution.executor import BatchTiming
-
-    results = [result for part_results, _ in outcomes for result in part_results]
-    timings = [timing for _, timing in outcomes]
-    return results, BatchTiming(min(t.started_at for t in timings), sum(t.busy_s for t in timings),
-                                max(t.attempts for t in timings))

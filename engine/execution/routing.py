@@ -58,6 +58,12 @@ class Router:
         self.load[home] += 1
         return home
 
+    def reassign(self, n: int) -> int:
+        """Where the `n` in-flight requests of a dead replica go: the least-loaded live sibling."""
+        replica = self._least_loaded()
+        self.load[replica] += n
+        return replica
+
     def finished(self, replica: int, n: int = 1) -> None:
         self.load[replica] -= n
 
