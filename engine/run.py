@@ -25,6 +25,7 @@ from engine.agents import Agent, Episode
 from engine.checkpoint import Checkpoint
 from engine.continuous import ContinuousScheduler
 from engine.executor import Executor, make_executor
+from engine.execution.replicas import replicas_record
 from engine.identity import check_identity, run_identity
 from engine.metrics import throughput_metrics
 from engine.progress import CallProgress
@@ -229,6 +230,7 @@ class Run:
                 "ray_address": self.config.ray_address,
                 "max_active": self.config.max_active,
                 "schedule": self.config.schedule,
+                "replicas": replicas_record(self.config.agent),
                 "limits": {"max_steps": self.config.agent.max_steps, "max_depth": self.config.agent.max_depth,
                            "planner_attempts": self.config.agent.planner_attempts,
                            "upstream_equivalent": UPSTREAM_LIMITS, "search": self.strategy.limits(self.config.agent)},

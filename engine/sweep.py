@@ -54,7 +54,7 @@ from engine.types import AgentSpec
 
 SWEEP_KEYS = {"out", "executor", "ray_address", "schedule", "max_active", "seeds", "agents", "benchmarks", "judge",
               "miss_policy", "max_concurrent_runs"}
-AGENT_KEYS = {"agent", "name", "backend", "model", "dtype", "batch_size", "max_steps", "strategy"}
+AGENT_KEYS = {"agent", "name", "backend", "model", "dtype", "batch_size", "max_steps", "strategy", "replicas", "gpus"}
 BENCHMARK_KEYS = {"benchmark", "name", "groups", "limit", "tools_dir", "per_group", "cache"}
 EXECUTORS = ("ray", "local")
 

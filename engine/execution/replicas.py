@@ -3,10 +3,10 @@
 
 `auto` gives every engine one replica, then hands out the remaining GPUs one replica at a time to the engine
 whose replicas carry the most work each (D'Hondt's rule: it minimises the busiest replica's share, which
-bounds the run when every role works at once). A role's work per task is its expected calls per task times
+bounds the run when every role works at once), and `--gpus` says how many the run is given. A role's work per task is its expected calls per task times
 its declared tokens per call (max_new_tokens: decode dominates a 7B model's time on one GPU); the expected
-calls are alpha-UMi's with two tool calls per task (planner 3, caller 2, summarizer 1). The choice is
-recorded in run.json (`replicas`).
+calls are alpha-UMi's with two tool calls per task (planner 3, caller 2, summarizer 1). The counts and the
+work are recorded in run.json (`replicas`), the agent's roles carry the counts, and the command says `auto`.
 """
 from __future__ import annotations
 
@@ -47,17 +47,32 @@ def role_work(role: str, spec: ModelSpec) -> float:
     return EXPECTED_CALLS.get(role, 1.0) * max(1, spec.sampling.max_new_tokens)
 
 
-def auto_replicas(agent: AgentSpec, gpus: int) -> tuple[AgentSpec, dict[str, Any]]:
-    """The agent with replicas sized to `gpus` GPUs, and the record of the choice (run.json `replicas`)."""
-    work: dict[str, float] = {}
-    gpus_each: dict[str, int] = {}
-    for role, spec in agent.roles.items():  # roles that share an engine share its replicas
-        work[spec.actor_key] = work.get(spec.actor_key, 0.0) + role_work(role, spec)
-        gpus_each[spec.actor_key] = max(1, spec.tensor_parallel_size)
+def auto_replicas(agent: AgentSpec, gpus: int) -> AgentSpec:
+    """The agent with replicas sized to `gpus` GPUs (roles that share an engine share its replicas)."""
+    work = engine_work(agent)
+    gpus_each = {spec.actor_key: max(1, spec.tensor_parallel_size) for spec in agent.roles.values()}
     counts = dhondt(work, gpus_each, gpus)
-    agent = dataclasses.replace(agent, roles={role: dataclasses.replace(spec, replicas=counts[spec.actor_key])
-                                              for role, spec in agent.roles.items()})
-    return agent, {"mode": AUTO, "gpus": gpus, "work": work, "replicas": counts}
+    return dataclasses.replace(agent, roles={role: dataclasses.replace(spec, replicas=counts[spec.actor_key])
+                                             for role, spec in agent.roles.items()})
+
+
+def engine_work(agent: AgentSpec) -> dict[str, float]:
+    work: dict[str, float] = {}
+    for role, spec in agent.roles.items():
+        work[spec.actor_key] = work.get(spec.actor_key, 0.0) + role_work(role, spec)
+    return work
+
+
+def apply_replicas(agent: AgentSpec, text: str | None, gpus: int | None) -> AgentSpec:
+    """`--replicas` (and `--gpus` for auto) applied to the agent."""
+    if not text:
+        return agent
+    counts = parse_replicas(text, list(agent.roles))
+    if counts != AUTO:
+        return with_replicas(agent, counts)
+    if not gpus:
+        raise ReplicaSpecError("--replicas auto sizes replicas within the run's GPUs: give them with --gpus N")
+    return auto_replicas(agent, gpus)
 
 
 def dhondt(work: dict[str, float], gpus_each: dict[str, int], gpus: int) -> dict[str, int]:
@@ -73,6 +88,9 @@ def dhondt(work: dict[str, float], gpus_each: dict[str, int], gpus: int) -> dict
         left -= gpus_each[key]
 
 
-def given_replicas(agent: AgentSpec) -> dict[str, Any]:
-    """The record of replicas set by hand (run.json `replicas`)."""
-    return {"mode": "given", "replicas": {spec.actor_key: spec.replicas for spec in agent.roles.values()}}
+def replicas_record(agent: AgentSpec) -> dict[str, Any]:
+    """run.json `replicas`: each engine's replica count, and the work per task `auto` sizes them by."""
+    counts: dict[str, int] = {}
+    for spec in agent.roles.values():
+        counts[spec.actor_key] = max(counts.get(spec.actor_key, 1), spec.replicas)
+    return {"replicas": counts, "work": engine_work(agent)}

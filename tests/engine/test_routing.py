@@ -5,7 +5,8 @@ import pytest
 
 import dataclasses
 
-from engine.execution.replicas import ReplicaSpecError, auto_replicas, dhondt, parse_replicas, with_replicas
+from engine.execution.replicas import (ReplicaSpecError, apply_replicas, auto_replicas, dhondt, parse_replicas,
+                                      replicas_record, with_replicas)
 from engine.execution.routing import NoLiveReplica, Router, trajectory_of
 from engine.placement import assign_engines
 from engine.presets import load_agent
@@ -73,11 +74,18 @@ def test_dhondt_gives_the_busiest_engine_the_spare_gpus():
 
 def test_auto_replicas_of_alpha_umi_on_four_gpus_are_recorded():
     agent = assign_engines(dataclasses.replace(load_agent("alpha-umi"), placement="per-role"))
-    sized, record = auto_replicas(agent, 4)
+    sized = auto_replicas(agent, 4)
     assert {role: spec.replicas for role, spec in sized.roles.items()} == {"planner": 2, "caller": 1, "summarizer": 1}
-    assert record["mode"] == "auto" and sum(record["replicas"].values()) == 4
+    record = replicas_record(sized)
+    assert sum(record["replicas"].values()) == 4 and set(record["work"]) == set(record["replicas"])
 
 
 def test_given_replicas_change_only_the_roles_named():
     agent = with_replicas(load_agent("alpha-umi"), {"planner": 3})
     assert {role: spec.replicas for role, spec in agent.roles.items()} == {"planner": 3, "caller": 1, "summarizer": 1}
+
+
+def test_auto_needs_the_runs_gpus():
+    with pytest.raises(ReplicaSpecError, match="--gpus"):
+        apply_replicas(load_agent("alpha-umi"), "auto", None)
+    assert apply_replicas(load_agent("alpha-umi"), None, None) == load_agent("alpha-umi")
