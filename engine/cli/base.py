@@ -7,7 +7,7 @@ import argparse
 import functools
 from typing import Callable, TypeVar
 
-from engine.embedded_model import EmbeddedModelMissing
+from engine.backends.embedded_model import EmbeddedModelMissing
 
 F = TypeVar("F", bound=Callable)
 
@@ -34,7 +34,6 @@ def guarded(fn: F) -> F:
 
 class Subcommand:
     name = ""
-    help = ""
     # Errors of this subcommand's whole run that are the user's (printed, exit 2); resolving steps
     # raise UserError themselves.
     user_errors: tuple[type[BaseException], ...] = ()

@@ -10,7 +10,6 @@ from engine.cli.base import Subcommand, UserError, guarded
 
 class ExportCommand(Subcommand):
     name = "export"
-    help = "runs as a Hugging Face dataset (save_to_disk folder or parquet) with a dataset card"
     user_errors = (FileExistsError,)
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
@@ -24,7 +23,7 @@ class ExportCommand(Subcommand):
 
         from benchmarks.leaderboard import run_dirs
         from benchmarks.results.hf_dataset import export_runs
-        from engine.provenance import library_versions
+        from engine.runner.provenance import library_versions
 
         datasets.disable_progress_bars()
         runs = guarded(run_dirs)(args.runs)

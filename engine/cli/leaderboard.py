@@ -11,7 +11,6 @@ from engine.cli.base import Subcommand
 
 class LeaderboardCommand(Subcommand):
     name = "leaderboard"
-    help = "one leaderboard from many runs"
     user_errors = (ValueError,)
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:

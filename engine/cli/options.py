@@ -11,7 +11,7 @@ from benchmarks.loading import load_benchmark
 from engine.backends.base import BACKENDS, UnknownBackendError
 from engine.cli.base import UserError, at_least, guarded
 from engine.execution.replicas import apply_replicas
-from engine.presets import load_agent, override_models, with_strategy
+from engine.config.presets import load_agent, override_models, with_strategy
 from engine.types import AgentSpec
 from roles.registry import get_format
 

@@ -28,14 +28,13 @@ def preset_settings(agent: AgentSpec) -> str:
 
 class PresetsCommand(Subcommand):
     name = "presets"
-    help = "list the agent presets, or show one preset's settings"
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("name", nargs="?", help="a preset to show in full (default: list them all)")
 
     def run(self, args: argparse.Namespace, argv: list[str]) -> int:
         from benchmarks.core.registry import did_you_mean
-        from engine.presets import PRESETS
+        from engine.config.presets import PRESETS
 
         if args.name is None:
             print("\n".join(preset_line(agent) for agent in PRESETS.values()))

@@ -30,7 +30,6 @@ from tools_sim.store import Store, default_store_path, import_dir
 
 class SimCommand(Subcommand):
     name = "sim"
-    help = "the tool response simulator: store import/export, stats, /virtual"
     user_errors = (CacheFormatError, OSError, ValueError, sqlite3.Error)  # OSError: missing paths, port in use
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
@@ -57,7 +56,7 @@ def _llm_model(args: argparse.Namespace, policies: list[str]) -> Generate | None
     if not needs_model(policies):
         return None
     from engine.cli.base import guarded
-    from engine.tool_simulator import simulator_generate
+    from engine.runner.tool_simulator import simulator_generate
 
     return guarded(simulator_generate)(args.sim_model)
 

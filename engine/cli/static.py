@@ -1,4 +1,4 @@
-"""`static --agent A --data FILE`: alpha-UMi's teacher-forced step metrics (engine.static_eval)."""
+"""`static --agent A --data FILE`: alpha-UMi's teacher-forced step metrics (engine.runner.static_eval)."""
 from __future__ import annotations
 
 import argparse
@@ -10,7 +10,6 @@ from engine.cli.options import add_model_args, resolve_agent
 
 class StaticCommand(Subcommand):
     name = "static"
-    help = "alpha-UMi's teacher-forced step metrics (Plan ACC, Act. EM, Hallu., Arg. F1, R-L)"
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--agent", required=True, help="alpha-umi, alpha-umi-backbone, or an agent YAML file of those formats")
@@ -28,7 +27,7 @@ class StaticCommand(Subcommand):
         at_least(args.prompt_tokens, 1, "--prompt-tokens")
 
     def run(self, args: argparse.Namespace, argv: list[str]) -> int:
-        from engine.static_eval import StaticConfig, load_static, metrics_table, run_static
+        from engine.runner.static_eval import StaticConfig, load_static, metrics_table, run_static
 
         agent = resolve_agent(args)
         samples = guarded(load_static)(agent, Path(args.data))

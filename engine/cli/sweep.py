@@ -1,4 +1,4 @@
-"""`sweep SWEEP.yaml`: many agents x benchmarks x seeds, resumable (engine.sweep holds the procedure)."""
+"""`sweep SWEEP.yaml`: many agents x benchmarks x seeds, resumable (engine.runner.sweep holds the procedure)."""
 from __future__ import annotations
 
 import argparse
@@ -7,7 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from engine.executor import RayUnavailable, RoleActorLost
+from engine.execution.ray_start import RayUnavailable
+from engine.execution.ray_executor import RoleActorLost
 from engine.cli.base import Subcommand, UserError
 from engine.cli.options import resolve_agent
 from engine.types import AgentSpec
@@ -15,7 +16,7 @@ from engine.types import AgentSpec
 
 def sweep_agent(entry: dict[str, Any]) -> AgentSpec:
     """One agent of a sweep file, resolved and validated as `run --agent ...` would be."""
-    from engine.sweep import AGENT_KEYS
+    from engine.runner.sweep import AGENT_KEYS
 
     try:
         return resolve_agent(argparse.Namespace(**{key: entry.get(key) for key in AGENT_KEYS}))
@@ -26,7 +27,6 @@ def sweep_agent(entry: dict[str, Any]) -> AgentSpec:
 class SweepCommand(Subcommand):
     user_errors = (RoleActorLost, RayUnavailable)  # a run stopped, resumable: its one-line reason, no traceback
     name = "sweep"
-    help = "many agents x benchmarks x seeds, resumable (a sweep YAML file)"
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("file", help="sweep YAML: agents, benchmarks, seeds, out, executor, judge (see README)")
@@ -38,9 +38,9 @@ class SweepCommand(Subcommand):
 
     def run(self, args: argparse.Namespace, argv: list[str]) -> int:
         from benchmarks import leaderboard
-        from engine.cli.score import score_with_defaults
-        from engine.sweep import SweepError, execute, load_sweep, plan_table, start_with
-        from engine.tool_simulator import build_simulator
+        from engine.judges.scoring import ScoreRequest, score
+        from engine.runner.sweep import SweepError, execute, load_sweep, plan_table, start_with
+        from engine.runner.tool_simulator import build_simulator
 
         try:
             sweep = load_sweep(Path(args.file), sweep_agent)
@@ -52,7 +52,7 @@ class SweepCommand(Subcommand):
         if args.dry_run:
             return 0
         starter = start_with(build_simulator, sweep.out, not args.no_progress, ["umi-eval", *argv])
-        state = execute(sweep, starter, lambda run_dir, judge: score_with_defaults(run_dir, judge),
+        state = execute(sweep, starter, lambda run_dir, judge: score(ScoreRequest(run_dir, judge)),
                         progress=not args.no_progress)
         failed = {name: run["error"] for name, run in state["runs"].items() if run["status"] == "failed"}
         if (sweep.out / "leaderboard.json").is_file():

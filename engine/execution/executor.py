@@ -10,7 +10,8 @@ per replica, and sends a streamed request to one replica; a batch is finished wh
 Schedules never see replicas. Listeners: `on_submit` is told of every batch or request handed over (the
 startup clock times the first), `on_finished` of the results of every finished batch or request (progress).
 
-Implementations: engine.execution.local (in-process threads) and engine.execution.ray_executor (Ray actors).
+Implementations: engine.execution.local (in-process threads) and engine.execution.ray_executor (Ray actors),
+built by name by engine.execution.kinds.make_executor.
 """
 from __future__ import annotations
 
@@ -19,19 +20,12 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from engine.execution.pool import Part, Pools
-from engine.streaming import StreamedResult
+from engine.execution.pool import BatchTiming, Part, Pools
+from engine.backends.streaming import StreamedResult
 from engine.types import ModelSpec, RoleRequest, RoleResult
 
 SubmitListener = Callable[[str, list[RoleRequest]], None]
 FinishListener = Callable[[list[RoleResult]], None]
-
-
-@dataclass(frozen=True)
-class BatchTiming:
-    started_at: float  # time.time() when the actor began the batch: comparable across processes on one host
-    busy_s: float  # backend time, every attempt included (a batch split over replicas: their sum)
-    attempts: int = 1
 
 
 @dataclass(eq=False)  # compared and hashed by identity: a handle
@@ -173,17 +167,3 @@ def joined(outcomes: list[tuple[list[RoleResult], BatchTiming]]) -> tuple[list[R
     timings = [timing for _, timing in outcomes]
     return results, BatchTiming(min(t.started_at for t in timings), sum(t.busy_s for t in timings),
                                 max(t.attempts for t in timings))
-
-
-def make_executor(kind: str, models: dict[str, ModelSpec], ray_address: str | None = None,
-                  placement: str = "shared", streaming: bool = False) -> Executor:
-    """`streaming`: the actors take single requests (the continuous schedule); a local executor does both."""
-    if kind == "local":
-        from engine.execution.local import LocalExecutor
-
-        return LocalExecutor(models)
-    if kind == "ray":
-        from engine.execution.ray_executor import RayExecutor
-
-        return RayExecutor(models, ray_address, placement=placement, streaming=streaming)
-    raise ValueError(f"unknown executor {kind!r}; valid: local, ray")

@@ -16,6 +16,13 @@ from engine.execution.routing import Router
 from engine.types import ModelSpec, RoleRequest
 
 
+@dataclass(frozen=True)
+class BatchTiming:
+    started_at: float  # time.time() when the actor began the batch: comparable across processes on one host
+    busy_s: float  # backend time, every attempt included (a batch split over replicas: their sum)
+    attempts: int = 1
+
+
 @dataclass(eq=False)  # a handle
 class Part:
     """One replica's share of a batch (or one streamed request), with its outcome once it has one."""

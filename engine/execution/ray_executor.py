@@ -20,14 +20,14 @@ import time
 from typing import Any
 
 from engine.backends.base import Backend
-from engine.execution.executor import BatchTiming, Executor
+from engine.execution.executor import Executor
 from engine.execution.local import replicas_info
-from engine.execution.pool import Part
+from engine.execution.pool import BatchTiming, Part
 from engine.execution.ray_start import RayUnavailable, first_line, init_ray, ray_logs_dir, worker_failed_to_register
 from engine.execution.routing import NoLiveReplica
 from engine.execution.worker import RoleWorker, StreamingRoleWorker
-from engine.placement import actor_resources
-from engine.streaming import StreamedResult, failed_results
+from engine.execution.placement import actor_resources
+from engine.backends.streaming import StreamedResult, failed_results
 from engine.types import ModelSpec
 
 Replica = tuple[str, int]  # (actor key, index in its pool)

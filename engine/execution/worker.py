@@ -5,7 +5,8 @@ import time
 from typing import Any
 
 from engine.backends.base import Backend, make_backend
-from engine.streaming import RequestStream, StreamedResult, generate_with_retry, open_stream
+from engine.execution.pool import BatchTiming
+from engine.backends.streaming import RequestStream, StreamedResult, generate_with_retry, open_stream
 from engine.types import ModelSpec, RoleRequest, RoleResult
 
 
@@ -15,9 +16,7 @@ class RoleWorker:
         self.backend = backend or make_backend(spec)
         self._stream: RequestStream | None = None
 
-    def generate(self, requests: list[RoleRequest]) -> tuple[list[RoleResult], Any]:
-        from engine.execution.executor import BatchTiming
-
+    def generate(self, requests: list[RoleRequest]) -> tuple[list[RoleResult], BatchTiming]:
         started_at, start = time.time(), time.perf_counter()
         results, attempts = generate_with_retry(self.backend.generate, requests)
         return results, BatchTiming(started_at, time.perf_counter() - start, attempts)

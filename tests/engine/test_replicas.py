@@ -8,9 +8,10 @@ import pytest
 
 from engine.backends.scripted import ScriptedBackend, call_once_then_answer
 from engine.execution.replicas import with_replicas
-from engine.executor import LocalExecutor, RayExecutor
-from engine.placement import distinct_models
-from engine.run import SCHEDULES
+from engine.execution.local import LocalExecutor
+from engine.execution.ray_executor import RayExecutor
+from engine.execution.placement import distinct_models
+from engine.schedule import SCHEDULES
 from tests.helpers.scheduling import run, scripted, weather_tasks
 
 SCHEDULE_NAMES = list(SCHEDULES)
@@ -111,7 +112,7 @@ def test_a_dead_replicas_requests_go_to_its_sibling_and_nothing_is_lost(ray_sess
     agent = with_replicas(scripted("alpha-umi", "call-once-then-answer", num_cpus=0.25), {"planner": 2})
     key = agent.roles["planner"].actor_key
     executor = RayExecutor(distinct_models(agent.roles), backends={key: DiesOnce(tmp_path / "died")},
-                           streaming=SCHEDULES[schedule].streaming, restart_backoff_s=0.01)
+                           streaming=SCHEDULES.get(schedule).streaming, restart_backoff_s=0.01)
     try:
         records = run(agent, weather_tasks(6), schedule, executor=executor)[0]
         assert sum(executor.restarts.values()) == 1

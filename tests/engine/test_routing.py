@@ -8,8 +8,8 @@ import dataclasses
 from engine.execution.replicas import (ReplicaSpecError, apply_replicas, auto_replicas, dhondt, parse_replicas,
                                       replicas_record, with_replicas)
 from engine.execution.routing import NoLiveReplica, Router, trajectory_of
-from engine.placement import assign_engines
-from engine.presets import load_agent
+from engine.execution.placement import assign_engines
+from engine.config.presets import load_agent
 
 
 def test_first_request_goes_to_the_least_loaded_replica():

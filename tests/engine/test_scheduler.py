@@ -6,8 +6,9 @@ import dataclasses
 import pytest
 
 from engine.backends.scripted import ScriptedBackend, register_script
-from engine.executor import LocalExecutor, RayExecutor
-from engine.placement import distinct_models
+from engine.execution.local import LocalExecutor
+from engine.execution.ray_executor import RayExecutor
+from engine.execution.placement import distinct_models
 from tests.helpers.scheduling import run, scripted, tiny, weather_tasks
 
 def test_one_batch_per_actor_per_tick():
