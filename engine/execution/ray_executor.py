@@ -9,7 +9,9 @@ Faults: a replica whose process dies is replaced by this executor (not by Ray), 
 with each restart of that replica (restart_backoff_s, 2x, 4x, ... capped at MAX_BACKOFF_S), at most
 `restart_budget` times per replica in a run; then RoleActorLost ends the run, resumable. The requests in
 flight on it go at once to its least-loaded live sibling (or, without one, to its replacement) and are
-retried there; a part of a batch that dies TRIES_PER_BATCH times fails, and only it. `backends` (tests) are
+retried there; a part of a batch that dies TRIES_PER_BATCH times per replica of its pool fails, and only it
+(per replica: a lost node kills all the replicas it held, and a request sent to a sibling that died with
+them is not what killed it; a request that does kill every replica it meets fails after all have died on it). `backends` (tests) are
 pickled into their actors, and again into a restarted one.
 """
 from __future__ import annotations
@@ -182,7 +184,7 @@ class RayExecutor(Executor):
         first_news = part.actor is self.actors[part.key][dead]
         if first_news:
             router.died(dead)
-        if part.tries >= self.TRIES_PER_BATCH:
+        if part.tries >= self.TRIES_PER_BATCH * len(router.alive):  # a node lost kills its replicas together
             part.outcome = self._failed(part, f"actor failed: it died on this {'request' if part.streamed else 'batch'} "
                                               f"{part.tries} times: {first_line(exc)}")
             if first_news:
