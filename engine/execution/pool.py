@@ -42,16 +42,20 @@ class Pools:
     def __init__(self, models: dict[str, ModelSpec]) -> None:
         self.specs = {key: replica_specs(spec) for key, spec in models.items()}
         self.routers = {key: Router(len(specs)) for key, specs in self.specs.items()}
+        self.single = {key: len(specs) == 1 for key, specs in self.specs.items()}
 
     def split(self, key: str, requests: list[RoleRequest]) -> list[Part]:
         """The batch's requests, one part per replica the router sends some to (in replica order)."""
+        if self.single[key]:  # one replica: nothing to route (the driver's hot path)
+            return [Part(key, 0, requests)]
         by_replica: dict[int, list[RoleRequest]] = {}
         for request in requests:
             by_replica.setdefault(self.routers[key].route(request.request_id), []).append(request)
         return [Part(key, replica, part) for replica, part in sorted(by_replica.items())]
 
     def finished(self, part: Part) -> None:
-        self.routers[part.key].finished(part.replica, len(part.requests))
+        if not self.single[part.key]:
+            self.routers[part.key].finished(part.replica, len(part.requests))
 
     def counts(self) -> dict[str, int]:
         return {key: len(specs) for key, specs in self.specs.items()}
