@@ -35,7 +35,7 @@ _BELOW: dict[str, set[str]] = {
     "engine.execution": {"engine.types", "engine.backends"},
     "engine.judges": {"engine.types", "engine.backends"},
     "engine.schedule": {"engine.types", "engine.agents", "engine.backends", "engine.execution"},
-    "engine.config": {"engine.types", "engine.backends", "engine.search", "engine.execution"},
+    "engine.config": {"engine.types", "engine.agents", "engine.backends", "engine.search", "engine.execution"},
     "engine.runner": {"engine.types", "engine.agents", "engine.backends", "engine.search", "engine.execution",
                       "engine.judges", "engine.schedule", "engine.config"},
 }

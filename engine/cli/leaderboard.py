@@ -5,7 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from benchmarks.leaderboard import FORMATS, build, render, run_dirs
+from benchmarks.leaderboard import LEADERBOARD_FORMATS, build, render, run_dirs
 from engine.cli.base import Subcommand
 
 
@@ -15,7 +15,7 @@ class LeaderboardCommand(Subcommand):
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("dirs", nargs="+", metavar="DIR", help="run folders, or folders holding run folders")
-        parser.add_argument("--format", choices=FORMATS, default="md")
+        parser.add_argument("--format", choices=LEADERBOARD_FORMATS.names(), default="md")
         parser.add_argument("--out", help="write to this file instead of printing")
         parser.add_argument("--pair", action="append", default=[], metavar="SINGLE_RUN,MULTI_RUN",
                             help="also show these two runs side by side (runs of one backbone are paired automatically)")

@@ -12,6 +12,7 @@ from engine.backends.base import BACKENDS, UnknownBackendError
 from engine.cli.base import UserError, at_least, guarded
 from engine.execution.replicas import apply_replicas
 from engine.config.presets import load_agent, override_models, with_strategy
+from engine.agents import agent_kind
 from engine.types import AgentSpec
 from roles.registry import get_format
 
@@ -69,7 +70,7 @@ def resolve_agent(args: argparse.Namespace) -> AgentSpec:
 
 def validate_agent(agent: AgentSpec) -> None:
     """Fails fast on an unknown format, backend or model folder, before any output exists."""
-    if agent.kind != "oracle":
+    if not agent_kind(agent).replays_gold:
         get_format(agent.format, **agent.format_options)
     for role, spec in agent.roles.items():
         try:

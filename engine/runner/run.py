@@ -21,7 +21,7 @@ from typing import Any
 from benchmarks.scoring import has_gold_facts, verified_scores
 from benchmarks.core.types import Task
 from engine.runner import provenance
-from engine.agents import Agent, Episode
+from engine.agents import Agent, Episode, agent_kind
 from engine.runner.checkpoint import Checkpoint
 from engine.execution.executor import Executor
 from engine.execution.kinds import make_executor
@@ -167,7 +167,7 @@ class Run:
     def _schedule(self, scheduler: Scheduler, executor: Executor, todo: list[Task], writer: TrajectoryWriter,
                   checkpoint: Checkpoint, outputs: RunOutputs | None, new: NewRecords) -> None:
         agent = self.config.agent
-        calls_bound = agent.max_steps * (2 if agent.kind == "multi" else 1 if agent.roles else 0)
+        calls_bound = agent.max_steps * agent_kind(agent).model_calls_per_step
         with CallProgress(self.config.run_name, len(self.tasks), len(self.tasks) - len(todo), calls_bound,
                           self.config.progress) as progress:
             executor.on_finished.append(progress.on_batch)
