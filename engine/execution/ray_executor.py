@@ -8,8 +8,9 @@ one node and vLLM's workers join it (placement_group_capture_child_tasks).
 Faults: a replica whose process dies is replaced by this executor (not by Ray), after a backoff that doubles
 with each restart of that replica (restart_backoff_s, 2x, 4x, ... capped at MAX_BACKOFF_S), at most
 `restart_budget` times per replica in a run; then RoleActorLost ends the run, resumable. The requests in
-flight on it go at once to its least-loaded live sibling (or, without one, to its replacement) and are
-retried there; a part of a batch that dies TRIES_PER_BATCH times per replica of its pool fails, and only it
+flight on it go at once to its least-loaded live sibling and are retried there while the replacement starts
+in the background (the driver goes on; the router sends it nothing until it answers); a replica without a
+live sibling is replaced first, the driver waiting, and its requests retried on the replacement; a part of a batch that dies TRIES_PER_BATCH times per replica of its pool fails, and only it
 (per replica: a lost node kills all the replicas it held, and a request sent to a sibling that died with
 them is not what killed it; a request that does kill every replica it meets fails after all have died on it). `backends` (tests) are
 pickled into their actors, and again into a restarted one.
@@ -19,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from engine.backends.base import Backend
@@ -38,6 +40,15 @@ Replica = tuple[str, int]  # (actor key, index in its pool)
 class RoleActorLost(RuntimeError):
     """A role replica is gone for good (it kept dying past its restart budget, or no live node can host a
     replacement): the run stops, resumable, rather than fail every trajectory still to come."""
+
+
+@dataclass
+class Replacement:
+    """A dead replica's replacement: started after its backoff, routed to once it answers."""
+    start_at: float  # time.monotonic()
+    exc: BaseException  # the death it replaces (for the messages)
+    ready: Any = None  # its __ray_ready__ call, once started
+    deadline: float = 0.0
 
 
 class RayExecutor(Executor):
@@ -73,6 +84,7 @@ class RayExecutor(Executor):
         self.restart_budget = restart_budget
         self.restart_backoff_s = restart_backoff_s
         self.restarts = dict.fromkeys(self.replicas, 0)
+        self.pending: dict[Replica, Replacement] = {}  # dead replicas whose replacement is not yet routed to
         self.streaming = streaming  # async actors that take one request per call (StreamingRoleWorker)
         self.actors: dict[str, list[Any]] = {key: [None] * len(specs) for key, specs in self.pools.specs.items()}
         self.group: Any = None
@@ -145,12 +157,14 @@ class RayExecutor(Executor):
         if self.streaming:
             options["max_concurrency"] = self.MAX_REQUESTS_IN_FLIGHT
         worker_class = StreamingRoleWorker if self.streaming else RoleWorker
-        remote_worker = self.ray.remote(max_restarts=0, max_task_retries=0)(worker_class)  # restarts: _restart
+        remote_worker = self.ray.remote(max_restarts=0, max_task_retries=0)(worker_class)  # restarts: _schedule_restart
         return remote_worker.options(**options).remote(spec, self.backends.get(replica[0]))
 
     def _start(self, part: Part) -> Any:
         if part.streamed and not self.streaming:
             raise TypeError("this RayExecutor runs batch actors: build it with streaming=True to stream requests")
+        if (part.key, part.replica) in self.pending:  # a pool of one is not routed: it waits for its replacement
+            self._wait_for_a_replacement(part.key)
         part.actor = self.actors[part.key][part.replica]
         if part.streamed:
             return part.actor.generate_one.remote(part.requests[0])
@@ -158,6 +172,8 @@ class RayExecutor(Executor):
 
     def _settle(self, parts: list[Part], timeout: float | None) -> bool:
         """The one Ray wait: batches and streamed requests alike."""
+        if self.pending:
+            self._poll_restarts()
         refs = [part.future for part in parts]
         ready, rest = self.ray.wait(refs, num_returns=1, timeout=timeout)
         if ready and rest:  # sweep up whatever else is done too
@@ -177,29 +193,24 @@ class RayExecutor(Executor):
             self._finish(part, self._failed(part, f"actor failed: {first_line(exc)}"))
 
     def _replica_died(self, part: Part, exc: BaseException) -> None:
-        """Resubmits the part to the least-loaded live sibling, then replaces the dead replica. Every part in
-        flight on it fails: the first one to tell restarts it, the others are only resubmitted."""
+        """Resubmits the part to the least-loaded live sibling; the dead replica is replaced meanwhile (the
+        driver goes on), or, when no sibling lives, before the part goes back to it (the driver waits). Every
+        part in flight on it fails: the first one to tell starts the replacement, the others are only resubmitted."""
         self.pools.finished(part)
-        router, dead = self.pools.routers[part.key], part.replica
-        first_news = part.actor is self.actors[part.key][dead]
-        if first_news:
+        key, dead = part.key, part.replica
+        router = self.pools.routers[key]
+        if part.actor is self.actors[key][dead] and (key, dead) not in self.pending:  # the first news of this death
             router.died(dead)
+            self._schedule_restart((key, dead), exc)
         if part.tries >= self.TRIES_PER_BATCH * len(router.alive):  # a node lost kills its replicas together
             part.outcome = self._failed(part, f"actor failed: it died on this {'request' if part.streamed else 'batch'} "
                                               f"{part.tries} times: {first_line(exc)}")
-            if first_news:
-                self._restart((part.key, dead), exc)
             return
         part.tries += 1
-        try:
-            part.replica = router.reassign(len(part.requests))
-        except NoLiveReplica:  # no sibling: wait for the replacement
-            self._restart((part.key, dead), exc)
-            first_news = False
-            part.replica = router.reassign(len(part.requests))
+        if not any(router.alive):  # no sibling: wait for a replacement
+            self._wait_for_a_replacement(key)
+        part.replica = router.reassign(len(part.requests))
         part.future = self._start(part)
-        if first_news:
-            self._restart((part.key, dead), exc)
 
     @staticmethod
     def _failed(part: Part, error: str) -> Any:
@@ -210,27 +221,63 @@ class RayExecutor(Executor):
     def stream_busy_seconds(self) -> dict[str, float]:
         if not self.streaming:
             return super().stream_busy_seconds()
-        return {key: sum(self.ray.get([actor.stream_busy_seconds.remote() for actor in actors]))
+        return {key: sum(self.ray.get([actor.stream_busy_seconds.remote() for n, actor in enumerate(actors)
+                                       if (key, n) not in self.pending]))  # a dead one's seconds died with it
                 for key, actors in self.actors.items()}
 
-    def _restart(self, replica: Replica, exc: BaseException) -> None:
-        """Replaces a dead replica after a backoff, or raises RoleActorLost when its budget is spent."""
+    def _schedule_restart(self, replica: Replica, exc: BaseException) -> None:
+        """Books a dead replica's replacement, started once its backoff has passed (_poll_restarts), or raises
+        RoleActorLost when its budget is spent."""
         self.restarts[replica] += 1
-        name = self._name(replica)
         if self.restarts[replica] > self.restart_budget:
             raise RoleActorLost(
-                f"role actor {name} died {self.restarts[replica]} times, over its restart budget of "
+                f"role actor {self._name(replica)} died {self.restarts[replica]} times, over its restart budget of "
                 f"{self.restart_budget}; the run stops here and resumes with the same command. "
                 f"Last death: {first_line(exc)}") from None
-        time.sleep(min(self.MAX_BACKOFF_S, self.restart_backoff_s * 2 ** (self.restarts[replica] - 1)))
         self.ray.kill(self._actor(replica), no_restart=True)
-        self._check_room(replica, exc)
-        self._set_actor(replica, self._start_actor(replica))
-        ready, _ = self.ray.wait([self._actor(replica).__ray_ready__.remote()], timeout=self.START_TIMEOUT_S)
-        if not ready:
-            raise RoleActorLost(f"the replacement of role actor {name} did not start within {self.START_TIMEOUT_S:g} s; "
-                                f"the run stops here. Last death: {first_line(exc)}")
+        backoff = min(self.MAX_BACKOFF_S, self.restart_backoff_s * 2 ** (self.restarts[replica] - 1))
+        self.pending[replica] = Replacement(time.monotonic() + backoff, exc)
+
+    def _poll_restarts(self, wait: bool = False) -> None:
+        """Starts the replacements whose backoff has passed and puts back in the router those that run. `wait`:
+        block until each started one answers (or START_TIMEOUT_S)."""
+        for replica, replacement in list(self.pending.items()):
+            if replacement.ready is None and time.monotonic() >= replacement.start_at:
+                self._check_room(replica, replacement.exc)
+                self._set_actor(replica, self._start_actor(replica))
+                replacement.ready = self._actor(replica).__ray_ready__.remote()
+                replacement.deadline = time.monotonic() + self.START_TIMEOUT_S
+            if replacement.ready is None:
+                continue
+            timeout = max(0.0, replacement.deadline - time.monotonic()) if wait else 0
+            if self.ray.wait([replacement.ready], timeout=timeout)[0]:
+                self._replacement_started(replica, replacement)
+            elif time.monotonic() >= replacement.deadline:
+                raise RoleActorLost(f"the replacement of role actor {self._name(replica)} did not start within "
+                                    f"{self.START_TIMEOUT_S:g} s; the run stops here. Last death: {first_line(replacement.exc)}")
+
+    def _replacement_started(self, replica: Replica, replacement: Replacement) -> None:
+        del self.pending[replica]
+        try:
+            self.ray.get(replacement.ready)
+        except self.ray.exceptions.RayActorError as exc:  # it died starting: another restart
+            self._schedule_restart(replica, exc)
+            return
         self.pools.routers[replica[0]].revived(replica[1])
+
+    def _wait_for_a_replacement(self, key: str) -> None:
+        """Blocks until some replica of `key` lives again."""
+        self._wait_until(key, lambda router: any(router.alive))
+
+    def _wait_for_all_replacements(self, key: str) -> None:
+        self._wait_until(key, lambda router: all(router.alive))
+
+    def _wait_until(self, key: str, done: Any) -> None:
+        router = self.pools.routers[key]
+        while not done(router):
+            soonest = min(r.start_at for (k, _), r in self.pending.items() if k == key)
+            time.sleep(max(0.0, soonest - time.monotonic()))
+            self._poll_restarts(wait=True)
 
     def _check_room(self, replica: Replica, exc: BaseException) -> None:
         """A replacement needs a live node with its CPUs and GPUs: when its node died (a raylet gone, a
@@ -245,7 +292,10 @@ class RayExecutor(Executor):
                 f"resumes with the same command. Last death: {first_line(exc)}")
 
     def info(self) -> dict[str, Any]:
-        """Per actor key, every replica's backend info, where it ran (Ray node id, GPU ids) and its resources."""
+        """Per actor key, every replica's backend info, where it ran (Ray node id, GPU ids) and its resources
+        (replacements still starting are waited for: where they run is what is recorded)."""
+        for key in {key for key, _ in self.pending}:
+            self._wait_for_all_replacements(key)
         return {key: replicas_info([{**self.ray.get(actor.info.remote()), **self.ray.get(actor.where.remote()),
                                      "resources": dataclasses.asdict(self.resources[(key, n)])}
                                     for n, actor in enumerate(actors)])

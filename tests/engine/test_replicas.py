@@ -90,10 +90,11 @@ class DiesOnce(ScriptedBackend):
         self.marker = marker
 
     def generate(self, requests):
-        if not self.marker.exists():
-            self.marker.write_text("x")
-            os._exit(1)
-        return super().generate(requests)
+        try:  # created atomically: of two replicas asked at once, exactly one dies
+            os.close(os.open(self.marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        except FileExistsError:
+            return super().generate(requests)
+        os._exit(1)
 
 
 @pytest.fixture(scope="module")
@@ -116,8 +117,8 @@ def test_a_dead_replicas_requests_go_to_its_sibling_and_nothing_is_lost(ray_sess
     try:
         records = run(agent, weather_tasks(6), schedule, executor=executor)[0]
         assert sum(executor.restarts.values()) == 1
+        where = executor.info()[key]["replicas"]  # waits for a replacement still starting
         assert all(executor.pools.routers[key].alive)
-        where = executor.info()[key]["replicas"]
     finally:
         executor.shutdown()
     assert (tmp_path / "died").exists()
