@@ -14,11 +14,19 @@ from engine.types import ModelSpec, RoleRequest, RoleResult
 
 
 class Backend(Protocol):
+    """What every backend does: batched generation, a description, and a request stream (the continuous
+    schedule)."""
+
     def generate(self, requests: list[RoleRequest]) -> list[RoleResult]:
         """Results in the order of `requests`; a failed request carries `error`, never raises per item."""
 
     def info(self) -> dict[str, Any]:
         """Model id, revision or hash, dtype, device and library versions (recorded in run.json)."""
+
+    def open_stream(self, capacity: int) -> Any:
+        """A request stream over this backend (engine.backends.streaming.RequestStream: requests one at a time,
+        each returned as it finishes, `capacity` at once): vLLM's async engine, concurrent HTTP, the modelled
+        continuous batching, immediate scripted replies, or batch refill over `generate` (hf)."""
 
 
 UnknownBackendError = UnknownNameError
