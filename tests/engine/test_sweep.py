@@ -192,3 +192,33 @@ def test_concurrent_runs_overlap_and_write_what_lone_runs_write(tmp_path: Path) 
         assert overlap == (concurrent == 2)
         assert a["replicas"] and all(w == [{"node_id": None, "gpu_ids": None}] for w in a["replicas"].values())
     assert records[1] == records[2]
+
+
+def test_the_sweep_bar_shows_runs_in_flight_and_queued(tmp_path: Path) -> None:
+    from engine.runner.sweep import SweepBook
+
+    class Bar:
+        def __init__(self) -> None:
+            self.shown: list[str] = []
+            self.n = 0
+
+        def set_postfix_str(self, text: str, refresh: bool = True) -> None:
+            self.shown.append(text)
+
+        def update(self, n: int) -> None:
+            self.n += n
+
+    sweep = load_sweep(_two_by_two(tmp_path), sweep_agent)
+    bar = Bar()
+    book = SweepBook(sweep, {"runs": {}}, bar, set())
+    sweep.out.mkdir(parents=True)
+    seen_while_running = []
+
+    def start(planned, bench, settings):
+        seen_while_running.append(bar.shown[-1])
+        raise RuntimeError("not run")  # recorded as failed: enough to move the bar
+
+    for n, planned in enumerate(sweep.runs[:2], 1):
+        book.run(n, planned, start, None, lambda _: None)
+    assert seen_while_running == ["in flight 1, queued 3", "in flight 1, queued 2"]
+    assert bar.shown[-1] == "in flight 0, queued 2" and bar.n == 2
