@@ -253,7 +253,8 @@ class SweepBook:
             tell: Callable[[str], None]) -> None:
         run_dir = self.sweep.out / planned.run_name
         with self.lock:
-            tell(f"[{n}/{len(self.sweep.runs)}] {planned.run_name}")
+            doing = "finished before: skipped" if planned.run_name in self.done_before else "running"
+            tell(f"[{n}/{len(self.sweep.runs)}] {planned.run_name}: {doing}")
             self.in_flight += 1
             self._show()
         started = {"started_at": provenance.now(), "start_unix_s": round(time.time(), 3)}  # the second: to order runs

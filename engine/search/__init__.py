@@ -16,7 +16,7 @@ from benchmarks.core.registry import Registry
 from benchmarks.core.types import Task
 from engine.agents import Agent, Episode, agent_kind, make_agent, start_episode
 from benchmarks.results.converted import dumps_converted
-from benchmarks.results.raw_answers import convert_folder
+from benchmarks.results.raw_answers import VARIANTS, convert_folder
 from engine.search.answer_files import answer_dir, answer_path, tree_metrics, write_raw_json
 from engine.search.dfsdt import DFSDT_LIMITS, METHOD, DfsAgent, DfsLimits, TreeEpisode
 from benchmarks.results.tooleval_export import converted_group_text
@@ -33,6 +33,8 @@ class SearchStrategy(Protocol):
     def tooleval_from_records(self, spec: AgentSpec) -> bool: ...
     def limits(self, spec: AgentSpec) -> dict[str, Any]: ...
     def metrics(self, records: list[dict[str, Any]]) -> dict[str, Any]: ...
+    def expected_calls(self, spec: AgentSpec) -> float:
+        """Model calls a task is expected to take before any has finished: the progress bar's prior."""
 
 
 class Cot:
@@ -64,6 +66,10 @@ class Cot:
     def metrics(self, records: list[dict[str, Any]]) -> dict[str, Any]:
         return {"strategy": self.name}
 
+    def expected_calls(self, spec: AgentSpec) -> float:
+        """A chain's bound: overestimating lets the bar speed up later instead of stalling near the end."""
+        return spec.max_steps * agent_kind(spec).model_calls_per_step
+
 
 class Dfsdt:
     """ToolBench's DFS_woFilter_w2; each finished tree also writes upstream's raw answer file."""
@@ -90,21 +96,28 @@ class Dfsdt:
 
     def tooleval_text(self, spec: AgentSpec, tasks: dict[str, Task], group: str, records: list[dict[str, Any]],
                       run_dir: Path) -> str:
-        """ToolBench's converter run on the group's raw answer files. alpha-UMi's collab files hold
-        `observation` messages, which that converter refuses (alpha-UMi converted them with its own variant of
-        it), so a multi-LLM tree's chosen chain is exported as a chain instead."""
-        if agent_kind(spec).collaborative:
+        """The agent's converter variant run on the group's raw answer files. alpha-UMi's collab files hold
+        `observation` messages, which ToolBench's converter refuses: with that variant a multi-LLM tree's chosen
+        chain is exported as a chain instead."""
+        if self.tooleval_from_records(spec):
             return converted_group_text(tasks, records)
-        return dumps_converted(convert_folder(answer_dir(run_dir, group), METHOD))
+        return dumps_converted(convert_folder(answer_dir(run_dir, group), METHOD, VARIANTS[spec.export_variant]))
 
     def tooleval_from_records(self, spec: AgentSpec) -> bool:
-        return agent_kind(spec).collaborative
+        return agent_kind(spec).collaborative and spec.export_variant == "toolbench"
 
     def limits(self, spec: AgentSpec) -> dict[str, Any]:
         return self._limits(spec).forward_args()
 
     def metrics(self, records: list[dict[str, Any]]) -> dict[str, Any]:
         return {"strategy": self.name, **tree_metrics(records)}
+
+    def expected_calls(self, spec: AgentSpec) -> float:
+        """A chain of the depth limit with every node tried `tree_beam_size` times (a tree that backtracks once
+        per level), within the query budget; a query is one round of the agent."""
+        limits = self._limits(spec)
+        queries = min(spec.max_steps * limits.tree_beam_size, limits.max_query_count)
+        return queries * agent_kind(spec).model_calls_per_step
 
 
 # Strategies by name: a class built with no arguments. Adding one is its module plus one line here.
