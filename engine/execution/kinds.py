@@ -16,4 +16,4 @@ def make_executor(kind: str, models: dict[str, ModelSpec], ray_address: str | No
         return LocalExecutor(models)
     if kind == "ray":
         return RayExecutor(models, ray_address, placement=placement, streaming=streaming)
-    raise ValueError(f"unknown executor {kind!r}; valid: local, ray")
+    raise ValueError(f"unknown executor {kind!r}; valid: {', '.join(EXECUTORS)}")

@@ -9,7 +9,7 @@ from typing import Any
 
 from engine.backends.base import Backend
 from engine.execution.executor import Executor, Ticket
-from engine.execution.pool import Part
+from engine.execution.pool import Part, replicas_info
 from engine.execution.worker import RoleWorker
 from engine.types import ModelSpec
 
@@ -75,10 +75,3 @@ class LocalExecutor(Executor):
                 worker.close_stream()
         self.workers.clear()
 
-
-def replicas_info(infos: list[dict[str, Any]]) -> dict[str, Any]:
-    """A pool's run.json entry: the first replica's info as before, plus a `replicas` list when there are
-    several (or when where each ran is known)."""
-    if len(infos) == 1 and "node_id" not in infos[0]:
-        return infos[0]
-    return {**infos[0], "replicas": infos}

@@ -57,9 +57,6 @@ class Pools:
         if not self.single[part.key]:
             self.routers[part.key].finished(part.replica, len(part.requests))
 
-    def counts(self) -> dict[str, int]:
-        return {key: len(specs) for key, specs in self.specs.items()}
-
 
 def replica_specs(spec: ModelSpec) -> list[ModelSpec]:
     """One ModelSpec per replica: `replicas` copies, or, for a backend that names its replicas in the model
@@ -69,3 +66,10 @@ def replica_specs(spec: ModelSpec) -> list[ModelSpec]:
         return [dataclasses.replace(spec, model=model, replicas=1) for model in models]
     return [dataclasses.replace(spec, replicas=1)] * max(1, spec.replicas)
 
+
+def replicas_info(infos: list[dict[str, Any]]) -> dict[str, Any]:
+    """A pool's run.json entry: the first replica's info as before, plus a `replicas` list when there are
+    several (or when where each ran is known)."""
+    if len(infos) == 1 and "node_id" not in infos[0]:
+        return infos[0]
+    return {**infos[0], "replicas": infos}

@@ -25,8 +25,7 @@ from typing import Any
 
 from engine.backends.base import Backend
 from engine.execution.executor import Executor
-from engine.execution.local import replicas_info
-from engine.execution.pool import BatchTiming, Part
+from engine.execution.pool import BatchTiming, Part, replicas_info
 from engine.execution.ray_start import RayUnavailable, first_line, init_ray, ray_logs_dir, worker_failed_to_register
 from engine.execution.routing import NoLiveReplica
 from engine.execution.worker import RoleWorker, StreamingRoleWorker
