@@ -18,7 +18,6 @@ pickled into their actors, and again into a restarted one.
 from __future__ import annotations
 
 import dataclasses
-import os
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -26,7 +25,8 @@ from typing import Any
 from engine.backends.base import Backend
 from engine.execution.executor import Executor
 from engine.execution.pool import BatchTiming, Part, replicas_info
-from engine.execution.ray_start import RayUnavailable, first_line, init_ray, ray_logs_dir, worker_failed_to_register
+from engine.execution.ray_start import (RayUnavailable, first_line, init_ray, ray_environment, ray_logs_dir,
+                                        worker_failed_to_register)
 from engine.execution.routing import NoLiveReplica
 from engine.execution.worker import RoleWorker, StreamingRoleWorker
 from engine.execution.placement import actor_resources
@@ -65,12 +65,9 @@ class RayExecutor(Executor):
         import ray
 
         super().__init__(models)
-        os.environ.setdefault("RAY_AUTH_MODE", "disabled")  # Ray 2.60 token auth is pointless on a local run
-        # A Ray this run starts runs its workers at normal priority: Ray's default (worker_niceness 15) starves the
-        # role engines on a shared machine. A cluster keeps what its raylets were started with.
-        os.environ.setdefault("RAY_worker_niceness", "0")
         self.owns_ray = not ray.is_initialized()
         if self.owns_ray:
+            ray_environment()
             init_ray(ray, address)
         self.ray = ray
         self.replicas: list[Replica] = [(key, n) for key, specs in self.pools.specs.items() for n in range(len(specs))]
@@ -94,9 +91,9 @@ class RayExecutor(Executor):
             self.shutdown()
             raise
 
-    @staticmethod
-    def _name(replica: Replica) -> str:
-        return f"{replica[0]}#{replica[1]}"
+    def _name(self, replica: Replica) -> str:
+        """The replica in messages: its engine's key, with `#n` when the engine has several."""
+        return replica[0] if self.pools.single[replica[0]] else f"{replica[0]}#{replica[1]}"
 
     def _placement_group(self) -> Any:
         """One bundle per replica; waits until the cluster has room for all of them."""
@@ -144,20 +141,24 @@ class RayExecutor(Executor):
 
     def _start_actor(self, replica: Replica) -> Any:
         """The replica's actor in its bundle of the run's placement group, with its CPUs and GPUs."""
-        from ray.util.scheduling_strategies import PlacementGroupSchedulingStrategy
-
         resources = self.resources[replica]
         spec = dataclasses.replace(self.pools.specs[replica[0]][replica[1]], num_cpus=resources.num_cpus,
                                    num_gpus=resources.num_gpus, gpu_memory_utilization=resources.gpu_memory_utilization)
         options: dict[str, Any] = {"num_cpus": resources.num_cpus, "num_gpus": resources.num_gpus,
-                                   "scheduling_strategy": PlacementGroupSchedulingStrategy(
-                                       self.group, placement_group_bundle_index=self.replicas.index(replica),
-                                       placement_group_capture_child_tasks=True)}
+                                   **self._in_bundle(replica)}
         if self.streaming:
             options["max_concurrency"] = self.MAX_REQUESTS_IN_FLIGHT
         worker_class = StreamingRoleWorker if self.streaming else RoleWorker
         remote_worker = self.ray.remote(max_restarts=0, max_task_retries=0)(worker_class)  # restarts: _schedule_restart
         return remote_worker.options(**options).remote(spec, self.backends.get(replica[0]))
+
+    def _in_bundle(self, replica: Replica) -> dict[str, Any]:
+        """The actor options that put a replica in its bundle of the run's placement group (and the engine's
+        own workers, vLLM's tensor-parallel ones, with it)."""
+        from ray.util.scheduling_strategies import PlacementGroupSchedulingStrategy
+
+        return {"scheduling_strategy": PlacementGroupSchedulingStrategy(
+            self.group, placement_group_bundle_index=self.replicas.index(replica), placement_group_capture_child_tasks=True)}
 
     def _start(self, part: Part) -> Any:
         if part.streamed and not self.streaming:

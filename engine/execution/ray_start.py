@@ -22,6 +22,14 @@ RAY_INIT_TIMEOUT_S = 30.0  # then ray.init is interrupted (Ray's own waits retur
 LOCAL_RAY_START_TIMEOUT_S = 90.0  # a local start does real work: 2-12 s here, longer on a loaded machine
 
 
+def ray_environment() -> None:
+    """What a Ray this process starts or joins should run with, unless the environment says otherwise."""
+    os.environ.setdefault("RAY_AUTH_MODE", "disabled")  # Ray 2.60 token auth is pointless on a local run
+    # A Ray this run starts runs its workers at normal priority: Ray's default (worker_niceness 15) starves the
+    # role engines on a shared machine. A cluster keeps what its raylets were started with.
+    os.environ.setdefault("RAY_worker_niceness", "0")
+
+
 def ray_logs_dir() -> str:
     """Where Ray writes its logs on the node that runs it (Ray's default temp folder)."""
     return os.path.join(os.environ.get("RAY_TMPDIR") or tempfile.gettempdir(), "ray", "session_latest", "logs")

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import os
 import threading
 import time
 import traceback
@@ -296,11 +295,11 @@ def _shared_ray(settings: dict[str, Any], concurrent: int) -> Iterator[None]:
         return
     import ray
 
-    from engine.execution.ray_start import init_ray
+    from engine.execution.ray_start import init_ray, ray_environment
 
     owns = not ray.is_initialized()
     if owns:
-        os.environ.setdefault("RAY_AUTH_MODE", "disabled")
+        ray_environment()
         init_ray(ray, settings.get("ray_address"))
     try:
         yield

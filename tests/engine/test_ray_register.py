@@ -60,6 +60,8 @@ class FakeActor:
 
 def _executor(monkeypatch, ray: FakeRay) -> RayExecutor:
     monkeypatch.setitem(sys.modules, "ray", ray)
+    monkeypatch.setattr(RayExecutor, "_placement_group", lambda self: None)  # no placement groups in the double
+    monkeypatch.setattr(RayExecutor, "_in_bundle", lambda self, replica: {})
     return RayExecutor({"scripted:x:bf16": ModelSpec(backend="scripted", model="x")})
 
 
