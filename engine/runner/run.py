@@ -210,7 +210,8 @@ class Run:
 
     def _finished_before(self) -> bool:
         """Whether an earlier attempt finished and wrote every output (so there is no engine to start)."""
-        return effective_status(self._recorded_manifest())[0] == "finished" and (self.dir / METRICS_FILE).exists()
+        written = (self.dir / METRICS_FILE).is_file() and (self.dir / TOOLEVAL_DIR).is_dir()
+        return written and effective_status(self._recorded_manifest())[0] == "finished"
 
     def _previous_end(self) -> dict[str, Any] | None:
         """How the last attempt at this run folder ended, when it did not finish (recorded on resume)."""
