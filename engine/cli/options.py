@@ -10,6 +10,7 @@ from benchmarks.core.types import LoadedBenchmark, Task
 from benchmarks.loading import load_benchmark
 from engine.backends.base import BACKENDS, UnknownBackendError
 from engine.cli.base import UserError, at_least, guarded
+from engine.execution.replicas import apply_replicas
 from engine.config.presets import EXPORT_VARIANTS, greedy, load_agent, override_models, with_strategy
 from engine.agents import agent_kind
 from engine.types import AgentSpec
@@ -25,6 +26,8 @@ def add_model_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", help="override every role's model: a local model directory, or 'embedded'")
     parser.add_argument("--dtype", choices=("fp32", "bf16", "fp16"), help="override every role's dtype")
     parser.add_argument("--batch-size", type=int, help="override every role's generation batch size")
+    parser.add_argument("--replicas", help="engines per role, e.g. planner=2,caller=1, or 'auto' (sized to --gpus)")
+    parser.add_argument("--gpus", type=int, help="the GPUs the run is given, for --replicas auto")
     parser.add_argument("--greedy", action="store_true",
                         help="decode every role greedily (the paper presets sample as their authors did)")
     parser.add_argument("--export-variant", choices=EXPORT_VARIANTS,
@@ -51,6 +54,7 @@ def check_benchmark_args(args: argparse.Namespace) -> None:
 
 def check_model_args(args: argparse.Namespace) -> None:
     at_least(args.batch_size, 1, "--batch-size")
+    at_least(args.gpus, 1, "--gpus")
 
 
 @guarded
@@ -69,6 +73,7 @@ def resolve_agent(args: argparse.Namespace) -> AgentSpec:
         agent = dataclasses.replace(agent, max_steps=args.max_steps)
     if getattr(args, "strategy", None) is not None:
         agent = with_strategy(agent, args.strategy)
+    agent = apply_replicas(agent, getattr(args, "replicas", None), getattr(args, "gpus", None))
     validate_agent(agent)
     return agent
 

@@ -7,7 +7,8 @@ import json
 from pathlib import Path
 
 from benchmarks.core.types import LoadedBenchmark
-from engine.execution.executor import RayUnavailable, RoleActorLost
+from engine.execution.ray_start import RayUnavailable
+from engine.execution.ray_executor import RoleActorLost
 from engine.runner.identity import RunIdentityMismatch
 from benchmarks.core.naming import check_folder_name
 from benchmarks.results.files import SCORES_FILE, TRAJECTORIES_FILE

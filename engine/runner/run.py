@@ -23,7 +23,9 @@ from benchmarks.core.types import Task
 from engine.runner import provenance
 from engine.agents import Agent, Episode
 from engine.runner.checkpoint import Checkpoint
-from engine.execution.executor import Executor, make_executor
+from engine.execution.executor import Executor
+from engine.execution.kinds import make_executor
+from engine.execution.replicas import replicas_record
 from engine.runner.identity import check_identity, run_identity
 from engine.runner.metrics import throughput_metrics
 from engine.runner.progress import CallProgress, say
@@ -232,6 +234,7 @@ class Run:
                 "ray_address": self.config.ray_address,
                 "max_active": self.config.max_active,
                 "schedule": self.config.schedule,
+                "replicas": replicas_record(self.config.agent),
                 "limits": {"max_steps": self.config.agent.max_steps, "max_depth": self.config.agent.max_depth,
                            "planner_attempts": self.config.agent.planner_attempts,
                            "upstream_equivalent": UPSTREAM_LIMITS, "search": self.strategy.limits(self.config.agent)},
