@@ -44,6 +44,7 @@ class ModelSpec:
     engine: str = ""  # a name that gives this role its own engine even when the model is shared
     request_timeout_s: float = 60.0  # openai: one attempt's whole reply
     max_retries: int = 5  # openai: attempts after the first on a transient failure
+    replicas: int = 1  # engines serving this role, each its own actor and GPU(s), behind one router (engine.execution)
 
     @property
     def actor_key(self) -> str:

@@ -16,6 +16,7 @@ from transformers import AutoModelForCausalLM, AutoTokenizer, LogitsProcessor, L
 
 from engine.backends.model_files import local_model_info, resolve_model_path
 from engine.backends.prompt_encoding import encode_prompt
+from engine.backends.streaming import BatchRefillStream
 from engine.types import ModelSpec, RoleRequest, RoleResult, SamplingParams
 from roles.types import Prompt
 
@@ -64,6 +65,11 @@ class HFBackend:
     def info(self) -> dict[str, Any]:
         return {**local_model_info("hf", self.spec, self.path, self.device, self.max_context),
                 "versions": {"torch": torch.__version__, "transformers": transformers.__version__}}
+
+    def open_stream(self, capacity: int) -> BatchRefillStream:
+        """Batch refill: whenever the model is free, whatever is queued runs as one batch (no slot refill
+        between decode steps in transformers)."""
+        return BatchRefillStream(self.generate, capacity)
 
     def generate(self, requests: list[RoleRequest]) -> list[RoleResult]:
         results: dict[str, RoleResult] = {}

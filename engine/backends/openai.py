@@ -1,6 +1,7 @@
 """openai backend: role models served by any OpenAI-compatible endpoint (a vLLM or TGI server, OpenAI).
 
-The model is `MODEL@BASE_URL` (or `MODEL`, with OPENAI_BASE_URL). Chat prompts go to /chat/completions;
+The model is `MODEL@BASE_URL` (or `MODEL`, with OPENAI_BASE_URL); `MODEL@URL1,URL2` names one server per
+replica of the role (engine.execution.pool). Chat prompts go to /chat/completions;
 text prompts (alpha-UMi's and ToolLLaMA's formats) go to /completions, so that the server applies no chat
 template to them. The role's batch_size is how many requests are in flight: the server batches them
 itself. Sampling: temperature, top_p, max_tokens, stop strings, the per-request seed; a role's json_schema
@@ -143,5 +144,14 @@ def from_spec(spec: ModelSpec) -> OpenAIBackend:
                                           timeout_s=spec.request_timeout_s, retries=spec.max_retries))
 
 
+def replica_models(model: str) -> list[str]:
+    """`MODEL@URL1,URL2`: one replica per base URL (`MODEL@URL1` and `MODEL@URL2`), each its own server."""
+    name, at, urls = model.rpartition("@")
+    if not at or "," not in urls:
+        return [model]
+    return [f"{name}@{url.strip()}" for url in urls.split(",")]
+
+
 def check_spec(spec: ModelSpec) -> None:
-    parse_target(spec.model)
+    for model in replica_models(spec.model):
+        parse_target(model)

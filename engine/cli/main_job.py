@@ -99,7 +99,7 @@ def static_agent(name: str, backend: str) -> AgentSpec:
 
 def static_table_reports(static_file: Path, out: Path, executor_kind: str, backend: str) -> list[dict[str, Any]]:
     """`static` for each alpha-UMi agent on the file, both through one executor (their role models are the same)."""
-    from engine.execution.executor import make_executor
+    from engine.execution.kinds import make_executor
     from engine.execution.placement import distinct_models
     from engine.runner.static_eval import StaticConfig, load_static, run_static
 

@@ -10,6 +10,7 @@ from benchmarks.core.types import LoadedBenchmark, Task
 from benchmarks.loading import load_benchmark
 from engine.backends.base import BACKENDS, UnknownBackendError
 from engine.cli.base import UserError, at_least, check_seed, guarded
+from engine.execution.replicas import apply_replicas
 from engine.config.presets import EXPORT_VARIANTS, MODEL_NUMBER_CHECKS, greedy, load_agent, override_models, with_strategy
 from engine.agents import agent_kind
 from engine.types import AgentSpec
@@ -29,6 +30,8 @@ def add_model_args(parser: argparse.ArgumentParser) -> None:
                                                                "(default 60; also request_timeout_s in agent YAML)")
     parser.add_argument("--max-retries", type=int, help="openai: attempts after the first on a transient failure "
                                                          "(default 5; also max_retries in agent YAML)")
+    parser.add_argument("--replicas", help="engines per role, e.g. planner=2,caller=1, or 'auto' (sized to --gpus)")
+    parser.add_argument("--gpus", type=int, help="the GPUs the run is given, for --replicas auto")
     parser.add_argument("--greedy", action="store_true",
                         help="decode every role greedily (the paper presets sample as their authors did)")
     parser.add_argument("--export-variant", choices=EXPORT_VARIANTS,
@@ -65,6 +68,7 @@ def check_model_args(args: argparse.Namespace) -> None:
         value = getattr(args, attr, None)
         if value is not None and (problem := MODEL_NUMBER_CHECKS[_FIELDS[attr]](flag, value)):
             raise UserError(problem)
+    at_least(args.gpus, 1, "--gpus")
 
 
 @guarded
@@ -84,6 +88,7 @@ def resolve_agent(args: argparse.Namespace) -> AgentSpec:
         agent = dataclasses.replace(agent, max_steps=args.max_steps)
     if getattr(args, "strategy", None) is not None:
         agent = with_strategy(agent, args.strategy)
+    agent = apply_replicas(agent, getattr(args, "replicas", None), getattr(args, "gpus", None))
     validate_agent(agent)
     return agent
 

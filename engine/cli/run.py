@@ -7,7 +7,8 @@ import json
 from pathlib import Path
 
 from benchmarks.core.types import LoadedBenchmark
-from engine.execution.executor import RayUnavailable, RoleActorLost
+from engine.execution.ray_start import RayUnavailable
+from engine.execution.ray_executor import RoleActorLost
 from engine.runner.checkpoint import CheckpointError
 from engine.runner.identity import RunIdentityMismatch
 from engine.runner.run_lock import RunFolderBusy, hold_run_folder

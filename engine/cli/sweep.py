@@ -7,7 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from engine.execution.executor import RayUnavailable, RoleActorLost
+from engine.execution.ray_start import RayUnavailable
+from engine.execution.ray_executor import RoleActorLost
 from engine.cli.base import Subcommand, UserError
 from engine.cli.options import resolve_agent
 from engine.types import AgentSpec

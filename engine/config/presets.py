@@ -12,7 +12,7 @@ from benchmarks.core.naming import path_part
 from benchmarks.core.registry import did_you_mean
 from engine.execution.placement import PlacementError, assign_engines
 from engine.config.safe_yaml import YamlFileError, load_yaml_file
-from engine.search import STRATEGIES
+from engine.search import STRATEGIES, strategy_of_name
 from engine.agents import AGENT_KINDS, MULTI_ROLES, SINGLE_ROLES, agent_kind
 from engine.types import AgentSpec, ModelSpec, SamplingParams
 
@@ -65,24 +65,25 @@ PRESETS: dict[str, AgentSpec] = {
     "chat-fc-multi": AgentSpec("chat-fc-multi", "multi", "chat-fc-multi", dict.fromkeys(MULTI_ROLES, _CHAT_MODEL)),
     "oracle": AgentSpec("oracle", "oracle", "oracle", {}),
 }
-DFSDT_SUFFIX = "-dfsdt"
 
 
 def with_strategy(agent: AgentSpec, strategy: str) -> AgentSpec:
-    """The agent searching with `strategy`; a dfsdt agent is named `<name>-dfsdt`, so its runs and records
-    never mix with the chain agent's."""
+    """The agent searching with `strategy`, named with the strategy's suffix (`<name>-dfsdt`), so its runs and
+    records never mix with another strategy's."""
     try:
         STRATEGIES.check(strategy)
     except ValueError as exc:
         raise AgentConfigError(str(exc)) from None
     if agent_kind(agent).replays_gold and strategy != "cot":
         raise AgentConfigError("the oracle replays gold chains: its only strategy is cot")
-    base = agent.name.removesuffix(DFSDT_SUFFIX)
-    return dataclasses.replace(agent, strategy=strategy, name=base + DFSDT_SUFFIX if strategy == "dfsdt" else base)
+    base, _ = strategy_of_name(agent.name)
+    return dataclasses.replace(agent, strategy=strategy, name=base + STRATEGIES.get(strategy).agent_suffix)
 
 
-PRESETS.update({f"{name}{DFSDT_SUFFIX}": with_strategy(spec, "dfsdt") for name, spec in list(PRESETS.items())
-                if not agent_kind(spec).replays_gold})
+# Every strategy with a suffix has a preset of each searching agent: alpha-umi-dfsdt, ...
+PRESETS.update({f"{name}{STRATEGIES.get(strategy).agent_suffix}": with_strategy(spec, strategy)
+                for strategy in STRATEGIES if STRATEGIES.get(strategy).agent_suffix
+                for name, spec in list(PRESETS.items()) if not agent_kind(spec).replays_gold})
 
 
 def load_agent(name_or_path: str) -> AgentSpec:

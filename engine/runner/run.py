@@ -19,7 +19,9 @@ from benchmarks.core.types import Task
 from engine.runner import provenance
 from engine.agents import Agent, Episode
 from engine.runner.checkpoint import Checkpoint
-from engine.execution.executor import Executor, make_executor
+from engine.execution.executor import Executor
+from engine.execution.kinds import make_executor
+from engine.execution.replicas import replicas_record
 from engine.runner.identity import check_identity, identity_id, recorded_identity, run_identity, write_identity
 from engine.runner.metrics import throughput_metrics
 from engine.runner.progress import CallProgress, say
@@ -207,7 +209,8 @@ class Run:
 
     def _finished_before(self) -> bool:
         """Whether an earlier attempt finished and wrote every output (so there is no engine to start)."""
-        return effective_status(self._recorded_manifest())[0] == "finished" and (self.dir / METRICS_FILE).exists()
+        written = (self.dir / METRICS_FILE).is_file() and (self.dir / TOOLEVAL_DIR).is_dir()
+        return written and effective_status(self._recorded_manifest())[0] == "finished"
 
     def _previous_end(self) -> dict[str, Any] | None:
         """How the last attempt at this run folder ended, when it did not finish (recorded on resume)."""
@@ -230,6 +233,7 @@ class Run:
                 "ray_address": self.config.ray_address,
                 "max_active": self.config.max_active,
                 "schedule": self.config.schedule,
+                "replicas": replicas_record(self.config.agent),
                 "limits": {"max_steps": self.config.agent.max_steps, "max_depth": self.config.agent.max_depth,
                            "planner_attempts": self.config.agent.planner_attempts,
                            "upstream_equivalent": UPSTREAM_LIMITS, "search": self.strategy.limits(self.config.agent)},

@@ -30,7 +30,8 @@ from benchmarks.loading import file_sha256
 from benchmarks.core.types import Task
 from engine.runner import provenance
 from engine.agents import Agent, Episode, agent_kind, make_agent
-from engine.execution.executor import Executor, make_executor
+from engine.execution.executor import Executor
+from engine.execution.kinds import make_executor
 from engine.execution.placement import distinct_models
 from engine.runner.progress import RequestProgress
 from engine.config.presets import with_sampling
