@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from engine.cli.analyze import AnalyzeCommand
 from engine.cli.base import Subcommand, UserError
 from engine.provenance import umi_eval_version
 from engine.cli.benchmark import BenchmarkCommand
@@ -23,7 +24,8 @@ from engine.cli.sweep import SweepCommand
 
 SUBCOMMANDS: tuple[Subcommand, ...] = (RunCommand(), BenchmarkCommand(), ScoreCommand(), LeaderboardCommand(),
                                        SimCommand(), InspectCommand(), SweepCommand(), StaticCommand(),
-                                       ConvertCommand(), ExportCommand(), ReportCommand(), PresetsCommand())
+                                       ConvertCommand(), ExportCommand(), ReportCommand(), PresetsCommand(),
+                                       AnalyzeCommand())
 
 
 def build_parser() -> argparse.ArgumentParser:
