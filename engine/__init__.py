@@ -1,11 +1,14 @@
 """Where models meet data: a run steps many trajectories at once through role models and the simulator.
 
-    run.py          one run: tasks x agent x seed -> every output file (benchmarks.results)
-    scheduler.py    lockstep schedule; pipeline.py: pipelined; both batch role calls per actor;
-                    continuous.py: each request streamed alone (streaming.py: the engines' request streams)
-    agents.py       agents as state machines over a trajectory (what each needs next)
-    executor.py     where role models run: in-process, or one Ray actor per model (placement.py)
-    backends/       the Backend protocol and its registry: hf, vllm, openai, scripted, modelled
-    judges/         model judges for scoring; cli/: the command line; tool_simulator.py: a run's simulator
-Only this package imports `engine`; it may import every other package (docs/ARCHITECTURE.md).
+    types.py, agents.py   the data of a run and the agents as state machines (the foundation)
+    backends/             the Backend protocol and registry (hf, vllm, openai, scripted, modelled), request streams
+    search/               strategies (cot, dfsdt): what one schedulable unit is
+    execution/            executors (in-process, Ray actors), placement, start-up
+    schedule/             lockstep, pipelined and continuous schedules and their registry
+    judges/               model judges for scoring
+    config/               presets, agent and sweep files, safe YAML
+    runner/               one run, sweeps, static evaluation, the run folder's files
+    cli/                  the command line, one module per subcommand
+Only this package imports `engine`; it may import every other package. Inside it, each sub-package names in
+its docstring what it may import (docs/ARCHITECTURE.md, checked by tests/test_import_rules.py).
 """

@@ -35,7 +35,7 @@ class ModelSpec:
     max_context: int | None = None  # None: the model's own limit
     batch_size: int = 64
     num_cpus: float = 1.0
-    num_gpus: float = 0.0  # 0 on a GPU cluster: the executor assigns GPUs (engine.placement)
+    num_gpus: float = 0.0  # 0 on a GPU cluster: the executor assigns GPUs (engine.execution.placement)
     gpu_memory_utilization: float | None = None  # vllm: this engine's share of its GPU's memory
     tensor_parallel_size: int = 1  # vllm: GPUs per engine, reserved through a placement group
     engine: str = ""  # a name that gives this role its own engine even when the model is shared
@@ -60,7 +60,7 @@ class AgentSpec:
     format_options: dict[str, Any] = field(default_factory=dict)
     max_steps: int = 4  # model rounds per chain, Finish included: ToolBench's depth limit (`max_depth`)
     planner_attempts: int = 5  # planner generations per step while its output is empty (upstream's loop)
-    placement: str = "shared"  # shared | per-role | colocate (engine.placement)
+    placement: str = "shared"  # shared | per-role | colocate (engine.execution.placement)
     strategy: str = "cot"  # cot: one chain per task; dfsdt: ToolBench's tree search (engine.search)
 
     @property

@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from engine.presets import load_agent, override_models  # noqa: E402
+from engine.config.presets import load_agent, override_models  # noqa: E402
 from engine.types import SamplingParams  # noqa: E402
 from perf.common import comparable, load_tasks, timed_run, usage_totals  # noqa: E402
 

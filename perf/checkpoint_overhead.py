@@ -1,4 +1,4 @@
-"""What checkpoints of trajectories in flight cost (engine/checkpoint.py): a run of instant modelled models
+"""What checkpoints of trajectories in flight cost (engine/runner/checkpoint.py): a run of instant modelled models
 (engine time only, so the cost is as large a share as it can be), timing the checkpoint's own methods.
 
     .venv/bin/python perf/checkpoint_overhead.py [--per-group 100] [--agent alpha-umi]
@@ -15,7 +15,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import run_eval  # noqa: E402
-from engine import checkpoint  # noqa: E402
+from engine.runner import checkpoint  # noqa: E402
 
 
 def timed_hooks() -> dict[str, float]:

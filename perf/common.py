@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.results.trajectories import read_records
-from engine.run import Run, RunConfig
+from engine.runner.run import Run, RunConfig
 
 # What must match between two runs of the same tasks (timings and usage may differ).
 COMPARED = ("status", "turns", "calls", "final_answer")
@@ -28,7 +28,7 @@ def load_tasks(data: str, n: int) -> tuple[list, Any]:
     """The first n tasks of a StableToolBench folder (G1_instruction, cache-less simulator) or of the
     embedded benchmark (all groups, its own simulated world), with the simulator to run them against."""
     from benchmarks.loading import load_benchmark
-    from engine.tool_simulator import build_simulator
+    from engine.runner.tool_simulator import build_simulator
 
     if data == "embedded":
         bench = load_benchmark("embedded", per_group=-(-n // 6))

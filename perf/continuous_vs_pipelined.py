@@ -26,15 +26,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.loading import load_benchmark  # noqa: E402
-from engine import provenance  # noqa: E402
+from engine.runner import provenance  # noqa: E402
 from engine.backends.modelled import parse_model  # noqa: E402
-from engine.executor import LocalExecutor  # noqa: E402
-from engine.placement import distinct_models  # noqa: E402
-from engine.presets import load_agent, override_models  # noqa: E402
+from engine.execution.executor import LocalExecutor  # noqa: E402
+from engine.execution.placement import distinct_models  # noqa: E402
+from engine.config.presets import load_agent, override_models  # noqa: E402
 from engine.types import SamplingParams  # noqa: E402
-from engine.run import SCHEDULES  # noqa: E402
+from engine.runner.run import SCHEDULES  # noqa: E402
 from engine.search import make_strategy  # noqa: E402
-from engine.tool_simulator import build_simulator  # noqa: E402
+from engine.runner.tool_simulator import build_simulator  # noqa: E402
 from perf.lockstep_vs_pipelined import three_actor_agent  # noqa: E402
 from tests.helpers.scheduling import untimed  # noqa: E402  (the tests' notion of identical trajectories)
 
@@ -48,7 +48,7 @@ WORK_BOUND = ("an actor's busy fraction is at most its busy time over the busies
 def run_schedule(agent, bench, tasks, schedule: str) -> tuple[dict, list[dict]]:
     strategy = make_strategy("cot")
     executor = LocalExecutor(distinct_models(agent.roles))
-    scheduler = SCHEDULES[schedule](strategy.agent(agent), executor, build_simulator(bench, None, "synthesize"))
+    scheduler = SCHEDULES.get(schedule)(strategy.agent(agent), executor, build_simulator(bench, None, "synthesize"))
     records: list[dict] = []
     start = time.perf_counter()
     scheduler.run((strategy.start(task, agent, 0) for task in tasks), lambda e: records.append(e.trajectory.to_record()))

@@ -27,12 +27,12 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.loading import load_benchmark  # noqa: E402
-from engine import provenance  # noqa: E402
+from engine.runner import provenance  # noqa: E402
 from engine.backends.scripted import register_script  # noqa: E402
-from engine.tool_simulator import build_simulator  # noqa: E402
-from engine.presets import load_agent, override_models, with_strategy  # noqa: E402
+from engine.runner.tool_simulator import build_simulator  # noqa: E402
+from engine.config.presets import load_agent, override_models, with_strategy  # noqa: E402
 from benchmarks.results.trajectories import read_records  # noqa: E402
-from engine.run import Run, RunConfig  # noqa: E402
+from engine.runner.run import Run, RunConfig  # noqa: E402
 from engine.types import RoleRequest, SamplingParams  # noqa: E402
 
 SCRIPT = "gold-or-give-up"

@@ -36,9 +36,9 @@ def rss_mb(field):
             return int(line.split()[1]) / 1024
 
 from benchmarks.loading import load_benchmark
-from engine.tool_simulator import build_simulator
-from engine.presets import load_agent, override_models
-from engine.run import Run, RunConfig
+from engine.runner.tool_simulator import build_simulator
+from engine.config.presets import load_agent, override_models
+from engine.runner.run import Run, RunConfig
 
 agent_name, size, max_active, schedule = sys.argv[1], int(sys.argv[2]), (int(sys.argv[3]) or None), sys.argv[4]
 bench = load_benchmark("embedded", per_group=-(-size // 6))
@@ -71,10 +71,10 @@ WIRE = r"""
 import json, pickle, sys, tempfile
 from pathlib import Path
 from benchmarks.loading import load_benchmark
-from engine.executor import LocalExecutor
-from engine.tool_simulator import build_simulator
-from engine.presets import load_agent, override_models
-from engine.run import Run, RunConfig
+from engine.execution.executor import LocalExecutor
+from engine.runner.tool_simulator import build_simulator
+from engine.config.presets import load_agent, override_models
+from engine.runner.run import Run, RunConfig
 
 sizes = []
 submit = LocalExecutor.submit

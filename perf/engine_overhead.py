@@ -18,9 +18,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.loading import load_benchmark  # noqa: E402
-from engine.tool_simulator import build_simulator  # noqa: E402
-from engine.presets import load_agent, override_models  # noqa: E402
-from engine.run import Run, RunConfig  # noqa: E402
+from engine.runner.tool_simulator import build_simulator  # noqa: E402
+from engine.config.presets import load_agent, override_models  # noqa: E402
+from engine.runner.run import Run, RunConfig  # noqa: E402
 
 
 def main() -> None:

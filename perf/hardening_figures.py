@@ -15,7 +15,7 @@ from benchmarks.core.types import ToolSpec
 from benchmarks.results.trajectories import TrajectoryWriter, read_records
 from engine.backends.openai import OpenAIBackend
 from engine.backends.openai_http import EndpointSettings, MalformedReply
-from engine.safe_yaml import load_yaml, YamlFileError
+from engine.config.safe_yaml import load_yaml, YamlFileError
 from benchmarks.leaderboard import _markdown_cell, _csv_cell
 
 TOOLS = (ToolSpec(category="Weather", tool="Sky Data", api="Forecast", function_name=function_name("Forecast", "Sky Data"),

@@ -24,9 +24,9 @@ from benchmarks.loading import load_benchmark  # noqa: E402
 from benchmarks.results.files import TRAJECTORIES_FILE  # noqa: E402
 from benchmarks.results.hf_dataset import PARQUET_FILE, export_runs, record_from_row  # noqa: E402
 from benchmarks.results.trajectories import latest_records  # noqa: E402
-from engine.presets import load_agent  # noqa: E402
-from engine.run import Run, RunConfig  # noqa: E402
-from engine.tool_simulator import build_simulator  # noqa: E402
+from engine.config.presets import load_agent  # noqa: E402
+from engine.runner.run import Run, RunConfig  # noqa: E402
+from engine.runner.tool_simulator import build_simulator  # noqa: E402
 
 GROUPS = 6
 

@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.scoring.agreement import agreement  # noqa: E402
-from engine import provenance  # noqa: E402
+from engine.runner import provenance  # noqa: E402
 from engine.cli.main import main as umi_eval  # noqa: E402
 
 SAMPLE_REPLIES = 3

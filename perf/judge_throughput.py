@@ -33,10 +33,10 @@ from benchmarks.scoring.judges import JudgeOptions  # noqa: E402
 from benchmarks.scoring.model_judge import ModelJudge  # noqa: E402
 from engine.judges.model import model_judge  # noqa: E402
 from benchmarks.scoring.tooleval import judge_call  # noqa: E402
-from engine import provenance  # noqa: E402
+from engine.runner import provenance  # noqa: E402
 from engine.backends.base import backend_names  # noqa: E402
 from engine.backends.scripted import register_script  # noqa: E402
-from engine.tooleval_export import converted_group  # noqa: E402
+from benchmarks.results.tooleval_export import converted_group  # noqa: E402
 from engine.types import RoleRequest  # noqa: E402
 
 STATUSES = ("Solved", "Unsolved", "Unsure")

@@ -30,13 +30,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.loading import load_benchmark  # noqa: E402
-from engine import provenance  # noqa: E402
+from engine.runner import provenance  # noqa: E402
 from engine.backends.modelled import parse_model  # noqa: E402
-from engine.tool_simulator import build_simulator  # noqa: E402
-from engine.placement import assign_engines  # noqa: E402
-from engine.presets import load_agent, override_models  # noqa: E402
+from engine.runner.tool_simulator import build_simulator  # noqa: E402
+from engine.execution.placement import assign_engines  # noqa: E402
+from engine.config.presets import load_agent, override_models  # noqa: E402
 from benchmarks.results.trajectories import read_records  # noqa: E402
-from engine.run import SCHEDULES, Run, RunConfig  # noqa: E402
+from engine.runner.run import Run, RunConfig
+from engine.schedule import SCHEDULES  # noqa: E402
 from engine.types import AgentSpec, SamplingParams  # noqa: E402
 from tests.helpers.scheduling import untimed  # noqa: E402  (the tests' notion of identical trajectories)
 

@@ -25,9 +25,9 @@ CHILD = r"""
 import dataclasses, json, sys, tempfile, time
 from pathlib import Path
 from benchmarks.loading import load_benchmark
-from engine.presets import load_agent, override_models
-from engine.run import Run, RunConfig
-from engine.tool_simulator import build_simulator
+from engine.config.presets import load_agent, override_models
+from engine.runner.run import Run, RunConfig
+from engine.runner.tool_simulator import build_simulator
 from engine.types import SamplingParams
 
 backend = sys.argv[1]

@@ -18,7 +18,7 @@ from benchmarks.scoring.verified import states, tokens  # noqa: E402
 from engine.backends.openai import OpenAIBackend  # noqa: E402
 from engine.backends.openai_http import EndpointSettings, MalformedReply  # noqa: E402
 from benchmarks.results.files import dumps  # noqa: E402
-from engine.safe_yaml import YamlFileError, load_yaml  # noqa: E402
+from engine.config.safe_yaml import YamlFileError, load_yaml  # noqa: E402
 from tools_sim.keys import MAX_ARGUMENT_DEPTH, canonical_key, parse_key, too_deep, upstream_key  # noqa: E402
 from tools_sim.layout import MAX_NAME_BYTES, safe_part  # noqa: E402
 from tools_sim.simulator import parse_arguments  # noqa: E402

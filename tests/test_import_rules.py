@@ -2,7 +2,9 @@
 
 Layers, from the foundation up: `benchmarks.core` imports nothing of the project; `roles` and `tools_sim`
 import only themselves and the core; the rest of `benchmarks` (loaders, embedded, scoring, leaderboards)
-imports itself and the core; only `engine` imports `engine`, and it may import everything. Imports inside
+imports itself and the core; only `engine` imports `engine`, and it may import everything outside it. Inside
+engine, each sub-package imports only those below it (types, agents, backends, search, execution, judges,
+schedule, config, runner, cli). Imports inside
 functions count too, and no two modules may import each other, directly or through others.
 
 `python tests/test_import_rules.py ROOT` prints the violations of another checkout.
@@ -23,6 +25,22 @@ ALLOWED: dict[str, set[str]] = {
     "benchmarks": {"benchmarks.core"},
     "engine": {"benchmarks", "benchmarks.core", "roles", "tools_sim"},
 }
+# Inside engine, each sub-package may import the outer layers and the sub-packages below it (its docstring
+# says which); engine.cli may import everything.
+_BELOW: dict[str, set[str]] = {
+    "engine.types": set(),
+    "engine.agents": {"engine.types"},
+    "engine.backends": {"engine.types"},
+    "engine.search": {"engine.types", "engine.agents"},
+    "engine.execution": {"engine.types", "engine.backends"},
+    "engine.judges": {"engine.types", "engine.backends"},
+    "engine.schedule": {"engine.types", "engine.agents", "engine.backends", "engine.execution"},
+    "engine.config": {"engine.types", "engine.backends", "engine.search", "engine.execution"},
+    "engine.runner": {"engine.types", "engine.agents", "engine.backends", "engine.search", "engine.execution",
+                      "engine.judges", "engine.schedule", "engine.config"},
+}
+ALLOWED.update({name: ALLOWED["engine"] | below for name, below in _BELOW.items()})
+ALLOWED["engine.cli"] = ALLOWED["engine"] | set(_BELOW)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -116,19 +134,24 @@ def test_every_module_of_the_layout_keeps_the_import_rules() -> None:
 
 
 def test_the_rules_catch_an_upward_import_and_a_cycle(tmp_path: Path) -> None:
-    for package, body in {"benchmarks/core/types.py": "from engine.run import Run\n",
+    for package, body in {"benchmarks/core/types.py": "from engine.runner.run import Run\n",
                           "roles/a.py": "import roles.b\n", "roles/b.py": "from roles import a\n",
-                          "engine/run.py": "from roles.a import x\n", "tools_sim/x.py": "from benchmarks.loading import y\n",
-                          "benchmarks/loading.py": "def f():\n    from tools_sim.x import z\n"}.items():
+                          "engine/runner/run.py": "from roles.a import x\n", "tools_sim/x.py": "from benchmarks.loading import y\n",
+                          "benchmarks/loading.py": "def f():\n    from tools_sim.x import z\n",
+                          "engine/execution/executor.py": "from engine.schedule.lockstep import Scheduler\n",
+                          "engine/schedule/lockstep.py": "", "engine/cli/run.py": "from engine.runner.run import Run\n"}.items():
         path = tmp_path / package
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(body)
     found = violations(tmp_path)
-    assert "benchmarks.core.types (benchmarks.core) imports engine.run (engine)" in found
+    assert "benchmarks.core.types (benchmarks.core) imports engine.runner.run (engine.runner)" in found
     assert "tools_sim.x (tools_sim) imports benchmarks.loading (benchmarks)" in found
     assert "benchmarks.loading (benchmarks) imports tools_sim.x (tools_sim)" in found  # inside a function
     assert "cycle: roles.a <-> roles.b" in found
-    assert not any(line.startswith("engine.run") for line in found)  # engine may import everything
+    assert not any(line.startswith("engine.runner.run") for line in found)  # engine may import everything outside
+    assert ("engine.execution.executor (engine.execution) imports engine.schedule.lockstep (engine.schedule)"
+            in found)  # inside engine, only downward
+    assert not any(line.startswith("engine.cli.run") for line in found)
 
 
 if __name__ == "__main__":

@@ -2,9 +2,9 @@
 
     <out>/<run>/run.json            manifest (benchmarks.results.manifest)
     <out>/<run>/trajectories.jsonl  one record per finished trajectory (benchmarks.results.trajectories)
-    <out>/<run>/checkpoint.jsonl    the steps of trajectories in flight, until the run finishes (engine.checkpoint)
+    <out>/<run>/checkpoint.jsonl    the steps of trajectories in flight, until the run finishes (engine.runner.checkpoint)
     <out>/<run>/tooleval/<group>.json   ToolEval converted answers (benchmarks.results.converted)
-    <out>/<run>/metrics.json        rule-based figures and speed (written by engine.metrics)
+    <out>/<run>/metrics.json        rule-based figures and speed (written by engine.runner.metrics)
     <out>/<run>/scores.json         rates with intervals and every query's labels (benchmarks.results.scores)
     <out>/<run>/answer/<group>/<qid>_<method>.json   DFSDT: ToolBench's raw answer file, with its search tree
     <out>/leaderboard.json          one entry per run (benchmarks.results.leaderboard)

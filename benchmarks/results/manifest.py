@@ -1,7 +1,7 @@
 """run.json: everything needed to know what produced a run and to reproduce it, and where it stands.
 
 Written when a run starts (status "running") and again when it ends ("finished", or "failed" / "interrupted" with the reason), atomically;
-engine.run fills it, engine.provenance supplies the versions, hardware and commit.
+engine.runner.run fills it, engine.runner.provenance supplies the versions, hardware and commit.
 """
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ class RunManifest(TypedDict, total=False):
     models: dict[str, Any]  # per role actor: backend info (model, revision or fingerprint, dtype, device)
     benchmark: dict[str, Any]  # files and their hashes, or generation parameters
     seed: int
-    identity: dict[str, Any]  # the one run this folder holds: agent + settings, benchmark, seed, tasks (engine.identity)
+    identity: dict[str, Any]  # the one run this folder holds: agent + settings, benchmark, seed, tasks (engine.runner.identity)
     executor: str
     ray_address: str | None
     max_active: int | None
@@ -37,7 +37,7 @@ class RunManifest(TypedDict, total=False):
     ended_at: str
     status: RunStatus
     reason: str  # what ended a run that did not finish
-    process: dict[str, Any]  # host, pid, start_ticks of the process running it (engine.provenance)
+    process: dict[str, Any]  # host, pid, start_ticks of the process running it (engine.runner.provenance)
     previous_attempt: dict[str, Any]  # how the last attempt at this folder ended, when it did not finish
 
 

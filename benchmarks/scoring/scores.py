@@ -1,7 +1,7 @@
 """scores.json of a scoring: what judged (id and revision), the rates with their intervals, the judge's
 counts, and every query's labels, so a score can be audited and re-derived without asking again.
 
-The document's shape is benchmarks.results.scores', the same as the verified scores engine.run writes.
+The document's shape is benchmarks.results.scores', the same as the verified scores engine.runner.run writes.
 """
 from __future__ import annotations
 

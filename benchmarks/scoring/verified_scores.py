@@ -1,4 +1,4 @@
-"""The verified pass rate of a run whose tasks carry gold facts (no judge model): engine.run writes it.
+"""The verified pass rate of a run whose tasks carry gold facts (no judge model): engine.runner.run writes it.
 
 A query passes when the trajectory finished with give_answer and the answer states every gold fact
 (benchmarks.scoring.verified). Rates come per group and overall with their seeded 95% bootstrap intervals.

@@ -5,7 +5,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from engine.embedded_model import EMBEDDED_MODEL_ID, embedded_model_dir
+from engine.backends.embedded_model import EMBEDDED_MODEL_ID, embedded_model_dir
 
 
 def resolve_model_path(model: str) -> Path:

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.backends.base import Backend, make_backend
-from engine.streaming import BusyClock, generate_with_retry, resolve
+from engine.backends.streaming import BusyClock, generate_with_retry, resolve
 from engine.types import ModelSpec, RoleRequest, RoleResult
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.backends.openai_http import EndpointSettings, MalformedReply, parse_target, post
-from engine.streaming import ConcurrentStream
+from engine.backends.streaming import ConcurrentStream
 from engine.types import ModelSpec, RoleRequest, RoleResult
 
 

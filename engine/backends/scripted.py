@@ -11,7 +11,7 @@ import time
 from typing import Any, Callable
 
 
-from engine.streaming import ImmediateStream
+from engine.backends.streaming import ImmediateStream
 from engine.types import ModelSpec, RoleRequest, RoleResult
 
 Script = Callable[[RoleRequest], str]

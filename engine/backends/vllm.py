@@ -25,14 +25,14 @@ from typing import Any
 
 from engine.backends.model_files import local_model_info, resolve_model_path
 from engine.backends.prompt_encoding import encode_prompt
-from engine.streaming import BusyClock, failed_results, resolve
+from engine.backends.streaming import BusyClock, failed_results, resolve
 from engine.types import ModelSpec, RoleRequest, RoleResult, SamplingParams
 
 DTYPES = {"fp32": "float32", "bf16": "bfloat16", "fp16": "float16"}
 # On a CPU: the KV cache's size in GiB, the engine core in this process, and no OpenMP binding: vLLM's "auto"
 # binds every engine of a host to the same cores (its first NUMA node's), so role engines side by side would
 # fight over them. Threads come from OMP_NUM_THREADS instead, which Ray sets in each actor to the CPUs it holds
-# (engine.placement shares them out). A user's own setting of any of these wins.
+# (engine.execution.placement shares them out). A user's own setting of any of these wins.
 CPU_ENVIRONMENT = {"VLLM_CPU_KVCACHE_SPACE": "2", "VLLM_ENABLE_V1_MULTIPROCESSING": "0",
                    "VLLM_CPU_OMP_THREADS_BIND": "nobind"}
 

@@ -7,7 +7,7 @@ import argparse
 import functools
 from typing import Callable, TypeVar
 
-from engine.embedded_model import EmbeddedModelMissing
+from engine.backends.embedded_model import EmbeddedModelMissing
 
 F = TypeVar("F", bound=Callable)
 

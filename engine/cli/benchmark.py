@@ -50,7 +50,7 @@ def _write(args: argparse.Namespace):
         return out
     from benchmarks.embedded.source import describe
     from benchmarks.hf_benchmark import write_tasks
-    from engine.provenance import library_versions
+    from engine.runner.provenance import library_versions
 
     about = {**describe(bench), "umi_eval_version": library_versions().get("umi-eval")}
     return write_tasks(bench.tasks, args.out, args.format, about)

@@ -24,7 +24,7 @@ class ExportCommand(Subcommand):
 
         from benchmarks.leaderboard import run_dirs
         from benchmarks.results.hf_dataset import export_runs
-        from engine.provenance import library_versions
+        from engine.runner.provenance import library_versions
 
         datasets.disable_progress_bars()
         runs = guarded(run_dirs)(args.runs)

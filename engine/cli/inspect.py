@@ -7,8 +7,8 @@ import json
 from benchmarks.core.schemas import function_schemas
 from engine.cli.base import Subcommand, guarded
 from engine.cli.options import add_benchmark_args, check_benchmark_args, find_task, resolve_benchmark
-from engine.inspection import first_turn_prompt
-from engine.presets import load_agent
+from engine.runner.inspection import first_turn_prompt
+from engine.config.presets import load_agent
 
 
 class InspectCommand(Subcommand):

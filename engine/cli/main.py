@@ -7,7 +7,7 @@ import sys
 
 from engine.cli.analyze import AnalyzeCommand
 from engine.cli.base import Subcommand, UserError
-from engine.provenance import umi_eval_version
+from engine.runner.provenance import umi_eval_version
 from engine.cli.benchmark import BenchmarkCommand
 from engine.cli.convert import ConvertCommand
 from engine.cli.export import ExportCommand

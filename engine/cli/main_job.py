@@ -60,7 +60,7 @@ def main_job(per_group: int = MAIN_JOB_PER_GROUP, out: str = "runs", executor: s
 
 def static_agent(name: str, backend: str) -> AgentSpec:
     """An alpha-UMi preset on `backend`, every role generating at most STATIC_MAX_NEW_TOKENS tokens."""
-    from engine.presets import load_agent, override_models
+    from engine.config.presets import load_agent, override_models
 
     agent = override_models(load_agent(name), backend=backend, dtype=MAIN_JOB_DTYPE)
     roles = {role: dataclasses.replace(spec, sampling=dataclasses.replace(spec.sampling, max_new_tokens=STATIC_MAX_NEW_TOKENS))
@@ -70,9 +70,9 @@ def static_agent(name: str, backend: str) -> AgentSpec:
 
 def static_table_reports(static_file: Path, out: Path, executor_kind: str, backend: str) -> list[dict[str, Any]]:
     """`static` for each alpha-UMi agent on the file, both through one executor (their role models are the same)."""
-    from engine.executor import make_executor
-    from engine.placement import distinct_models
-    from engine.static_eval import StaticConfig, load_static, run_static
+    from engine.execution.executor import make_executor
+    from engine.execution.placement import distinct_models
+    from engine.runner.static_eval import StaticConfig, load_static, run_static
 
     agents = [static_agent(name, backend) for name in MAIN_JOB_STATIC_AGENTS]
     models = {key: spec for agent in agents for key, spec in distinct_models(agent.roles).items()}
@@ -87,9 +87,9 @@ def static_table_reports(static_file: Path, out: Path, executor_kind: str, backe
 
 def real_time_run(name: str, bench: Any, out: Path, executor: str, backend: str) -> Path:
     from engine.cli.run import default_run_name
-    from engine.presets import load_agent, override_models
-    from engine.run import Run, RunConfig
-    from engine.tool_simulator import build_simulator
+    from engine.config.presets import load_agent, override_models
+    from engine.runner.run import Run, RunConfig
+    from engine.runner.tool_simulator import build_simulator
 
     agent = override_models(load_agent(name), backend=backend, dtype=MAIN_JOB_DTYPE)
     config = RunConfig(agent=agent, out_dir=out, run_name=default_run_name(agent, bench, 0), executor=executor,
@@ -109,7 +109,7 @@ def write_board(run_dirs: list[Path], out: Path) -> dict[str, Any]:
 
 def static_table(reports: list[dict[str, Any]]) -> str:
     """Table 1 in miniature: one row per agent, the five metrics in percent."""
-    from engine.static_eval import METRICS
+    from engine.runner.static_eval import METRICS
 
     head = ["agent", "kind", "steps", *(label for _, label in METRICS)]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]

@@ -10,7 +10,7 @@ from benchmarks.core.types import LoadedBenchmark, Task
 from benchmarks.loading import load_benchmark
 from engine.backends.base import BACKENDS, UnknownBackendError
 from engine.cli.base import UserError, at_least, guarded
-from engine.presets import load_agent, override_models, with_strategy
+from engine.config.presets import load_agent, override_models, with_strategy
 from engine.types import AgentSpec
 from roles.registry import get_format
 

@@ -35,7 +35,7 @@ class PresetsCommand(Subcommand):
 
     def run(self, args: argparse.Namespace, argv: list[str]) -> int:
         from benchmarks.core.registry import did_you_mean
-        from engine.presets import PRESETS
+        from engine.config.presets import PRESETS
 
         if args.name is None:
             print("\n".join(preset_line(agent) for agent in PRESETS.values()))

@@ -7,15 +7,15 @@ import json
 from pathlib import Path
 
 from benchmarks.core.types import LoadedBenchmark
-from engine.executor import RayUnavailable, RoleActorLost
-from engine.identity import RunIdentityMismatch
+from engine.execution.executor import RayUnavailable, RoleActorLost
+from engine.runner.identity import RunIdentityMismatch
 from benchmarks.core.naming import check_folder_name
 from benchmarks.results.files import SCORES_FILE, TRAJECTORIES_FILE
 from benchmarks.results.trajectories import BAD_SUFFIX, corrupt_lines, move_corrupt_lines
 from engine.cli.base import Subcommand, UserError, at_least, guarded
 from engine.cli.options import (add_benchmark_args, add_model_args, check_benchmark_args, check_model_args,
                                 resolve_agent, resolve_benchmark)
-from engine.scheduler import DEFAULT_SCHEDULE, SCHEDULE_NAMES
+from engine.schedule import DEFAULT_SCHEDULE, SCHEDULES
 from engine.search import STRATEGIES
 from engine.types import AgentSpec
 from tools_sim.simulator import MISS_POLICIES
@@ -74,7 +74,7 @@ class RunCommand(Subcommand):
         add_model_args(parser)
         parser.add_argument("--max-active", type=int, help="trajectories in flight (default: all; continuous: twice the "
                                                                  "engines' capacity; 1 = one at a time)")
-        parser.add_argument("--schedule", choices=SCHEDULE_NAMES, default=DEFAULT_SCHEDULE,
+        parser.add_argument("--schedule", choices=SCHEDULES.names(), default=DEFAULT_SCHEDULE,
                             help="continuous (default): each request streamed to its engine as soon as it is ready, "
                                  "and returned as soon as it is done; lockstep: every trajectory one role call per "
                                  "tick (the reference); pipelined: each role actor refilled with a batch as soon as "
@@ -108,8 +108,8 @@ class RunCommand(Subcommand):
 
     def run(self, args: argparse.Namespace, argv: list[str]) -> int:
         from engine.judges import check_judge_spec
-        from engine.run import Run, RunConfig
-        from engine.tool_simulator import build_simulator
+        from engine.runner.run import Run, RunConfig
+        from engine.runner.tool_simulator import build_simulator
 
         agent = resolve_agent(args)
         bench = resolve_benchmark(args)

@@ -57,7 +57,7 @@ def _llm_model(args: argparse.Namespace, policies: list[str]) -> Generate | None
     if not needs_model(policies):
         return None
     from engine.cli.base import guarded
-    from engine.tool_simulator import simulator_generate
+    from engine.runner.tool_simulator import simulator_generate
 
     return guarded(simulator_generate)(args.sim_model)
 

@@ -1,4 +1,4 @@
-"""`static --agent A --data FILE`: alpha-UMi's teacher-forced step metrics (engine.static_eval)."""
+"""`static --agent A --data FILE`: alpha-UMi's teacher-forced step metrics (engine.runner.static_eval)."""
 from __future__ import annotations
 
 import argparse
@@ -28,7 +28,7 @@ class StaticCommand(Subcommand):
         at_least(args.prompt_tokens, 1, "--prompt-tokens")
 
     def run(self, args: argparse.Namespace, argv: list[str]) -> int:
-        from engine.static_eval import StaticConfig, load_static, metrics_table, run_static
+        from engine.runner.static_eval import StaticConfig, load_static, metrics_table, run_static
 
         agent = resolve_agent(args)
         samples = guarded(load_static)(agent, Path(args.data))

@@ -1,4 +1,4 @@
-"""`sweep SWEEP.yaml`: many agents x benchmarks x seeds, resumable (engine.sweep holds the procedure)."""
+"""`sweep SWEEP.yaml`: many agents x benchmarks x seeds, resumable (engine.runner.sweep holds the procedure)."""
 from __future__ import annotations
 
 import argparse
@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from engine.executor import RayUnavailable, RoleActorLost
+from engine.execution.executor import RayUnavailable, RoleActorLost
 from engine.cli.base import Subcommand, UserError
 from engine.cli.options import resolve_agent
 from engine.types import AgentSpec
@@ -15,7 +15,7 @@ from engine.types import AgentSpec
 
 def sweep_agent(entry: dict[str, Any]) -> AgentSpec:
     """One agent of a sweep file, resolved and validated as `run --agent ...` would be."""
-    from engine.sweep import AGENT_KEYS
+    from engine.runner.sweep import AGENT_KEYS
 
     try:
         return resolve_agent(argparse.Namespace(**{key: entry.get(key) for key in AGENT_KEYS}))
@@ -39,8 +39,8 @@ class SweepCommand(Subcommand):
     def run(self, args: argparse.Namespace, argv: list[str]) -> int:
         from benchmarks import leaderboard
         from engine.cli.score import score_with_defaults
-        from engine.sweep import SweepError, execute, load_sweep, plan_table, start_with
-        from engine.tool_simulator import build_simulator
+        from engine.runner.sweep import SweepError, execute, load_sweep, plan_table, start_with
+        from engine.runner.tool_simulator import build_simulator
 
         try:
             sweep = load_sweep(Path(args.file), sweep_agent)

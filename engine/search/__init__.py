@@ -19,7 +19,7 @@ from benchmarks.results.converted import dumps_converted
 from benchmarks.results.raw_answers import convert_folder
 from engine.search.answer_files import answer_dir, answer_path, tree_metrics, write_raw_json
 from engine.search.dfsdt import DFSDT_LIMITS, METHOD, DfsAgent, DfsLimits, TreeEpisode
-from engine.tooleval_export import converted_group_text
+from benchmarks.results.tooleval_export import converted_group_text
 from engine.types import AgentSpec
 
 class SearchStrategy(Protocol):
@@ -51,7 +51,7 @@ class Cot:
 
     def tooleval_text(self, spec: AgentSpec, tasks: dict[str, Task], group: str, records: list[dict[str, Any]],
                       run_dir: Path) -> str:
-        """The converted answers of the raw CoT answers our chains stand for (engine.tooleval_export)."""
+        """The converted answers of the raw CoT answers our chains stand for (benchmarks.results.tooleval_export)."""
         return converted_group_text(tasks, records)
 
     def tooleval_from_records(self, spec: AgentSpec) -> bool:

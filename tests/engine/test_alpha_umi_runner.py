@@ -11,7 +11,7 @@ import pytest
 
 from engine.backends.prompt_encoding import encode_prompt
 from engine.backends.scripted import register_script
-from engine.presets import PRESETS
+from engine.config.presets import PRESETS
 from engine.types import RoleRequest
 from tests.helpers.scheduling import run, scripted, weather_tasks
 from tests.helpers.role_fixtures import WEATHER

@@ -12,8 +12,8 @@ from benchmarks.loading import load_benchmark
 from benchmarks.results.files import CHECKPOINT_FILE, TRAJECTORIES_FILE
 from benchmarks.results.trajectories import latest_records
 from engine.backends.scripted import register_script, seeded_walk
-from engine.checkpoint import Checkpoint, read_journals
-from engine.run import Run, RunConfig
+from engine.runner.checkpoint import Checkpoint, read_journals
+from engine.runner.run import Run, RunConfig
 from tests.helpers.scheduling import scripted, untimed
 from tools_sim.cache import ResponseCache
 from tools_sim.simulator import Simulator

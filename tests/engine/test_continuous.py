@@ -14,14 +14,14 @@ from benchmarks.results.trajectories import read_records
 from engine.agents import make_agent, start_episode
 from engine.backends.scripted import ScriptedBackend, call_once_then_answer, register_script
 from benchmarks.loading import load_benchmark
-from engine.continuous import TOOL_ONLY_WINDOW, WINDOW_PER_SLOT, ContinuousScheduler
-from engine.tool_simulator import build_simulator
-from engine.executor import LocalExecutor
-from engine.metrics import actor_metrics
-from engine.pipeline import PipelinedScheduler
-from engine.placement import assign_engines, distinct_models
-from engine.presets import PRESETS, override_models
-from engine.streaming import ConcurrentStream
+from engine.schedule.continuous import TOOL_ONLY_WINDOW, WINDOW_PER_SLOT, ContinuousScheduler
+from engine.runner.tool_simulator import build_simulator
+from engine.execution.executor import LocalExecutor
+from engine.runner.metrics import actor_metrics
+from engine.schedule.pipelined import PipelinedScheduler
+from engine.execution.placement import assign_engines, distinct_models
+from engine.config.presets import PRESETS, override_models
+from engine.backends.streaming import ConcurrentStream
 from tests.engine.test_pipeline import AGENTS
 from tests.helpers.scheduling import run, scripted, tiny, weather_tasks
 from tools_sim.cache import ResponseCache
@@ -207,7 +207,7 @@ class _BatchOnly(ScriptedBackend):
 @pytest.mark.ray
 def test_ray_streaming_actors_give_the_trajectories_of_lockstep():
     """An async Ray actor per model, one call per request, batch refill inside it."""
-    from engine.executor import RayExecutor
+    from engine.execution.executor import RayExecutor
 
     agent = scripted("alpha-umi", "call-once-then-answer", batch_size=4)
     models = distinct_models(agent.roles)

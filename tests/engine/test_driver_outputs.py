@@ -9,11 +9,11 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from engine import run as run_module
-from engine.executor import LocalExecutor
-from engine.metrics import outcome_metrics
-from engine.run import Run, RunConfig
-from engine.tooleval_export import converted_group_text
+from engine.runner import run as run_module
+from engine.execution.executor import LocalExecutor
+from engine.runner.metrics import outcome_metrics
+from engine.runner.run import Run, RunConfig
+from benchmarks.results.tooleval_export import converted_group_text
 from engine.types import CallRecord, RoleResult, RoleUsage, Trajectory
 from roles.types import Turn
 from tests.helpers.scheduling import scripted, weather_tasks

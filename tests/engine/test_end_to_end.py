@@ -8,7 +8,7 @@ import pytest
 import run_eval
 from benchmarks.core.schemas import function_schemas
 from benchmarks.loading import load_benchmark
-from engine.presets import PRESETS
+from engine.config.presets import PRESETS
 
 AGENTS = ["alpha-umi", "alpha-umi-backbone", "toolllama", "chat-single", "chat-multi"]
 

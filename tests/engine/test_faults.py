@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from engine.backends.scripted import ScriptedBackend, call_once_then_answer
-from engine.executor import LocalExecutor, RayExecutor
-from engine.placement import distinct_models
-from engine.run import SCHEDULES
+from engine.execution.executor import LocalExecutor, RayExecutor
+from engine.execution.placement import distinct_models
+from engine.schedule import SCHEDULES
 from engine.agents import make_agent, start_episode
 from tests.helpers.scheduling import run, scripted, weather_tasks
 from tools_sim.cache import ResponseCache
@@ -108,7 +108,7 @@ def ray_session():
 
 def _ray_run(agent, schedule, backend, max_active=None, **restarts):
     executor = RayExecutor(distinct_models(agent.roles), backends={next(iter(distinct_models(agent.roles))): backend},
-                           streaming=SCHEDULES[schedule].streaming, **{"restart_backoff_s": 0.01, **restarts})
+                           streaming=SCHEDULES.get(schedule).streaming, **{"restart_backoff_s": 0.01, **restarts})
     try:
         return run(agent, weather_tasks(3), schedule, executor=executor, max_active=max_active)[0]
     finally:
@@ -157,14 +157,14 @@ def test_a_spent_restart_budget_stops_the_run_and_fails_only_the_batch_in_flight
     """Deaths on calls 1 and 2 fail the first batch (it died on it twice); the next batch's deaths (calls 3
     and 4) overspend the budget of 3 restarts: the run stops, and that trajectory is left to a resumed
     run, not failed."""
-    from engine.executor import RoleActorLost
+    from engine.execution.executor import RoleActorLost
 
     agent = scripted("alpha-umi", "call-once-then-answer")
     backend = DiesOnCalls(tmp_path / "calls", set(range(1, 100)))
     executor = RayExecutor(distinct_models(agent.roles), backends={next(iter(distinct_models(agent.roles))): backend},
                            restart_budget=3, restart_backoff_s=0.01)
     done: list = []
-    scheduler = SCHEDULES["lockstep"](make_agent(agent), executor, Simulator(ResponseCache()), 1)
+    scheduler = SCHEDULES.get("lockstep")(make_agent(agent), executor, Simulator(ResponseCache()), 1)
     try:
         with pytest.raises(RoleActorLost, match="died 4 times, over its restart budget of 3"):
             scheduler.run((start_episode(t, agent, 0) for t in weather_tasks(3)), done.append)
@@ -180,7 +180,7 @@ def test_a_spent_restart_budget_stops_the_run_and_fails_only_the_batch_in_flight
 def test_an_actor_whose_node_died_stops_the_run_at_once(ray_session, tmp_path, monkeypatch):
     """After a raylet dies, its node leaves the cluster's live resources and Ray would keep a replacement
     actor pending for ever: the run stops instead (the cluster is shrunk here, not killed)."""
-    from engine.executor import RoleActorLost
+    from engine.execution.executor import RoleActorLost
 
     agent = scripted("alpha-umi", "call-once-then-answer")
     key = next(iter(distinct_models(agent.roles)))

@@ -196,8 +196,8 @@ class OneCityMalformed(StubEndpoint):
 
 
 def test_a_run_with_a_malformed_reply_finishes_and_records_the_reason(tmp_path, monkeypatch) -> None:
-    from engine.presets import PRESETS, override_models
-    from engine.run import Run, RunConfig
+    from engine.config.presets import PRESETS, override_models
+    from engine.runner.run import Run, RunConfig
     from tests.helpers.scheduling import weather_tasks
     from tools_sim.cache import ResponseCache
     from tools_sim.simulator import Simulator

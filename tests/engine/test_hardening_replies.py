@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Callable
 
 from engine.backends.scripted import call_once_then_answer, register_script
-from engine.run import Run, RunConfig
+from engine.runner.run import Run, RunConfig
 from engine.types import RoleRequest
 from tests.helpers.scheduling import scripted, weather_tasks
 from tools_sim.cache import ResponseCache

@@ -9,14 +9,14 @@ import pytest
 
 import run_eval
 from engine.backends.scripted import call_once_then_answer, register_script
-from engine.run import Run, RunConfig
+from engine.runner.run import Run, RunConfig
 from engine.types import RoleRequest
 from tests.helpers.scheduling import scripted, weather_tasks
 from tools_sim.cache import ResponseCache
 from tools_sim.simulator import Simulator
 
 
-# The fault is switched off in place, not by naming another model: that would be another run (engine.identity).
+# The fault is switched off in place, not by naming another model: that would be another run (engine.runner.identity).
 FAULT = {"on": True}
 
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from benchmarks.results import manifest
-from engine import run as run_module
-from engine.run import Run, RunConfig
+from engine.runner import run as run_module
+from engine.runner.run import Run, RunConfig
 from tests.helpers.scheduling import scripted, weather_tasks
 from tools_sim.cache import ResponseCache
 from tools_sim.simulator import Simulator
@@ -91,7 +91,7 @@ def test_a_finished_run_records_its_process_and_no_reason(tmp_path: Path) -> Non
 KILLED_MID_RUN = textwrap.dedent("""
     import os, signal, sys
     from pathlib import Path
-    from engine.run import Run, RunConfig
+    from engine.runner.run import Run, RunConfig
     from tests.helpers.scheduling import scripted, weather_tasks
     from tools_sim.cache import ResponseCache
     from tools_sim.simulator import Simulator

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from engine.safe_yaml import MAX_EXPANDED_SIZE, YamlFileError, load_yaml
+from engine.config.safe_yaml import MAX_EXPANDED_SIZE, YamlFileError, load_yaml
 from tests.helpers.hostile import alias_bomb
 
 

@@ -1,6 +1,6 @@
 """Kill-and-resume at random points (issue 13's fault suite): `run_eval.py run` is SIGKILLed at seeded random
 moments, mid-trajectory included, and rerun until it finishes. The records equal an uninterrupted run's,
-and each kill loses only the model calls running at that moment (engine.checkpoint)."""
+and each kill loses only the model calls running at that moment (engine.runner.checkpoint)."""
 from __future__ import annotations
 
 import pytest

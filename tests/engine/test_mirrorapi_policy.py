@@ -8,7 +8,7 @@ import pytest
 
 from benchmarks.core.prompt_files import STABLETOOLBENCH_ENV
 from engine.backends.scripted import ScriptedBackend
-from engine.tool_simulator import backend_generate
+from engine.runner.tool_simulator import backend_generate
 from engine.types import RoleRequest
 from tools_sim.cache import ResponseCache
 from tools_sim.llm import FAILED_REPLY

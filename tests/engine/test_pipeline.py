@@ -13,12 +13,12 @@ from engine.agents import make_agent, start_episode
 from engine.backends.modelled import ModelledBackend, TimingProfile
 from engine.backends.scripted import ScriptedBackend, call_once_then_answer, register_script
 from engine.backends.scripted import _OBSERVATION_MARKERS as OBSERVATION_MARKERS
-from engine.tool_simulator import build_simulator
-from engine.executor import LocalExecutor
-from engine.metrics import actor_metrics
-from engine.placement import distinct_models
-from engine.presets import PRESETS
-from engine.run import SCHEDULES
+from engine.runner.tool_simulator import build_simulator
+from engine.execution.executor import LocalExecutor
+from engine.runner.metrics import actor_metrics
+from engine.execution.placement import distinct_models
+from engine.config.presets import PRESETS
+from engine.schedule import SCHEDULES
 from engine.types import RoleRequest
 from tests.helpers.scheduling import run, scripted, tiny, weather_tasks
 from tools_sim.cache import ResponseCache
@@ -95,7 +95,7 @@ def test_max_active_bounds_the_trajectories_in_flight(schedule):
     def finished(episode):
         count["finished"] += 1
 
-    scheduler = SCHEDULES[schedule](make_agent(agent), LocalExecutor(distinct_models(agent.roles)),
+    scheduler = SCHEDULES.get(schedule)(make_agent(agent), LocalExecutor(distinct_models(agent.roles)),
                                     Simulator(ResponseCache()), max_active=3)
     scheduler.run(episodes(), finished)
     assert count == {"admitted": 9, "finished": 9, "peak": 3}

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.presets import PRESETS, AgentConfigError, load_agent, override_models
+from engine.config.presets import PRESETS, AgentConfigError, load_agent, override_models
 
 
 def test_presets_have_the_roles_of_their_kind():

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import run_eval
-from engine.progress import CallProgress
+from engine.runner.progress import CallProgress
 from engine.types import RoleResult
 
 

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from engine.executor import RayExecutor, RayUnavailable, init_ray
+from engine.execution.executor import RayExecutor, RayUnavailable, init_ray
 from engine.types import ModelSpec
 
 REGISTER_ERROR = ("Failed to register worker to Raylet: IOError: [RayletClient] Unable to register worker with "

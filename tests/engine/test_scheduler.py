@@ -6,8 +6,8 @@ import dataclasses
 import pytest
 
 from engine.backends.scripted import ScriptedBackend, register_script
-from engine.executor import LocalExecutor, RayExecutor
-from engine.placement import distinct_models
+from engine.execution.executor import LocalExecutor, RayExecutor
+from engine.execution.placement import distinct_models
 from tests.helpers.scheduling import run, scripted, tiny, weather_tasks
 
 def test_one_batch_per_actor_per_tick():

@@ -11,9 +11,10 @@ import pytest
 
 from benchmarks.core.types import Task
 from engine.backends.scripted import ScriptedBackend
-from engine.executor import LocalExecutor
-from engine.placement import distinct_models
-from engine.run import SCHEDULES, Run, RunConfig
+from engine.execution.executor import LocalExecutor
+from engine.execution.placement import distinct_models
+from engine.runner.run import Run, RunConfig
+from engine.schedule import SCHEDULES
 from engine.search import make_strategy
 from engine.search.answer_files import answer_path, read_answer_file
 from engine.search.dfsdt import DFSDT_LIMITS, DfsLimits
@@ -77,7 +78,7 @@ def run_trees(script, tasks: list[Task], *, limits: DfsLimits = DFSDT_LIMITS, sc
     strategy = make_strategy("dfsdt", limits)
     executor = LocalExecutor(distinct_models(agent.roles), backends={key: ScriptedBackend(script)
                                                                     for key in distinct_models(agent.roles)})
-    scheduler = SCHEDULES[schedule](strategy.agent(agent), executor, Simulator(ResponseCache()), max_active)
+    scheduler = SCHEDULES.get(schedule)(strategy.agent(agent), executor, Simulator(ResponseCache()), max_active)
     done: dict[str, Any] = {}
     scheduler.run((strategy.start(t, agent, 0) for t in tasks), lambda tree: done.setdefault(tree.task.key, tree))
     if batches is not None:
@@ -261,7 +262,7 @@ def test_frontier_requests_of_many_trees_share_batches():
     strategy = make_strategy("dfsdt")
     backend = ScriptedBackend(script)
     executor = LocalExecutor(distinct_models(agent.roles), backends={k: backend for k in distinct_models(agent.roles)})
-    scheduler = SCHEDULES["lockstep"](strategy.agent(agent), executor, Simulator(ResponseCache()), None)
+    scheduler = SCHEDULES.get("lockstep")(strategy.agent(agent), executor, Simulator(ResponseCache()), None)
     scheduler.run((strategy.start(t, agent, 0) for t in tasks), lambda tree: None)
     backend_batches = backend.batches
     assert backend_batches[0] == 16 and sum(backend_batches) == scheduler.stats.role_calls
@@ -381,7 +382,7 @@ def test_killed_run_resumes_per_tree_without_losing_or_duplicating(tmp_path, reg
 
 
 def test_dfsdt_presets_and_yaml_strategy(tmp_path):
-    from engine.presets import PRESETS, AgentConfigError, load_agent
+    from engine.config.presets import PRESETS, AgentConfigError, load_agent
 
     assert PRESETS["alpha-umi-dfsdt"].strategy == "dfsdt" and PRESETS["alpha-umi"].strategy == "cot"
     assert "oracle-dfsdt" not in PRESETS

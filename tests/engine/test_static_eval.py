@@ -15,11 +15,11 @@ import pytest
 import run_eval
 from roles.alpha_umi_steps import static_samples
 from engine.backends.scripted import ScriptedBackend, register_script
-from engine.executor import LocalExecutor
-from engine.placement import distinct_models
-from engine.presets import PRESETS
+from engine.execution.executor import LocalExecutor
+from engine.execution.placement import distinct_models
+from engine.config.presets import PRESETS
 from roles.alpha_umi_steps import static_plan
-from engine.static_eval import StaticConfig, backbone_history, load_static, predict, run_static
+from engine.runner.static_eval import StaticConfig, backbone_history, load_static, predict, run_static
 from engine.types import ModelSpec, RoleRequest
 from roles.alpha_umi import BACKBONE_TEMPLATE, CALLER_TEMPLATE, PLANNER_TEMPLATE, render_history
 from roles.types import Turn

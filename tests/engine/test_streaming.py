@@ -1,11 +1,11 @@
-"""Request streams (engine.streaming): batch refill for backends without their own stream, and faults."""
+"""Request streams (engine.backends.streaming): batch refill for backends without their own stream, and faults."""
 from __future__ import annotations
 
 import threading
 import time
 
 from engine.backends.scripted import ScriptedBackend, call_once_then_answer
-from engine.streaming import BatchRefillStream, ConcurrentStream, open_stream
+from engine.backends.streaming import BatchRefillStream, ConcurrentStream, open_stream
 from engine.types import ModelSpec, RoleRequest, RoleResult, SamplingParams
 
 

@@ -10,8 +10,8 @@ import pytest
 
 import run_eval
 from engine.cli.sweep import sweep_agent
-from engine.tool_simulator import build_simulator
-from engine.sweep import execute, load_sweep, start_with
+from engine.runner.tool_simulator import build_simulator
+from engine.runner.sweep import execute, load_sweep, start_with
 
 SCRIPTED = "{agent: chat-single, name: chat-scripted, backend: scripted, model: call-once-then-answer}"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from benchmarks.results.converted import dumps_converted
 from benchmarks.results.raw_answers import convert_folder
 from benchmarks.embedded import load_embedded
-from engine.tooleval_export import GIVE_UP_RESPONSE, converted_group, converted_group_text, raw_answer
+from benchmarks.results.tooleval_export import GIVE_UP_RESPONSE, converted_group, converted_group_text, raw_answer
 
 TASKS = load_embedded(per_group=1, seed=0).tasks
 TASK = TASKS[0]

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from benchmarks.results.files import CHECKPOINT_FILE, TRAJECTORIES_FILE
 from benchmarks.results.trajectories import latest_records
-from engine.checkpoint import read_journals
+from engine.runner.checkpoint import read_journals
 
 REPO = Path(__file__).resolve().parents[2]
 SCRIPT = "logged-walk"

@@ -6,11 +6,11 @@ from typing import Any
 
 from benchmarks.core.types import Task
 from engine.agents import make_agent, start_episode
-from engine.executor import Executor, LocalExecutor
-from engine.placement import assign_engines, distinct_models
-from engine.presets import PRESETS, override_models
-from engine.run import SCHEDULES
-from engine.scheduler import Scheduler
+from engine.execution.executor import Executor, LocalExecutor
+from engine.execution.placement import assign_engines, distinct_models
+from engine.config.presets import PRESETS, override_models
+from engine.schedule import SCHEDULES
+from engine.schedule.lockstep import Scheduler
 from engine.types import AgentSpec, SamplingParams
 from tests.helpers.role_fixtures import TOOLS
 from tools_sim.cache import ResponseCache
@@ -46,7 +46,7 @@ def run(agent: AgentSpec, tasks: list[Task], schedule: str = "lockstep", executo
     """Runs `tasks`; returns the untimed records sorted by task, and the scheduler (for its stats)."""
     executor = executor or LocalExecutor(distinct_models(agent.roles))
     simulator = simulator or Simulator(ResponseCache())
-    scheduler = SCHEDULES[schedule](make_agent(agent), executor, simulator, max_active)
+    scheduler = SCHEDULES.get(schedule)(make_agent(agent), executor, simulator, max_active)
     done: list[dict[str, Any]] = []
     scheduler.run((start_episode(t, agent, 0) for t in tasks), lambda e: done.append(e.trajectory.to_record()))
     return sorted((untimed(r) for r in done), key=lambda r: r["task_key"]), scheduler

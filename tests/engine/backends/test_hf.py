@@ -81,7 +81,7 @@ def test_length_buckets_bound_padding_and_batch_size():
 def test_missing_embedded_model_names_the_install_command(monkeypatch, tmp_path):
     import importlib.util
 
-    from engine import embedded_model
+    from engine.backends import embedded_model
 
     monkeypatch.setenv("UMI_EVAL_CACHE", str(tmp_path))
     monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)

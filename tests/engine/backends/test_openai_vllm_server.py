@@ -18,7 +18,7 @@ from typing import Iterator
 import pytest
 
 from engine.backends.base import make_backend
-from engine.embedded_model import embedded_model_dir
+from engine.backends.embedded_model import embedded_model_dir
 from engine.types import ModelSpec, RoleRequest, SamplingParams
 
 pytestmark = [pytest.mark.slow, pytest.mark.vllm]

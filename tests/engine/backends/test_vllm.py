@@ -11,7 +11,7 @@ import json
 import pytest
 
 from engine.backends.base import make_backend
-from engine.embedded_model import EMBEDDED_MODEL_ID
+from engine.backends.embedded_model import EMBEDDED_MODEL_ID
 from engine.types import ModelSpec, RoleRequest, SamplingParams
 
 pytestmark = [pytest.mark.slow, pytest.mark.vllm]
@@ -120,7 +120,7 @@ def test_json_schema_constrains_the_reply(vllm_backend):
 
 
 def test_simulator_replies_are_decoded_under_its_reply_schema(vllm_backend):
-    from engine.tool_simulator import simulator_sampling
+    from engine.runner.tool_simulator import simulator_sampling
     from tools_sim.llm import parse_reply
 
     sampling = simulator_sampling("vllm")
@@ -135,9 +135,9 @@ def test_simulator_replies_are_decoded_under_its_reply_schema(vllm_backend):
 
 @pytest.mark.parametrize("schedule", ["lockstep", "pipelined"])
 def test_engine_trajectories_on_vllm_equal_those_on_hf(vllm_backend, hf_backend, schedule):
-    from engine.executor import LocalExecutor
-    from engine.placement import distinct_models
-    from engine.presets import PRESETS, override_models
+    from engine.execution.executor import LocalExecutor
+    from engine.execution.placement import distinct_models
+    from engine.config.presets import PRESETS, override_models
     from perf.common import comparable
     from tests.helpers.scheduling import run, weather_tasks
 
@@ -178,9 +178,9 @@ def test_the_stream_gives_the_batch_results_each_as_it_finishes(vllm_backend):
 
 def test_continuous_gives_the_trajectories_of_lockstep(vllm_backend):
     """Greedy chat-single trajectories through the module's engine: batched per tick, then streamed."""
-    from engine.executor import LocalExecutor
-    from engine.placement import distinct_models
-    from engine.presets import PRESETS, override_models
+    from engine.execution.executor import LocalExecutor
+    from engine.execution.placement import distinct_models
+    from engine.config.presets import PRESETS, override_models
     from tests.helpers.scheduling import run, weather_tasks
 
     agent = override_models(PRESETS["chat-single"], backend="vllm", model="embedded", dtype="fp32", batch_size=16,

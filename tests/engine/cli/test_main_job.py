@@ -15,9 +15,9 @@ from roles.alpha_umi_steps import static_samples
 from benchmarks.loading import load_benchmark
 from engine.backends.scripted import register_script
 from engine.cli.main_job import static_agent
-from engine.executor import make_executor
-from engine.placement import distinct_models
-from engine.static_eval import StaticConfig, load_static, run_static
+from engine.execution.executor import make_executor
+from engine.execution.placement import distinct_models
+from engine.runner.static_eval import StaticConfig, load_static, run_static
 from roles.alpha_umi_static_file import write_static_file
 
 

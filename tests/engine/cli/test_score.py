@@ -11,7 +11,7 @@ from benchmarks.embedded import load_embedded
 from engine.cli.main import main
 from benchmarks.scoring.verified import verified_pass
 from engine.backends.scripted import register_script
-from engine.tooleval_export import converted_group
+from benchmarks.results.tooleval_export import converted_group
 
 DATA = "stabletoolbench/data_example"
 register_script("judge-always-solved", lambda request: '{"answer_status": "Solved", "reason": "r"}')

@@ -5,8 +5,8 @@ import pytest
 import yaml
 
 import run_eval
-from engine.presets import PRESETS
-from engine.provenance import umi_eval_version
+from engine.config.presets import PRESETS
+from engine.runner.provenance import umi_eval_version
 
 
 def test_version(capsys):

@@ -6,7 +6,7 @@ backend was busy). The pipelined scheduler refills an actor as soon as it is fre
 wait for every batch (the lockstep scheduler and static evaluation). The local executor gives each actor
 one thread, so actors overlap wherever the backend releases the GIL (torch kernels, modelled sleeps).
 The continuous schedule streams instead: `submit_request` hands one request to the actor's request stream
-(engine.streaming) and `wait_requests` returns whichever requests finished; on Ray the actor is then an
+(engine.backends.streaming) and `wait_requests` returns whichever requests finished; on Ray the actor is then an
 async actor (StreamingRoleWorker) with one call per request in flight.
 
 Faults: a backend that raises gets one fresh attempt at the same batch, then its requests fail with error
@@ -34,8 +34,8 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from engine.backends.base import Backend, make_backend
-from engine.placement import actor_resources
-from engine.streaming import RequestStream, StreamedResult, failed_results, generate_with_retry, open_stream
+from engine.execution.placement import actor_resources
+from engine.backends.streaming import RequestStream, StreamedResult, failed_results, generate_with_retry, open_stream
 from engine.types import ModelSpec, RoleRequest, RoleResult
 
 

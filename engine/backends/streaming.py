@@ -1,6 +1,6 @@
 """Request streams: a role engine that takes requests one at a time and returns each as soon as it finishes.
 
-The continuous schedule (engine.continuous) hands a request to its role's stream the moment its trajectory
+The continuous schedule (engine.schedule.continuous) hands a request to its role's stream the moment its trajectory
 asks for it; `submit` returns a future at once, resolved with a `StreamedResult` when that request ends,
 whatever else is still running. A backend offers its own stream through `open_stream()`:
 

@@ -21,8 +21,8 @@ from typing import IO, Any
 
 from benchmarks.core.types import Task
 from benchmarks.results.raw_answers import CONVERTER_SEED
-from engine.metrics import OutcomeTally
-from engine.tooleval_export import converted_answer_json
+from engine.runner.metrics import OutcomeTally
+from benchmarks.results.tooleval_export import converted_answer_json
 
 _VERIFIED_FIELDS = ("task_key", "group", "status", "final_answer")  # what verified_scores reads of a record
 _SEARCH_FIELDS = ("task_key", "search")  # what a strategy's metrics read of a record
@@ -30,7 +30,7 @@ _SEARCH_FIELDS = ("task_key", "search")  # what a strategy's metrics read of a r
 
 class GroupAnswerFile:
     """One group's converted answers, written entry by entry in record order from the group's own seeded
-    generator, as upstream's converter does one folder (engine.tooleval_export.converted_group)."""
+    generator, as upstream's converter does one folder (benchmarks.results.tooleval_export.converted_group)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path

@@ -9,8 +9,8 @@ from typing import Any
 from benchmarks.core.values import positive_int_problem
 from benchmarks.core.naming import check_folder_name
 from benchmarks.core.registry import did_you_mean
-from engine.placement import PlacementError, assign_engines
-from engine.safe_yaml import YamlFileError, load_yaml_file
+from engine.execution.placement import PlacementError, assign_engines
+from engine.config.safe_yaml import YamlFileError, load_yaml_file
 from engine.search import STRATEGIES
 from engine.types import AgentSpec, ModelSpec, SamplingParams
 

@@ -6,7 +6,7 @@ simulator in one batch. `LockstepScheduler` is the reference schedule: every tic
 trajectory by one role call; the requests of a tick are grouped by the actor that serves their role and
 sent as one batch per actor (all actors at once); the tool calls the replies ask for go to the simulator
 as one batch. `max_active` bounds how many trajectories are in flight: 1 reproduces the one-query-at-a-time
-runners of ToolBench/alpha-UMi. engine.pipeline holds the pipelined schedule.
+runners of ToolBench/alpha-UMi. engine.schedule.pipelined holds the pipelined schedule.
 
 A request's queueing time runs from when its trajectory asked for it until its batch started on the actor.
 """
@@ -18,14 +18,10 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator, Protocol
 
 from engine.agents import Agent, Episode
-from engine.checkpoint import NoCheckpoint, StepHook
-from engine.executor import Executor, FinishedBatch, failed_results
+from engine.schedule.hooks import NoCheckpoint, StepHook
+from engine.execution.executor import Executor, FinishedBatch, failed_results
 from engine.types import RoleRequest, RoleResult
 from tools_sim.types import ToolCall
-
-
-SCHEDULE_NAMES = ("lockstep", "pipelined", "continuous")  # engine.run.SCHEDULES maps them to their classes
-DEFAULT_SCHEDULE = "continuous"  # measured fastest (docs/performance.md); lockstep stays the reference
 
 
 class ToolSimulator(Protocol):
@@ -57,7 +53,7 @@ class SchedulerStats:
 
 class Scheduler(ABC):
     schedule = ""  # its name in run.json and metrics.json
-    streaming = False  # whether it streams single requests (engine.continuous) rather than batches
+    streaming = False  # whether it streams single requests (engine.schedule.continuous) rather than batches
 
     def __init__(self, agent: Agent, executor: Executor, tools: ToolSimulator, max_active: int | None = None) -> None:
         self.agent = agent
@@ -67,7 +63,7 @@ class Scheduler(ABC):
         self.actor_of_role = {role: spec.actor_key for role, spec in agent.spec.roles.items()}
         self.stats = SchedulerStats(self.schedule, {key: ActorStats() for key in dict.fromkeys(self.actor_of_role.values())})
         self._asked: dict[str, tuple[Episode, float]] = {}  # request id -> its episode, when it was asked
-        self.checkpoint: StepHook = NoCheckpoint()  # told of every reply and observation applied (engine.checkpoint)
+        self.checkpoint: StepHook = NoCheckpoint()  # told of every reply and observation applied (engine.runner.checkpoint)
 
     @abstractmethod
     def run(self, episodes: Iterable[Episode], on_finished: Callable[[Episode], None]) -> None:

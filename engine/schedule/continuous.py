@@ -1,6 +1,6 @@
 """The continuous schedule: every trajectory submits its next request the moment it is ready; no batches.
 
-Each role actor holds a request stream (engine.streaming): the engine takes requests one at a time, runs
+Each role actor holds a request stream (engine.backends.streaming): the engine takes requests one at a time, runs
 them with whatever else is in flight (vLLM's async engine, the hf refill queue, concurrent HTTP, the
 modelled continuous-batching GPU) and returns each as it finishes. The driver waits for whichever requests
 finished, moves their trajectories on (parse, tool calls, next prompt) and submits their next requests at
@@ -9,7 +9,7 @@ its own trajectory.
 
 Memory is bounded by an admission window: at most `window` trajectories are in flight; a new one starts as
 one ends, and a finished one is handed to `on_finished` and dropped. The window is `max_active` when given,
-else WINDOW_PER_SLOT x the engines' total capacity (TOOL_ONLY_WINDOW for an agent without models) (engine.streaming.engine_capacity: the role's batch_size,
+else WINDOW_PER_SLOT x the engines' total capacity (TOOL_ONLY_WINDOW for an agent without models) (engine.backends.streaming.engine_capacity: the role's batch_size,
 vLLM's max_num_seqs): enough that every engine stays full while some trajectories are at their tools or
 waiting on another role.
 
@@ -23,10 +23,10 @@ import time
 from typing import Callable, Iterable, Iterator
 
 from engine.agents import Agent, Episode
-from engine.executor import Executor, FinishedRequest, Ticket
-from engine.placement import distinct_models
-from engine.scheduler import Scheduler, ToolSimulator, take_up_to
-from engine.streaming import engine_capacity
+from engine.execution.executor import Executor, FinishedRequest, Ticket
+from engine.execution.placement import distinct_models
+from engine.schedule.lockstep import Scheduler, ToolSimulator, take_up_to
+from engine.backends.streaming import engine_capacity
 from engine.types import RoleResult
 from tools_sim.types import ToolCall
 
@@ -42,7 +42,7 @@ def default_window(agent: Agent) -> int:
 
 class ContinuousScheduler(Scheduler):
     schedule = "continuous"
-    streaming = True  # its executor's actors take single requests (engine.executor.make_executor)
+    streaming = True  # its executor's actors take single requests (engine.execution.executor.make_executor)
 
     def __init__(self, agent: Agent, executor: Executor, tools: ToolSimulator, max_active: int | None = None) -> None:
         super().__init__(agent, executor, tools, max_active)

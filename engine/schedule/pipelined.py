@@ -26,9 +26,9 @@ from collections import deque
 from typing import Callable, Iterable, Iterator
 
 from engine.agents import Agent, Episode
-from engine.executor import Batch, Executor, FinishedBatch
-from engine.placement import distinct_models
-from engine.scheduler import Scheduler, ToolSimulator, take_up_to
+from engine.execution.executor import Batch, Executor, FinishedBatch
+from engine.execution.placement import distinct_models
+from engine.schedule.lockstep import Scheduler, ToolSimulator, take_up_to
 from engine.types import RoleRequest
 from tools_sim.types import ToolCall
 

@@ -29,10 +29,10 @@ from benchmarks.core.steps import CALL, GIVE_UP, StepOutcome
 from benchmarks.scoring.static import static_metrics
 from benchmarks.loading import file_sha256
 from benchmarks.core.types import Task
-from engine import provenance
+from engine.runner import provenance
 from engine.agents import Agent, Episode, make_agent
-from engine.executor import Executor, make_executor
-from engine.placement import distinct_models
+from engine.execution.executor import Executor, make_executor
+from engine.execution.placement import distinct_models
 from benchmarks.results.files import write_json_atomic
 from engine.types import AgentSpec, RoleRequest, Trajectory
 from roles.alpha_umi_steps import (StaticSample, backbone_target, multi_outcome, single_outcome, static_plan,

@@ -8,7 +8,7 @@ unit's events since its previous line, written when the unit waits for nothing (
 tool call is written with its observation). A resumed run rebuilds each unit by replaying its events through
 the agent, with no model or tool call, and goes on from its last completed step; its record is the one an
 uninterrupted run writes. This works for any strategy and schedule: the schedulers report events from their
-shared code (engine.scheduler.Scheduler) and commit once per batch of results.
+shared code (engine.schedule.lockstep.Scheduler) and commit once per batch of results.
 
 Lines are appended with one write each commit (a killed process loses at most the unfinished line, which a
 reader skips); an entry names its try, so a finished try's events are never replayed into the next one. On
@@ -24,7 +24,7 @@ import json
 import os
 import warnings
 from pathlib import Path
-from typing import Any, Callable, Protocol, TypeVar
+from typing import Any, Callable, TypeVar
 
 import orjson
 
@@ -35,27 +35,6 @@ from tools_sim.types import Observation, ToolCall
 Key = tuple[str, str, int]
 Event = list  # ["r", RoleResult] | ["o", Observation] (as JSON: their fields)
 Unit = TypeVar("Unit")
-
-
-class StepHook(Protocol):
-    """What a scheduler reports of each unit: a reply applied, an observation applied, a batch done."""
-
-    def generated(self, unit: Any, result: RoleResult, call: ToolCall | None) -> None: ...
-    def observed(self, unit: Any, observation: Observation) -> None: ...
-    def commit(self) -> None: ...
-
-
-class NoCheckpoint:
-    """The hook of a scheduler run outside a run folder (tests, perf): records nothing."""
-
-    def generated(self, unit: Any, result: RoleResult, call: ToolCall | None) -> None:
-        pass
-
-    def observed(self, unit: Any, observation: Observation) -> None:
-        pass
-
-    def commit(self) -> None:
-        pass
 
 
 def key_of(trajectory: Trajectory) -> Key:

@@ -4,7 +4,7 @@ A rerun of the same command resumes: finished trajectories are skipped, failed o
 retry_failed is off) and each record counts its tries; outputs read the last record of each trajectory.
 
 Layout of `<out>/<run_name>/`: run.json (manifest), trajectories.jsonl (append-only, the resume point),
-checkpoint.jsonl (the steps of trajectories in flight, engine.checkpoint), tooleval/<group>.json (ToolEval
+checkpoint.jsonl (the steps of trajectories in flight, engine.runner.checkpoint), tooleval/<group>.json (ToolEval
 converted answers), metrics.json (rule-based figures and speed).
 """
 from __future__ import annotations
@@ -20,34 +20,29 @@ from typing import Any
 
 from benchmarks.scoring import has_gold_facts, verified_scores
 from benchmarks.core.types import Task
-from engine import provenance
+from engine.runner import provenance
 from engine.agents import Agent, Episode
-from engine.checkpoint import Checkpoint
-from engine.continuous import ContinuousScheduler
-from engine.executor import Executor, make_executor
-from engine.identity import check_identity, run_identity
-from engine.metrics import throughput_metrics
-from engine.progress import CallProgress
+from engine.runner.checkpoint import Checkpoint
+from engine.execution.executor import Executor, make_executor
+from engine.runner.identity import check_identity, run_identity
+from engine.runner.metrics import throughput_metrics
+from engine.runner.progress import CallProgress
 from benchmarks.results.files import (CHECKPOINT_FILE, METRICS_FILE, RUN_FILE, SCORES_FILE, TOOLEVAL_DIR, TRAJECTORIES_FILE, write_bytes_atomic,
                                       write_json_atomic)
 from benchmarks.results.manifest import effective_status, read_manifest, this_process, write_manifest
 from benchmarks.results.scores import write_scores
 from benchmarks.results.trajectories import TrajectoryWriter, iter_latest_records
-from engine.pipeline import PipelinedScheduler
-from engine.placement import distinct_models
-from engine.run_outputs import RunOutputs
-from engine.startup_clock import StartupClock
-from engine.scheduler import DEFAULT_SCHEDULE, SCHEDULE_NAMES, LockstepScheduler, Scheduler, SchedulerStats
+from engine.execution.placement import distinct_models
+from engine.runner.run_outputs import RunOutputs
+from engine.execution.startup_clock import StartupClock
+from engine.schedule import DEFAULT_SCHEDULE, SCHEDULES
+from engine.schedule.lockstep import Scheduler, SchedulerStats
 from engine.search import make_strategy
 from engine.search.dfsdt import DFSDT_LIMITS
 from engine.types import AgentSpec
 
 # ToolBench's runner limits, recorded because they change results (docs/formats.md section 7).
 UPSTREAM_LIMITS = {"single_chain_max_step": DFSDT_LIMITS.single_chain_max_step, "max_query_count": DFSDT_LIMITS.max_query_count}
-# Lockstep is the reference; pipelined and continuous (the default) give the same trajectories.
-SCHEDULES: dict[str, type[Scheduler]] = {"lockstep": LockstepScheduler, "pipelined": PipelinedScheduler,
-                                         "continuous": ContinuousScheduler}
-assert tuple(SCHEDULES) == SCHEDULE_NAMES
 
 
 @dataclass
@@ -62,7 +57,7 @@ class RunConfig:
     schedule: str = DEFAULT_SCHEDULE
     progress: bool = True
     retry_failed: bool = True  # a resumed run tries its failed trajectories again
-    extend: bool = False  # the run folder may gain tasks (engine.identity)
+    extend: bool = False  # the run folder may gain tasks (engine.runner.identity)
     benchmark: dict[str, Any] = field(default_factory=dict)  # name, files + hashes, generation params
     command: list[str] = field(default_factory=list)
 
@@ -135,11 +130,11 @@ class Run:
             with _signals_end_the_run():
                 executor = make_executor(self.config.executor, distinct_models(self.config.agent.roles),
                                          self.config.ray_address, self.config.agent.placement,
-                                         streaming=SCHEDULES[self.config.schedule].streaming)
+                                         streaming=SCHEDULES.get(self.config.schedule).streaming)
                 self._write_manifest("running", models=executor.info())  # waits for every engine to be built
                 clock.engines_ready()
                 clock.watch_first_request(executor)
-                scheduler = SCHEDULES[self.config.schedule](self.strategy.agent(self.config.agent), executor,
+                scheduler = SCHEDULES.get(self.config.schedule)(self.strategy.agent(self.config.agent), executor,
                                                             self.simulator, self.config.max_active)
                 scheduler.checkpoint = checkpoint
                 self._schedule(scheduler, executor, todo, writer, checkpoint, outputs if folds_live else None, new)
@@ -187,7 +182,7 @@ class Run:
             scheduler.run((self._episode(task, writer, scheduler.agent, checkpoint) for task in todo), finished)
 
     def _episode(self, task: Task, writer: TrajectoryWriter, agent: Agent, checkpoint: Checkpoint) -> Episode:
-        """The task's unit, moved on to where a previous attempt's checkpoint left it (engine.checkpoint)."""
+        """The task's unit, moved on to where a previous attempt's checkpoint left it (engine.runner.checkpoint)."""
         def start() -> Episode:
             episode = self.strategy.start(task, self.config.agent, self.config.seed)
             episode.trajectory.tries = self._tries(task, writer)

@@ -35,14 +35,15 @@ from engine.judges import check_judge_spec
 from benchmarks.core.naming import check_folder_name
 from benchmarks.core.registry import did_you_mean
 from benchmarks.loading import LoadedBenchmark, load_benchmark
-from engine import provenance
+from engine.runner import provenance
 from benchmarks.results.files import LEADERBOARD_FILE, METRICS_FILE, write_json_atomic
 from benchmarks.results.leaderboard import write_leaderboard
 from benchmarks.results.manifest import read_manifest
-from engine.progress import Ticker, sweep_bar
-from engine.run import SCHEDULES, Run, RunConfig
-from engine.scheduler import DEFAULT_SCHEDULE
-from engine.safe_yaml import YamlFileError, load_yaml_file
+from engine.runner.progress import Ticker, sweep_bar
+from engine.runner.run import Run, RunConfig
+from engine.schedule import SCHEDULES
+from engine.schedule import DEFAULT_SCHEDULE
+from engine.config.safe_yaml import YamlFileError, load_yaml_file
 from engine.types import AgentSpec
 
 SWEEP_KEYS = {"out", "executor", "ray_address", "schedule", "max_active", "seeds", "agents", "benchmarks", "judge",
