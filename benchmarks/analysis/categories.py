@@ -44,14 +44,3 @@ def category(name: str, meaning: str, *scopes: str) -> Callable[[Detector], Dete
         CATEGORIES.register(name, Category(name, len(CATEGORIES.names()), meaning, scopes, detect))
         return detect
     return register
-
-
-def vocabulary() -> list[str]:
-    """Every registered category, in precedence order."""
-    import benchmarks.analysis.detect  # noqa: F401  (registers the categories)
-
-    return sorted(CATEGORIES.names(), key=lambda name: CATEGORIES.get(name).rank)
-
-
-def in_scope(scope: str) -> list[Category]:
-    return [CATEGORIES.get(name) for name in vocabulary() if scope in CATEGORIES.get(name).scopes]

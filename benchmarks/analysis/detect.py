@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 
 import orjson
 
-from benchmarks.analysis.categories import CALL, END, PLAN, Hit, category
+from benchmarks.analysis.categories import CALL, CATEGORIES, END, PLAN, Category, Hit, category
 from benchmarks.analysis.chains import CallView, Chain, Output, Round
 from benchmarks.core.schemas import resolve_function
 from benchmarks.scoring.verified import states
@@ -257,3 +257,12 @@ def _missing_facts(scope: str, ctx: StepContext) -> Hit | None:
     return Hit("; ".join(absent), _answerer(ctx.chain)) if absent else None
 
 
+
+
+def vocabulary() -> list[str]:
+    """Every registered category, in precedence order."""
+    return sorted(CATEGORIES.names(), key=lambda name: CATEGORIES.get(name).rank)
+
+
+def in_scope(scope: str) -> list[Category]:
+    return [CATEGORIES.get(name) for name in vocabulary() if scope in CATEGORIES.get(name).scopes]

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from benchmarks.analysis.aggregate import Aggregate
-from benchmarks.analysis.categories import vocabulary
+from benchmarks.analysis.detect import vocabulary
 from benchmarks.analysis.sources import Source
 
 SCHEMA_VERSION = 1

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from benchmarks.analysis.categories import CALL, END, PLAN, in_scope
+from benchmarks.analysis.categories import CALL, END, PLAN
 from benchmarks.analysis.chains import CallView, Chain, Round
-from benchmarks.analysis.detect import StepContext, call_key
+from benchmarks.analysis.detect import StepContext, call_key, in_scope
 
 SIMULATED_SOURCES = ("world", "synthesized", "llm")  # miss policies that made up a reply
 
