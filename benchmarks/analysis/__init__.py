@@ -12,7 +12,9 @@ from typing import Any
 from benchmarks.analysis.document import ANALYSIS_FILE, SCHEMA_VERSION, build, read_analysis
 from benchmarks.analysis.sources import (AnalysisInputError, Source, converted_entries, raw_entries, run_entries,
                                          run_source)
-from benchmarks.results.files import RUN_FILE
+from benchmarks.results.files import RUN_FILE, SCORES_FILE
+from benchmarks.results.scores import read_scores
+from benchmarks.scoring.dispersion import judge_dispersion, scores_labels
 from benchmarks.results.raw_answers import raw_answer_groups
 
 __all__ = ["ANALYSIS_FILE", "SCHEMA_VERSION", "AnalysisInputError", "analyse", "read_analysis", "source_of"]
@@ -32,4 +34,9 @@ def source_of(path: Path) -> Source:
 def analyse(source: Source) -> dict[str, Any]:
     """The analysis document of one source."""
     entries = {"run": run_entries, "raw": raw_entries, "converted": converted_entries}[source.kind]
-    return build(source, entries(source) if source.kind == "run" else entries(source.path))
+    document = build(source, entries(source) if source.kind == "run" else entries(source.path))
+    if source.kind == "run":
+        labels = scores_labels(read_scores(source.path / SCORES_FILE).get("per_query", {}))
+        if any(len(v) > 1 for v in labels.values()):
+            document["judge_dispersion"] = judge_dispersion(labels)
+    return document
