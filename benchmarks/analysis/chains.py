@@ -60,20 +60,26 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else ("" if value is None else str(value))
 
 
+def _count(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
 def _call(call: Mapping[str, Any]) -> CallView:
     status = call.get("status")
+    source, function = call.get("source"), call.get("function_name")
     return CallView(_text(call.get("name")), _text(call.get("arguments")), _text(call.get("observation")),
-                    status if isinstance(status, int) else None, call.get("source"), call.get("function_name"))
+                    status if isinstance(status, int) else None, source if isinstance(source, str) else None,
+                    function if isinstance(function, str) else None)
 
 
 def chain_from_record(record: Mapping[str, Any], kind: str) -> Chain:
     """The rounds of a record: turns after the query, split after each observation; the i-th observation
     belongs to the record's i-th call."""
     roles = TURN_ROLES.get(kind, TURN_ROLES["single"])
-    calls = [_call(c) for c in record.get("calls") or []]
+    calls = [_call(c) for c in record.get("calls") or [] if isinstance(c, dict)]
     rounds, current = [], Round(1)
     for turn in (record.get("turns") or [])[1:]:
-        role = turn.get("role")
+        role = turn.get("role") if isinstance(turn, dict) else None
         if role == "observation":
             current.call = calls[len(rounds)] if len(rounds) < len(calls) else None
             rounds.append(current)
@@ -82,7 +88,7 @@ def chain_from_record(record: Mapping[str, Any], kind: str) -> Chain:
             current.outputs.append(Output(roles[role], _text(turn.get("text"))))
     rounds.append(current)
     return Chain(kind, rounds, _text(record.get("status")), _text(record.get("final_answer")),
-                 _text(record.get("error")), int(record.get("unmarked_plans") or 0))
+                 _text(record.get("error")), _count(record.get("unmarked_plans")))
 
 
 def _reply_status(response: str) -> tuple[int | None, str | None]:

@@ -77,13 +77,20 @@ def run_source(folder: Path) -> Source:
     return Source("run", folder, str(manifest.get("run_name", folder.name)), str(agent.get("kind", "single")))
 
 
+def _latest_records(path: Path) -> Iterator[dict[str, Any]]:
+    try:
+        yield from iter_latest_records(path)
+    except (KeyError, TypeError) as exc:  # a line without the fields that name its trajectory
+        raise AnalysisInputError(f"{path}: a record lacks task_key, agent or seed ({type(exc).__name__}: {exc})") from None
+
+
 def run_entries(source: Source) -> Iterator[dict[str, Any]]:
     folder = source.path
     manifest = read_manifest(folder)
     passed = passed_by_query(read_scores(folder / SCORES_FILE))
     tools, facts = _tools_of(folder), _gold_facts(manifest)
     path = folder / TRAJECTORIES_FILE
-    for number, record in enumerate(iter_latest_records(path), 1):
+    for number, record in enumerate(_latest_records(path), 1):
         _field(path, f"record {number}", record, dict)
         key = _field(path, f"record {number} task_key", record.get("task_key"), str)
         _field(path, f"record {number} ({key}) turns", record.get("turns", []), list)
