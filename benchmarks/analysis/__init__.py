@@ -17,7 +17,7 @@ from benchmarks.results.scores import read_scores
 from benchmarks.scoring.dispersion import judge_dispersion, scores_labels
 from benchmarks.results.raw_answers import raw_answer_groups
 
-__all__ = ["ANALYSIS_FILE", "SCHEMA_VERSION", "AnalysisInputError", "analyse", "read_analysis", "source_of"]
+__all__ = ["ANALYSIS_FILE", "SCHEMA_VERSION", "AnalysisInputError", "analyse", "read_analysis", "run_errors", "source_of"]
 
 
 def source_of(path: Path) -> Source:
@@ -40,3 +40,11 @@ def analyse(source: Source) -> dict[str, Any]:
         if any(len(v) > 1 for v in labels.values()):
             document["judge_dispersion"] = judge_dispersion(labels)
     return document
+
+
+def run_errors(folder: Path) -> dict[str, Any]:
+    """A run's error figures for a leaderboard: its analysis.json's, or analysed now (not written) when the
+    run has none: `first_error`, `first_error_roles`, `rates`, `n`."""
+    document = read_analysis(folder / ANALYSIS_FILE) or analyse(run_source(folder))
+    overall = document["overall"]
+    return {key: overall[key] for key in ("n", "first_error", "first_error_roles", "rates")}

@@ -127,3 +127,17 @@ def test_untrusted_text_and_odd_values_never_crash_the_analysis():
     per_step = [{e["category"] for e in step["errors"]} for step in found["steps"]]
     assert per_step[0] == {"invalid_json_arguments"} and per_step[1] == {"invalid_json_arguments", "repeated_call"}
     assert per_step[2] == {"invalid_json_arguments"} and per_step[4] == {"argument_type"}
+
+
+def test_leaderboard_columns_errors(tmp_path, capsys):
+    _run(tmp_path, "a", "fail-no-tool")
+    _run(tmp_path, "b", "fail-give-up")
+    capsys.readouterr()
+    assert run_eval.main(["leaderboard", str(tmp_path), "--format", "json"]) == 0
+    assert all("errors" not in e for e in json.loads(capsys.readouterr().out)["entries"])  # optional
+    assert run_eval.main(["leaderboard", str(tmp_path), "--format", "json", "--columns", "errors"]) == 0
+    entries = {e["run"]: e["errors"] for e in json.loads(capsys.readouterr().out)["entries"]}
+    assert entries["a"]["first_error"] == {"answered_without_tool": 2} and entries["b"]["first_error"] == {"gave_up": 2}
+    assert run_eval.main(["leaderboard", str(tmp_path), "--columns", "errors"]) == 0
+    table = capsys.readouterr().out
+    assert "| first errors | first error by role |" in table and "gave_up 100% | backbone 100%" in table
