@@ -169,12 +169,11 @@ def _unknown(scope: str, ctx: StepContext) -> Hit | None:
 
 def type_fits(declared: str, value: Any) -> bool:
     """ToolBench sends arguments as query values, so text that reads as the declared scalar fits too;
-    an object or a list never fits a scalar, nor a non-number an integer or number."""
+    an object or a list never fits a scalar, nor a non-number a number. `integer` takes any number: ToolBench
+    declares every NUMBER parameter so (docs/formats.md section 3), fractions included."""
     if isinstance(value, (dict, list)):
         return declared in ("object", "array") and isinstance(value, dict) == (declared == "object")
-    if declared == "integer":
-        return (isinstance(value, int) and not isinstance(value, bool)) or bool(re.fullmatch(r"\s*-?\d+\s*", str(value)))
-    if declared == "number":
+    if declared in ("integer", "number"):
         return isinstance(value, (int, float)) and not isinstance(value, bool) or _is_number(str(value))
     if declared == "boolean":
         return isinstance(value, bool) or str(value).strip().lower() in ("true", "false")

@@ -28,3 +28,14 @@ def test_first_error_role_and_step_of_every_trajectory(case, tmp_path):
         found = {e["category"] for step in entry["steps"] for e in step["errors"]}
         assert case.also <= found, key
     assert document["overall"]["first_error"] == {case.first[0]: len(case.groups)}
+
+
+def test_the_oracle_makes_no_error(tmp_path):
+    """The gold solutions replayed: a negative control for every rule (120 trajectories, floats for integers too)."""
+    argv = ["run", "--agent", "oracle", "--benchmark", "embedded", "--per-group", "20", "--executor", "local",
+            "--out", str(tmp_path), "--run-name", "oracle", "--no-progress"]
+    assert run_eval.main(argv) == 0
+    document = analyse(source_of(tmp_path / "oracle"))
+    assert document["overall"]["n"] == 120 and document["overall"]["first_error"] == {"none": 120}
+    assert document["overall"]["observation_sources"] == {"cache": sum(  # the gold replies are preloaded
+        1 for t in document["trajectories"].values() for step in t["steps"] if "source" in step)}
