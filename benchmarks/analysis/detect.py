@@ -113,7 +113,7 @@ def _empty_output(scope: str, ctx: StepContext) -> Hit | None:
     if ctx.chain.status == "failed":
         return Hit(f"model error: {ctx.chain.error}", ctx.next_role())
     if ctx.chain.status == "answered" and not ctx.chain.final_answer.strip():
-        return Hit("empty answer", ctx.next_role() if ctx.chain.kind != "multi" else "summarizer")
+        return Hit("empty answer", _answerer(ctx.chain))
     if ctx.chain.status == "gave_up" and ctx.chain.kind == "multi" and ctx.next_role() == "summarizer":
         return Hit("the summarizer's output was empty or unreadable", "summarizer")
     return None
@@ -263,5 +263,12 @@ def vocabulary() -> list[str]:
     return sorted(CATEGORIES.names(), key=lambda name: CATEGORIES.get(name).rank)
 
 
+_IN_SCOPE: dict[tuple[str, tuple[str, ...]], list[Category]] = {}  # asked for every step: kept per registry content
+
+
 def in_scope(scope: str) -> list[Category]:
-    return [CATEGORIES.get(name) for name in vocabulary() if scope in CATEGORIES.get(name).scopes]
+    """The categories a scope is checked for, in precedence order."""
+    key = (scope, tuple(CATEGORIES))
+    if key not in _IN_SCOPE:
+        _IN_SCOPE[key] = [CATEGORIES.get(name) for name in vocabulary() if scope in CATEGORIES.get(name).scopes]
+    return _IN_SCOPE[key]

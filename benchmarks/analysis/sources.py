@@ -48,7 +48,7 @@ def _tools_of(folder: Path) -> dict[str, list[FunctionSchema]]:
     return tools
 
 
-def _gold_facts(manifest: dict[str, Any]) -> dict[str, tuple[str, ...]]:
+def gold_facts(manifest: dict[str, Any]) -> dict[str, tuple[str, ...]]:
     if (manifest.get("benchmark") or {}).get("name") != "embedded":
         return {}
     from benchmarks.scoring.verified_scores import regenerated_gold_facts
@@ -88,7 +88,7 @@ def run_entries(source: Source) -> Iterator[dict[str, Any]]:
     folder = source.path
     manifest = read_manifest(folder)
     passed = passed_by_query(read_scores(folder / SCORES_FILE))
-    tools, facts = _tools_of(folder), _gold_facts(manifest)
+    tools, facts = _tools_of(folder), gold_facts(manifest)
     path = folder / TRAJECTORIES_FILE
     for number, record in enumerate(_latest_records(path), 1):
         _field(path, f"record {number}", record, dict)
