@@ -6,6 +6,7 @@ call; single-LLM: the backbone's), numbered from 1; the round after the last cal
 answer, the give-up). Model text is data: it is only compared and measured here."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -91,13 +92,14 @@ def chain_from_record(record: Mapping[str, Any], kind: str) -> Chain:
                  _text(record.get("error")), _count(record.get("unmarked_plans")))
 
 
+_ERROR_FIELD = re.compile(r'\s*\{\s*"error"\s*:\s*"((?:[^"\\]|\\.)*)"')  # a reply's leading error field
+
+
 def _reply_status(response: str) -> tuple[int | None, str | None]:
-    """A converted answer keeps no status code: a reply whose JSON `error` is not empty counts as one (code None)."""
-    try:
-        reply = orjson.loads(response)
-    except orjson.JSONDecodeError:
-        return None, None
-    if isinstance(reply, dict) and reply.get("error"):
+    """A converted answer keeps no status code: a reply whose `error` text is not empty counts as an error
+    (code None, source error); read from the text's start, since long replies are cut and no longer parse."""
+    found = _ERROR_FIELD.match(response)
+    if found and found.group(1):
         return None, "error"
     return 0, None
 

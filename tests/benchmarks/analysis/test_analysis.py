@@ -82,11 +82,11 @@ def test_a_tree_deeper_than_the_recursion_limit():
 
 @pytest.mark.parametrize("kind, path, expected", [
     ("raw", "answer/virtual_chatgpt_cot", {"1073": None, "588": "step_limit", "608": None}),
-    ("raw", "answer/virtual_chatgpt_dfs", {"1073": None, "588": None, "608": "answered_without_tool"}),
+    ("raw", "answer/virtual_chatgpt_dfs", {"1073": None, "588": None, "608": None}),
     ("converted", "model_predictions_converted/virtual_chatgpt_cot/G1_instruction.json",
      {"1073": None, "588": "step_limit", "608": None}),
     ("converted", "model_predictions_converted/virtual_chatgpt_dfs/G1_instruction.json",
-     {"1073": None, "588": None, "608": "answered_without_tool"}),
+     {"1073": None, "588": None, "608": None}),
 ])
 def test_stabletoolbench_example_answers(kind, path, expected):
     if not EXAMPLES.is_dir():
@@ -96,6 +96,9 @@ def test_stabletoolbench_example_answers(kind, path, expected):
     document = analyse(source)
     firsts = {key.split("/")[1]: (e["first_error"] or {}).get("category") for key, e in document["trajectories"].items()}
     assert firsts == expected
+    if kind == "raw" and "dfs" in path:  # every node of the trees: 588's search gave up twice before its answer
+        assert {k.split("/")[1]: e["tree"]["counts"] for k, e in document["trajectories"].items()} == {
+            "1073": {}, "588": {"gave_up": 2}, "608": {}}
 
 
 def test_a_bad_file_is_named_with_its_field(tmp_path):
@@ -108,6 +111,22 @@ def test_a_bad_file_is_named_with_its_field(tmp_path):
     with pytest.raises(AnalysisInputError, match=r"trajectories.jsonl: a record lacks task_key, agent or seed"):
         analyse(source_of(run))
     assert run_eval.main(["analyze", str(tmp_path / "nothing")]) == 2
+
+
+def test_a_cut_reply_is_read_by_its_error_field():
+    from benchmarks.analysis.chains import chain_from_converted
+
+    def answer(response: str) -> dict:
+        finish = {"role": "tool", "message": {"name": "Finish", "arguments": '{"return_type": "give_answer", "final_answer": "x"}',
+                                              "response": ""}, "next": []}
+        call = {"role": "tool", "message": {"name": "f", "arguments": "{}", "response": response}, "next": [finish]}
+        return {"answer_details": [{"role": "system", "message": "", "next": [call]}]}
+
+    ok, failed = chain_from_converted(answer('{"error": "", "response": "long text cut...')), chain_from_converted(
+        answer('{"error": "Rate limit per minute error...", "response": ""}'))
+    assert (ok.rounds[0].call.status, ok.rounds[0].call.source) == (0, None)
+    assert (failed.rounds[0].call.status, failed.rounds[0].call.source) == (None, "error")
+    assert ok.status == failed.status == "answered" and ok.final_answer == "x"
 
 
 def test_untrusted_text_and_odd_values_never_crash_the_analysis():
