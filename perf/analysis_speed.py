@@ -3,7 +3,8 @@ answers, give-ups and empty plans drawn per request) on the embedded benchmark, 
 
 Each analysis runs in a fresh process (python -m perf.analysis_speed --analyse RUN), so its peak resident
 memory (VmHWM) is its own; the figure includes the interpreter and imports, given apart as `baseline_rss_mb`.
-`gold_facts_s` is the part spent regenerating the embedded benchmark's gold facts (for `missing_facts`).
+`gold_facts_s` is the time to regenerate the embedded benchmark's gold facts (for `missing_facts`), which
+`analyse_s` includes; `load_1min` the machine's load average when the analysis ended (a shared machine).
 
     .venv/bin/python perf/analysis_speed.py [--per-group 1667]
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import shutil
 import subprocess
@@ -46,7 +48,7 @@ def analyse_once(run: Path) -> dict:
     start = time.perf_counter()
     document = analyse(source_of(run))
     write_json_atomic(run / ANALYSIS_FILE, document)
-    return {"trajectories": document["overall"]["n"], "analyse_s": round(time.perf_counter() - start, 2),
+    return {"load_1min": round(os.getloadavg()[0], 2), "trajectories": document["overall"]["n"], "analyse_s": round(time.perf_counter() - start, 2),
             "gold_facts_s": round(facts_s, 2),
             "peak_rss_mb": _rss_mb(), "baseline_rss_mb": baseline,
             "analysis_json_bytes": (run / ANALYSIS_FILE).stat().st_size,
