@@ -30,7 +30,8 @@ from benchmarks.core.types import CachedResponse, LoadedBenchmark, Task
 from benchmarks.embedded.generate import BENCHMARK as EMBEDDED
 from benchmarks.embedded.goldfile import gold_from_json, gold_to_json
 from benchmarks.embedded.source import world_reply
-from benchmarks.results.hf_dataset import dataset_card, parquet_config, write_dataset
+from benchmarks.results.dataset_formats import DATASET_FORMATS
+from benchmarks.results.hf_dataset import dataset_card, write_dataset
 from benchmarks.toolbench import BenchmarkFormatError, order_groups, tasks_from_records
 
 HUB_PREFIX = "hf:"
@@ -64,8 +65,8 @@ def write_tasks(tasks: Sequence[Task], out: str | Path, fmt: str, about: Mapping
     groups = order_groups({t.group for t in tasks})
     meta: dict[str, Any] = {"pretty_name": f"umi-eval benchmark {about.get('name', '')}".strip(),
                             "tags": ["umi-eval", "tool-use", "agents", "toolbench"], "umi_eval": dict(about)}
-    if fmt == "parquet":
-        meta["configs"] = parquet_config("test", TASKS_PARQUET)
+    if (configs := DATASET_FORMATS.get(fmt).hub_configs("test", TASKS_PARQUET)) is not None:
+        meta["configs"] = configs
     body = (f"{len(tasks)} ToolBench-shaped tasks in groups {', '.join(groups)}. Evaluate an agent on them with "
             "`umi-eval run --benchmark <this folder>`; the columns are described in umi-eval's docs/formats.md.\n")
     return write_dataset(dataset, out, fmt, dataset_card(meta, meta["pretty_name"], body), TASKS_PARQUET)

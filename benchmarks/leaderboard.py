@@ -14,8 +14,9 @@ import io
 import json
 import time
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
+from benchmarks.core.registry import Registry
 from benchmarks.results.files import METRICS_FILE, RUN_FILE, SCORES_FILE, read_json
 from benchmarks.results.leaderboard import SCHEMA_VERSION, LeaderboardDocument
 from benchmarks.results.manifest import read_manifest
@@ -24,7 +25,6 @@ from benchmarks.scoring.intervals import paired_difference, rate_text
 from benchmarks.toolbench import order_groups
 from benchmarks.results.manifest import effective_status
 
-FORMATS = ("json", "md", "csv", "html")
 COLUMNS = ("errors",)  # optional column sets: `errors` adds each run's first errors (benchmarks.analysis)
 TOP_ERRORS = 3
 
@@ -266,10 +266,20 @@ def to_html(board: dict[str, Any]) -> str:
     return "\n".join(parts) + "\n"
 
 
+def to_json(board: dict[str, Any]) -> str:
+    return json.dumps(board, indent=2, ensure_ascii=False) + "\n"
+
+
+# Renderers by format name (`leaderboard --format`); adding a format is its function plus one line here.
+LEADERBOARD_FORMATS: Registry[Callable[[dict[str, Any]], str]] = Registry("leaderboard format")
+LEADERBOARD_FORMATS.register("json", to_json)
+LEADERBOARD_FORMATS.register("md", lambda board: markdown(board) + "\n")
+LEADERBOARD_FORMATS.register("csv", to_csv)
+LEADERBOARD_FORMATS.register("html", to_html)
+
+
 def render(board: dict[str, Any], fmt: str) -> str:
-    if fmt == "json":
-        return json.dumps(board, indent=2, ensure_ascii=False) + "\n"
-    return {"md": lambda b: markdown(b) + "\n", "csv": to_csv, "html": to_html}[fmt](board)
+    return LEADERBOARD_FORMATS.get(fmt)(board)
 
 
 def run_dirs(paths: Sequence[str]) -> list[Path]:

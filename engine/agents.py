@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Protocol, Union
 
+from benchmarks.core.registry import Registry
 from benchmarks.core.types import Task
 from engine.types import AgentSpec, CallRecord, RoleRequest, RoleResult, SamplingParams, Trajectory
 from roles.alpha_umi import EMPTY_PLAN
@@ -257,7 +258,33 @@ class OracleAgent:
     _observation_text = staticmethod(_toolbench_text)
 
 
+@dataclass(frozen=True)
+class AgentKind:
+    """What an agent kind is, told in one place: its roles, its state machine, and what follows from them."""
+
+    name: str
+    roles: tuple[str, ...]
+    agent_class: type
+    collaborative: bool  # several role models pass each step along (alpha-UMi): a multi-LLM history and tree
+    replays_gold: bool  # no model: it replays the gold chain (no prompts, no search but the chain)
+    model_calls_per_step: int  # at most, for progress estimates (planner + caller or summarizer)
+
+
+MULTI_ROLES = ("planner", "caller", "summarizer")
+SINGLE_ROLES = ("backbone",)
+# Agent kinds by name (AgentSpec.kind); adding one is its agent class plus one line here.
+AGENT_KINDS: Registry[AgentKind] = Registry("agent kind")
+AGENT_KINDS.register("multi", AgentKind("multi", MULTI_ROLES, MultiAgent, collaborative=True, replays_gold=False,
+                                        model_calls_per_step=2))
+AGENT_KINDS.register("single", AgentKind("single", SINGLE_ROLES, SingleAgent, collaborative=False, replays_gold=False,
+                                         model_calls_per_step=1))
+AGENT_KINDS.register("oracle", AgentKind("oracle", (), OracleAgent, collaborative=False, replays_gold=True,
+                                         model_calls_per_step=0))
+
+
+def agent_kind(spec: AgentSpec) -> AgentKind:
+    return AGENT_KINDS.get(spec.kind)
+
+
 def make_agent(spec: AgentSpec) -> Agent:
-    if spec.kind == "oracle":
-        return OracleAgent(spec)
-    return MultiAgent(spec) if spec.kind == "multi" else SingleAgent(spec)
+    return agent_kind(spec).agent_class(spec)

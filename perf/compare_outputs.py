@@ -1,5 +1,6 @@
-"""Are two revisions' outputs the same? Runs the same fixed runs at each git revision (an oracle run and
-scripted alpha-UMi and chat-multi runs on the embedded benchmark, in-process) and compares their files:
+"""Are two revisions' outputs the same? Runs the same fixed runs at each git revision (an oracle run,
+scripted alpha-UMi chains and DFSDT trees under each schedule, and a scripted chat-multi run, all on the
+embedded benchmark, in-process) and compares their files:
 trajectories.jsonl with timestamps aside (and its keys in the same order), metrics.json but its speed figures,
 tooleval/ and scores.json byte for byte, and the rates.
 
@@ -20,9 +21,12 @@ from io import BytesIO
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-RUNS = {"oracle": ["--agent", "oracle"],
-        "alpha-umi": ["--agent", "alpha-umi", "--backend", "scripted", "--model", "call-once-then-answer"],
-        "chat-multi": ["--agent", "chat-multi", "--backend", "scripted", "--model", "call-once-then-answer"]}
+SCRIPTED = ["--backend", "scripted", "--model", "call-once-then-answer"]
+RUNS = {"oracle": ["--agent", "oracle"], "chat-multi": ["--agent", "chat-multi", *SCRIPTED]}
+for _schedule in ("lockstep", "pipelined", "continuous"):  # alpha-UMi's chains and trees under every schedule
+    for _strategy in ("cot", "dfsdt"):
+        RUNS[f"alpha-umi-{_strategy}-{_schedule}"] = ["--agent", "alpha-umi", *SCRIPTED, "--strategy", _strategy,
+                                                      "--schedule", _schedule]
 TIMESTAMPS = {"started_at", "finished_at", "wall_s", "latency_s", "generated_at", "scored_at"}
 
 
@@ -39,6 +43,12 @@ def run_all(tree: Path, out: Path, per_group: int) -> None:
         subprocess.run([sys.executable, "run_eval.py", "run", *agent, "--benchmark", "embedded", "--per-group",
                         str(per_group), "--executor", "local", "--out", str(out), "--run-name", name, "--no-progress"],
                        cwd=tree, env=env, check=True, capture_output=True)
+
+
+def rev_name(rev: str) -> str:
+    """The short commit hash of `rev` (HEAD, a branch or a hash), for the result's file name."""
+    return subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short=7", rev], capture_output=True, text=True,
+                          check=True).stdout.strip()
 
 
 def without_timestamps(value):
@@ -90,7 +100,8 @@ def main() -> int:
             run_all(tree, outs[-1], args.per_group)
         result = {"command": ["python", "perf/compare_outputs.py", *args.revisions, "--per-group", str(args.per_group)],
                   "revisions": args.revisions, "runs": compare(*outs)}
-    path = ROOT / "perf" / "results" / f"compare_outputs_{args.revisions[0][:7]}_{args.revisions[1][:7]}.json"
+    names = [rev_name(rev) for rev in args.revisions]
+    path = ROOT / "perf" / "results" / f"compare_outputs_{names[0]}_{names[1]}.json"
     path.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result["runs"], indent=2))
     return 0

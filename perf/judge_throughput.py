@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from perf.common import write_result  # noqa: E402
 from benchmarks.embedded import load_embedded  # noqa: E402
-from engine.cli.score import score_with_defaults  # noqa: E402
+from engine.judges.scoring import ScoreRequest, score  # noqa: E402
 from benchmarks.scoring.inputs import load_input  # noqa: E402
 from benchmarks.scoring.judges import JudgeOptions  # noqa: E402
 from benchmarks.scoring.model_judge import ModelJudge  # noqa: E402
@@ -66,7 +66,7 @@ def build_run(root: Path, per_group: int) -> Path:
 
 def timed_score(run: Path, judge: str) -> tuple[float, dict]:
     start = time.perf_counter()
-    _, document = score_with_defaults(run, judge)
+    _, document = score(ScoreRequest(run, judge))
     return time.perf_counter() - start, document
 
 

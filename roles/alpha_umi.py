@@ -186,6 +186,8 @@ class _AlphaUmiBase:
     observations: ObservationStyle = "alpha-umi"
 
     stop: ClassVar[tuple[str, ...]] = (EOS,)
+    served_by: ClassVar[str] = "local"
+    static_eval: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
         if self.doc_style not in DOC_STYLES:

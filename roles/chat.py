@@ -176,6 +176,8 @@ class ChatMulti:
     name: ClassVar[str] = "chat-multi"
     kind: ClassVar[str] = "multi"
     stop: ClassVar[tuple[str, ...]] = ("\nObservation:",)
+    served_by: ClassVar[str] = "chat-api"
+    static_eval: ClassVar[bool] = False
 
     def planner_prompt(self, ctx: PromptContext) -> list[Message]:
         return chat_messages(_system(PLANNER_SYSTEM, ctx), ctx, PLANNER_CUE)
@@ -220,6 +222,8 @@ class ChatSingle:
     name: ClassVar[str] = "chat-single"
     kind: ClassVar[str] = "single"
     stop: ClassVar[tuple[str, ...]] = ("\nObservation:",)
+    served_by: ClassVar[str] = "chat-api"
+    static_eval: ClassVar[bool] = False
 
     def step_prompt(self, ctx: PromptContext) -> list[Message]:
         return chat_messages(_system(SINGLE_SYSTEM, ctx), ctx)

@@ -98,6 +98,8 @@ class ToolLlama:
     name: ClassVar[str] = "toolllama"
     kind: ClassVar[str] = "single"
     stop: ClassVar[tuple[str, ...]] = ("</s>",)
+    served_by: ClassVar[str] = "local"
+    static_eval: ClassVar[bool] = False
 
     def step_prompt(self, ctx: PromptContext) -> str:
         """`Role: content\\n` per message (tool-llama-single-round), then the "Assistant:\\n" cue; the

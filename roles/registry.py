@@ -26,6 +26,16 @@ class _Described(Protocol):
     def stop(self) -> tuple[str, ...]:
         """Stop strings the role models should generate with."""
 
+    @property
+    def served_by(self) -> str:
+        """How upstream served this format's models: "local" (ToolLLaMA, alpha-UMi: a local model whose
+        parser ignores ToolBench's "valid" mark, total_tokens the decoded length) or "chat-api" (ChatGPT: the
+        request drops invalid messages, total_tokens the API's prompt + completion)."""
+
+    @property
+    def static_eval(self) -> bool:
+        """Whether alpha-UMi's static (teacher-forced) evaluation reads this format's turns."""
+
 
 @runtime_checkable
 class MultiFormat(_Described, Protocol):

@@ -35,7 +35,7 @@ _BELOW: dict[str, set[str]] = {
     "engine.execution": {"engine.types", "engine.backends"},
     "engine.judges": {"engine.types", "engine.backends"},
     "engine.schedule": {"engine.types", "engine.agents", "engine.backends", "engine.execution"},
-    "engine.config": {"engine.types", "engine.backends", "engine.search", "engine.execution"},
+    "engine.config": {"engine.types", "engine.agents", "engine.backends", "engine.search", "engine.execution"},
     "engine.runner": {"engine.types", "engine.agents", "engine.backends", "engine.search", "engine.execution",
                       "engine.judges", "engine.schedule", "engine.config"},
 }
@@ -138,8 +138,8 @@ def test_the_rules_catch_an_upward_import_and_a_cycle(tmp_path: Path) -> None:
                           "roles/a.py": "import roles.b\n", "roles/b.py": "from roles import a\n",
                           "engine/runner/run.py": "from roles.a import x\n", "tools_sim/x.py": "from benchmarks.loading import y\n",
                           "benchmarks/loading.py": "def f():\n    from tools_sim.x import z\n",
-                          "engine/execution/executor.py": "from engine.schedule.lockstep import Scheduler\n",
-                          "engine/schedule/lockstep.py": "", "engine/cli/run.py": "from engine.runner.run import Run\n"}.items():
+                          "engine/execution/executor.py": "from engine.schedule.loop import Scheduler\n",
+                          "engine/schedule/loop.py": "", "engine/cli/run.py": "from engine.runner.run import Run\n"}.items():
         path = tmp_path / package
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(body)
@@ -149,7 +149,7 @@ def test_the_rules_catch_an_upward_import_and_a_cycle(tmp_path: Path) -> None:
     assert "benchmarks.loading (benchmarks) imports tools_sim.x (tools_sim)" in found  # inside a function
     assert "cycle: roles.a <-> roles.b" in found
     assert not any(line.startswith("engine.runner.run") for line in found)  # engine may import everything outside
-    assert ("engine.execution.executor (engine.execution) imports engine.schedule.lockstep (engine.schedule)"
+    assert ("engine.execution.executor (engine.execution) imports engine.schedule.loop (engine.schedule)"
             in found)  # inside engine, only downward
     assert not any(line.startswith("engine.cli.run") for line in found)
 

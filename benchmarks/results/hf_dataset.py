@@ -2,6 +2,7 @@
 
     hf        a `save_to_disk` folder (`datasets.load_from_disk` reads it) and README.md, the card
     parquet   <out>/trajectories.parquet (pyarrow, pandas, DuckDB, the Hub read it) and README.md
+(benchmarks.results.dataset_formats: the registry of these formats.)
 
 The columns are those of a trajectories.jsonl record (benchmarks.results.trajectories), flattened where a
 record holds a mapping (usage per role becomes a list of rows with a `role`), plus the run the row comes
@@ -17,12 +18,12 @@ from typing import Any, Iterable, Mapping
 
 import yaml
 
+from benchmarks.results.dataset_formats import DATASET_FORMATS
 from benchmarks.results.files import SCORES_FILE, TRAJECTORIES_FILE, write_new_folder
 from benchmarks.results.manifest import read_manifest
 from benchmarks.results.scores import read_scores
 from benchmarks.results.trajectories import latest_records
 
-FORMATS = ("hf", "parquet")
 PARQUET_FILE = "trajectories.parquet"
 CARD_FILE = "README.md"
 
@@ -140,11 +141,6 @@ def dataset_card(metadata: Mapping[str, Any], title: str, body: str) -> str:
     return f"---\n{front}---\n\n# {title}\n\n{body}"
 
 
-def parquet_config(split: str, file: str = PARQUET_FILE) -> list[dict[str, Any]]:
-    """The card's `configs` entry that tells the Hub where the parquet file of a split is."""
-    return [{"config_name": "default", "data_files": [{"split": split, "path": file}]}]
-
-
 def runs_card(run_dirs: list[Path], n_rows: int, version: str, fmt: str) -> str:
     runs = [_run_summary(d) for d in run_dirs]
     meta: dict[str, Any] = {
@@ -153,8 +149,8 @@ def runs_card(run_dirs: list[Path], n_rows: int, version: str, fmt: str) -> str:
         "umi_eval": {"version": version, "models": _unique(m for r in runs for m in r["models"].values()),
                      "benchmarks": _unique(r["benchmark"].get("name") for r in runs),
                      "judges": _unique(r.get("judge") for r in runs), "runs": runs}}
-    if fmt == "parquet":
-        meta["configs"] = parquet_config("train")
+    if (configs := DATASET_FORMATS.get(fmt).hub_configs("train", PARQUET_FILE)) is not None:
+        meta["configs"] = configs
     lines = ["| run | agent | models | benchmark | seed | judge | overall |", "|---|---|---|---|---|---|---|"]
     for r in runs:
         models = ", ".join(f"{role}: {m}" for role, m in r["models"].items()) or "(none)"
@@ -171,14 +167,10 @@ def runs_card(run_dirs: list[Path], n_rows: int, version: str, fmt: str) -> str:
 
 def write_dataset(dataset, out: str | Path, fmt: str, card: str, parquet_file: str = PARQUET_FILE) -> Path:
     """The dataset and its card in a new or empty folder (files.write_new_folder); FileExistsError otherwise."""
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown format {fmt!r}; available: {', '.join(FORMATS)}")
+    writer = DATASET_FORMATS.get(fmt)  # an unknown name is a ValueError listing the formats
 
     def fill(folder: Path) -> None:
-        if fmt == "hf":
-            dataset.save_to_disk(str(folder))
-        else:
-            dataset.to_parquet(str(folder / parquet_file))
+        writer.write(dataset, folder, parquet_file)
         (folder / CARD_FILE).write_text(card, encoding="utf-8")
 
     return write_new_folder(out, fill)

@@ -14,7 +14,6 @@ from engine.cli.base import Subcommand, UserError
 
 class AnalyzeCommand(Subcommand):
     name = "analyze"
-    help = "why trajectories failed: per-step error categories, first error and role, run-vs-run diffs"
     user_errors = (AnalysisInputError, ValueError)
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:

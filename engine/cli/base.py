@@ -34,7 +34,6 @@ def guarded(fn: F) -> F:
 
 class Subcommand:
     name = ""
-    help = ""
     # Errors of this subcommand's whole run that are the user's (printed, exit 2); resolving steps
     # raise UserError themselves.
     user_errors: tuple[type[BaseException], ...] = ()

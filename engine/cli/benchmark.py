@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 
+from benchmarks.results.dataset_formats import DATASET_FORMATS
 from engine.cli.base import Subcommand, UserError, at_least
 
 STATIC_TEST_FILE = "static_test.json"  # the gold solutions in alpha-UMi's static test format (toolbench format)
@@ -12,7 +13,6 @@ STATIC_TEST_FILE = "static_test.json"  # the gold solutions in alpha-UMi's stati
 
 class BenchmarkCommand(Subcommand):
     name = "benchmark"
-    help = "the embedded benchmark"
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True)
@@ -20,7 +20,7 @@ class BenchmarkCommand(Subcommand):
         write.add_argument("--per-group", type=int, required=True, help="queries per group")
         write.add_argument("--out", required=True, help="a new or empty folder")
         write.add_argument("--seed", type=int, default=0)
-        write.add_argument("--format", choices=("toolbench", "hf", "parquet"), default="toolbench",
+        write.add_argument("--format", choices=("toolbench", *DATASET_FORMATS.names()), default="toolbench",
                            help="toolbench: ToolBench's files with gold/ (default); hf: a save_to_disk dataset; "
                                 "parquet: one parquet file; both datasets with a card, read back by --benchmark DIR")
 

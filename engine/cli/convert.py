@@ -10,7 +10,6 @@ from engine.cli.base import Subcommand, guarded
 
 class ConvertCommand(Subcommand):
     name = "convert"
-    help = "ToolBench raw answers to the converted answers ToolEval reads"
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("raw_answers", help="a folder of <qid>_<method>.json raw answers (one group), or a folder "

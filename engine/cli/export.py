@@ -5,17 +5,17 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from benchmarks.results.dataset_formats import DATASET_FORMATS
 from engine.cli.base import Subcommand, UserError, guarded
 
 
 class ExportCommand(Subcommand):
     name = "export"
-    help = "runs as a Hugging Face dataset (save_to_disk folder or parquet) with a dataset card"
     user_errors = (FileExistsError,)
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("runs", nargs="+", help="run folders, or folders of run folders")
-        parser.add_argument("--format", choices=("hf", "parquet"), default="hf",
+        parser.add_argument("--format", choices=DATASET_FORMATS.names(), default="hf",
                             help="hf: a folder datasets.load_from_disk reads (default); parquet: trajectories.parquet")
         parser.add_argument("--out", required=True, help="a new or empty folder")
 

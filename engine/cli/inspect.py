@@ -13,7 +13,6 @@ from engine.config.presets import load_agent
 
 class InspectCommand(Subcommand):
     name = "inspect"
-    help = "show the function schemas, or the exact prompt a role gets"
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         add_benchmark_args(parser)

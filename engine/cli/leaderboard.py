@@ -5,18 +5,17 @@ import argparse
 import sys
 from pathlib import Path
 
-from benchmarks.leaderboard import COLUMNS, FORMATS, build, render, run_dirs
+from benchmarks.leaderboard import COLUMNS, LEADERBOARD_FORMATS, build, render, run_dirs
 from engine.cli.base import Subcommand
 
 
 class LeaderboardCommand(Subcommand):
     name = "leaderboard"
-    help = "one leaderboard from many runs"
     user_errors = (ValueError,)
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("dirs", nargs="+", metavar="DIR", help="run folders, or folders holding run folders")
-        parser.add_argument("--format", choices=FORMATS, default="md")
+        parser.add_argument("--format", choices=LEADERBOARD_FORMATS.names(), default="md")
         parser.add_argument("--out", help="write to this file instead of printing")
         parser.add_argument("--pair", action="append", default=[], metavar="SINGLE_RUN,MULTI_RUN",
                             help="also show these two runs side by side (runs of one backbone are paired automatically)")

@@ -5,44 +5,69 @@ from __future__ import annotations
 import argparse
 import sys
 
-from engine.cli.analyze import AnalyzeCommand
+from benchmarks.core.registry import resolve_reference
 from engine.cli.base import Subcommand, UserError
-from engine.runner.provenance import umi_eval_version
-from engine.cli.benchmark import BenchmarkCommand
-from engine.cli.convert import ConvertCommand
-from engine.cli.export import ExportCommand
-from engine.cli.inspect import InspectCommand
-from engine.cli.leaderboard import LeaderboardCommand
-from engine.cli.main_job import main_job
-from engine.cli.report import ReportCommand
-from engine.cli.presets import PresetsCommand
-from engine.cli.run import RunCommand
-from engine.cli.score import ScoreCommand
-from engine.cli.sim import SimCommand
-from engine.cli.static import StaticCommand
-from engine.cli.sweep import SweepCommand
 
-SUBCOMMANDS: tuple[Subcommand, ...] = (RunCommand(), BenchmarkCommand(), ScoreCommand(), LeaderboardCommand(),
-                                       SimCommand(), InspectCommand(), SweepCommand(), StaticCommand(),
-                                       ConvertCommand(), ExportCommand(), ReportCommand(), PresetsCommand(),
-                                       AnalyzeCommand())
+# Subcommands by name: what `--help` says of each, and its class, imported only when it is the one chosen, so
+# a command pays for its own imports alone (the report's matplotlib, a run's Ray). Adding one is its module
+# plus one line here.
+SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "run": ("evaluate one agent on one benchmark", "engine.cli.run:RunCommand"),
+    "benchmark": ("the embedded benchmark", "engine.cli.benchmark:BenchmarkCommand"),
+    "score": ("score a run folder or ToolEval converted answers with a judge", "engine.cli.score:ScoreCommand"),
+    "leaderboard": ("one leaderboard from many runs", "engine.cli.leaderboard:LeaderboardCommand"),
+    "sim": ("the tool response simulator: store import/export, stats, /virtual", "engine.cli.sim:SimCommand"),
+    "inspect": ("show the function schemas, or the exact prompt a role gets", "engine.cli.inspect:InspectCommand"),
+    "sweep": ("many agents x benchmarks x seeds, resumable (a sweep YAML file)", "engine.cli.sweep:SweepCommand"),
+    "static": ("alpha-UMi's teacher-forced step metrics (Plan ACC, Act. EM, Hallu., Arg. F1, R-L)",
+               "engine.cli.static:StaticCommand"),
+    "convert": ("ToolBench raw answers to the converted answers ToolEval reads", "engine.cli.convert:ConvertCommand"),
+    "export": ("runs as a Hugging Face dataset (save_to_disk folder or parquet) with a dataset card",
+               "engine.cli.export:ExportCommand"),
+    "report": ("a static HTML report of many runs: plots, pairs, per-role usage, actor timelines, trajectories",
+               "engine.cli.report:ReportCommand"),
+    "presets": ("list the agent presets, or show one preset's settings", "engine.cli.presets:PresetsCommand"),
+    "analyze": ("why trajectories failed: per-step error categories, first error and role, run-vs-run diffs",
+                "engine.cli.analyze:AnalyzeCommand"),
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
+def subcommand(name: str) -> Subcommand:
+    command = resolve_reference(SUBCOMMANDS[name][1])()
+    command.name = name
+    return command
+
+
+def chosen_command(argv: list[str]) -> str | None:
+    """The subcommand argv names: its first word that is not an option (the top level takes no values)."""
+    first = next((word for word in argv if not word.startswith("-")), None)
+    return first if first in SUBCOMMANDS else None
+
+
+def build_parser(chosen: str | None = None) -> tuple[argparse.ArgumentParser, Subcommand | None]:
+    """The parser, with the arguments of the `chosen` subcommand only (every other one is listed by its help)."""
+    from engine.runner.provenance import umi_eval_version
+
     parser = argparse.ArgumentParser(prog="umi-eval", description="Batched offline evaluation of tool-using LLM agents.")
     parser.add_argument("--version", action="version", version=f"umi-eval {umi_eval_version()}")
     sub = parser.add_subparsers(dest="command")
-    for command in SUBCOMMANDS:
-        command.add_arguments(sub.add_parser(command.name, help=command.help))
-    return parser
+    command = None
+    for name, (help_text, _) in SUBCOMMANDS.items():
+        sub_parser = sub.add_parser(name, help=help_text)
+        if name == chosen:
+            command = subcommand(name)
+            command.add_arguments(sub_parser)
+    return parser, command
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    args = build_parser().parse_args(argv)
-    if args.command is None:
+    parser, command = build_parser(chosen_command(argv))
+    args = parser.parse_args(argv)
+    if command is None:
+        from engine.cli.main_job import main_job
+
         return main_job(run_subcommand=main)
-    command = next(c for c in SUBCOMMANDS if c.name == args.command)
     try:
         command.validate(args)
         return command.run(args, argv)

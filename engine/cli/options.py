@@ -11,6 +11,7 @@ from benchmarks.loading import load_benchmark
 from engine.backends.base import BACKENDS, UnknownBackendError
 from engine.cli.base import UserError, at_least, guarded
 from engine.config.presets import load_agent, override_models, with_strategy
+from engine.agents import agent_kind
 from engine.types import AgentSpec
 from roles.registry import get_format
 
@@ -64,7 +65,7 @@ def resolve_agent(args: argparse.Namespace) -> AgentSpec:
 
 def validate_agent(agent: AgentSpec) -> None:
     """Fails fast on an unknown format, backend or model folder, before any output exists."""
-    if agent.kind != "oracle":
+    if not agent_kind(agent).replays_gold:
         get_format(agent.format, **agent.format_options)
     for role, spec in agent.roles.items():
         try:

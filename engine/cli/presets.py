@@ -28,7 +28,6 @@ def preset_settings(agent: AgentSpec) -> str:
 
 class PresetsCommand(Subcommand):
     name = "presets"
-    help = "list the agent presets, or show one preset's settings"
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("name", nargs="?", help="a preset to show in full (default: list them all)")

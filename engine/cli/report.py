@@ -11,7 +11,6 @@ from engine.cli.base import Subcommand, at_least
 
 class ReportCommand(Subcommand):
     name = "report"
-    help = "a static HTML report of many runs: plots, pairs, per-role usage, actor timelines, trajectories"
     user_errors = (ValueError,)
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:

@@ -64,7 +64,6 @@ def run_summary(run_dir: Path) -> str:
 class RunCommand(Subcommand):
     user_errors = (RoleActorLost, RayUnavailable, RunIdentityMismatch)  # a run stopped or refused: its one-line reason, no traceback
     name = "run"
-    help = "evaluate one agent on one benchmark"
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--agent", required=True, help="preset name or agent YAML file")
@@ -126,7 +125,8 @@ class RunCommand(Subcommand):
         run_dir = Run(config, bench.tasks, simulator).execute()
         print(run_summary(run_dir))
         if args.judge:
-            from engine.cli.score import score_with_defaults, summary
+            from engine.cli.score import summary
+            from engine.judges.scoring import ScoreRequest, score
 
-            print(summary(*guarded(score_with_defaults)(run_dir, args.judge)))
+            print(summary(*guarded(score)(ScoreRequest(run_dir, args.judge))))
         return 0

@@ -4,41 +4,25 @@ next to it, so scoring again costs no model call and an interrupted scoring resu
 from __future__ import annotations
 
 import argparse
-import dataclasses
 from pathlib import Path
 from typing import Any
 
-from benchmarks.scoring.verified_scores import regenerated_gold_facts
-from benchmarks.results.files import SCORES_FILE
+from benchmarks.scoring.agreement import agreement_text
 from benchmarks.scoring.intervals import rate_text
-from benchmarks.scoring.inputs import ScoringInput, load_input, restrict_to_ids
-from benchmarks.scoring.agreement import agreement_section, agreement_text
-from benchmarks.scoring.judges import VERIFIED_JUDGE, Judge, JudgeLog, JudgeOptions
-from benchmarks.scoring.preference import side_labels, win_rate
-from benchmarks.scoring.procedures import procedure_of
-from benchmarks.results.scores import write_scores
-from benchmarks.scoring.scores import judged_scores, passed_values, win_section
-from benchmarks.scoring.tooleval import QueryResult
+from benchmarks.scoring.judges import VERIFIED_JUDGE, JudgeOptions
 from engine.cli.base import Subcommand
-from engine.judges import make_judge
-
-CACHE_FILE = "judge_cache.jsonl"
+from engine.judges.scoring import CACHE_FILE, ScoreRequest, score
 
 
 class ScoreCommand(Subcommand):
     name = "score"
-    help = "score a run folder or ToolEval converted answers with a judge"
     user_errors = (ValueError, FileNotFoundError)
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         add_score_arguments(parser)
 
-    def validate(self, args: argparse.Namespace) -> None:
-        if args.times < 1:
-            raise ValueError(f"--times must be at least 1, got {args.times}")
-
     def run(self, args: argparse.Namespace, argv: list[str]) -> int:
-        print(summary(*score(args)))
+        print(summary(*score(request_of(args))))
         return 0
 
 
@@ -69,69 +53,15 @@ def add_score_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--judge-concurrency", type=int, default=8, help="requests in flight (openai judge)")
 
 
-def _out_dir(args: argparse.Namespace, source: ScoringInput) -> Path:
-    if args.out:
-        return Path(args.out)
-    return source.path if source.kind == "run" else Path("scores") / source.name
-
-
-def score(args: argparse.Namespace) -> tuple[Path, dict[str, Any]]:
-    ScoreCommand().validate(args)
-    source = _selected(load_input(Path(args.path)), args.query_ids)
-    reference = _selected(load_input(Path(args.reference)), args.query_ids) if args.reference else None
-    out = _out_dir(args, source)
+def request_of(args: argparse.Namespace) -> ScoreRequest:
+    """The library's request from `score`'s arguments."""
     options = JudgeOptions(temperature=args.judge_temperature, max_new_tokens=args.judge_max_tokens,
-                           batch_size=args.judge_batch_size, dtype=args.judge_dtype,
-                           cache_path=Path(args.cache) if args.cache else out / CACHE_FILE, timeout_s=args.judge_timeout,
+                           batch_size=args.judge_batch_size, dtype=args.judge_dtype, timeout_s=args.judge_timeout,
                            retries=args.judge_retries, concurrency=args.judge_concurrency)
-    judge = _judge(args.judge, options, source)
-    other = _judge(args.compare_judge, options, source) if args.compare_judge else None  # a bad spec fails now
-    procedure, log = procedure_of(judge), JudgeLog()
-    times = procedure.times(args.times)
-    results = procedure.run(source.examples, judge, times, args.seed, log)
-    win = None
-    if reference is not None:
-        reference_results = procedure.run(reference.examples, judge, times, args.seed, log)
-        outcomes = win_rate(source.examples, reference.examples, side_labels(results), side_labels(reference_results),
-                            judge, times, args.seed, log)
-        win = win_section(reference, outcomes, results, reference_results, times, args.seed)
-    document = judged_scores(source, judge.info(), results, times, args.seed, log, win, procedure.description)
-    if other is not None:
-        document["judge_agreement"] = compared_judge(other, source, results, args.times, args.seed)
-    write_scores(out / SCORES_FILE, document)
-    return out / SCORES_FILE, document
-
-
-def score_with_defaults(path: Path, judge: str) -> tuple[Path, dict[str, Any]]:
-    """`score PATH --judge JUDGE` with every other option at its default."""
-    parser = argparse.ArgumentParser()
-    add_score_arguments(parser)
-    return score(parser.parse_args([str(path), "--judge", judge]))
-
-
-def _selected(source: ScoringInput, query_ids: str | None) -> ScoringInput:
-    if not query_ids:
-        return source
-    return dataclasses.replace(source, examples=restrict_to_ids(source.examples, Path(query_ids)))
-
-
-def _judge(spec: str, options: JudgeOptions, source: ScoringInput) -> Judge:
-    return make_judge(spec, options, _gold_facts(source) if spec == "verified" else None)
-
-
-def compared_judge(other: Judge, source: ScoringInput, results: list[QueryResult], times: int,
-                   seed: int) -> dict[str, Any]:
-    """`--compare-judge`: the second judge's own procedure on the same answers, and how often it agrees."""
-    procedure, log = procedure_of(other), JudgeLog()
-    other_results = procedure.run(source.examples, other, times, seed, log)
-    return agreement_section(other.info(), passed_values(results), passed_values(other_results), log.to_json(), seed)
-
-
-def _gold_facts(source: ScoringInput) -> dict[str, tuple[str, ...]]:
-    if source.manifest is None:
-        raise ValueError("the verified judge needs a run folder of the embedded benchmark (its gold facts are "
-                         "regenerated from run.json)")
-    return regenerated_gold_facts(source.manifest)
+    optional = {name: Path(getattr(args, name)) if getattr(args, name) else None
+                for name in ("reference", "query_ids", "out", "cache")}
+    return ScoreRequest(Path(args.path), args.judge, args.compare_judge, args.times, seed=args.seed, options=options,
+                        **optional)
 
 
 def _judged_by(document: dict[str, Any]) -> str:

@@ -30,7 +30,6 @@ from tools_sim.store import Store, default_store_path, import_dir
 
 class SimCommand(Subcommand):
     name = "sim"
-    help = "the tool response simulator: store import/export, stats, /virtual"
     user_errors = (CacheFormatError, OSError, ValueError, sqlite3.Error)  # OSError: missing paths, port in use
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:

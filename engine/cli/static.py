@@ -10,7 +10,6 @@ from engine.cli.options import add_model_args, resolve_agent
 
 class StaticCommand(Subcommand):
     name = "static"
-    help = "alpha-UMi's teacher-forced step metrics (Plan ACC, Act. EM, Hallu., Arg. F1, R-L)"
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--agent", required=True, help="alpha-umi, alpha-umi-backbone, or an agent YAML file of those formats")

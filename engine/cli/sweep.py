@@ -26,7 +26,6 @@ def sweep_agent(entry: dict[str, Any]) -> AgentSpec:
 class SweepCommand(Subcommand):
     user_errors = (RoleActorLost, RayUnavailable)  # a run stopped, resumable: its one-line reason, no traceback
     name = "sweep"
-    help = "many agents x benchmarks x seeds, resumable (a sweep YAML file)"
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("file", help="sweep YAML: agents, benchmarks, seeds, out, executor, judge (see README)")
@@ -38,7 +37,7 @@ class SweepCommand(Subcommand):
 
     def run(self, args: argparse.Namespace, argv: list[str]) -> int:
         from benchmarks import leaderboard
-        from engine.cli.score import score_with_defaults
+        from engine.judges.scoring import ScoreRequest, score
         from engine.runner.sweep import SweepError, execute, load_sweep, plan_table, start_with
         from engine.runner.tool_simulator import build_simulator
 
@@ -52,7 +51,7 @@ class SweepCommand(Subcommand):
         if args.dry_run:
             return 0
         starter = start_with(build_simulator, sweep.out, not args.no_progress, ["umi-eval", *argv])
-        state = execute(sweep, starter, lambda run_dir, judge: score_with_defaults(run_dir, judge),
+        state = execute(sweep, starter, lambda run_dir, judge: score(ScoreRequest(run_dir, judge)),
                         progress=not args.no_progress)
         failed = {name: run["error"] for name, run in state["runs"].items() if run["status"] == "failed"}
         if (sweep.out / "leaderboard.json").is_file():

@@ -12,11 +12,8 @@ from benchmarks.core.registry import did_you_mean
 from engine.execution.placement import PlacementError, assign_engines
 from engine.config.safe_yaml import YamlFileError, load_yaml_file
 from engine.search import STRATEGIES
+from engine.agents import AGENT_KINDS, MULTI_ROLES, SINGLE_ROLES, agent_kind
 from engine.types import AgentSpec, ModelSpec, SamplingParams
-
-MULTI_ROLES = ("planner", "caller", "summarizer")
-SINGLE_ROLES = ("backbone",)
-_KIND_ROLES = {"multi": MULTI_ROLES, "single": SINGLE_ROLES, "oracle": ()}
 
 
 class AgentConfigError(ValueError):
@@ -49,14 +46,14 @@ def with_strategy(agent: AgentSpec, strategy: str) -> AgentSpec:
         STRATEGIES.check(strategy)
     except ValueError as exc:
         raise AgentConfigError(str(exc)) from None
-    if agent.kind == "oracle" and strategy != "cot":
+    if agent_kind(agent).replays_gold and strategy != "cot":
         raise AgentConfigError("the oracle replays gold chains: its only strategy is cot")
     base = agent.name.removesuffix(DFSDT_SUFFIX)
     return dataclasses.replace(agent, strategy=strategy, name=base + DFSDT_SUFFIX if strategy == "dfsdt" else base)
 
 
 PRESETS.update({f"{name}{DFSDT_SUFFIX}": with_strategy(spec, "dfsdt") for name, spec in list(PRESETS.items())
-                if spec.kind != "oracle"})
+                if not agent_kind(spec).replays_gold})
 
 
 def load_agent(name_or_path: str) -> AgentSpec:
@@ -90,16 +87,17 @@ def agent_from_dict(data: Any, source: str = "<agent>") -> AgentSpec:
                                    f"valid: {', '.join(AGENT_FILE_KEYS)}")
     base = PRESETS.get(data.get("preset", ""))
     kind = data.get("kind", base.kind if base else None)
-    if kind not in _KIND_ROLES:
-        raise AgentConfigError(f"{source}: kind must be one of {', '.join(_KIND_ROLES)} (or give a preset)")
+    if not isinstance(kind, str) or kind not in AGENT_KINDS:
+        raise AgentConfigError(f"{source}: kind must be one of {', '.join(AGENT_KINDS)} (or give a preset)")
+    kind_roles = AGENT_KINDS.get(kind).roles
     default_model = _mapping(data.get("model", {}), f"{source}: model")
     given_roles = _mapping(data.get("roles") or {}, f"{source}: roles")
     roles = {}
     for role, spec in given_roles.items():
-        if role not in _KIND_ROLES[kind]:
-            raise AgentConfigError(f"{source}: unknown role {role!r} for a {kind} agent; valid: {', '.join(_KIND_ROLES[kind])}")
+        if role not in kind_roles:
+            raise AgentConfigError(f"{source}: unknown role {role!r} for a {kind} agent; valid: {', '.join(kind_roles)}")
         _mapping(spec, f"{source}: role {role}")
-    for role in _KIND_ROLES[kind]:
+    for role in kind_roles:
         inherited = base.roles[role] if base and role in base.roles else ModelSpec()
         roles[role] = _model_spec(inherited, {**default_model, **given_roles.get(role, {})}, f"{source}: role {role}")
     name = str(data.get("name", base.name if base else Path(source).stem))

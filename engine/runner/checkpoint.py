@@ -8,7 +8,7 @@ unit's events since its previous line, written when the unit waits for nothing (
 tool call is written with its observation). A resumed run rebuilds each unit by replaying its events through
 the agent, with no model or tool call, and goes on from its last completed step; its record is the one an
 uninterrupted run writes. This works for any strategy and schedule: the schedulers report events from their
-shared code (engine.schedule.lockstep.Scheduler) and commit once per batch of results.
+shared code (engine.schedule.loop.Scheduler) and commit once per batch of results.
 
 Lines are appended with one write each commit (a killed process loses at most the unfinished line, which a
 reader skips); an entry names its try, so a finished try's events are never replayed into the next one. On

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from benchmarks.core.types import Task
-from engine.agents import make_agent, start_episode
+from engine.agents import agent_kind, make_agent, start_episode
 from engine.types import AgentSpec, RoleResult
 from roles.types import Prompt
 
@@ -13,7 +13,7 @@ _ROUTES = {"caller": "Next: caller.", "summarizer": "Next: conclusion."}
 def first_turn_prompt(agent: AgentSpec, task: Task, role: str | None, thought: str = EXAMPLE_THOUGHT) -> Prompt:
     """The prompt `role` gets at the first step. The caller's and summarizer's come after the planner's turn
     `thought` + its `Next:` marker, recorded by the agent exactly as in a run (history turn and {thought})."""
-    if agent.kind == "oracle":
+    if agent_kind(agent).replays_gold:
         raise ValueError("the oracle agent has no prompts")
     roles = list(agent.roles)
     role = role or roles[0]

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from tools_sim.observation import STATUS_NO_SUCH_FUNCTION, STATUS_REQUEST_INVALID
 
 if TYPE_CHECKING:
-    from engine.schedule.lockstep import ActorStats, SchedulerStats
+    from engine.schedule.loop import ActorStats, SchedulerStats
 
 _INVALID_CALL = {STATUS_NO_SUCH_FUNCTION, STATUS_REQUEST_INVALID}
 OUTCOMES = ("answered", "gave_up", "max_steps", "failed")

@@ -21,7 +21,7 @@ from typing import Any
 from benchmarks.scoring import has_gold_facts, verified_scores
 from benchmarks.core.types import Task
 from engine.runner import provenance
-from engine.agents import Agent, Episode
+from engine.agents import Agent, Episode, agent_kind
 from engine.runner.checkpoint import Checkpoint
 from engine.execution.executor import Executor, make_executor
 from engine.runner.identity import check_identity, run_identity
@@ -36,7 +36,7 @@ from engine.execution.placement import distinct_models
 from engine.runner.run_outputs import RunOutputs
 from engine.execution.startup_clock import StartupClock
 from engine.schedule import DEFAULT_SCHEDULE, SCHEDULES
-from engine.schedule.lockstep import Scheduler, SchedulerStats
+from engine.schedule.loop import Scheduler, SchedulerStats
 from engine.search import make_strategy
 from engine.search.dfsdt import DFSDT_LIMITS
 from engine.types import AgentSpec
@@ -165,7 +165,7 @@ class Run:
     def _schedule(self, scheduler: Scheduler, executor: Executor, todo: list[Task], writer: TrajectoryWriter,
                   checkpoint: Checkpoint, outputs: RunOutputs | None, new: NewRecords) -> None:
         agent = self.config.agent
-        calls_bound = agent.max_steps * (2 if agent.kind == "multi" else 1 if agent.roles else 0)
+        calls_bound = agent.max_steps * agent_kind(agent).model_calls_per_step
         with CallProgress(self.config.run_name, len(self.tasks), len(self.tasks) - len(todo), calls_bound,
                           self.config.progress) as progress:
             executor.on_finished.append(progress.on_batch)

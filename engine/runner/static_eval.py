@@ -30,16 +30,16 @@ from benchmarks.scoring.static import static_metrics
 from benchmarks.loading import file_sha256
 from benchmarks.core.types import Task
 from engine.runner import provenance
-from engine.agents import Agent, Episode, make_agent
+from engine.agents import Agent, Episode, agent_kind, make_agent
 from engine.execution.executor import Executor, make_executor
 from engine.execution.placement import distinct_models
 from benchmarks.results.files import write_json_atomic
 from engine.types import AgentSpec, RoleRequest, Trajectory
 from roles.alpha_umi_steps import (StaticSample, backbone_target, multi_outcome, single_outcome, static_plan,
                                    static_samples)
+from roles.registry import FORMATS
 from roles.types import Turn
 
-STATIC_FORMATS = {"multi": "alpha-umi", "single": "alpha-umi-backbone"}  # agent kind -> the format it must use
 STATIC_PROMPT_TOKENS = 3750  # inference_toolbench.sh: --max_input_length 3750 (the collator keeps the last ones)
 METRICS = (("plan_acc", "Plan ACC"), ("act_em", "Act. EM"), ("hallu", "Hallu."), ("arg_f1", "Arg. F1"), ("rouge_l", "R-L"))
 
@@ -85,7 +85,8 @@ class StaticStep:
 
 def load_static(agent: AgentSpec, data: Path) -> list[StaticSample]:
     """Everything checked before a model loads or a file is written; a ValueError says what is wrong."""
-    if STATIC_FORMATS.get(agent.kind) != agent.format:
+    fmt = FORMATS.get(agent.format)
+    if not (fmt.static_eval and fmt.kind == agent.kind):
         raise ValueError(f"the static evaluation needs an alpha-UMi agent (kind multi with format alpha-umi, or kind "
                          f"single with format alpha-umi-backbone); agent {agent.name!r} is {agent.kind} with format {agent.format!r}")
     samples = static_samples(data, agent.kind)
@@ -140,7 +141,7 @@ def predict(agent: AgentSpec, samples: list[StaticSample], executor: Executor, s
     model_agent = make_agent(agent)
     steps = [StaticStep(i, s, _episode(agent, i, s, seed, group)) for i, s in enumerate(samples)]
     _ask(executor, agent, [(step, model_agent.next_step(step.episode)) for step in steps], progress)
-    if agent.kind == "multi":
+    if agent_kind(agent).collaborative:
         routed = [(step, _route(model_agent, step)) for step in steps]
         _ask(executor, agent, [(step, request) for step, request in routed if request is not None], progress)
     return steps
@@ -149,7 +150,7 @@ def predict(agent: AgentSpec, samples: list[StaticSample], executor: Executor, s
 def _episode(agent: AgentSpec, index: int, sample: StaticSample, seed: int, group: str) -> Episode:
     # The tools stay the file's doc entries (dicts): roles.alpha_umi.doc_slots dumps them as given.
     task = Task("static", group, str(index), sample.instruction, sample.tools)  # type: ignore[arg-type]
-    history = sample.history if agent.kind == "multi" else backbone_history(sample.history)
+    history = sample.history if agent_kind(agent).collaborative else backbone_history(sample.history)
     return Episode(task, Trajectory(task.key, group, task.query_id, agent.name, seed, turns=list(history)))
 
 

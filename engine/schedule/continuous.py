@@ -25,9 +25,9 @@ from typing import Callable, Iterable, Iterator
 from engine.agents import Agent, Episode
 from engine.execution.executor import Executor, FinishedRequest, Ticket
 from engine.execution.placement import distinct_models
-from engine.schedule.lockstep import Scheduler, ToolSimulator, take_up_to
+from engine.schedule.loop import Scheduler, ToolSimulator
 from engine.backends.streaming import engine_capacity
-from engine.types import RoleResult
+from engine.types import RoleRequest, RoleResult
 from tools_sim.types import ToolCall
 
 WINDOW_PER_SLOT = 2
@@ -48,27 +48,25 @@ class ContinuousScheduler(Scheduler):
         super().__init__(agent, executor, tools, max_active)
         self.window = max_active if max_active is not None else default_window(agent)
         self.in_flight: dict[Ticket, Episode] = {}
-        self.active = 0  # trajectories admitted and not finished
-        self.peak_active = 0
 
     def run(self, episodes: Iterable[Episode], on_finished: Callable[[Episode], None]) -> None:
         pending: Iterator[Episode] = iter(episodes)
+        self._on_finished = on_finished
         while True:
-            self._admit(pending, on_finished)
+            self._fill_window(pending)
             if not self.in_flight:
                 break
-            self._on_results(self._wait(), on_finished)
+            self._on_results(self._wait())
             self.stats.ticks += 1
         self._book_busy_time()
 
-    def _admit(self, pending: Iterator[Episode], on_finished: Callable[[Episode], None]) -> None:
+    def _fill_window(self, pending: Iterator[Episode]) -> None:
         """Starts new trajectories while the window has room; one that ends without a request frees its place."""
-        while (admitted := take_up_to(pending, self.window - self.active)):
-            for episode in admitted:
-                self._start(episode)
-            self.active += len(admitted)
-            self.peak_active = max(self.peak_active, self.active)
-            self._advance(admitted, on_finished)
+        while (admitted := self._admit(pending, self.window - self.active)):
+            self._advance(admitted)
+
+    def _place(self, actor_key: str, episode: Episode, request: RoleRequest) -> None:
+        self.in_flight[self.executor.submit_request(actor_key, request)] = episode
 
     def _wait(self) -> list[FinishedRequest]:
         start = time.perf_counter()
@@ -76,50 +74,23 @@ class ContinuousScheduler(Scheduler):
         self.stats.generate_s += time.perf_counter() - start
         return finished
 
-    def _on_results(self, finished: list[FinishedRequest], on_finished: Callable[[Episode], None]) -> None:
-        moved: list[tuple[Episode, ToolCall | None]] = []
-        for done in finished:
-            episode = self.in_flight.pop(done.ticket)
-            moved.append((episode, self._receive_one(done)))
+    def _on_results(self, finished: list[FinishedRequest]) -> None:
+        moved = [self._receive_one(done) for done in finished]
         self.checkpoint.commit()
         self._call_tools([(episode, call) for episode, call in moved if call is not None])
-        self._advance([episode for episode, _ in moved], on_finished)
+        self._advance([episode for episode, _ in moved])
 
-    def _receive_one(self, done: FinishedRequest) -> ToolCall | None:
-        """Books one finished request and applies it to its episode; returns the tool call it asks for."""
-        actor = self.stats.actors[done.ticket.actor_key]
+    def _receive_one(self, done: FinishedRequest) -> tuple[Episode, ToolCall | None]:
+        """Books one finished request and applies it to its episode, with the tool call it asks for."""
+        del self.in_flight[done.ticket]
         streamed = done.streamed
         result = streamed.result
         if result.request_id != done.ticket.request.request_id:  # a backend's mix-up must not cross trajectories
             result = RoleResult(done.ticket.request.request_id, "",
                                 error=f"the backend answered request {result.request_id!r} instead")
-        actor.retried_batches += streamed.attempts > 1
-        actor.batch_sizes.append(1)
-        actor.spans.append((streamed.started_at, max(0.0, streamed.finished_at - streamed.started_at)))
-        self.stats.role_calls += 1
-        episode, asked_at = self._asked.pop(result.request_id)
-        actor.queue_s.append(max(0.0, streamed.started_at - asked_at))
-        call = self.agent.on_generation(episode, result)
-        self.checkpoint.generated(episode, result, call)
-        return call
-
-    def _advance(self, episodes: list[Episode], on_finished: Callable[[Episode], None]) -> None:
-        """Moves each episode on until it waits for a model or ends; tool calls go out in one batch per round."""
-        while episodes:
-            tool_calls: list[tuple[Episode, ToolCall]] = []
-            for episode in episodes:
-                if episode.trajectory.done:
-                    self.active -= 1
-                    self._finish(episode, on_finished)
-                    continue
-                need = self.agent.next_step(episode)
-                if isinstance(need, ToolCall):
-                    tool_calls.append((episode, need))
-                else:
-                    ticket = self.executor.submit_request(self._ask(episode, need), need)
-                    self.in_flight[ticket] = episode
-            self._call_tools(tool_calls)
-            episodes = [episode for episode, _ in tool_calls]
+        key = done.ticket.actor_key
+        self._book(key, streamed.started_at, max(0.0, streamed.finished_at - streamed.started_at), streamed.attempts, 1)
+        return self._apply(key, result, streamed.started_at)
 
     def _book_busy_time(self) -> None:
         """An engine's busy time is the time it had a request running, measured by its stream."""

@@ -28,9 +28,8 @@ from typing import Callable, Iterable, Iterator
 from engine.agents import Agent, Episode
 from engine.execution.executor import Batch, Executor, FinishedBatch
 from engine.execution.placement import distinct_models
-from engine.schedule.lockstep import Scheduler, ToolSimulator, take_up_to
+from engine.schedule.loop import Scheduler, ToolSimulator
 from engine.types import RoleRequest
-from tools_sim.types import ToolCall
 
 
 class PipelinedScheduler(Scheduler):
@@ -45,11 +44,9 @@ class PipelinedScheduler(Scheduler):
         self.running: dict[str, Batch] = {}
         self.entry: str | None = None  # the actor new trajectories start at: learnt from the first request
         self._pending: Iterator[Episode] = iter(())
-        self._on_finished: Callable[[Episode], None] = lambda episode: None
-        self._active = 0
 
     def run(self, episodes: Iterable[Episode], on_finished: Callable[[Episode], None]) -> None:
-        self._pending, self._on_finished, self._active = iter(episodes), on_finished, 0
+        self._pending, self._on_finished = iter(episodes), on_finished
         while self._dispatch() or self.running:
             if self.running:
                 self._on_batches(self._wait())
@@ -57,13 +54,14 @@ class PipelinedScheduler(Scheduler):
     def _dispatch(self) -> bool:
         """Admits what the entry actor's next batch has room for, then starts every free actor that has work.
         Returns whether any trajectory was admitted."""
-        admitted = take_up_to(self._pending, self._admission_room())
-        for episode in admitted:
-            self._start(episode)
-        self._active += len(admitted)
+        admitted = self._admit(self._pending, self._admission_room())
         self._advance(admitted)
         self._start_free_actors()
         return bool(admitted)
+
+    def _place(self, actor_key: str, episode: Episode, request: RoleRequest) -> None:
+        self.entry = self.entry or actor_key
+        self.queues[actor_key].append(request)
 
     def _start_free_actors(self) -> None:
         for key, queue in self.queues.items():
@@ -77,7 +75,7 @@ class PipelinedScheduler(Scheduler):
             want = self.admit_chunk
         else:
             want = self.batch_size[self.entry] - len(self.queues[self.entry])
-        room = self._free_slots(self._active)
+        room = self._free_slots(self.active)
         return want if room is None else min(want, room)
 
     def _wait(self) -> list[FinishedBatch]:
@@ -94,22 +92,3 @@ class PipelinedScheduler(Scheduler):
         moved = [pair for done in finished for pair in self._receive(done)]
         self._call_tools([(episode, call) for episode, call in moved if call is not None])
         self._advance([episode for episode, _ in moved])
-
-    def _advance(self, episodes: list[Episode]) -> None:
-        """Moves each episode on until it waits for an actor or ends; tool calls go out in one batch per round."""
-        while episodes:
-            tool_calls: list[tuple[Episode, ToolCall]] = []
-            for episode in episodes:
-                if episode.trajectory.done:
-                    self._active -= 1
-                    self._finish(episode, self._on_finished)
-                    continue
-                need = self.agent.next_step(episode)
-                if isinstance(need, ToolCall):
-                    tool_calls.append((episode, need))
-                else:
-                    key = self._ask(episode, need)
-                    self.entry = self.entry or key
-                    self.queues[key].append(need)
-            self._call_tools(tool_calls)
-            episodes = [episode for episode, _ in tool_calls]

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from benchmarks.core.registry import Registry
 from benchmarks.core.types import Task
-from engine.agents import Agent, Episode, make_agent, start_episode
+from engine.agents import Agent, Episode, agent_kind, make_agent, start_episode
 from benchmarks.results.converted import dumps_converted
 from benchmarks.results.raw_answers import convert_folder
 from engine.search.answer_files import answer_dir, answer_path, tree_metrics, write_raw_json
@@ -78,7 +78,7 @@ class Dfsdt:
         return dataclasses.replace(self.settings, single_chain_max_step=spec.max_depth)
 
     def agent(self, spec: AgentSpec) -> Agent:
-        if spec.kind == "oracle":
+        if agent_kind(spec).replays_gold:
             raise ValueError("the oracle replays gold chains: it has no dfsdt strategy")
         return DfsAgent(spec, self._limits(spec))
 
@@ -93,12 +93,12 @@ class Dfsdt:
         """ToolBench's converter run on the group's raw answer files. alpha-UMi's collab files hold
         `observation` messages, which that converter refuses (alpha-UMi converted them with its own variant of
         it), so a multi-LLM tree's chosen chain is exported as a chain instead."""
-        if spec.kind == "multi":
+        if agent_kind(spec).collaborative:
             return converted_group_text(tasks, records)
         return dumps_converted(convert_folder(answer_dir(run_dir, group), METHOD))
 
     def tooleval_from_records(self, spec: AgentSpec) -> bool:
-        return spec.kind == "multi"
+        return agent_kind(spec).collaborative
 
     def limits(self, spec: AgentSpec) -> dict[str, Any]:
         return self._limits(spec).forward_args()

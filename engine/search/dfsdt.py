@@ -28,10 +28,11 @@ from typing import Any, Generator
 
 from benchmarks.core.schemas import function_schemas
 from benchmarks.core.types import Task
-from engine.agents import Episode, make_agent, request_seed
+from engine.agents import Episode, agent_kind, make_agent, request_seed
 from engine.search.tree import ACTION, ACTION_INPUT, THOUGHT, TreeNode, tree_json
 from engine.types import AgentSpec, RoleRequest, RoleResult, RoleUsage, Trajectory
 from roles import react
+from roles.registry import FORMATS
 from roles.types import PromptContext, Turn
 from tools_sim.observation import STATUS_FINAL_ANSWER, STATUS_GIVE_UP, STATUS_NO_SUCH_FUNCTION
 from tools_sim.types import Observation, ToolCall
@@ -71,14 +72,16 @@ DIVERSITY_PROMPT = (
     "Remember you are now in the intermediate state of a trail, you will first analyze the now state and "
     "previous action candidates, then make actions that is different from all the previous."
 )
-# Formats whose upstream renderer ignores the "valid" mark (ToolLLaMA's and alpha-UMi's parse); chat models
-# are served like ChatGPT, whose request drops invalid messages.
-DIVERSITY_STAYS_IN_HISTORY = frozenset({"toolllama", "alpha-umi", "alpha-umi-backbone"})
+def served_locally(spec: AgentSpec) -> bool:
+    """Whether upstream served the agent's format as a local model: its renderer ignores the "valid" mark, so a
+    diversity prompt stays in the history; chat models are served like ChatGPT, whose request drops invalid
+    messages (roles.registry: served_by)."""
+    return FORMATS.get(spec.format).served_by == "local"
+
+
 ANSWER_OBSERVATION = '{"response":"successfully giving the final answer."}'
 GIVE_UP_OBSERVATION = '{"response":"chose to give up and restart"}'
 HALLUCINATED_NAME = "invalid_hallucination_function_name"
-# Upstream's total_tokens: the API's prompt+completion for chat models, the decoded length for local models.
-COMPLETION_ONLY_TOKENS = DIVERSITY_STAYS_IN_HISTORY
 
 
 def diversity_prompt(node: TreeNode) -> str | None:
@@ -185,7 +188,7 @@ class TreeEpisode:
         self.spec = spec
         self.limits = limits
         self.agent = make_agent(dataclasses.replace(spec, max_steps=NO_CHAIN_LIMIT))
-        self.style = CollabMessageStyle() if spec.kind == "multi" else MessageStyle()
+        self.style = CollabMessageStyle() if agent_kind(spec).collaborative else MessageStyle()
         self.trajectory = Trajectory(task.key, task.group, task.query_id, spec.name, seed, turns=[Turn("user", task.query)])
         state = dataclasses.replace(self.trajectory, turns=list(self.trajectory.turns), usage={})
         self.root = TreeNode(ACTION_INPUT, messages=self.style.root(task), state=state)
@@ -222,7 +225,7 @@ class TreeEpisode:
             self.query_count += 1
             if self.query_count >= limits.max_query_count:
                 return BUDGET_EXIT
-            if diversity is not None:  # it must not steer the children (see DIVERSITY_STAYS_IN_HISTORY)
+            if diversity is not None:  # it must not steer the children (see served_locally)
                 node.messages[-1] = {**node.messages[-1], "valid": False}
             result = yield from self._dfs(self._attach(node, slot, outcome))
             if len(self.terminal) >= limits.answer:
@@ -319,7 +322,7 @@ class TreeEpisode:
             total.prompt_tokens += usage.prompt_tokens
             total.completion_tokens += usage.completion_tokens
             total.latency_s += usage.latency_s
-            prompt = 0 if self.spec.format in COMPLETION_ONLY_TOKENS else usage.prompt_tokens
+            prompt = 0 if served_locally(self.spec) else usage.prompt_tokens  # upstream's total_tokens (served_by)
             self.total_tokens += prompt + usage.completion_tokens
         tree.parse_failures += trajectory.parse_failures
         tree.unmarked_plans += trajectory.unmarked_plans
@@ -329,7 +332,7 @@ class TreeEpisode:
         trajectory = expansion.episode.trajectory
         state = self._child_state(expansion)
         common = {"state": state, "prediction": self._prediction(expansion.texts),
-                  "model_input": expansion.planner_prompt if self.spec.kind == "multi" else None}
+                  "model_input": expansion.planner_prompt if agent_kind(self.spec).collaborative else None}
         if trajectory.steps > expansion.base_steps:
             call = trajectory.calls[-1]
             return Outcome("call", thought=self._thought(expansion, "call"), name=call.name, arguments=call.arguments,
@@ -347,7 +350,7 @@ class TreeEpisode:
 
     def _child_state(self, expansion: Expansion) -> Trajectory:
         state = expansion.episode.trajectory
-        if expansion.query.diversity is not None and self.spec.format not in DIVERSITY_STAYS_IN_HISTORY:
+        if expansion.query.diversity is not None and not served_locally(self.spec):
             del state.turns[len(expansion.query.node.state.turns)]
         return state
 
@@ -367,7 +370,7 @@ class TreeEpisode:
         trajectory = expansion.episode.trajectory
         if kind == "call":
             return trajectory.calls[-1].thought
-        if self.spec.kind != "multi":
+        if not agent_kind(self.spec).collaborative:
             return trajectory.finish_thought
         planner = next((text for role, text in reversed(expansion.texts) if role == "planner"), "")
         cut = planner.find({"answer": "Next: conclusion", "give_up": "Next: give up"}[kind])
@@ -375,7 +378,7 @@ class TreeEpisode:
 
     def _finish_arguments(self, expansion: Expansion, default: dict[str, str]) -> str:
         """The Finish call's arguments as the model wrote them (ReAct), else as alpha-UMi's parser builds them."""
-        if self.spec.kind != "multi" and expansion.texts:
+        if not agent_kind(self.spec).collaborative and expansion.texts:
             action = self.agent.format.parse_step(expansion.texts[-1][1])
             if action.name == "Finish":
                 return action.arguments
@@ -420,7 +423,7 @@ class TreeEpisode:
     def answer_file(self) -> dict[str, Any]:
         """The raw answer file as upstream's `chain.to_json(answer=True, process=True)` plus the query."""
         forward_args = self.limits.forward_args()
-        if self.spec.kind == "multi":
+        if agent_kind(self.spec).collaborative:
             forward_args["prompt_type"] = {"planner": "toolbench_planner", "caller": "toolbench_caller",
                                            "summarizer": "toolbench_summarizer"}
         data: dict[str, Any] = {

@@ -10,7 +10,7 @@ from engine.execution.executor import Executor, LocalExecutor
 from engine.execution.placement import assign_engines, distinct_models
 from engine.config.presets import PRESETS, override_models
 from engine.schedule import SCHEDULES
-from engine.schedule.lockstep import Scheduler
+from engine.schedule.loop import Scheduler
 from engine.types import AgentSpec, SamplingParams
 from tests.helpers.role_fixtures import TOOLS
 from tools_sim.cache import ResponseCache

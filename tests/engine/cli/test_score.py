@@ -117,6 +117,28 @@ def test_model_judge_scores_again_from_the_cache(tmp_path: Path, capsys) -> None
     assert (out / "judge_cache.jsonl").is_file()
 
 
+def test_a_model_judge_keeps_the_verified_scores_of_a_run(tmp_path: Path, capsys) -> None:
+    run, _ = _embedded_run(tmp_path, {0: "I could not find it."})
+    assert score(str(run), "--judge", "verified") == 0
+    verified = (run / "scores.json").read_bytes()
+    assert score(str(run), "--judge", "scripted:judge-always-solved") == 0
+    assert "scores.scripted.json" in capsys.readouterr().out
+    assert (run / "scores.json").read_bytes() == verified  # the benchmark's own verdicts stay
+    judged = json.loads((run / "scores.scripted.json").read_text())
+    assert judged["judge"]["kind"] != "verified" and judged["overall"]["rate"] == 100.0
+
+
+def test_the_library_call_and_the_command_write_the_same_scores(tmp_path: Path) -> None:
+    from engine.judges.scoring import ScoreRequest, score as score_call
+
+    run, _ = _embedded_run(tmp_path, {2: ""})
+    assert score(str(run), "--judge", "verified", "--out", str(tmp_path / "cli")) == 0
+    path, document = score_call(ScoreRequest(run, "verified", out=tmp_path / "lib"))
+    assert path == tmp_path / "lib" / "scores.json"
+    cli = json.loads((tmp_path / "cli" / "scores.json").read_text())
+    assert {k: q["passed"] for k, q in cli["per_query"].items()} == {k: q["passed"] for k, q in document["per_query"].items()}
+
+
 def test_win_rate_against_a_reference(tmp_path: Path) -> None:
     candidate, _ = _embedded_run(tmp_path / "c", {})
     reference, _ = _embedded_run(tmp_path / "r", {0: None, 1: None})
