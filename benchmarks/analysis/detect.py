@@ -133,9 +133,16 @@ def _routing(scope: str, ctx: StepContext) -> Hit | None:
         return None  # an empty plan is empty_output
     if not _ROUTE.search(text):
         return Hit("no route marker")
-    if ctx.chain.unmarked_plans and _APPENDED_ROUTE.search(text):
+    if _APPENDED_ROUTE.search(text) and _defaulted_before(ctx) < ctx.chain.unmarked_plans:
         return Hit("unmarked plan, routed by default")
     return None
+
+
+def _defaulted_before(ctx: StepContext) -> int:
+    """Plans of earlier steps that end as alpha-UMi's format ends an unmarked one. Its turn reads like a marked
+    plan, so of the plans that could be unmarked, the first `unmarked_plans` (the record's count) are taken."""
+    return sum(1 for r in ctx.chain.rounds[:ctx.round.step - 1] for o in r.outputs
+               if o.role == "planner" and _APPENDED_ROUTE.search(o.text))
 
 
 @category("hallucinated_api", "the call names a function the task does not offer", CALL)

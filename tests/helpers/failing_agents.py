@@ -103,6 +103,9 @@ SCRIPTS = {
     "fail-summarizer": _multi(_plan_once, _first_call, summarizer=""),
     "fail-caller": _multi(_plan_once, lambda r: call("no_such_api_for_nobody", {})),
     "fail-planner-empty": _multi(lambda r: "", _first_call),
+    # alpha-UMi's prompts list tools as JSON: the G1_category task's first tool is this one
+    "fail-routing-alpha": _multi(lambda r: "I will look something up.",
+                                 lambda r: call("scrabble_score_for_wordsmith", {"word": "quiz"})),
 }
 for _name, _script in SCRIPTS.items():
     register_script(_name, _script)
@@ -128,4 +131,6 @@ CASES = [
     Case("fail-summarizer", "chat-multi", OK_GROUPS, ("empty_output", "summarizer", 2)),
     Case("fail-caller", "chat-multi", ALL_GROUPS, ("hallucinated_api", "caller", 1), frozenset({"answered_without_tool"})),
     Case("fail-planner-empty", "alpha-umi", ALL_GROUPS, ("empty_output", "planner", 1)),
+    Case("fail-routing-alpha", "alpha-umi", ("G1_category",), ("routing_error", "planner", 1),
+         frozenset({"step_limit", "repeated_call"})),
 ]

@@ -12,12 +12,12 @@ from tests.helpers.failing_agents import CASES, Case
 def _run(case: Case, out, strategy: str = "cot"):
     argv = ["run", "--agent", case.agent, "--backend", "scripted", "--model", case.script, "--benchmark", "embedded",
             "--per-group", "1", "--groups", *case.groups, "--strategy", strategy, "--executor", "local",
-            "--out", str(out), "--run-name", case.script, "--no-progress"]
+            "--out", str(out), "--run-name", "run", "--no-progress"]
     assert run_eval.main(argv) == 0
-    return out / case.script
+    return out / "run"
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.script for c in CASES])
+@pytest.mark.parametrize("case", CASES, ids=[f"{c.script}-{c.agent}" for c in CASES])
 def test_first_error_role_and_step_of_every_trajectory(case, tmp_path):
     document = analyse(source_of(_run(case, tmp_path)))
     trajectories = document["trajectories"]
