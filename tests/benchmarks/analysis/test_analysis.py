@@ -160,3 +160,14 @@ def test_leaderboard_columns_errors(tmp_path, capsys):
     assert run_eval.main(["leaderboard", str(tmp_path), "--columns", "errors"]) == 0
     table = capsys.readouterr().out
     assert "| first errors | first error by role |" in table and "gave_up 100% | backbone 100%" in table
+
+
+def test_analyze_answers_that_are_not_a_run_folder_writes_only_where_told(tmp_path, capsys):
+    if not EXAMPLES.is_dir():
+        pytest.skip(f"{EXAMPLES} absent (StableToolBench's data_example in ../shared/data)")
+    target = tmp_path / "dfs.json"
+    assert run_eval.main(["analyze", str(EXAMPLES / "answer/virtual_chatgpt_dfs"), "--out", str(target)]) == 0
+    document = json.loads(target.read_text())
+    assert document["source"]["kind"] == "raw" and document["overall"]["n"] == 3
+    assert "virtual_chatgpt_dfs: 3 trajectories" in capsys.readouterr().out
+    assert run_eval.main(["analyze", str(EXAMPLES / "answer/virtual_chatgpt_dfs"), str(tmp_path), "--out", str(target)]) == 2
