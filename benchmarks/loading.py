@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Callable
 
 from benchmarks.core.values import positive_int_problem
-from benchmarks.core.registry import Registry
+from benchmarks.core.registry import Registry, did_you_mean
 from benchmarks.core.types import LoadedBenchmark, Task
 from benchmarks.hf_benchmark import is_dataset_source, load_dataset_benchmark
+from benchmarks.tool_descriptions import describe_tools, undescribed_tools
 from benchmarks.toolbench import load_benchmark_dir, load_query_file, order_groups
 
 BenchmarkLoader = Callable[..., LoadedBenchmark]
@@ -33,7 +34,22 @@ def load_benchmark(name_or_path: str, *, groups: list[str] | None = None, limit:
     else:
         bench = _load_files(Path(name_or_path), groups, tools_dir)
     bench.tasks = select(bench.tasks, groups, limit)
+    if name_or_path not in BENCHMARKS:
+        _describe(bench, tools_dir or _cache_tools_dir(Path(name_or_path)))
     return bench
+
+
+def _cache_tools_dir(path: Path) -> Path | None:
+    """The `tools/` folder of a StableToolBench cache unpacked into the benchmark folder (beside
+    `tool_response_cache/`, which the simulator reads)."""
+    return path / "tools" if (path / "tools").is_dir() else None
+
+
+def _describe(bench: LoadedBenchmark, tools_dir: str | Path | None) -> None:
+    """Tool descriptions for the task description's tool list, as ToolBench's runner reads them; run.json
+    records how many tools have none."""
+    bench.tasks = describe_tools(bench.tasks, tools_dir)
+    bench.info["tools_without_description"] = undescribed_tools(bench.tasks)
 
 
 def _load_files(path: Path, groups: list[str] | None, tools_dir: str | None) -> LoadedBenchmark:
@@ -46,8 +62,9 @@ def _load_files(path: Path, groups: list[str] | None, tools_dir: str | None) -> 
     elif path.is_file():
         tasks = load_query_file(path, tools_dir=tools_dir)
     else:
-        raise FileNotFoundError(f"benchmark not found: {path} (give {', '.join(map(repr, BENCHMARKS))}, a query file, "
-                                "a folder, a dataset (save_to_disk folder, parquet or JSON lines) or hf:OWNER/NAME)")
+        raise FileNotFoundError(f"benchmark not found: {path}{did_you_mean(path, BENCHMARKS)} (give "
+                                f"{', '.join(map(repr, BENCHMARKS))}, a query file, a folder, a dataset (save_to_disk "
+                                "folder, parquet or JSON lines) or hf:OWNER/NAME)")
     # Hashed for the manifest: query, id, tool and gold files (the response cache belongs to the simulator).
     files = [path] if path.is_file() else sorted(
         p for p in path.rglob("*.json") if p.is_file() and "tool_response_cache" not in p.parts)

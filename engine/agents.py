@@ -15,13 +15,15 @@ from benchmarks.core.registry import Registry
 from benchmarks.core.types import Task
 from engine.types import AgentSpec, CallRecord, RoleRequest, RoleResult, SamplingParams, Trajectory
 from roles.alpha_umi import EMPTY_PLAN
+from roles.parsing import finish_action, finish_error_reply
 from roles.registry import MultiFormat, SingleFormat, get_format
 from roles.types import Action, PromptContext, Turn
-from tools_sim.observation import alpha_umi_text
+from tools_sim.observation import STATUS_BAD_FINISH_INPUT, alpha_umi_text
 from tools_sim.types import Observation, ToolCall
 
 # How an observation reads in the history, by the format's `observations` option (ToolBench's text otherwise).
 _OBSERVATION_TEXT = {"alpha-umi": alpha_umi_text}
+FINISH = "Finish"
 
 
 @dataclass
@@ -92,20 +94,34 @@ class _ModelAgent:
             self._sampling[role] = sampling
         return self._sampling[role]
 
-    def _tool_call(self, episode: Episode, action: Action) -> ToolCall:
-        """The call ending this round; it is made even in the chain's last round, as ToolBench does."""
+    @staticmethod
+    def _as_finish(action: Action) -> Action:
+        """A call named Finish, whichever role or format wrote it, is the environment's Finish (upstream
+        `_step`): an answer, a give-up, or a refused Finish."""
+        if action.kind == "call" and action.name == FINISH:
+            return finish_action(action.thought, action.name, action.arguments)
+        return action
+
+    def _tool_call(self, episode: Episode, action: Action) -> ToolCall | None:
+        """The call ending this round; it is made even in the chain's last round, as ToolBench does. A Finish
+        the environment refuses (upstream `_step`: status 2, its own error text, the name kept) is answered
+        here, not by the simulator."""
         episode.rounds += 1
         episode.pending_call = action
-        return ToolCall(episode.task.tools, action.name, action.arguments)
+        if action.name == FINISH:
+            self._record_call(episode, finish_error_reply(action.error), STATUS_BAD_FINISH_INPUT, "error", None)
+            return None
+        return ToolCall(episode.task.tools, action.name, action.arguments, self.spec.compat)
 
     def on_observation(self, episode: Episode, observation: Observation) -> None:
-        """Records the observation; the chain ends when its rounds reach ToolBench's depth limit."""
+        self._record_call(episode, self._observation_text(observation), observation.status, observation.source,
+                          observation.function_name)
+
+    def _record_call(self, episode: Episode, text: str, status: int, source: str, function_name: str | None) -> None:
+        """Records the call's observation; the chain ends when its rounds reach ToolBench's depth limit."""
         action = episode.pending_call
-        text = self._observation_text(observation)
         episode.trajectory.calls.append(
-            CallRecord(action.name, action.arguments, text, observation.status, observation.source, observation.function_name,
-                       action.thought)
-        )
+            CallRecord(action.name, action.arguments, text, status, source, function_name, action.thought))
         episode.trajectory.turns.append(Turn("observation", text))
         episode.pending_call = None
         episode.phase = self._after_observation
@@ -169,10 +185,13 @@ class MultiAgent(_ModelAgent):
         return None
 
     def _on_call(self, episode: Episode, text: str) -> ToolCall | None:
-        action = self.format.parse_call(text, episode.thought)
+        action = self._as_finish(self.format.parse_call(text, episode.thought))
         episode.trajectory.turns.append(self.format.call_turn(text, action))
         if action.kind in ("answer", "give_up"):  # the step read as a whole says Finish (alpha-umi)
             return self._conclude(episode, action)
+        if action.kind == "parse_error" and action.name == FINISH:
+            episode.trajectory.parse_failures += 1
+            return self._tool_call(episode, dataclasses.replace(action, thought=episode.thought.strip()))
         if action.kind != "call":
             episode.trajectory.parse_failures += 1
             action = Action("call", name=action.name, arguments=action.arguments)
@@ -216,7 +235,7 @@ class SingleAgent(_ModelAgent):
         episode.trajectory.record_usage("backbone", result)
         if self._failed(episode, result):
             return None
-        action = self.format.parse_step(result.text)
+        action = self._as_finish(self.format.parse_step(result.text))
         episode.trajectory.turns.extend(self.format.step_turns(result.text, action))
         if action.kind == "answer":
             episode.trajectory.finish("answered", action.answer, action.thought)
@@ -256,6 +275,7 @@ class OracleAgent:
 
     _after_observation = "replay"
     _observation_text = staticmethod(_toolbench_text)
+    _record_call = _ModelAgent._record_call
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,9 @@ class SamplingParams:
     stop: tuple[str, ...] = ()
     json_schema: str | None = None  # a JSON Schema (as canonical JSON text) the reply must match; vllm only
     prompt_tokens: int | None = None  # keep at most the LAST this many prompt tokens (hf, vllm); None: what fits
+    # Tokens generated before end-of-sequence may end the reply: 1 emulates upstream's `force_generate=True`
+    # (vllm `min_tokens`, transformers `min_new_tokens`, `min_tokens` to an OpenAI-compatible vLLM server).
+    min_new_tokens: int = 0
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,7 @@ class ModelSpec:
     gpu_memory_utilization: float | None = None  # vllm: this engine's share of its GPU's memory
     tensor_parallel_size: int = 1  # vllm: GPUs per engine, reserved through a placement group
     engine: str = ""  # a name that gives this role its own engine even when the model is shared
+    replicas: int = 1  # engines serving this role, each its own actor and GPU(s), behind one router (engine.execution)
 
     @property
     def actor_key(self) -> str:
@@ -62,6 +66,12 @@ class AgentSpec:
     planner_attempts: int = 5  # planner generations per step while its output is empty (upstream's loop)
     placement: str = "shared"  # shared | per-role | colocate (engine.execution.placement)
     strategy: str = "cot"  # cot: one chain per task; dfsdt: ToolBench's tree search (engine.search)
+    # "upstream": the environment's quirks as ToolBench's `_step` has them (an empty action name calls the first
+    # API; arguments that are not JSON get status 0); "strict" refuses the first and counts the second (12).
+    compat: Literal["strict", "upstream"] = "strict"
+    # Whose ToolEval converter turns its DFSDT answer files into tooleval/<group>.json (benchmarks.results.
+    # raw_answers.VARIANTS): "alpha-umi" is the variant alpha-UMi's published numbers were judged on.
+    export_variant: Literal["toolbench", "alpha-umi"] = "toolbench"
 
     @property
     def max_depth(self) -> int:

@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.loading import load_benchmark  # noqa: E402
 from engine.runner import provenance  # noqa: E402
 from engine.backends.modelled import parse_model  # noqa: E402
-from engine.execution.executor import LocalExecutor  # noqa: E402
+from engine.execution.local import LocalExecutor  # noqa: E402
 from engine.execution.placement import distinct_models  # noqa: E402
 from engine.config.presets import load_agent, override_models  # noqa: E402
 from engine.types import SamplingParams  # noqa: E402

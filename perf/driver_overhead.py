@@ -71,7 +71,7 @@ WIRE = r"""
 import json, pickle, sys, tempfile
 from pathlib import Path
 from benchmarks.loading import load_benchmark
-from engine.execution.executor import LocalExecutor
+from engine.execution.local import LocalExecutor
 from engine.runner.tool_simulator import build_simulator
 from engine.config.presets import load_agent, override_models
 from engine.runner.run import Run, RunConfig

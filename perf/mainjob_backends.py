@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.loading import load_benchmark  # noqa: E402
 from engine.runner import provenance  # noqa: E402
 from engine.cli.main_job import MAIN_JOB_PER_GROUP, static_agent  # noqa: E402
-from engine.execution.executor import make_executor  # noqa: E402
+from engine.execution.kinds import make_executor  # noqa: E402
 from engine.execution.placement import distinct_models  # noqa: E402
 from engine.runner.static_eval import StaticConfig, load_static, run_static  # noqa: E402
 from roles.alpha_umi_static_file import write_static_file  # noqa: E402

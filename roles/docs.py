@@ -76,12 +76,12 @@ def toolbench_tool_list(tools: Sequence[ToolSpec]) -> str:
     """The tool lines of ToolBench's RapidAPI task description: `{k}.{standard_tool_name}: {desc}\\n`
     per distinct tool, desc = tool_description[:512] without newlines, stripped, "None" if empty.
 
-    The tool description lives in the toolenv tool JSON, not in query files: it is read from
-    `api_entry["tool_description"]` when the loader put it there, else rendered as "None".
+    The tool description comes from the toolenv tool JSON files (benchmarks.tool_descriptions); a tool
+    without one gets upstream's placeholder for an empty description (the loader warns and run.json counts it).
     """
     described: dict[str, str] = {}
     for tool in tools:
-        described[standardize(tool.tool)] = _text(tool.api_entry.get("tool_description"))
+        described[standardize(tool.tool)] = tool.tool_description or ""
     lines = []
     for k, (name, desc) in enumerate(described.items(), start=1):
         lines.append(f"{k}.{name}: {desc[:512].replace(chr(10), '').strip() or 'None'}\n")

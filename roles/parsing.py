@@ -18,6 +18,12 @@ _DECODER = json.JSONDecoder(strict=False)
 # ToolBench's Finish salvage markers (rapidapi.py `_step`), byte-exact.
 _RETURN_TYPE = '"return_type": "'
 _FINAL_ANSWER = '"final_answer": "'
+NO_RETURN_TYPE = 'Finish without "return_type"'
+NO_FINAL_ANSWER = 'Finish give_answer without "final_answer"'
+# What ToolBench's `_step` answers (status 2) to a Finish it cannot use: not JSON, byte-exact.
+_FINISH_REPLIES = {NO_RETURN_TYPE: '{error:"must have "return_type""}',
+                   NO_FINAL_ANSWER: '{error:"must have "final_answer""}'}
+_INVALID_RETURN_TYPE_REPLY = '{error:""return_type" is not a valid choice"}'
 
 
 def loads(text: str, *, strict: bool = True) -> tuple[bool, Any]:
@@ -83,8 +89,24 @@ def finish_action(thought: str, name: str, arguments: str) -> Action:
         return Action(kind="give_up", **call)
     if return_type == "give_answer":
         if "final_answer" not in data:
-            return Action(kind="parse_error", error='Finish give_answer without "final_answer"', **call)
+            return Action(kind="parse_error", error=NO_FINAL_ANSWER, **call)
         return Action(kind="answer", answer=as_text(data["final_answer"]), **call)
     if return_type is None:
-        return Action(kind="parse_error", error='Finish without "return_type"', **call)
+        return Action(kind="parse_error", error=NO_RETURN_TYPE, **call)
     return Action(kind="parse_error", error=f"Finish with invalid return_type {as_text(return_type)[:80]!r}", **call)
+
+
+def step_action(text: str, split: tuple[str, str, str] | None, missing: str) -> Action:
+    """What a single-LLM step means once its (thought, action, arguments) are read (`split`): ToolBench's
+    Finish, a call, or a parse error saying what the text lacked (`missing`)."""
+    if split is None:
+        return Action(kind="parse_error", thought=text.strip(), error=missing)
+    thought, name, arguments = split
+    if name == "Finish":
+        return finish_action(thought, name, arguments)
+    return Action(kind="call", thought=thought, name=name, arguments=arguments)
+
+
+def finish_error_reply(error: str) -> str:
+    """The environment's reply (status 2) to a Finish that `finish_action` refused with `error`."""
+    return _FINISH_REPLIES.get(error, _INVALID_RETURN_TYPE_REPLY)

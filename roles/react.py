@@ -6,9 +6,10 @@ rendering, "Assistant:\\n" cue), toolbench/tool_conversation.py (`tool-llama-sin
 preprocess/preprocess_toolllama_data.py (how past steps look in training), and the ReAct prompt strings
 (the same text as StableToolBench's prompts/react_*.txt data files and the RapidAPI prefix).
 
-One deliberate difference from ToolBench's inference loop: ToolBench renders a past assistant step as
-its thought only (its parser drops the call), while the training data shows the whole
-"\\nThought: ...\\nAction: ...\\nAction Input: ..." block; past steps here are recorded as trained.
+Past assistant steps (`history`): ToolBench's inference keeps only what its `react_parser` reads as the thought
+(the message `content`; the call rides in `function_call`, which the prompt never shows), so a later prompt
+shows `Assistant: <thought>`; that is the default, `inference`. `training` shows the whole
+"\\nThought: ...\\nAction: ...\\nAction Input: ..." block, as ToolLLaMA's training data does.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from roles.docs import toolbench_functions_repr, toolbench_tool_list
-from roles.parsing import finish_action
+from roles.parsing import step_action
 from roles.types import Action, PromptContext, Turn, memoized
 
 SYSTEM_TEMPLATE = (
@@ -54,7 +55,14 @@ ROLE_NAMES = {"user": "User", "assistant": "Assistant", "caller": "Assistant", "
               "observation": "Function"}
 CUE = "Assistant:\n"
 THOUGHT, ACTION, ACTION_INPUT = "Thought:", "Action:", "Action Input:"
-FINISH = "Finish"
+HISTORY_STYLES = ("inference", "training")
+
+
+def react_parser_thought(text: str) -> str:
+    """The thought ToolBench's `react_parser` reads (toolbench/inference/utils.py), kept quirks and all: from
+    after the first "Thought: " to the first "\\nAction: ", each `find` giving -1 when absent (so the slice
+    then starts at index 8 or stops before the last character)."""
+    return text[text.find("Thought: ") + len("Thought: "):text.find("\nAction: ")]
 
 
 def stored_system_message(ctx: PromptContext) -> str:
@@ -100,6 +108,11 @@ class ToolLlama:
     stop: ClassVar[tuple[str, ...]] = ("</s>",)
     served_by: ClassVar[str] = "local"
     static_eval: ClassVar[bool] = False
+    history: str = "inference"  # how past steps read: as ToolBench's inference renders them, or as trained
+
+    def __post_init__(self) -> None:
+        if self.history not in HISTORY_STYLES:
+            raise ValueError(f"history must be one of {HISTORY_STYLES}, got {self.history!r}")
 
     def step_prompt(self, ctx: PromptContext) -> str:
         """`Role: content\\n` per message (tool-llama-single-round), then the "Assistant:\\n" cue; the
@@ -111,16 +124,13 @@ class ToolLlama:
         return "".join(parts) + CUE
 
     def parse_step(self, text: str) -> Action:
-        split = _split(text)
-        if split is None:
-            return Action(kind="parse_error", thought=text.strip(), error="no 'Action:' in output")
-        thought, name, arguments = split
-        if name == FINISH:
-            return finish_action(thought, name, arguments)
-        return Action(kind="call", thought=thought, name=name, arguments=arguments)
+        return step_action(text, _split(text), "no 'Action:' in output")
 
     def step_turns(self, text: str, action: Action) -> tuple[Turn, ...]:
-        """The step as ToolLLaMA's training data shows it; unparsed output is kept as generated."""
+        """The step as ToolBench's inference keeps it (its thought), or as ToolLLaMA's training data shows it
+        (unparsed output then kept as generated)."""
+        if self.history == "inference":
+            return (Turn("assistant", react_parser_thought(text)),)
         if action.kind == "parse_error" and not action.name:
             return (Turn("assistant", text),)
         return (Turn("assistant", f"\n{THOUGHT} {action.thought}\n{ACTION} {action.name}\n"

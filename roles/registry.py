@@ -82,6 +82,8 @@ FORMATS.register("alpha-umi-backbone", "roles.alpha_umi:AlphaUmiBackbone")
 FORMATS.register("toolllama", "roles.react:ToolLlama")
 FORMATS.register("chat-multi", "roles.chat:ChatMulti")
 FORMATS.register("chat-single", "roles.chat:ChatSingle")
+FORMATS.register("chat-fc", "roles.function_calling:ChatFunctionCalling")
+FORMATS.register("chat-fc-multi", "roles.function_calling:ChatFunctionCallingMulti")
 
 UnknownFormatError = UnknownNameError
 

@@ -7,9 +7,21 @@ from typing import Any, Callable, Literal, Union
 # Canonical turn roles (alpha-UMi's vocabulary); every prompt format renders them its own way.
 TurnRole = Literal["user", "assistant", "caller", "observation", "conclusion"]
 
-# A prompt is either plain text (completion models) or chat messages (rendered by the backend's
-# chat template).
-Prompt = Union[str, list[dict[str, str]]]
+
+
+@dataclass(frozen=True, eq=False)
+class ToolPrompt:
+    """Chat messages (OpenAI's shape: assistant `tool_calls`, `tool` replies) with the tools offered as OpenAI
+    tool schemas: a local backend renders them through the model's chat template (`tools=`), the openai backend
+    sends them as `tools` (roles.function_calling)."""
+
+    messages: tuple[dict[str, Any], ...]
+    tools: tuple[dict[str, Any], ...]
+
+
+# A prompt is plain text (completion models), chat messages (rendered by the backend's chat template), or
+# chat messages with tools (function calling).
+Prompt = Union[str, list[dict[str, str]], ToolPrompt]
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from tools_sim.llm import Generate
 from tools_sim.observation import (
     PARSE_ERROR,
     STATUS_NO_SUCH_FUNCTION,
+    STATUS_OK,
     STATUS_PARSE_ERROR,
     make_observation,
     no_such_function_error,
@@ -109,7 +110,8 @@ class Simulator:
 
     def _resolve(self, call: ToolCall) -> Observation | Miss:
         """The call as a well-formed request of one API, or the error observation it earns."""
-        spec = resolve_function(call.tools, call.name, self.collision)
+        upstream = call.compat == "upstream"
+        spec = resolve_function(call.tools, call.name, self.collision, empty_matches_first=upstream)
         if spec is None:
             self.count(None, "errors", "no_such_function")
             return make_observation({"error": no_such_function_error(call.name), "response": ""}, "error",
@@ -118,8 +120,9 @@ class Simulator:
         arguments = parse_arguments(call.arguments)
         if arguments is None:
             self.count(api_path(spec.category, spec.tool, spec.api), "errors", "parse_error")
+            # Upstream's client maps the server's parse-error text to status 0, as any reply it does not know.
             return make_observation({"error": PARSE_ERROR, "response": ""}, "error", spec.function_name,
-                                    status=STATUS_PARSE_ERROR)
+                                    status=STATUS_OK if upstream else STATUS_PARSE_ERROR)
         return Miss(spec, arguments)
 
     def _note_dispatch(self, call: ToolCall, function_name: str) -> None:

@@ -19,6 +19,7 @@ class ToolCall:
     tools: tuple[Any, ...]
     name: str
     arguments: str
+    compat: Literal["strict", "upstream"] = "strict"  # "upstream": ToolBench's dispatch quirks (engine.types.AgentSpec)
 
 
 @dataclass(frozen=True)

@@ -106,6 +106,8 @@ def tool_spec(api_entry: dict[str, Any]) -> ToolSpec:
                                api_entry.get("optional_parameters") or []),
         template_response=_template(api_entry.get("template_response")),
         api_entry=api_entry,
+        # A record may carry its tool's description (ours do); otherwise the loader looks it up.
+        tool_description=desc if isinstance(desc := api_entry.get("tool_description"), str) else None,
     )
 
 
@@ -129,17 +131,18 @@ def find_collisions(tools: Sequence[ToolSpec]) -> list[str]:
     return [name for name, n in counts.items() if n > 1]
 
 
-def resolve_function(tools: Sequence[ToolSpec], name: str,
-                     collision: CollisionPolicy = "last") -> ToolSpec | None:
+def resolve_function(tools: Sequence[ToolSpec], name: str, collision: CollisionPolicy = "last", *,
+                     empty_matches_first: bool = False) -> ToolSpec | None:
     """The tool a model's action name dispatches to, or None when nothing matches.
 
     An exact name match wins; otherwise ToolBench's `function_name.endswith(name)` picks the first
     matching name. Among tools sharing that name, upstream ends up calling the LAST one (its
     name -> api map is overwritten by later entries): `collision="last"` reproduces that, "first"
-    picks the first. An empty name matches nothing (upstream's endswith("") would pick tool 0).
+    picks the first. An empty name matches nothing, unless `empty_matches_first` keeps upstream's quirk
+    (`endswith("")` is true of every name, so the first API is called).
     """
     if not name:
-        return None
+        return tools[0] if empty_matches_first and tools else None
     matched = name if any(t.function_name == name for t in tools) else next(
         (t.function_name for t in tools if t.function_name.endswith(name)), None)
     if matched is None:

@@ -14,7 +14,8 @@ class ToolSpec:
     byte-exact interface with ToolEval's `available_tools`; `api_entry` is the raw api_list entry the
     task file gave (kept for the simulator and for export). `category`, `tool` and `api` are the raw
     names of that entry (standardize them with benchmarks.core.naming where a cache path needs them);
-    `template_response` is parsed when the file gave it as a JSON string.
+    `template_response` is parsed when the file gave it as a JSON string. `tool_description` is the
+    tool's own description (from the tool JSON files), None when none was found.
     """
 
     category: str
@@ -25,6 +26,7 @@ class ToolSpec:
     parameters: dict[str, Any]
     template_response: Any = None
     api_entry: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    tool_description: str | None = field(default=None, compare=False, hash=False)
 
     @property
     def schema(self) -> dict[str, Any]:

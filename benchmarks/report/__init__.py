@@ -9,13 +9,14 @@ matplotlib, page writes the HTML (assets: its stylesheet and script).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Sequence
 
 from benchmarks.report.gather import gather, leaderboard_order, pairs
 from benchmarks.report.page import (actors_section, browser_data, leaderboard_section, page, pairs_section,
-                                    plot_html, roles_section, trajectories_section, why_section)
+                                    plot_html, roles_section, static_section, trajectories_section, why_section)
 from benchmarks.report.plots import (leaderboard_figure, pairs_figure, png_bytes, roles_figure, timeline_figure,
                                      why_figure)
-from benchmarks.results.files import write_bytes_atomic
+from benchmarks.results.files import read_json, write_bytes_atomic
 
 INDEX = "index.html"
 DEFAULT_MAX_TRAJECTORIES = 1000  # per run: the page carries every trajectory it shows as JSON
@@ -29,14 +30,18 @@ def _plot(out: Path, name: str, figure, alt: str) -> str:
     return plot_html(png, name, alt)
 
 
-def write_report(folders: list[Path], out: Path, max_trajectories: int = DEFAULT_MAX_TRAJECTORIES) -> Path:
-    """Writes the report of the run folders into `out`; returns the path of its index.html."""
+def write_report(folders: list[Path], out: Path, max_trajectories: int = DEFAULT_MAX_TRAJECTORIES,
+                 static_reports: Sequence[Path] = ()) -> Path:
+    """Writes the report of the run folders (and of `static` reports: static.json files) into `out`; returns
+    the path of its index.html."""
     views = gather(folders)
     ordered, paired = leaderboard_order(views), pairs(views)
     out.mkdir(parents=True, exist_ok=True)
     data, notes = browser_data(views, max_trajectories)
+    statics = [read_json(path) for path in static_reports]
     sections = [
         leaderboard_section(ordered, _plot(out, "leaderboard", leaderboard_figure(ordered), "overall pass rate per run")),
+        *([static_section(statics)] if statics else []),
         pairs_section(paired, _plot(out, "pairs", pairs_figure(paired), "multi - single per pair")),
         roles_section(views, _plot(out, "roles", roles_figure(views), "tokens and model time per role")),
         actors_section(views, _plot(out, "timeline", timeline_figure(views), "actor busy timelines")),

@@ -9,9 +9,10 @@ CSS = """
 body{font-family:system-ui,sans-serif;margin:1.5em auto;max-width:1300px;padding:0 1em;color:#222}
 h1{margin-bottom:.2em} h2{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:1.6em}
 nav a{margin-right:1em}
-table{border-collapse:collapse;margin:.6em 0;font-size:.9em}
+table{border-collapse:collapse;margin:.6em 0;font-size:.85em}
 td,th{border:1px solid #bbb;padding:2px 6px;text-align:left;vertical-align:top}
-th{background:#f1f1f1}
+th{background:#f1f1f1;white-space:normal;max-width:8em}
+#leaderboard-table td:first-child{min-width:14em;max-width:22em;overflow-wrap:anywhere}
 tr.unfinished td{color:#888;font-style:italic}
 .wide{overflow-x:auto}
 img.plot{max-width:100%;display:block;margin:.6em 0}
@@ -195,6 +196,7 @@ JS = r"""
     field(facts, "status", t.status);
     field(facts, "verdict", t.verdict);
     field(facts, "final answer", t.answer);
+    field(facts, "gold facts (a right answer states each)", t.gold);
     field(facts, "said with Finish", t.finish_thought);
     field(facts, "error", t.error);
     box.appendChild(facts);
@@ -212,7 +214,7 @@ JS = r"""
     if (t.calls.length) {
       var table = el("table", null, "calls");
       var head = el("tr");
-      ["#", "thought", "function", "arguments", "status", "source", "observation"].forEach(function (h) { head.appendChild(el("th", h)); });
+      ["#", "thought", "function", "arguments", "status code", "source", "observation"].forEach(function (h) { head.appendChild(el("th", h)); });
       table.appendChild(head);
       t.calls.forEach(function (c, i) {
         var row = el("tr");

@@ -19,6 +19,8 @@ from benchmarks.results.raw_answers import query_id
 from benchmarks.results.scores import passed_by_query, read_scores
 from benchmarks.results.trajectories import latest_records
 from benchmarks.scoring.intervals import paired_difference
+from benchmarks.scoring.verified_scores import regenerated_gold_facts
+from benchmarks.results.manifest import read_manifest
 
 USAGE_FIELDS = ("calls", "prompt_tokens", "completion_tokens", "latency_s")
 
@@ -33,6 +35,7 @@ class RunView:
     passed: dict[str, float]  # per task key, from scores.json
     metrics: dict[str, Any]
     trees: dict[str, dict[str, Any]] = field(default_factory=dict)  # task key -> DFSDT root node
+    gold: dict[str, tuple[str, ...]] = field(default_factory=dict)  # task key -> gold facts (embedded benchmark)
     analysis: dict[str, Any] = field(default_factory=dict)  # benchmarks.analysis: why trajectories failed
 
     @property
@@ -74,8 +77,16 @@ def gather(folders: list[Path]) -> list[RunView]:
             records=list(latest_records(folder / TRAJECTORIES_FILE).values()),
             passed=passed_by_query(read_scores(folder / SCORES_FILE)),
             metrics=read_json(folder / METRICS_FILE, missing={}) or {},
-            trees=read_trees(folder), analysis=analyse(run_source(folder))))
+            trees=read_trees(folder), gold=gold_facts(folder), analysis=analyse(run_source(folder))))
     return views
+
+
+def gold_facts(folder: Path) -> dict[str, tuple[str, ...]]:
+    """The facts a right answer states, where the benchmark has them (shown beside each final answer)."""
+    try:
+        return regenerated_gold_facts(read_manifest(folder))
+    except ValueError:  # a benchmark without gold facts, or one that cannot be regenerated here
+        return {}
 
 
 def leaderboard_order(views: list[RunView]) -> list[RunView]:

@@ -19,6 +19,7 @@ from benchmarks.analysis.chains import chain_from_record
 from benchmarks.analysis.diff import divergence
 from benchmarks.report.gather import RunView, actor_timelines, first_errors_by_role, role_usage
 from benchmarks.scoring.intervals import rate_text
+from benchmarks.scoring.static import STATIC_METRICS
 from benchmarks.toolbench import order_groups
 
 MAX_TREE_DEPTH = 300  # deeper nodes (no real tree has them) are left out rather than overflow the stack
@@ -56,21 +57,34 @@ def plot_html(png: bytes | None, name: str, alt: str) -> str:
 
 
 def leaderboard_section(ordered: list[RunView], plot: str) -> str:
+    # overall beside the run name: what a reader looks for first stays in view when the table scrolls sideways
     groups = order_groups({g for v in ordered for g in v.entry["groups"]})
-    head = ["run", "agent", "kind", "status", "benchmark", "judge", *groups, "overall [95% CI]", "n", "answered %",
-            "invalid call %", "mean steps", "tokens", "wall s", ""]
+    head = ["run", "overall [95% CI]", "n", "agent", "kind", "status", "benchmark", "judge", *groups,
+            "answered % of queries", "invalid % of tool calls", "mean steps", "tokens", "wall s", ""]
 
     def cells(v: RunView) -> list[str]:
         e = v.entry
-        return [_text(x) for x in (v.label, e["agent"], e["kind"], e["status"], e["benchmark"], e["judge"],
-                                   *(_rate(e["groups"].get(g)) for g in groups), _rate(e["overall"]),
-                                   (e["overall"] or {}).get("n"), e["answered_rate"], e["invalid_call_rate"],
-                                   e["mean_steps"], e["tokens"], e["wall_s"])] + [f'<a href="#run={v.key}">trajectories</a>']
+        return [_text(x) for x in (v.label, _rate(e["overall"]), (e["overall"] or {}).get("n"), e["agent"], e["kind"],
+                                   e["status"], e["benchmark"], e["judge"], *(_rate(e["groups"].get(g)) for g in groups),
+                                   e["answered_rate"], e["invalid_call_rate"], e["mean_steps"], e["tokens"],
+                                   e["wall_s"])] + [f'<a href="#run={v.key}">trajectories</a>']
 
     rows = (({"data-run": v.key, **({} if v.finished else {"class": "unfinished"})}, cells(v)) for v in ordered)
     return ('<section id="leaderboard"><h2>Leaderboard</h2>' + plot
             + '<p class="note">Rates in %, with 95% bootstrap intervals over tasks; unfinished runs last, in grey.</p>'
             + table(head, rows, "leaderboard-table") + "</section>")
+
+
+def static_section(reports: list[dict[str, Any]]) -> str:
+    """alpha-UMi's Table 1: teacher-forced step metrics of `static` reports (static.json), where agents differ
+    even when none finishes a task."""
+    head = ["agent", "kind", "steps", *(label for _, label in STATIC_METRICS)]
+    rows = (({}, [_text(x) for x in (r["agent"]["name"], r["agent"]["kind"], r["metrics"]["n"]["samples"],
+                                     *(None if r["metrics"][key] is None else f"{r['metrics'][key]:.1f}"
+                                       for key, _ in STATIC_METRICS))]) for r in reports)
+    return ('<section id="static"><h2>Static steps (Table 1)</h2><p class="note">Each gold step of the static file '
+            "predicted with the gold history before it (teacher-forced); percent.</p>"
+            + table(head, rows, "static-table") + "</section>")
 
 
 def _rate(score: dict[str, Any] | None) -> str:
@@ -160,10 +174,24 @@ def trajectories_section(views: list[RunView], trajectories: list[dict[str, Any]
             + '<div id="traj-detail"></div><div id="side-by-side"></div></section>')
 
 
+def collapse_repeats(text: str) -> str:
+    """Runs of one repeated line (a small model looping) shown once, with how often it repeats."""
+    lines: list[str] = []
+    counts: list[int] = []
+    for line in str(text).split("\n"):
+        if lines and line == lines[-1]:
+            counts[-1] += 1
+        else:
+            lines.append(line)
+            counts.append(1)
+    return "\n".join(line if n == 1 else f"{line}\n[the line above {n - 1} more times]" for line, n in zip(lines, counts))
+
+
 def tree_json(node: dict[str, Any], depth: int = 0) -> dict[str, Any]:
-    """A DFSDT node as the page shows it: type, text, observation, status code, pruned, children."""
+    """A DFSDT node as the page shows it: type, text, observation, status code, pruned, children. The root,
+    which upstream types as an `Action Input`, is the task's query."""
     children = node.get("children") if depth < MAX_TREE_DEPTH else []
-    return {"type": str(node.get("node_type", "")), "text": str(node.get("description", "")),
+    return {"type": "query" if depth == 0 else str(node.get("node_type", "")), "text": str(node.get("description", "")),
             "obs": str(node.get("observation", "")), "code": node.get("observation_code"),
             "pruned": bool(node.get("pruned")),
             "children": [tree_json(c, depth + 1) for c in children or [] if isinstance(c, dict)]}
@@ -186,14 +214,28 @@ def _why(view: RunView, task_key: str) -> dict[str, Any]:
                             for e in step["errors"]]}
 
 
+def turn_role(kind: str, role: str) -> str:
+    """A turn's speaker: alpha-UMi's records name the planner `assistant` (upstream's literal)."""
+    return "planner" if kind == "multi" and role == "assistant" else role
+
+
+def call_json(call: dict[str, Any]) -> dict[str, Any]:
+    """A tool call as the table shows it: a call whose name did not parse says so instead of a blank cell."""
+    return {"name": call.get("name") or call.get("function_name") or "(no function parsed)",
+            "arguments": call.get("arguments") or "(none)", "observation": collapse_repeats(call.get("observation") or ""),
+            "status": call.get("status"), "source": call.get("source"), "thought": collapse_repeats(call.get("thought") or "")}
+
+
 def trajectory_json(view: RunView, index: int, record: dict[str, Any]) -> dict[str, Any]:
     tree = view.trees.get(record["task_key"])
-    return {**_why(view, record["task_key"]), "turn_steps": turn_steps(record),"id": f"{view.key}-{index}", "run": view.key, "task": record["task_key"], "group": record["group"],
+    kind = view.entry["kind"]
+    return {**_why(view, record["task_key"]), "turn_steps": turn_steps(record),
+            "id": f"{view.key}-{index}", "run": view.key, "task": record["task_key"], "group": record["group"],
             "status": record["status"], "verdict": view.verdict(record["task_key"]), "steps": record.get("steps", 0),
-            "answer": record.get("final_answer", ""), "finish_thought": record.get("finish_thought", ""),
-            "error": record.get("error", ""), "turns": [[t["role"], t["text"]] for t in record.get("turns", [])],
-            "calls": [{k: c.get(k) for k in ("name", "arguments", "observation", "status", "source", "thought")}
-                      for c in record.get("calls", [])],
+            "answer": collapse_repeats(record.get("final_answer", "")), "gold": "; ".join(view.gold.get(record["task_key"], ())),
+            "finish_thought": record.get("finish_thought", ""), "error": record.get("error", ""),
+            "turns": [[turn_role(kind, t["role"]), collapse_repeats(t["text"])] for t in record.get("turns", [])],
+            "calls": [call_json(c) for c in record.get("calls", [])],
             "tree": tree_json(tree) if tree else None}
 
 
@@ -224,7 +266,8 @@ def divergences(views: list[RunView], max_per_run: int) -> dict[str, Any]:
 
 def page(views: list[RunView], sections: list[str], data: dict[str, Any]) -> str:
     folders = "".join(f"<li>{_text(v.key)}: {_text(v.folder)}</li>" for v in views)
-    nav = "".join(f'<a href="#{s}">{s}</a>' for s in ("leaderboard", "pairs", "roles", "actors", "why", "trajectories"))
+    nav = "".join(f'<a href="#{s}">{s}</a>' for s in ("leaderboard", "static", "pairs", "roles", "actors", "why", "trajectories")
+                  if f'<section id="{s}">' in "".join(sections))
     return "\n".join([
         "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
         f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">',

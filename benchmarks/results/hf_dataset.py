@@ -82,12 +82,24 @@ def record_from_row(row: Mapping[str, Any]) -> dict[str, Any]:
     return record
 
 
-def run_rows(run_dir: Path) -> Iterable[dict[str, Any]]:
-    """One row per trajectory of a run folder (the last try of each), with its verdict when scored."""
+def run_labels(run_dirs: list[Path]) -> dict[Path, str]:
+    """Each run's folder name, with as many parent folders as tell it apart from the others' (two runs of the
+    same name from different sweeps export rows that must not read the same)."""
+    paths = [run_dir.resolve() for run_dir in run_dirs]
+    for depth in range(1, max((len(p.parts) for p in paths), default=1) + 1):
+        labels = {run_dir: "/".join(path.parts[-depth:]) for run_dir, path in zip(run_dirs, paths)}
+        if len(set(labels.values())) == len(set(paths)):
+            return labels
+    return {run_dir: str(path) for run_dir, path in zip(run_dirs, paths)}
+
+
+def run_rows(run_dir: Path, label: str | None = None) -> Iterable[dict[str, Any]]:
+    """One row per trajectory of a run folder (the last try of each), with its verdict when scored; `label`
+    names the run (default: its folder name)."""
     manifest = read_manifest(run_dir)
     scores = read_scores(run_dir / SCORES_FILE)
     per_query = scores.get("per_query", {})
-    run = {"run": run_dir.name, "run_name": manifest.get("run_name", run_dir.name),
+    run = {"run": label or run_dir.name, "run_name": manifest.get("run_name", run_dir.name),
            "benchmark": (manifest.get("benchmark") or {}).get("name"),
            "judge": (scores.get("judge") or {}).get("id") if scores else None}
     for record in latest_records(run_dir / TRAJECTORIES_FILE).values():
@@ -98,7 +110,10 @@ def runs_dataset(run_dirs: Iterable[Path]):
     """Every trajectory of the runs as one datasets.Dataset."""
     from datasets import Dataset
 
-    return Dataset.from_list([row for run_dir in run_dirs for row in run_rows(run_dir)], features=run_features())
+    run_dirs = list(run_dirs)
+    labels = run_labels(run_dirs)
+    return Dataset.from_list([row for run_dir in run_dirs for row in run_rows(run_dir, labels[run_dir])],
+                             features=run_features())
 
 
 # ---------------------------------------------------------------------------------------------- the card
@@ -109,10 +124,10 @@ def _models(manifest: Mapping[str, Any]) -> dict[str, str]:
     return {role: f"{spec.get('backend')}:{spec.get('model')}" for role, spec in roles.items()}
 
 
-def _run_summary(run_dir: Path) -> dict[str, Any]:
+def _run_summary(run_dir: Path, label: str) -> dict[str, Any]:
     manifest = read_manifest(run_dir)
     scores = read_scores(run_dir / SCORES_FILE)
-    summary = {"folder": run_dir.name, "run_name": manifest.get("run_name", run_dir.name),
+    summary = {"folder": label, "run_name": manifest.get("run_name", run_dir.name),
                "agent": (manifest.get("agent") or {}).get("name"), "models": _models(manifest),
                "benchmark": manifest.get("benchmark") or {}, "seed": manifest.get("seed"),
                "status": manifest.get("status"), "umi_eval_version": (manifest.get("versions") or {}).get("umi-eval")}
@@ -142,7 +157,8 @@ def dataset_card(metadata: Mapping[str, Any], title: str, body: str) -> str:
 
 
 def runs_card(run_dirs: list[Path], n_rows: int, version: str, fmt: str) -> str:
-    runs = [_run_summary(d) for d in run_dirs]
+    labels = run_labels(run_dirs)
+    runs = [_run_summary(d, labels[d]) for d in run_dirs]
     meta: dict[str, Any] = {
         "pretty_name": "umi-eval trajectories", "tags": ["umi-eval", "tool-use", "agents", "toolbench"],
         "size_categories": [_size_category(n_rows)],
@@ -155,7 +171,7 @@ def runs_card(run_dirs: list[Path], n_rows: int, version: str, fmt: str) -> str:
     for r in runs:
         models = ", ".join(f"{role}: {m}" for role, m in r["models"].items()) or "(none)"
         overall = (r.get("overall") or {}).get("rate")
-        lines.append(f"| {r['run_name']} | {r['agent']} | {models} | {r['benchmark'].get('name')} | {r['seed']} "
+        lines.append(f"| {r['folder']} | {r['agent']} | {models} | {r['benchmark'].get('name')} | {r['seed']} "
                      f"| {r.get('judge') or '-'} | {'-' if overall is None else overall} |")
     body = (f"{n_rows} trajectories of {len(runs)} run(s), exported by umi-eval {version}: one row per "
             "trajectory (its turns, tool calls, token usage per role and, where the run was scored, its "

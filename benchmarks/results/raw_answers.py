@@ -16,6 +16,12 @@ bytes equal what that script writes from the same files. What it does, and there
   (the script seeds once and walks every answer's graph with `random.choice`), so picks and key order
   are those of the script run on the same folder.
 - JSON written with Python's `json` defaults (ToolBench; StableToolBench's script adds `indent=2`).
+
+alpha-UMi converted its answers with its own variant of the script (ToolBench-multiLLM/toolbench/tooleval/
+convert_to_answer_format.py), the one its published numbers were judged on (`VARIANTS["alpha-umi"]`): it skips
+`observation` messages (its runner's) where ToolBench's skips `function` ones, wraps every tool response as
+`json.dumps({"error": "", "response": <observation>})`, lets `observation` nodes through the tree's cleanup,
+and reads no OpenAI `tool_calls`. Like ToolBench's, it starts reading a conversation at its third message.
 """
 from __future__ import annotations
 
@@ -30,8 +36,34 @@ from benchmarks.results.converted import dumps_converted
 
 CONVERTER_SEED = 42
 EMPTY_MESSAGE_ROLES = ("system", "user")  # printed with an empty message
-SKIPPED_ROLES = ("system", "user", "function", "tool")  # of train_messages, after the first two
 FINISH = "Finish"
+
+
+@dataclass(frozen=True)
+class ConverterVariant:
+    """What one upstream copy of `convert_to_answer_format.py` does differently from another."""
+
+    name: str
+    skipped_roles: tuple[str, ...]  # message roles of train_messages passed over (after the first two)
+    tree_roles: tuple[str, ...]  # node roles other than Thought / Action that the tree cleanup lets through
+    wraps_responses: bool = False  # a tool response is json.dumps({"error": "", "response": observation})
+    reads_tool_calls: bool = True  # OpenAI `tool_calls` messages (StableToolBench's copy)
+
+
+VARIANTS = {
+    "toolbench": ConverterVariant("toolbench", ("system", "user", "function", "tool"),
+                                  ("Action Input", *EMPTY_MESSAGE_ROLES)),
+    "alpha-umi": ConverterVariant("alpha-umi", ("system", "user", "observation"),
+                                  ("Action Input", *EMPTY_MESSAGE_ROLES, "observation"),
+                                  wraps_responses=True, reads_tool_calls=False),
+}
+TOOLBENCH = VARIANTS["toolbench"]
+
+
+def converter_variant(name: str) -> ConverterVariant:
+    if name not in VARIANTS:
+        raise ValueError(f"unknown converter variant {name!r}; valid: {', '.join(VARIANTS)}")
+    return VARIANTS[name]
 
 class RawAnswerError(ValueError):
     """A raw answer file the converter cannot read (named with the file)."""
@@ -64,7 +96,7 @@ def _head() -> tuple[_Node, _Node]:
 
 # ---- valid answers: the last train_messages conversation ------------------------------------------------
 
-def _valid_steps(conversation: list[dict[str, Any]]) -> list[_Node]:
+def _valid_steps(conversation: list[dict[str, Any]], variant: ConverterVariant) -> list[_Node]:
     steps, index = [], 2
     while index < len(conversation):
         message = conversation[index]
@@ -72,17 +104,21 @@ def _valid_steps(conversation: list[dict[str, Any]]) -> list[_Node]:
         if role == "assistant":
             if "function_call" in message:
                 call = message["function_call"]
-                response = conversation[index + 1]["content"] if call["name"] != FINISH else ""
+                response = _response(conversation[index + 1]["content"], variant) if call["name"] != FINISH else ""
                 steps.append(_tool(call["name"], call["arguments"], response))
                 index += 1  # the function message was read with its call (also skipped after Finish)
-            elif message.get("tool_calls") is not None:
+            elif variant.reads_tool_calls and message.get("tool_calls") is not None:
                 steps.extend(_tool_call_steps(message["tool_calls"], conversation[index + 1:]))
             else:
                 steps.append(_Node("assistant", message["content"]))
-        elif role not in SKIPPED_ROLES:
-            raise RawAnswerError(f"unknown message role {role!r}")
+        elif role not in variant.skipped_roles:
+            raise RawAnswerError(f"unknown message role {role!r} (converter variant {variant.name})")
         index += 1
     return steps
+
+
+def _response(observation: Any, variant: ConverterVariant) -> Any:
+    return json.dumps({"error": "", "response": observation}) if variant.wraps_responses else observation
 
 
 def _tool_call_steps(calls: list[dict[str, Any]], later: list[dict[str, Any]]) -> list[_Node]:
@@ -126,7 +162,7 @@ def _tree(node: dict[str, Any]) -> _Node:
     return _Node(node["node_type"], message, children)
 
 
-def _purify(root: _Node) -> None:
+def _purify(root: _Node, variant: ConverterVariant) -> None:
     """Thought nodes become assistant nodes, each Action takes its Action Input child's arguments and
     observation and adopts that child's children (after its own others); parents before children."""
     stack = [root]
@@ -141,8 +177,8 @@ def _purify(root: _Node) -> None:
                 node.children = [c for c in node.children if c is not arguments] + arguments.children
         elif node.role == "Thought":
             node.role, node.message = "assistant", node.message["description"]
-        elif node.role not in ("Action Input", *EMPTY_MESSAGE_ROLES):
-            raise RawAnswerError(f"unknown node_type {node.role!r} in the search tree")
+        elif node.role not in variant.tree_roles:
+            raise RawAnswerError(f"unknown node_type {node.role!r} in the search tree (converter variant {variant.name})")
         stack.extend(reversed(node.children))
 
 
@@ -165,19 +201,20 @@ def _details(path: list[_Node]) -> list[dict[str, Any]]:
     return following
 
 
-def converted_answer(raw: dict[str, Any], method: str, rng: random.Random) -> dict[str, Any]:
+def converted_answer(raw: dict[str, Any], method: str, rng: random.Random,
+                     variant: ConverterVariant = TOOLBENCH) -> dict[str, Any]:
     """One query's converted answer from its raw answer file's content; `rng` is the folder's generator."""
     generation = raw["answer_generation"]
     functions, query = generation["function"], generation["query"]
     system, user = _head()
     if generation["valid_data"]:
-        _chain([user, *_valid_steps(generation["train_messages"][-1])])
+        _chain([user, *_valid_steps(generation["train_messages"][-1], variant)])
     elif "CoT" in method or "cot" in method:
         chosen = rng.choice(raw["trys"])
         _chain([user, *_cot_steps(chosen["chain"])])
     elif "DFS" in method or "dfs" in method:
         user.children = [_tree(child) for child in raw["tree"]["tree"]["children"]]
-        _purify(user)
+        _purify(user, variant)
     else:
         raise RawAnswerError(f"method {method!r} is neither CoT nor DFS: cannot read an answer without valid_data")
     path = _walk(system, rng)
@@ -215,7 +252,8 @@ def _load(path: Path) -> Any:
         raise RawAnswerError(f"{path}: cannot read a raw answer ({exc})") from None
 
 
-def convert_folder(folder: Path, method: str | None = None) -> dict[str, dict[str, Any]]:
+def convert_folder(folder: Path, method: str | None = None,
+                   variant: ConverterVariant = TOOLBENCH) -> dict[str, dict[str, Any]]:
     """{query id: converted answer} of one group folder of raw answers, as the script builds it."""
     method = method or method_of(folder)
     rng = random.Random(CONVERTER_SEED)
@@ -223,7 +261,7 @@ def convert_folder(folder: Path, method: str | None = None) -> dict[str, dict[st
     for name in answer_files(folder, method):
         path = folder / name
         try:
-            answers[query_id(name)] = converted_answer(_load(path), method, rng)
+            answers[query_id(name)] = converted_answer(_load(path), method, rng, variant)
         except RawAnswerError as exc:
             raise RawAnswerError(f"{path}: {exc}") from None
         except (KeyError, IndexError, TypeError, AttributeError, RecursionError) as exc:
@@ -253,13 +291,14 @@ def raw_answer_groups(path: Path) -> dict[str, Path]:
     return {sub.name: sub for sub in sorted(path.iterdir()) if sub.is_dir() and is_raw_answer_folder(sub)}
 
 
-def convert_path(path: Path, out: Path, method: str | None = None, indent: int | None = None) -> list[Path]:
+def convert_path(path: Path, out: Path, method: str | None = None, indent: int | None = None,
+                 variant: ConverterVariant = TOOLBENCH) -> list[Path]:
     """`umi-eval convert`: each group folder under `path` to `out/<group>.json`; the files written."""
     groups = raw_answer_groups(path)
     if not groups:
         raise RawAnswerError(f"{path}: no raw answer files (<qid>_<method>.json holding answer_generation) here or "
                              "in its subfolders")
-    converted = {group: convert_folder(folder, method) for group, folder in groups.items()}
+    converted = {group: convert_folder(folder, method, variant) for group, folder in groups.items()}
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for group, answers in converted.items():

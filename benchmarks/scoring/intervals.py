@@ -69,6 +69,17 @@ def paired_difference(first: Mapping[str, float], second: Mapping[str, float], *
     return {"diff": 100 * float(np.mean(diffs)), "ci95": [100 * low, 100 * high], "n": len(keys)}
 
 
+def wilson_interval(passed: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """Wilson's 95% score interval of a pass rate, in percent: unlike a bootstrap it is not [0, 0] when no query
+    of a few passed (0 of 6 reads [0, 39], not certainty)."""
+    if n <= 0:
+        raise ValueError("wilson_interval needs at least one trial")
+    p = passed / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return 100 * max(0.0, float(centre - half)), 100 * min(1.0, float(centre + half))
+
+
 def rate_text(score: dict[str, Any] | None, ci_digits: int = 1, sep: str = ", ") -> str:
     """`rate [low, high]` for tables and summaries; "-" where nothing was scored."""
     if not score or score.get("rate") is None:

@@ -147,6 +147,9 @@ class JudgeOptions:
     timeout_s: float = 60.0
     retries: int = 5
     concurrency: int = 8
+    # (description, requests) -> a bar that a model judge moves with each answered batch (the command line's;
+    # None: no bar)
+    progress: Callable[[str, int], Any] | None = None
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, Sequence
+from typing import Any, Callable, Protocol, Sequence
 
 from benchmarks.scoring.judge_cache import JudgeCache, cache_key
 from benchmarks.scoring.judges import JudgeCall, JudgeError, JudgeOptions, Verdict
@@ -88,6 +88,25 @@ class ToolEvalForm:
 TOOLEVAL_FORM = ToolEvalForm()
 
 
+class RequestBar(Protocol):
+    """A progress bar of a known number of model requests (engine.runner.progress.RequestProgress)."""
+
+    def __enter__(self) -> Any: ...
+    def __exit__(self, *exc: Any) -> None: ...
+    def on_batch(self, results: list[Any]) -> None: ...
+
+
+class _NoBar:
+    def __enter__(self) -> _NoBar:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        pass
+
+    def on_batch(self, results: list[Any]) -> None:
+        pass
+
+
 class ModelJudge:
     def __init__(self, spec: str, judge_id: str, completer: Completer, options: JudgeOptions,
                  cache: JudgeCache | None = None, form: QuestionForm = TOOLEVAL_FORM) -> None:
@@ -97,6 +116,9 @@ class ModelJudge:
         self.options = options
         self.cache = cache if cache is not None else JudgeCache(options.cache_path)
         self.form = form
+        # (description, requests) -> a bar moved by every answered batch; the command line gives one (a model
+        # judge on a CPU can spend many minutes on one function's questions)
+        self.progress: Callable[[str, int], RequestBar] = options.progress or (lambda desc, total: _NoBar())
 
     @property
     def procedure(self) -> str:
@@ -122,12 +144,22 @@ class ModelJudge:
                 if key not in unique and self.cache.get(key) is None:
                     unique[key] = ask
             missing = [(ask, key) for key, ask in unique.items()]
-            for start in range(0, len(missing), self.options.batch_size):
-                self._generate(missing[start:start + self.options.batch_size], attempt)
+            if missing:
+                self._generate_all(missing, attempt)
             for ask, key in zip(pending, keys):
                 ask.read(self.cache.get(key))
             pending = [ask for ask in pending if ask.label is None]
         return [Verdict(a.label, tuple(a.replies), a.model_calls, len(a.replies) - a.model_calls) for a in asks]
+
+    def _generate_all(self, missing: list[tuple[_Ask, str]], attempt: int) -> None:
+        """The questions not in the cache, batch by batch, each batch cached as it is answered."""
+        function = missing[0][0].call.function
+        desc = f"judge {function}" + (f" (retry {attempt})" if attempt else "")
+        with self.progress(desc, len(missing)) as bar:
+            for start in range(0, len(missing), self.options.batch_size):
+                batch = missing[start:start + self.options.batch_size]
+                self._generate(batch, attempt)
+                bar.on_batch(batch)
 
     def _generate(self, batch: list[tuple[_Ask, str]], attempt: int) -> None:
         requests = [JudgeRequest(key, ask.prompt, ask.schema, self.options.temperature, self.options.max_new_tokens,

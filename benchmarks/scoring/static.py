@@ -22,6 +22,9 @@ from typing import Any, Protocol, Sequence
 from benchmarks.core.steps import CALL, FINISH, NONE, StepOutcome
 from benchmarks.scoring.rouge import rouge_l
 
+# The metrics of alpha-UMi's Table 1, in its order, with its labels (the main job and the report print them).
+STATIC_METRICS = (("plan_acc", "Plan ACC"), ("act_em", "Act. EM"), ("hallu", "Hallu."), ("arg_f1", "Arg. F1"), ("rouge_l", "R-L"))
+
 
 class Sample(Protocol):
     """A static sample as the metrics need it (roles.alpha_umi_steps.StaticSample)."""

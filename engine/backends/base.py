@@ -14,11 +14,19 @@ from engine.types import ModelSpec, RoleRequest, RoleResult
 
 
 class Backend(Protocol):
+    """What every backend does: batched generation, a description, and a request stream (the continuous
+    schedule)."""
+
     def generate(self, requests: list[RoleRequest]) -> list[RoleResult]:
         """Results in the order of `requests`; a failed request carries `error`, never raises per item."""
 
     def info(self) -> dict[str, Any]:
         """Model id, revision or hash, dtype, device and library versions (recorded in run.json)."""
+
+    def open_stream(self, capacity: int) -> Any:
+        """A request stream over this backend (engine.backends.streaming.RequestStream: requests one at a time,
+        each returned as it finishes, `capacity` at once): vLLM's async engine, concurrent HTTP, the modelled
+        continuous batching, immediate scripted replies, or batch refill over `generate` (hf)."""
 
 
 UnknownBackendError = UnknownNameError
@@ -31,9 +39,14 @@ class BackendKind:
     uses_gpu: bool = False  # takes GPUs when the node has them
     json_schema: bool = False  # can decode under a JSON schema (SamplingParams.json_schema)
     check: str | None = None  # "module:attribute": a cheap check of a ModelSpec, raising ValueError
+    replica_split: str | None = None  # "module:attribute": a model name -> one per replica (openai: one per base URL)
 
     def build(self, spec: ModelSpec) -> Backend:
         return resolve_reference(self.factory)(spec)
+
+    def replica_models(self, model: str) -> list[str]:
+        """The model of each replica the model name itself names (most backends: none, so [model])."""
+        return resolve_reference(self.replica_split)(model) if self.replica_split else [model]
 
     def check_spec(self, spec: ModelSpec) -> None:
         if self.check:
@@ -45,7 +58,8 @@ BACKENDS.register("hf", BackendKind("engine.backends.hf:HFBackend", local_model=
                                     check="engine.backends.model_files:check_model_spec"))
 BACKENDS.register("vllm", BackendKind("engine.backends.vllm:VLLMBackend", local_model=True, uses_gpu=True,
                                       json_schema=True, check="engine.backends.model_files:check_model_spec"))
-BACKENDS.register("openai", BackendKind("engine.backends.openai:from_spec", check="engine.backends.openai:check_spec"))
+BACKENDS.register("openai", BackendKind("engine.backends.openai:from_spec", check="engine.backends.openai:check_spec",
+                                        replica_split="engine.backends.openai:replica_models"))
 BACKENDS.register("scripted", BackendKind("engine.backends.scripted:from_spec", check="engine.backends.scripted:from_spec"))
 BACKENDS.register("modelled", BackendKind("engine.backends.modelled:from_spec", check="engine.backends.modelled:from_spec"))
 

@@ -34,10 +34,19 @@ def gguf_path() -> Path:
     return path
 
 
+def _converted_dir() -> Path:
+    return cache_root() / "models" / f"smollm2-135m-instruct-v{_CONVERSION_VERSION}"
+
+
+def embedded_model_converted() -> bool:
+    """Whether the one-time conversion is done (a first use spends a minute or more on it)."""
+    return (_converted_dir() / "config.json").is_file()
+
+
 def embedded_model_dir() -> Path:
     """The converted model directory, converting on first use (atomic rename: safe for parallel starts)."""
-    target = cache_root() / "models" / f"smollm2-135m-instruct-v{_CONVERSION_VERSION}"
-    if (target / "config.json").is_file():
+    target = _converted_dir()
+    if embedded_model_converted():
         return target
     source = gguf_path()
     target.parent.mkdir(parents=True, exist_ok=True)

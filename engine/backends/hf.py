@@ -16,6 +16,7 @@ from transformers import AutoModelForCausalLM, AutoTokenizer, LogitsProcessor, L
 
 from engine.backends.model_files import local_model_info, resolve_model_path
 from engine.backends.prompt_encoding import encode_prompt
+from engine.backends.streaming import BatchRefillStream
 from engine.types import ModelSpec, RoleRequest, RoleResult, SamplingParams
 from roles.types import Prompt
 
@@ -65,6 +66,11 @@ class HFBackend:
         return {**local_model_info("hf", self.spec, self.path, self.device, self.max_context),
                 "versions": {"torch": torch.__version__, "transformers": transformers.__version__}}
 
+    def open_stream(self, capacity: int) -> BatchRefillStream:
+        """Batch refill: whenever the model is free, whatever is queued runs as one batch (no slot refill
+        between decode steps in transformers)."""
+        return BatchRefillStream(self.generate, capacity)
+
     def generate(self, requests: list[RoleRequest]) -> list[RoleResult]:
         results: dict[str, RoleResult] = {}
         for sampling, group in _group_by_sampling(requests).items():
@@ -87,6 +93,8 @@ class HFBackend:
         kwargs: dict[str, Any] = {"max_new_tokens": sampling.max_new_tokens, "do_sample": False, "pad_token_id": pad}
         if sampling.stop:
             kwargs.update(stop_strings=list(sampling.stop), tokenizer=self.tokenizer)
+        if sampling.min_new_tokens:
+            kwargs["min_new_tokens"] = sampling.min_new_tokens
         if sampling.temperature > 0:
             seeds = [request.seed for request, _ in batch]
             kwargs["logits_processor"] = LogitsProcessorList([SeededSampler(seeds, sampling.temperature, sampling.top_p)])

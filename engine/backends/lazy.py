@@ -32,6 +32,9 @@ class LazyBackend:
     def info(self) -> dict[str, Any]:
         return self.backend.info() if self.backend is not None else {**self.identity, "loaded": False}
 
+    def open_stream(self, capacity: int) -> Any:
+        return self.load().open_stream(capacity)
+
 
 def _identity(spec: ModelSpec) -> dict[str, Any]:
     if not BACKENDS.get(spec.backend).local_model:

@@ -1,6 +1,7 @@
 """openai backend: role models served by any OpenAI-compatible endpoint (a vLLM or TGI server, OpenAI).
 
-The model is `MODEL@BASE_URL` (or `MODEL`, with OPENAI_BASE_URL). Chat prompts go to /chat/completions;
+The model is `MODEL@BASE_URL` (or `MODEL`, with OPENAI_BASE_URL); `MODEL@URL1,URL2` names one server per
+replica of the role (engine.execution.pool). Chat prompts go to /chat/completions;
 text prompts (alpha-UMi's and ToolLLaMA's formats) go to /completions, so that the server applies no chat
 template to them. The role's batch_size is how many requests are in flight: the server batches them
 itself. Sampling: temperature, top_p, max_tokens, stop strings, the per-request seed; a role's json_schema
@@ -20,6 +21,8 @@ from typing import Any
 from engine.backends.openai_http import EndpointSettings, MalformedReply, parse_target, post
 from engine.backends.streaming import ConcurrentStream
 from engine.types import ModelSpec, RoleRequest, RoleResult
+from roles.function_calling import hermes_call
+from roles.types import ToolPrompt
 
 
 class OpenAIBackend:
@@ -48,11 +51,15 @@ class OpenAIBackend:
                                 "top_p": sampling.top_p, "max_tokens": sampling.max_new_tokens, "seed": request.seed}
         if sampling.stop:
             body["stop"] = list(sampling.stop)
+        if sampling.min_new_tokens:  # vLLM's server extension; sent only when asked for
+            body["min_tokens"] = sampling.min_new_tokens
         if sampling.json_schema:
             body["response_format"] = {"type": "json_schema",
                                        "json_schema": {"name": "reply", "schema": json.loads(sampling.json_schema)}}
         if isinstance(request.prompt, str):
             return "/completions", {**body, "prompt": request.prompt}
+        if isinstance(request.prompt, ToolPrompt):
+            return "/chat/completions", {**body, "messages": list(request.prompt.messages), "tools": list(request.prompt.tools)}
         return "/chat/completions", {**body, "messages": list(request.prompt)}
 
     def reply_text(self, choice: dict[str, Any]) -> Any:
@@ -62,7 +69,13 @@ class OpenAIBackend:
         message = choice["message"]
         if not isinstance(message, dict):
             raise TypeError(f"message is a JSON {type(message).__name__}, not an object")
-        return message.get("content")
+        calls = message.get("tool_calls")
+        if not calls:
+            return message.get("content")
+        # The first call, in the Hermes text form roles.function_calling reads (after the content, its thought).
+        function = calls[0]["function"]
+        call = hermes_call(str(function["name"]), function.get("arguments", "{}"))
+        return f"{message['content']}\n{call}" if message.get("content") else call
 
     def read_reply(self, response: Any) -> Reply:
         """The parts of a 200 reply the engine uses, their types checked: the reply is untrusted input, and
@@ -130,5 +143,14 @@ def from_spec(spec: ModelSpec) -> OpenAIBackend:
     return OpenAIBackend(EndpointSettings(model=model, base_url=base_url, concurrency=spec.batch_size))
 
 
+def replica_models(model: str) -> list[str]:
+    """`MODEL@URL1,URL2`: one replica per base URL (`MODEL@URL1` and `MODEL@URL2`), each its own server."""
+    name, at, urls = model.rpartition("@")
+    if not at or "," not in urls:
+        return [model]
+    return [f"{name}@{url.strip()}" for url in urls.split(",")]
+
+
 def check_spec(spec: ModelSpec) -> None:
-    parse_target(spec.model)
+    for model in replica_models(spec.model):
+        parse_target(model)

@@ -5,6 +5,7 @@ Scripts are registered by name so that a run configured from the command line (`
 """
 from __future__ import annotations
 
+import json
 import random
 import re
 import time
@@ -13,6 +14,8 @@ from typing import Any, Callable
 
 from engine.backends.streaming import ImmediateStream
 from engine.types import ModelSpec, RoleRequest, RoleResult
+from roles.function_calling import hermes_call
+from roles.types import ToolPrompt
 
 Script = Callable[[RoleRequest], str]
 _SCRIPTS: dict[str, Script] = {}
@@ -58,6 +61,8 @@ class ScriptedBackend:
 def _prompt_text(request: RoleRequest) -> str:
     if isinstance(request.prompt, str):
         return request.prompt
+    if isinstance(request.prompt, ToolPrompt):  # the tool schemas first: _first_tool reads the first name
+        return "\n".join([json.dumps(request.prompt.tools), *(m.get("content") or "" for m in request.prompt.messages)])
     return "\n".join(message.get("content", "") for message in request.prompt)
 
 
@@ -82,6 +87,10 @@ def call_once_then_answer(request: RoleRequest) -> str:
         return "I have what I need. Next: conclusion." if observed else f"I should call {first}. Next: caller."
     if request.role == "summarizer":
         return answer
+    if isinstance(request.prompt, ToolPrompt):  # native function calling: Hermes tool calls
+        observed = any(message["role"] == "tool" for message in request.prompt.messages)
+        return (hermes_call("Finish", {"return_type": "give_answer", "final_answer": answer}) if observed
+                else "call it.\n" + hermes_call(first, {}))
     if request.role == "caller" or not observed:
         return f"Thought: call it.\nAction: {first}\nAction Input: {{}}"
     if "output conclusion:" in text:  # the alpha-UMi backbone format ends with a conclusion line

@@ -9,7 +9,7 @@ whatever else is still running. A backend offers its own stream through `open_st
 - modelled: a continuous-batching model of a GPU (engine.backends.modelled);
 - scripted: immediate (`ImmediateStream`).
 
-Any other backend (hf) gets `BatchRefillStream`: as soon as a batch finishes, the next one is formed from
+hf opens `BatchRefillStream` (so does a test double with only `generate`): as soon as a batch finishes, the next one is formed from
 whatever is queued (batch-granular refill, not a slot refill between decode steps).
 
 Every stream keeps the batch path's fault rule: a backend that raises gets one fresh attempt, then the
@@ -68,7 +68,8 @@ def engine_capacity(spec: ModelSpec) -> int:
 
 
 def open_stream(backend: Any, spec: ModelSpec) -> RequestStream:
-    """The backend's own stream, or batch refill over its `generate`."""
+    """The backend's stream (Backend.open_stream), at the role's capacity; an object with only `generate` (a
+    test double) gets batch refill over it."""
     opener = getattr(backend, "open_stream", None)
     if opener is not None:
         return opener(engine_capacity(spec))

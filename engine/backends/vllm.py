@@ -138,6 +138,7 @@ class VLLMBackend:
             temperature=sampling.temperature,
             top_p=sampling.top_p,
             max_tokens=sampling.max_new_tokens,
+            min_tokens=sampling.min_new_tokens,
             stop=list(sampling.stop) or None,
             seed=request.seed if sampling.temperature > 0 else None,
             structured_outputs=structured,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+from pathlib import Path
 from typing import Callable, TypeVar
 
 from engine.backends.embedded_model import EmbeddedModelMissing
@@ -37,6 +38,9 @@ class Subcommand:
     # Errors of this subcommand's whole run that are the user's (printed, exit 2); resolving steps
     # raise UserError themselves.
     user_errors: tuple[type[BaseException], ...] = ()
+    # Options naming folders this subcommand writes into: checked before any work (engine.cli.main), so a file
+    # given as a folder fails at once instead of after minutes of generation.
+    output_folders: tuple[str, ...] = ()
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         raise NotImplementedError
@@ -46,6 +50,17 @@ class Subcommand:
 
     def run(self, args: argparse.Namespace, argv: list[str]) -> int:
         raise NotImplementedError
+
+
+def check_output_folder(value: str | None, flag: str) -> None:
+    """The folder `value` can be created or written into: neither it nor its nearest existing parent is a file."""
+    if value is None:
+        return
+    path = Path(value)
+    existing = next((p for p in (path, *path.parents) if p.exists()), None)
+    if existing is not None and not existing.is_dir():
+        where = "" if existing == path else f" (its parent {existing} is)"
+        raise UserError(f"{flag} {value} is a file, not a folder{where}")
 
 
 def at_least(value: int | None, minimum: int, flag: str) -> None:

@@ -12,6 +12,7 @@ STATIC_TEST_FILE = "static_test.json"  # the gold solutions in alpha-UMi's stati
 
 
 class BenchmarkCommand(Subcommand):
+    output_folders = ("out",)
     name = "benchmark"
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:

@@ -9,6 +9,7 @@ from engine.cli.base import Subcommand, guarded
 
 
 class ConvertCommand(Subcommand):
+    output_folders = ("out",)
     name = "convert"
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
@@ -19,10 +20,25 @@ class ConvertCommand(Subcommand):
                                              "(default: the one in the file names, e.g. CoT@1 or DFS_woFilter_w2)")
         parser.add_argument("--indent", type=int, help="JSON indent (default none, as ToolBench's converter; "
                                                        "StableToolBench's current one writes 2)")
+        parser.add_argument("--export-variant", choices=("toolbench", "alpha-umi"), default="toolbench",
+                            help="whose copy of convert_to_answer_format.py to follow (alpha-umi: the one alpha-UMi's "
+                                 "published numbers were judged on)")
 
     def run(self, args: argparse.Namespace, argv: list[str]) -> int:
-        from benchmarks.results.raw_answers import convert_path
+        from benchmarks.results.raw_answers import VARIANTS, convert_path
 
-        for path in guarded(convert_path)(Path(args.raw_answers), Path(args.out), args.method, args.indent):
-            print(f"wrote {path}")
+        for source, out in conversions(Path(args.raw_answers), Path(args.out)):
+            for path in guarded(convert_path)(source, out, args.method, args.indent, VARIANTS[args.export_variant]):
+                print(f"wrote {path}")
         return 0
+
+
+def conversions(path: Path, out: Path) -> list[tuple[Path, Path]]:
+    """(raw answers, out folder) pairs: the path itself, or, for the folder above model folders (StableToolBench's
+    `answer/`), each model folder into `out/<model>/`."""
+    from benchmarks.results.raw_answers import raw_answer_groups
+
+    if raw_answer_groups(path) or not path.is_dir():
+        return [(path, out)]
+    models = [sub for sub in sorted(path.iterdir()) if sub.is_dir() and raw_answer_groups(sub)]
+    return [(model, out / model.name) for model in models] or [(path, out)]

@@ -10,6 +10,7 @@ from engine.cli.base import Subcommand, UserError, guarded
 
 
 class ExportCommand(Subcommand):
+    output_folders = ("out",)
     name = "export"
     user_errors = (FileExistsError,)
 

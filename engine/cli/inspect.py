@@ -9,6 +9,7 @@ from engine.cli.base import Subcommand, guarded
 from engine.cli.options import add_benchmark_args, check_benchmark_args, find_task, resolve_benchmark
 from engine.runner.inspection import first_turn_prompt
 from engine.config.presets import load_agent
+from roles.types import ToolPrompt
 
 
 class InspectCommand(Subcommand):
@@ -32,6 +33,8 @@ class InspectCommand(Subcommand):
             return 0
         agent = guarded(load_agent)(args.agent)
         prompt = first_prompt(agent, task, args.role)
+        if isinstance(prompt, ToolPrompt):  # function calling: the messages and the tools sent with them
+            prompt = {"messages": list(prompt.messages), "tools": list(prompt.tools)}
         print(prompt if isinstance(prompt, str) else json.dumps(prompt, indent=2, ensure_ascii=False))
         return 0
 

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from benchmarks.core.registry import resolve_reference
-from engine.cli.base import Subcommand, UserError
+from engine.cli.base import Subcommand, UserError, check_output_folder
 
 # Subcommands by name: what `--help` says of each, and its class, imported only when it is the one chosen, so
 # a command pays for its own imports alone (the report's matplotlib, a run's Ray). Adding one is its module
@@ -70,6 +70,8 @@ def main(argv: list[str] | None = None) -> int:
         return main_job(run_subcommand=main)
     try:
         command.validate(args)
+        for option in command.output_folders:
+            check_output_folder(getattr(args, option, None), f"--{option.replace('_', '-')}")
         return command.run(args, argv)
     except (UserError, *command.user_errors) as exc:
         print(f"umi-eval: error: {exc}", file=sys.stderr)

@@ -10,7 +10,8 @@ from benchmarks.core.types import LoadedBenchmark, Task
 from benchmarks.loading import load_benchmark
 from engine.backends.base import BACKENDS, UnknownBackendError
 from engine.cli.base import UserError, at_least, guarded
-from engine.config.presets import load_agent, override_models, with_strategy
+from engine.execution.replicas import apply_replicas
+from engine.config.presets import EXPORT_VARIANTS, greedy, load_agent, override_models, with_strategy
 from engine.agents import agent_kind
 from engine.types import AgentSpec
 from roles.registry import get_format
@@ -20,10 +21,18 @@ def add_model_args(parser: argparse.ArgumentParser) -> None:
     """Where the role models run, and overrides of every role's model."""
     parser.add_argument("--executor", choices=("ray", "local"), default="ray")
     parser.add_argument("--ray-address", help="join an existing Ray cluster instead of starting a local one")
-    parser.add_argument("--backend", help=f"override every role's backend ({', '.join(BACKENDS)})")
+    parser.add_argument("--backend", help=f"override every role's backend ({', '.join(BACKENDS)}; auto: vllm where the "
+                                          "official GPU vLLM is installed, else hf)")
     parser.add_argument("--model", help="override every role's model: a local model directory, or 'embedded'")
     parser.add_argument("--dtype", choices=("fp32", "bf16", "fp16"), help="override every role's dtype")
     parser.add_argument("--batch-size", type=int, help="override every role's generation batch size")
+    parser.add_argument("--replicas", help="engines per role, e.g. planner=2,caller=1, or 'auto' (sized to --gpus)")
+    parser.add_argument("--gpus", type=int, help="the GPUs the run is given, for --replicas auto")
+    parser.add_argument("--greedy", action="store_true",
+                        help="decode every role greedily (the paper presets sample as their authors did)")
+    parser.add_argument("--export-variant", choices=EXPORT_VARIANTS,
+                        help="whose ToolEval converter exports DFSDT answer files (default: the agent's; the alpha-UMi "
+                             "presets use alpha-umi, the variant their published numbers were judged on)")
 
 
 def add_benchmark_args(parser: argparse.ArgumentParser) -> None:
@@ -45,6 +54,7 @@ def check_benchmark_args(args: argparse.Namespace) -> None:
 
 def check_model_args(args: argparse.Namespace) -> None:
     at_least(args.batch_size, 1, "--batch-size")
+    at_least(args.gpus, 1, "--gpus")
 
 
 @guarded
@@ -55,10 +65,15 @@ def resolve_agent(args: argparse.Namespace) -> AgentSpec:
         value = getattr(args, key, None)
         if value is not None and (problem := positive_int_problem(key, value)):
             raise ValueError(problem)
+    if getattr(args, "greedy", False):
+        agent = greedy(agent)
+    if getattr(args, "export_variant", None) is not None:
+        agent = dataclasses.replace(agent, export_variant=args.export_variant)
     if getattr(args, "max_steps", None) is not None:
         agent = dataclasses.replace(agent, max_steps=args.max_steps)
     if getattr(args, "strategy", None) is not None:
         agent = with_strategy(agent, args.strategy)
+    agent = apply_replicas(agent, getattr(args, "replicas", None), getattr(args, "gpus", None))
     validate_agent(agent)
     return agent
 

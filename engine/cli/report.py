@@ -8,8 +8,11 @@ from benchmarks.leaderboard import run_dirs
 from benchmarks.report import DEFAULT_MAX_TRAJECTORIES, write_report
 from engine.cli.base import Subcommand, at_least
 
+STATIC_REPORT = "static.json"  # what `static` writes in its folder (engine.runner.static_eval)
+
 
 class ReportCommand(Subcommand):
+    output_folders = ("out",)
     name = "report"
     user_errors = (ValueError,)
 
@@ -23,6 +26,17 @@ class ReportCommand(Subcommand):
         at_least(args.max_trajectories, 1, "--max-trajectories")
 
     def run(self, args: argparse.Namespace, argv: list[str]) -> int:
-        index = write_report(run_dirs(args.dirs), Path(args.out), args.max_trajectories)
+        statics = static_reports(args.dirs)
+        runs = run_dirs([d for d in args.dirs if not (Path(d) / STATIC_REPORT).is_file()])
+        index = write_report(runs, Path(args.out), args.max_trajectories, statics)
         print(f"report: {index.resolve().as_uri()}")
         return 0
+
+
+def static_reports(dirs: list[str]) -> list[Path]:
+    """The `static` reports among the folders: a static folder itself, or those directly inside a folder (Table 1)."""
+    found = []
+    for raw in dirs:
+        path = Path(raw)
+        found += [path / STATIC_REPORT] if (path / STATIC_REPORT).is_file() else sorted(path.glob(f"*/{STATIC_REPORT}"))
+    return found

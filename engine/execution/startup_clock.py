@@ -1,10 +1,13 @@
 """How long a run took to start: Ray, the role actors and their engines (until every actor has answered),
 and until its first role request went to an engine (metrics.json `speed.startup_s`, `speed.first_request_s`).
+The clock listens to the executor's `on_submit`: nothing of the executor is patched.
 """
 from __future__ import annotations
 
 import time
-from typing import Any, Callable
+from typing import Any
+
+from engine.types import RoleRequest
 
 
 class StartupClock:
@@ -17,18 +20,12 @@ class StartupClock:
         self.startup_s = time.perf_counter() - self.start
 
     def watch_first_request(self, executor: Any) -> None:
-        """Times the executor's first `submit` of a batch or `submit_request` of one request (this executor
-        object only; the class is untouched)."""
-        for name in ("submit", "submit_request"):
-            setattr(executor, name, self._timed(getattr(executor, name)))
+        """Times the executor's first batch or request handed over."""
+        executor.on_submit.append(self.submitted)
 
-    def _timed(self, submit: Callable[..., Any]) -> Callable[..., Any]:
-        def timed_submit(*args: Any, **kwargs: Any) -> Any:
-            if self.first_request_s is None:
-                self.first_request_s = time.perf_counter() - self.start
-            return submit(*args, **kwargs)
-
-        return timed_submit
+    def submitted(self, actor_key: str, requests: list[RoleRequest]) -> None:
+        if self.first_request_s is None:
+            self.first_request_s = time.perf_counter() - self.start
 
     def figures(self) -> dict[str, float | None]:
         return {"startup_s": _rounded(self.startup_s), "first_request_s": _rounded(self.first_request_s)}

@@ -14,8 +14,9 @@ from engine.types import AgentSpec
 
 # ModelSpec fields that say where and in what batches a model runs, not what it answers.
 PLACEMENT_FIELDS = ("batch_size", "num_cpus", "num_gpus", "gpu_memory_utilization", "tensor_parallel_size", "engine")
-# Benchmark info that says which tasks were drawn (the task set is compared on its own) or where files lie.
-TASK_SELECTION_INFO = ("per_group", "sha256", "path")
+# Benchmark info that says which tasks were drawn (the task set is compared on its own) or where files lie;
+# how many of the drawn tasks' tools lack a description follows from the tasks drawn.
+TASK_SELECTION_INFO = ("per_group", "sha256", "path", "tools_without_description")
 
 
 class RunIdentityMismatch(ValueError):
@@ -30,6 +31,7 @@ def agent_settings(agent: AgentSpec) -> dict[str, Any]:
     """The agent's settings that change its trajectories (strategy and limits included)."""
     settings = agent.to_json()
     settings.pop("placement")
+    settings.pop("export_variant")  # how answers are exported, not what they are
     for role in settings["roles"].values():
         for name in PLACEMENT_FIELDS:
             role.pop(name, None)

@@ -1,21 +1,33 @@
-"""Progress a person can follow: a bar that moves with model calls, not only with finished trajectories.
+"""Progress a person can follow: a bar that moves with model calls, never goes backwards and ends at 100%.
 
 On a CPU one batch of model calls can take minutes, and a bar that counts finished trajectories then reads
-`0/12 [00:00<?]` for most of a run, which looks exactly like a hang. This bar counts model calls (every
-finished batch of a role actor), shows finished trajectories and generated tokens per second beside them,
-redraws its elapsed clock every second, and takes its ETA from calls: the total is an estimate, the
-remaining tasks times the calls a task takes (the agent's bound until a task has finished, then the mean
-of the finished ones).
+`0/12 [00:00<?]` for most of a run, which looks exactly like a hang. This bar advances with model calls
+(every finished batch of a role actor) and redraws its elapsed clock every second. How many calls a run
+needs is an estimate, so the bar shows a fraction of the work, not calls over a total that jumps: the
+estimate is what this run's finished tasks took, with the search strategy's expected calls per task as
+the prior, counted once per task still running: the tasks that finish first are the short ones, so their
+mean alone says too little (one task ending after 1 call halved a chat-multi run's estimate, whose other 11
+tasks took 8, and its bar then sat at 82% for three minutes). The fraction shown only
+grows; it stays under 100% while a task runs and reaches 100% when the last one finishes. A resumed run
+counts only what is left, and says how much was done before.
 """
 from __future__ import annotations
 
+import sys
 import threading
 import time
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 from tqdm import tqdm
 
 REFRESH_S = 1.0
+STEPS = 1000  # the bar's resolution: a tenth of a percent
+BAR_FORMAT = "{desc}: {percentage:3.0f}%|{bar}| [{elapsed}<{remaining}{postfix}]"
+
+
+def say(text: str, file: Any = None) -> None:
+    """One line for the person watching (stderr, beside the bars), written so that a bar is not torn."""
+    tqdm.write(text, file=file or sys.stderr)
 
 
 class Ticker:
@@ -47,22 +59,16 @@ class Ticker:
             self.thread.join()
 
 
-class CallProgress:
-    """The bar of one run: `on_batch` for every finished batch of model calls, `on_trajectory` for every
-    finished trajectory. Use as a context manager."""
+Bar = TypeVar("Bar", bound="TickingBar")
 
-    def __init__(self, desc: str, tasks: int, tasks_done: int, calls_bound: int, enabled: bool = True,
-                 file: Any = None) -> None:
-        self.tasks, self.todo, self.calls_bound = tasks, tasks - tasks_done, calls_bound
-        self.by_trajectory = calls_bound == 0  # an agent without models (the oracle): the bar counts trajectories
-        self.tasks_done, self.finished_now, self.calls_of_finished = tasks_done, 0, 0
-        self.tokens, self.start = 0, time.perf_counter()
-        total, unit = (self.todo, "traj") if self.by_trajectory else (self._estimated_calls(0), "call")
-        self.bar = tqdm(total=total, desc=desc, unit=unit, disable=not enabled, dynamic_ncols=True, file=file)
+
+class TickingBar:
+    """A tqdm bar (`self.bar`, set by the subclass) whose clock a Ticker redraws while it is open."""
+
+    bar: tqdm
+
+    def __enter__(self: Bar) -> Bar:
         self.ticker = Ticker(self.bar)
-        self._postfix()
-
-    def __enter__(self) -> CallProgress:
         self.ticker.start()
         return self
 
@@ -70,40 +76,87 @@ class CallProgress:
         self.ticker.stop()
         self.bar.close()
 
-    def calls_per_task(self) -> float:
-        """The mean calls of the tasks finished in this session, or the agent's bound before any finished."""
-        return self.calls_of_finished / self.finished_now if self.finished_now else self.calls_bound
 
-    def _estimated_calls(self, calls_done: int) -> int:
-        """What finished tasks took plus the expected calls of the others; each unfinished task needs at least
-        one more call (so the bar never reads 100% while a trajectory is still running)."""
-        unfinished = self.todo - self.finished_now
-        expected = self.calls_of_finished + unfinished * self.calls_per_task()
-        return max(round(expected), calls_done + unfinished)
+class CallEstimate:
+    """The calls a run's remaining tasks need: what finished tasks took, the strategy's prior before that."""
+
+    def __init__(self, todo: int, expected_per_task: float) -> None:
+        self.todo, self.prior = todo, expected_per_task
+        self.finished, self.calls_of_finished = 0, 0
+
+    def finish(self, calls: int) -> None:
+        self.finished += 1
+        self.calls_of_finished += calls
+
+    def per_task(self) -> float:
+        """The prior weighs as much as the tasks still running, the finished ones as what they took."""
+        unfinished = max(1, self.todo - self.finished)
+        return (self.prior * unfinished + self.calls_of_finished) / (unfinished + self.finished)
+
+    def total(self, calls_done: int) -> float:
+        """All calls of the run: each unfinished task needs its expected calls and at least one more than the
+        calls it has already made (the calls of unfinished tasks are what is done beyond the finished ones)."""
+        unfinished = self.todo - self.finished
+        in_flight = max(0, calls_done - self.calls_of_finished)
+        return self.calls_of_finished + max(unfinished * self.per_task(), in_flight + unfinished)
+
+    def fraction(self, calls_done: int) -> float:
+        """The share of the work done: finished tasks when the agent makes no model calls (the oracle)."""
+        if self.finished >= self.todo:
+            return 1.0
+        if self.prior == 0:
+            return self.finished / self.todo
+        return min(calls_done / self.total(calls_done), (STEPS - 1) / STEPS)
+
+
+class CallProgress(TickingBar):
+    """The bar of one run: `on_batch` for every finished batch of model calls, `on_trajectory` for every
+    finished trajectory. Use as a context manager. `clock` (seconds) gives the token rate its time."""
+
+    def __init__(self, desc: str, tasks: int, tasks_done: int, expected_calls: float, enabled: bool = True,
+                 file: Any = None, clock: Callable[[], float] = time.perf_counter) -> None:
+        self.tasks, self.tasks_done = tasks, tasks_done
+        self.estimate = CallEstimate(tasks - tasks_done, expected_calls)
+        self.calls, self.tokens, self.clock = 0, 0, clock
+        self.start = clock()
+        if tasks_done and enabled:
+            say(f"{desc}: resuming: {tasks_done} of {tasks} done", file)
+        self.bar = tqdm(total=STEPS, desc=desc, bar_format=BAR_FORMAT, disable=not enabled, dynamic_ncols=True,
+                        file=file, smoothing=0)
+        self._advance()
 
     def on_batch(self, results: list[Any]) -> None:
         """A finished batch of model calls (RoleResults: their completion tokens are counted)."""
         self.tokens += sum(result.completion_tokens for result in results)
-        self.bar.update(len(results))
-        self._retotal()
+        self.calls += len(results)
+        self._advance()
 
     def on_trajectory(self, calls: int) -> None:
         """A finished trajectory that took `calls` model calls."""
         self.tasks_done += 1
-        self.finished_now += 1
-        self.calls_of_finished += calls
-        if self.by_trajectory:
-            self.bar.update(1)
-        self._retotal()
+        self.estimate.finish(calls)
+        self._advance()
 
-    def _retotal(self) -> None:
-        if not self.by_trajectory:
-            self.bar.total = self._estimated_calls(self.bar.n)
-        self._postfix()
+    def _advance(self) -> None:
+        """Moves the bar to the work done, never back (a new estimate may say less is done than shown)."""
+        step = int(self.estimate.fraction(self.calls) * STEPS)
+        if step > self.bar.n:
+            self.bar.update(step - self.bar.n)
+        elapsed = max(1e-9, self.clock() - self.start)
+        calls = f"calls {self.calls}/~{round(self.estimate.total(self.calls))}, " if self.estimate.prior else ""
+        self.bar.set_postfix_str(f"{calls}traj {self.tasks_done}/{self.tasks}, {self.tokens / elapsed:.1f} tok/s",
+                                 refresh=True)
 
-    def _postfix(self) -> None:
-        elapsed = max(1e-9, time.perf_counter() - self.start)
-        self.bar.set_postfix_str(f"traj {self.tasks_done}/{self.tasks}, {self.tokens / elapsed:.1f} tok/s", refresh=True)
+
+class RequestProgress(TickingBar):
+    """A bar of a known number of requests (static steps, judge questions), advanced as results arrive, its
+    clock redrawn every second. Use as a context manager; `on_batch` suits `Executor.on_finished`."""
+
+    def __init__(self, desc: str, total: int, enabled: bool = True, file: Any = None) -> None:
+        self.bar = tqdm(total=total, desc=desc, unit="req", disable=not enabled, dynamic_ncols=True, file=file)
+
+    def on_batch(self, results: list[Any]) -> None:
+        self.bar.update(len(results))
 
 
 def sweep_bar(runs: int, done_before: int, enabled: bool) -> tqdm:

@@ -21,12 +21,14 @@ from typing import Any
 from benchmarks.scoring import has_gold_facts, verified_scores
 from benchmarks.core.types import Task
 from engine.runner import provenance
-from engine.agents import Agent, Episode, agent_kind
+from engine.agents import Agent, Episode
 from engine.runner.checkpoint import Checkpoint
-from engine.execution.executor import Executor, make_executor
+from engine.execution.executor import Executor
+from engine.execution.kinds import make_executor
+from engine.execution.replicas import replicas_record
 from engine.runner.identity import check_identity, run_identity
 from engine.runner.metrics import throughput_metrics
-from engine.runner.progress import CallProgress
+from engine.runner.progress import CallProgress, say
 from benchmarks.results.files import (CHECKPOINT_FILE, METRICS_FILE, RUN_FILE, SCORES_FILE, TOOLEVAL_DIR, TRAJECTORIES_FILE, write_bytes_atomic,
                                       write_json_atomic)
 from benchmarks.results.manifest import effective_status, read_manifest, this_process, write_manifest
@@ -115,6 +117,10 @@ class Run:
         self.previous_attempt = self._previous_end()
         writer = TrajectoryWriter(self.dir / TRAJECTORIES_FILE, retry_failed=self.config.retry_failed)
         todo = [t for t in self.tasks.values() if self._key(t) not in writer.done]
+        if not todo and self._finished_before():
+            writer.close()
+            say(f"{self.config.run_name}: nothing to do: all {len(self.tasks)} trajectories are done ({self.dir})")
+            return self.dir
         checkpoint = Checkpoint(self.dir / CHECKPOINT_FILE, {self._key(t): self._tries(t, writer) for t in todo})
         self._write_manifest("running", models={})
         executor = None
@@ -164,9 +170,8 @@ class Run:
 
     def _schedule(self, scheduler: Scheduler, executor: Executor, todo: list[Task], writer: TrajectoryWriter,
                   checkpoint: Checkpoint, outputs: RunOutputs | None, new: NewRecords) -> None:
-        agent = self.config.agent
-        calls_bound = agent.max_steps * agent_kind(agent).model_calls_per_step
-        with CallProgress(self.config.run_name, len(self.tasks), len(self.tasks) - len(todo), calls_bound,
+        expected = self.strategy.expected_calls(self.config.agent)
+        with CallProgress(self.config.run_name, len(self.tasks), len(self.tasks) - len(todo), expected,
                           self.config.progress) as progress:
             executor.on_finished.append(progress.on_batch)
 
@@ -203,6 +208,11 @@ class Run:
         except ValueError:  # a corrupt run.json: this run writes a sound one
             return {}
 
+    def _finished_before(self) -> bool:
+        """Whether an earlier attempt finished and wrote every output (so there is no engine to start)."""
+        written = (self.dir / METRICS_FILE).is_file() and (self.dir / TOOLEVAL_DIR).is_dir()
+        return written and effective_status(self._recorded_manifest())[0] == "finished"
+
     def _previous_end(self) -> dict[str, Any] | None:
         """How the last attempt at this run folder ended, when it did not finish (recorded on resume)."""
         last = self._recorded_manifest()
@@ -224,6 +234,7 @@ class Run:
                 "ray_address": self.config.ray_address,
                 "max_active": self.config.max_active,
                 "schedule": self.config.schedule,
+                "replicas": replicas_record(self.config.agent),
                 "limits": {"max_steps": self.config.agent.max_steps, "max_depth": self.config.agent.max_depth,
                            "planner_attempts": self.config.agent.planner_attempts,
                            "upstream_equivalent": UPSTREAM_LIMITS, "search": self.strategy.limits(self.config.agent)},

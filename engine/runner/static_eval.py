@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -26,13 +25,16 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.core.steps import CALL, GIVE_UP, StepOutcome
-from benchmarks.scoring.static import static_metrics
+from benchmarks.scoring.static import STATIC_METRICS, static_metrics
 from benchmarks.loading import file_sha256
 from benchmarks.core.types import Task
 from engine.runner import provenance
 from engine.agents import Agent, Episode, agent_kind, make_agent
-from engine.execution.executor import Executor, make_executor
+from engine.execution.executor import Executor
+from engine.execution.kinds import make_executor
 from engine.execution.placement import distinct_models
+from engine.runner.progress import RequestProgress
+from engine.config.presets import with_sampling
 from benchmarks.results.files import write_json_atomic
 from engine.types import AgentSpec, RoleRequest, Trajectory
 from roles.alpha_umi_steps import (StaticSample, backbone_target, multi_outcome, single_outcome, static_plan,
@@ -41,7 +43,7 @@ from roles.registry import FORMATS
 from roles.types import Turn
 
 STATIC_PROMPT_TOKENS = 3750  # inference_toolbench.sh: --max_input_length 3750 (the collator keeps the last ones)
-METRICS = (("plan_acc", "Plan ACC"), ("act_em", "Act. EM"), ("hallu", "Hallu."), ("arg_f1", "Arg. F1"), ("rouge_l", "R-L"))
+METRICS = STATIC_METRICS
 
 
 @dataclass
@@ -137,7 +139,7 @@ def run_static(config: StaticConfig, samples: list[StaticSample], executor: Exec
 def predict(agent: AgentSpec, samples: list[StaticSample], executor: Executor, seed: int, group: str,
             progress: bool = False, prompt_tokens: int | None = STATIC_PROMPT_TOKENS) -> list[StaticStep]:
     """Round 1: every sample's planner (or backbone); round 2 (multi): the caller or summarizer its plan picks."""
-    agent = with_prompt_tokens(agent, prompt_tokens)
+    agent = static_decoding(agent, prompt_tokens)
     model_agent = make_agent(agent)
     steps = [StaticStep(i, s, _episode(agent, i, s, seed, group)) for i, s in enumerate(samples)]
     _ask(executor, agent, [(step, model_agent.next_step(step.episode)) for step in steps], progress)
@@ -166,11 +168,10 @@ def _route(model_agent: Agent, step: StaticStep) -> RoleRequest | None:
     return model_agent.next_step(episode)
 
 
-def with_prompt_tokens(agent: AgentSpec, prompt_tokens: int | None) -> AgentSpec:
-    """The agent with every role keeping its last `prompt_tokens` prompt tokens (None: what fits)."""
-    roles = {role: dataclasses.replace(spec, sampling=dataclasses.replace(spec.sampling, prompt_tokens=prompt_tokens))
-             for role, spec in agent.roles.items()}
-    return dataclasses.replace(agent, roles=roles)
+def static_decoding(agent: AgentSpec, prompt_tokens: int | None) -> AgentSpec:
+    """The agent with every role keeping its last `prompt_tokens` prompt tokens (None: what fits), and without
+    the real-time runner's forced first token: GLPFT's `generate` (trainer_utils.py) has no force_generate."""
+    return with_sampling(agent, prompt_tokens=prompt_tokens, min_new_tokens=0)
 
 
 def backbone_history(turns: tuple[Turn, ...]) -> tuple[Turn, ...]:
@@ -196,17 +197,20 @@ def _ask(executor: Executor, agent: AgentSpec, asks: list[tuple[StaticStep, Role
     for step, request in asks:
         batches.setdefault(agent.roles[request.role].actor_key, []).append(request)
         waiting[request.request_id] = (step, request.role)
-    start = time.perf_counter()
-    for results in executor.generate(batches).values():
+    roles = Counter(request.role for _, request in asks)
+    with RequestProgress(f"static {agent.name}: {', '.join(f'{n} {role}' for role, n in roles.items())}", len(asks),
+                         progress) as bar:
+        executor.on_finished.append(bar.on_batch)
+        try:
+            generated = executor.generate(batches)
+        finally:
+            executor.on_finished.remove(bar.on_batch)
+    for results in generated.values():
         for result in results:
             step, role = waiting[result.request_id]
             step.texts[role] = result.text
             if result.error is not None:
                 step.errors[role] = result.error
-    if progress:
-        roles = Counter(request.role for _, request in asks)
-        print(f"static: {', '.join(f'{n} {role}' for role, n in roles.items())} requests in "
-              f"{time.perf_counter() - start:.1f} s", file=sys.stderr)
 
 
 def metrics_table(report: dict[str, Any]) -> str:

@@ -4,6 +4,7 @@ A sweep file names what to evaluate and where the runs go:
 
     out: runs/overnight                  # default: runs/<file stem>
     executor: ray                        # ray | local; also ray_address, schedule, max_active
+    max_concurrent_runs: 4               # runs at once (default 1); on Ray each waits until its replicas fit
     seeds: [0, 1]                        # default [0]
     agents:                              # presets, agent YAML files, or mappings with overrides
       - chat-single
@@ -14,8 +15,8 @@ A sweep file names what to evaluate and where the runs go:
     judge: verified                      # optional: score every finished run with this judge (cached)
 
 Everything is resolved before the first run starts, so a mistake anywhere in the file fails at once and
-writes nothing. Runs go one after another, each one the same as `umi-eval run` with the same options
-(same folder names, same outputs). A run that finished before is skipped; one that was interrupted
+writes nothing. Each run is the same as `umi-eval run` with the same options
+(same folder names, same outputs), one after another or `max_concurrent_runs` at once. A run that finished before is skipped; one that was interrupted
 resumes from its trajectories.jsonl; one that fails is recorded and the sweep goes on with the next.
 `sweep --extend` is `run --extend` for every run: a benchmark entry that now selects more tasks adds them.
 `<out>/sweep.json` holds every run's state after each step, and `<out>/leaderboard.json` (and `.md`)
@@ -23,8 +24,13 @@ ranks every finished run at the end.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import threading
+import time
 import traceback
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -47,8 +53,8 @@ from engine.config.safe_yaml import YamlFileError, load_yaml_file
 from engine.types import AgentSpec
 
 SWEEP_KEYS = {"out", "executor", "ray_address", "schedule", "max_active", "seeds", "agents", "benchmarks", "judge",
-              "miss_policy"}
-AGENT_KEYS = {"agent", "name", "backend", "model", "dtype", "batch_size", "max_steps", "strategy"}
+              "miss_policy", "max_concurrent_runs"}
+AGENT_KEYS = {"agent", "name", "backend", "model", "dtype", "batch_size", "max_steps", "strategy", "replicas", "gpus"}
 BENCHMARK_KEYS = {"benchmark", "name", "groups", "limit", "tools_dir", "per_group", "cache"}
 EXECUTORS = ("ray", "local")
 
@@ -99,6 +105,8 @@ def load_sweep(path: Path, resolve_agent: Callable[[dict[str, Any]], AgentSpec])
     benches = [_benchmark(entry, f"{path}: benchmarks[{i}]") for i, entry in enumerate(_list(doc, "benchmarks", path))]
     _check_unique([b.name for b in benches], f"{path}: benchmarks")
     _check_max_active(doc.get("max_active"), path)
+    if doc.get("max_concurrent_runs") is not None and (problem := positive_int_problem("max_concurrent_runs", doc["max_concurrent_runs"])):
+        raise SweepError(f"{path}: {problem}")
     runs = [PlannedRun(agent, bench, seed, f"{agent.name}__{bench.name}__seed{seed}")
             for agent in agents for bench in benches for seed in seeds]
     _check_folder_names(runs, path)
@@ -201,18 +209,26 @@ RunStarter = Callable[[PlannedRun, LoadedBenchmark, dict[str, Any]], Path]
 def execute(sweep: Sweep, start_run: RunStarter, score_run: Callable[[Path, str], None] | None = None,
             say: Callable[[str], None] = print, progress: bool = False) -> dict[str, Any]:
     """Runs every planned run not finished before; returns (and keeps writing) <out>/sweep.json. With
-    `progress`, an overall bar over the runs stays above each run's own bar."""
+    `progress`, an overall bar over the runs (in flight, queued, done) stays above each run's own bar.
+
+    Up to `max_concurrent_runs` runs go at once, each in its own thread with its own executor; on Ray each
+    run's replicas are one placement group, so a run whose group does not fit waits for room (docs/cluster.md).
+    One Ray serves them all: it is started or joined here, on the main thread, as ray.init must be."""
     state = {"sweep": str(sweep.source), "started_at": provenance.now(), "git_commit": provenance.git_commit(),
              "settings": sweep.settings, "runs": {}}
     done_before = {r.run_name for r in sweep.runs if is_finished(sweep.out / r.run_name)}
-    with sweep_bar(len(sweep.runs), len(done_before), progress) as bar, Ticker(bar):
-        for n, planned in enumerate(sweep.runs, 1):
-            run_dir = sweep.out / planned.run_name
-            (bar.write if progress else say)(f"[{n}/{len(sweep.runs)}] {planned.run_name}")
-            state["runs"][planned.run_name] = _one(planned, run_dir, sweep.settings, start_run, score_run)
-            write_json_atomic(sweep.out / "sweep.json", state)
-            if planned.run_name not in done_before:
-                bar.update(1)
+    state["runs"] = {r.run_name: {"status": "queued"} for r in sweep.runs}  # in the plan's order, whatever ends first
+    concurrent = max(1, int(sweep.settings.get("max_concurrent_runs") or 1))
+    with sweep_bar(len(sweep.runs), len(done_before), progress) as bar, Ticker(bar), _shared_ray(sweep.settings, concurrent):
+        book = SweepBook(sweep, state, bar, done_before)
+        tell = bar.write if progress else say
+        if concurrent == 1:  # in the main thread: Ctrl-C and signals stop the run at once, as `run` does
+            for n, planned in enumerate(sweep.runs, 1):
+                book.run(n, planned, start_run, score_run, tell)
+        else:
+            with ThreadPoolExecutor(concurrent, thread_name_prefix="sweep-run") as pool:
+                for n, planned in enumerate(sweep.runs, 1):
+                    pool.submit(book.run, n, planned, start_run, score_run, tell)
     finished = [sweep.out / name for name, run in state["runs"].items() if run["status"] in ("finished", "skipped")]
     if finished:
         board = leaderboard.build(finished)
@@ -221,6 +237,75 @@ def execute(sweep: Sweep, start_run: RunStarter, score_run: Callable[[Path, str]
     state["ended_at"] = provenance.now()
     write_json_atomic(sweep.out / "sweep.json", state)
     return state
+
+
+class SweepBook:
+    """sweep.json and the sweep bar, kept by concurrent runs: each run's state, start and end, where it ran."""
+
+    def __init__(self, sweep: Sweep, state: dict[str, Any], bar: Any, done_before: set[str]) -> None:
+        self.sweep, self.state, self.bar, self.done_before = sweep, state, bar, done_before
+        self.lock = threading.Lock()
+        self.in_flight = 0
+        self.left = len(sweep.runs)
+
+    def run(self, n: int, planned: PlannedRun, start_run: RunStarter, score_run: Callable[[Path, str], None] | None,
+            tell: Callable[[str], None]) -> None:
+        run_dir = self.sweep.out / planned.run_name
+        with self.lock:
+            doing = "finished before: skipped" if planned.run_name in self.done_before else "running"
+            tell(f"[{n}/{len(self.sweep.runs)}] {planned.run_name}: {doing}")
+            self.in_flight += 1
+            self._show()
+        started = {"started_at": provenance.now(), "start_unix_s": round(time.time(), 3)}  # the second: to order runs
+        with self.lock:
+            self.state["runs"][planned.run_name] = {"status": "running", **started}
+            write_json_atomic(self.sweep.out / "sweep.json", self.state)
+        entry = _one(planned, run_dir, self.sweep.settings, start_run, score_run)
+        with self.lock:
+            self.state["runs"][planned.run_name] = {**entry, **started, "ended_at": provenance.now(),
+                                                    "end_unix_s": round(time.time(), 3),
+                                                    **({"replicas": replicas_where(run_dir)} if entry["status"] != "skipped" else {})}
+            write_json_atomic(self.sweep.out / "sweep.json", self.state)
+            self.in_flight -= 1
+            self.left -= 1
+            if planned.run_name not in self.done_before:
+                self.bar.update(1)
+            self._show()
+
+    def _show(self) -> None:
+        self.bar.set_postfix_str(f"in flight {self.in_flight}, queued {self.left - self.in_flight}", refresh=False)
+
+
+def replicas_where(run_dir: Path) -> dict[str, list[dict[str, Any]]]:
+    """Per engine, where each replica ran (run.json `models`: Ray node id and GPU ids; none for a local run)."""
+    try:
+        models = read_manifest(run_dir).get("models") or {}
+    except (OSError, ValueError):
+        return {}
+    return {key: [{k: replica.get(k) for k in ("node_id", "gpu_ids")} for replica in info.get("replicas", [info])]
+            for key, info in models.items() if isinstance(info, dict)}
+
+
+@contextlib.contextmanager
+def _shared_ray(settings: dict[str, Any], concurrent: int) -> Iterator[None]:
+    """Concurrent runs on Ray share one connection, made here on the main thread (each run's executor then
+    finds Ray initialised and leaves it up); a sweep of one run at a time leaves that to each run."""
+    if concurrent == 1 or (settings.get("executor") or "ray") != "ray":
+        yield
+        return
+    import ray
+
+    from engine.execution.ray_start import init_ray, ray_environment
+
+    owns = not ray.is_initialized()
+    if owns:
+        ray_environment()
+        init_ray(ray, settings.get("ray_address"))
+    try:
+        yield
+    finally:
+        if owns:
+            ray.shutdown()
 
 
 def is_done(planned: PlannedRun, run_dir: Path) -> bool:
@@ -267,5 +352,6 @@ def start_with(build_simulator: Callable[..., Any], out: Path, progress: bool, c
     """What runs one planned run: the same Run as `umi-eval run`."""
     def start(planned: PlannedRun, bench: LoadedBenchmark, settings: dict[str, Any]) -> Path:
         simulator = build_simulator(bench, planned.bench.options.get("cache"), settings.get("miss_policy") or "synthesize")
-        return Run(run_config(planned, bench, settings, out, progress, command), bench.tasks, simulator).execute()
+        alone = (settings.get("max_concurrent_runs") or 1) == 1  # concurrent runs' bars would overwrite each other
+        return Run(run_config(planned, bench, settings, out, progress and alone, command), bench.tasks, simulator).execute()
     return start

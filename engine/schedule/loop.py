@@ -15,7 +15,8 @@ from typing import Callable, Iterable, Iterator, Protocol
 
 from engine.agents import Agent, Episode
 from engine.schedule.hooks import NoCheckpoint, StepHook
-from engine.execution.executor import Executor, FinishedBatch, failed_results
+from engine.execution.executor import Executor, FinishedBatch
+from engine.backends.streaming import failed_results
 from engine.types import RoleRequest, RoleResult
 from tools_sim.types import ToolCall
 

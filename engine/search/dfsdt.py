@@ -82,6 +82,11 @@ def served_locally(spec: AgentSpec) -> bool:
 ANSWER_OBSERVATION = '{"response":"successfully giving the final answer."}'
 GIVE_UP_OBSERVATION = '{"response":"chose to give up and restart"}'
 HALLUCINATED_NAME = "invalid_hallucination_function_name"
+# Upstream's total_tokens: the API's prompt+completion for chat models; for local models (ToolLLaMA's and
+# alpha-UMi's `parse`) `len(tokenizer(prediction))`, the number of keys of the tokenizer's output (input_ids,
+# attention_mask): 2 per query whatever was generated. A meaningless figure, written in the answer file as
+# upstream writes it; the record's `search.total_tokens` beside it counts every role's prompt and completion tokens.
+UPSTREAM_TOKENS_PER_LOCAL_QUERY = 2
 
 
 def diversity_prompt(node: TreeNode) -> str | None:
@@ -127,6 +132,8 @@ class Query:
 class MessageStyle:
     """The upstream-shaped messages a tree node records: ToolBench's function-calling conversation."""
 
+    thought_nodes_when_empty = True  # ReAct formats: every query adds a Thought node, an empty one included
+
     def root(self, task: Task) -> list[dict[str, Any]]:
         ctx = PromptContext(task.query, task.tools, ())
         return [{"role": "system", "content": react.stored_system_message(ctx)},
@@ -143,6 +150,19 @@ class MessageStyle:
 
     def observation(self, name: str, text: str) -> dict[str, Any]:
         return {"role": "function", "name": name, "content": text}
+
+
+class NativeCallMessageStyle(MessageStyle):
+    """ChatGPT's function calling (ToolBench's DFS with ChatGPTFunction): a reply's `content` is absent when the
+    model said nothing besides its call, and then the query adds no Thought node (Action, Action Input only)."""
+
+    thought_nodes_when_empty = False
+
+    def assistant(self, outcome: Outcome, name: str) -> dict[str, Any]:
+        message = super().assistant(outcome, name)
+        if not outcome.thought:
+            del message["content"]
+        return message
 
 
 class CollabMessageStyle(MessageStyle):
@@ -188,7 +208,8 @@ class TreeEpisode:
         self.spec = spec
         self.limits = limits
         self.agent = make_agent(dataclasses.replace(spec, max_steps=NO_CHAIN_LIMIT))
-        self.style = CollabMessageStyle() if agent_kind(spec).collaborative else MessageStyle()
+        self.style = (CollabMessageStyle() if agent_kind(spec).collaborative else
+                      NativeCallMessageStyle() if getattr(self.agent.format, "native_calls", False) else MessageStyle())
         self.trajectory = Trajectory(task.key, task.group, task.query_id, spec.name, seed, turns=[Turn("user", task.query)])
         state = dataclasses.replace(self.trajectory, turns=list(self.trajectory.turns), usage={})
         self.root = TreeNode(ACTION_INPUT, messages=self.style.root(task), state=state)
@@ -238,7 +259,10 @@ class TreeEpisode:
         """The nodes a query adds under `node`; returns the last (the one the search goes on from)."""
         messages = list(node.messages)
         path = node.path + (slot,)
-        thought = node.add_child(TreeNode(THOUGHT, outcome.thought, messages=list(messages), path=path))
+        if outcome.kind != "error" and not outcome.thought and not self.style.thought_nodes_when_empty:
+            thought = node
+        else:
+            thought = node.add_child(TreeNode(THOUGHT, outcome.thought, messages=list(messages), path=path))
         if outcome.kind == "error":  # upstream's failed request: a pruned Thought with code -1
             thought.observation_code, thought.pruned = -1, True
             thought.messages.append(self.style.assistant(outcome, ""))
@@ -322,8 +346,7 @@ class TreeEpisode:
             total.prompt_tokens += usage.prompt_tokens
             total.completion_tokens += usage.completion_tokens
             total.latency_s += usage.latency_s
-            prompt = 0 if served_locally(self.spec) else usage.prompt_tokens  # upstream's total_tokens (served_by)
-            self.total_tokens += prompt + usage.completion_tokens
+            self.total_tokens += usage.prompt_tokens + usage.completion_tokens
         tree.parse_failures += trajectory.parse_failures
         tree.unmarked_plans += trajectory.unmarked_plans
         tree.planner_retries += trajectory.planner_retries
@@ -331,7 +354,7 @@ class TreeEpisode:
     def _outcome(self, expansion: Expansion) -> Outcome:
         trajectory = expansion.episode.trajectory
         state = self._child_state(expansion)
-        common = {"state": state, "prediction": self._prediction(expansion.texts),
+        common = {"state": state, "prediction": self._prediction(expansion),
                   "model_input": expansion.planner_prompt if agent_kind(self.spec).collaborative else None}
         if trajectory.steps > expansion.base_steps:
             call = trajectory.calls[-1]
@@ -355,14 +378,18 @@ class TreeEpisode:
         return state
 
     @staticmethod
-    def _prediction(texts: list[tuple[str, str]]) -> str:
-        """The query's model text: alpha-UMi's `planner</s>caller: ...` (or `conclusion: `), else the step."""
-        planner = next((text.strip() for role, text in reversed(texts) if role == "planner"), None)
-        if planner is None:
+    def _prediction(expansion: Expansion) -> str:
+        """The query's model text: the step for one model; for alpha-UMi what its `prediction` returns, the
+        routed plan (as the history shows it: cut after its marker, ` Next: caller.` added to an unmarked one,
+        `none` after empty plans) then `</s>caller: ` or `</s>conclusion: ` and that role's stripped output."""
+        texts = expansion.texts
+        if not any(role == "planner" for role, _ in texts):
             return texts[-1][1] if texts else ""
+        turns = expansion.episode.trajectory.turns
+        plan = next((turn.text for turn in reversed(turns) if turn.role == "assistant"), "")
         tail = [f"</s>{'conclusion' if role == 'summarizer' else role}: {text.strip()}"
                 for role, text in texts if role in ("caller", "summarizer")]
-        return planner + "".join(tail[-1:])
+        return plan + "".join(tail[-1:])
 
     def _thought(self, expansion: Expansion, kind: str) -> str:
         """The Thought node's text: what the agent said with its call or Finish; for alpha-UMi's Finish, the
@@ -404,7 +431,7 @@ class TreeEpisode:
             tree.calls = list(state.calls)
             tree.error = state.error
         if chosen is not None:
-            tree.finish(chosen.state.status, chosen.state.final_answer)
+            tree.finish(chosen.state.status, chosen.state.final_answer, chosen.state.finish_thought)
         elif self.last_error and node is not None and node.node_type == THOUGHT:
             tree.error = self.last_error
             tree.finish("failed")
@@ -418,7 +445,12 @@ class TreeEpisode:
                 "chosen_depth": chosen.depth if chosen else None, "backtracks": self.backtracks,
                 "give_ups": len(self.give_ups), "answer_found": bool(self.terminal),
                 "budget_exhausted": self.query_count >= self.limits.max_query_count,
-                "total_tokens": self.total_tokens}
+                "total_tokens": self.total_tokens, "upstream_total_tokens": self.upstream_total_tokens()}
+
+    def upstream_total_tokens(self) -> int:
+        if served_locally(self.spec):
+            return UPSTREAM_TOKENS_PER_LOCAL_QUERY * self.query_count
+        return self.total_tokens
 
     def answer_file(self) -> dict[str, Any]:
         """The raw answer file as upstream's `chain.to_json(answer=True, process=True)` plus the query."""
@@ -432,8 +464,8 @@ class TreeEpisode:
             "forward_args": forward_args,
             "compare_candidates": [[n.to_json() for n in node.chain()] for node in self.terminal if not node.pruned],
         }
-        generation: dict[str, Any] = {"valid_data": False, "query_count": self.query_count, "total_tokens": self.total_tokens,
-                                      "final_answer": "", "finish_type": "give_answer",
+        generation: dict[str, Any] = {"valid_data": False, "query_count": self.query_count,
+                                      "total_tokens": self.upstream_total_tokens(), "final_answer": "", "finish_type": "give_answer",
                                       "function": function_schemas(self.task), "chain": []}
         chosen = self._chosen()
         if chosen is not None:

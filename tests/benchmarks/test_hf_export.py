@@ -3,6 +3,7 @@ back, verdicts from scores.json, and a card whose YAML front matter names the mo
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import datasets
@@ -117,3 +118,12 @@ def test_export_refuses_a_used_folder_and_a_non_run(runs, tmp_path, capsys):
     assert sorted(p.name for p in used.iterdir()) == ["keep.txt"]
     assert run_eval.main(["export", str(tmp_path / "nothing"), "--out", str(tmp_path / "x")]) == 2
     assert "not a run folder" in capsys.readouterr().err
+
+
+def test_runs_of_the_same_name_from_different_folders_export_rows_told_apart(runs, tmp_path):
+    for parent in ("a", "b"):
+        shutil.copytree(runs / "oracle__embedded__seed0", tmp_path / parent / "oracle__embedded__seed0")
+    out = tmp_path / "ds"
+    assert run_eval.main(["export", str(tmp_path / "a"), str(tmp_path / "b"), "--out", str(out)]) == 0
+    rows = datasets.load_from_disk(str(out)).to_list()
+    assert {r["run"] for r in rows} == {"a/oracle__embedded__seed0", "b/oracle__embedded__seed0"}

@@ -10,6 +10,7 @@ from typing import Callable
 import pytest
 
 from engine.backends.prompt_encoding import encode_prompt
+from engine.runner.static_eval import STATIC_PROMPT_TOKENS
 from engine.backends.scripted import register_script
 from engine.config.presets import PRESETS
 from engine.types import RoleRequest
@@ -141,7 +142,13 @@ def test_prompts_keep_their_last_prompt_tokens_when_asked() -> None:
     prompt = "a bb ccc dddd eeeee"
     assert encode_prompt(_Tokenizer(), prompt, 100, 10) == [1, 2, 3, 4, 5]
     assert encode_prompt(_Tokenizer(), prompt, 100, 10, keep=2) == [4, 5]
-    assert encode_prompt(_Tokenizer(), prompt, 13, 10, keep=5) == [3, 4, 5]  # the context still bounds it
+    assert encode_prompt(_Tokenizer(), prompt, 4, 10, keep=5) == [3, 4, 5]  # only the whole context bounds it
+
+
+def test_the_static_collator_keeps_3750_tokens_whatever_the_context() -> None:
+    # GLPFT's collator keeps input_ids[-max_input_length:] (3,750): on a 4,096-token model with 512 new tokens.
+    prompt = " ".join(["a"] * 5000)
+    assert len(encode_prompt(_Tokenizer(), prompt, 4096, 512, keep=STATIC_PROMPT_TOKENS)) == 3750
 
 
 def test_the_preset_keeps_upstreams_real_time_prompt_tokens() -> None:

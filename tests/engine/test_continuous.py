@@ -16,7 +16,7 @@ from engine.backends.scripted import ScriptedBackend, call_once_then_answer, reg
 from benchmarks.loading import load_benchmark
 from engine.schedule.continuous import TOOL_ONLY_WINDOW, WINDOW_PER_SLOT, ContinuousScheduler
 from engine.runner.tool_simulator import build_simulator
-from engine.execution.executor import LocalExecutor
+from engine.execution.local import LocalExecutor
 from engine.runner.metrics import actor_metrics
 from engine.schedule.pipelined import PipelinedScheduler
 from engine.execution.placement import assign_engines, distinct_models
@@ -207,7 +207,7 @@ class _BatchOnly(ScriptedBackend):
 @pytest.mark.ray
 def test_ray_streaming_actors_give_the_trajectories_of_lockstep():
     """An async Ray actor per model, one call per request, batch refill inside it."""
-    from engine.execution.executor import RayExecutor
+    from engine.execution.ray_executor import RayExecutor
 
     agent = scripted("alpha-umi", "call-once-then-answer", batch_size=4)
     models = distinct_models(agent.roles)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.runner import run as run_module
-from engine.execution.executor import LocalExecutor
+from engine.execution.local import LocalExecutor
 from engine.runner.metrics import outcome_metrics
 from engine.runner.run import Run, RunConfig
 from benchmarks.results.tooleval_export import converted_group_text

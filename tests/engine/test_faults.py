@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from engine.backends.scripted import ScriptedBackend, call_once_then_answer
-from engine.execution.executor import LocalExecutor, RayExecutor
+from engine.execution.local import LocalExecutor
+from engine.execution.ray_executor import RayExecutor
 from engine.execution.placement import distinct_models
 from engine.schedule import SCHEDULES
 from engine.agents import make_agent, start_episode
@@ -157,7 +158,7 @@ def test_a_spent_restart_budget_stops_the_run_and_fails_only_the_batch_in_flight
     """Deaths on calls 1 and 2 fail the first batch (it died on it twice); the next batch's deaths (calls 3
     and 4) overspend the budget of 3 restarts: the run stops, and that trajectory is left to a resumed
     run, not failed."""
-    from engine.execution.executor import RoleActorLost
+    from engine.execution.ray_executor import RoleActorLost
 
     agent = scripted("alpha-umi", "call-once-then-answer")
     backend = DiesOnCalls(tmp_path / "calls", set(range(1, 100)))
@@ -180,7 +181,7 @@ def test_a_spent_restart_budget_stops_the_run_and_fails_only_the_batch_in_flight
 def test_an_actor_whose_node_died_stops_the_run_at_once(ray_session, tmp_path, monkeypatch):
     """After a raylet dies, its node leaves the cluster's live resources and Ray would keep a replacement
     actor pending for ever: the run stops instead (the cluster is shrunk here, not killed)."""
-    from engine.execution.executor import RoleActorLost
+    from engine.execution.ray_executor import RoleActorLost
 
     agent = scripted("alpha-umi", "call-once-then-answer")
     key = next(iter(distinct_models(agent.roles)))

@@ -14,7 +14,7 @@ from engine.backends.modelled import ModelledBackend, TimingProfile
 from engine.backends.scripted import ScriptedBackend, call_once_then_answer, register_script
 from engine.backends.scripted import _OBSERVATION_MARKERS as OBSERVATION_MARKERS
 from engine.runner.tool_simulator import build_simulator
-from engine.execution.executor import LocalExecutor
+from engine.execution.local import LocalExecutor
 from engine.runner.metrics import actor_metrics
 from engine.execution.placement import distinct_models
 from engine.config.presets import PRESETS

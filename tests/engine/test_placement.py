@@ -87,7 +87,7 @@ def test_more_cpu_actors_than_cpus_get_fractions_so_every_one_starts():
 @pytest.mark.slow
 @pytest.mark.ray
 def test_ray_starts_one_actor_per_role_on_a_small_machine_and_records_resources():
-    from engine.execution.executor import RayExecutor
+    from engine.execution.ray_executor import RayExecutor
     from engine.types import RoleRequest, SamplingParams
 
     models = distinct_models(placed("per-role", backend="scripted").roles)

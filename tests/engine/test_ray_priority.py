@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from engine.backends.scripted import from_spec
-from engine.execution.executor import RayExecutor
+from engine.execution.ray_executor import RayExecutor
 from engine.types import ModelSpec
 
 pytestmark = [pytest.mark.slow, pytest.mark.ray]

@@ -6,7 +6,8 @@ import sys
 
 import pytest
 
-from engine.execution.executor import RayExecutor, RayUnavailable, init_ray
+from engine.execution.ray_executor import RayExecutor
+from engine.execution.ray_start import RayUnavailable, init_ray
 from engine.types import ModelSpec
 
 REGISTER_ERROR = ("Failed to register worker to Raylet: IOError: [RayletClient] Unable to register worker with "
@@ -59,6 +60,8 @@ class FakeActor:
 
 def _executor(monkeypatch, ray: FakeRay) -> RayExecutor:
     monkeypatch.setitem(sys.modules, "ray", ray)
+    monkeypatch.setattr(RayExecutor, "_placement_group", lambda self: None)  # no placement groups in the double
+    monkeypatch.setattr(RayExecutor, "_in_bundle", lambda self, replica: {})
     return RayExecutor({"scripted:x:bf16": ModelSpec(backend="scripted", model="x")})
 
 

@@ -47,7 +47,7 @@ class HangingRay:
 
 
 def test_a_ray_init_that_never_returns_is_interrupted_naming_the_address_and_logs() -> None:
-    from engine.execution.executor import RayUnavailable, init_ray
+    from engine.execution.ray_start import RayUnavailable, init_ray
 
     start = time.monotonic()
     with pytest.raises(RayUnavailable, match=r"Ray at auto did not start or answer within 0.3 s\. Ray's logs are in .*logs"):
@@ -56,7 +56,7 @@ def test_a_ray_init_that_never_returns_is_interrupted_naming_the_address_and_log
 
 
 def test_a_ray_init_that_fails_is_one_sentence_naming_the_logs() -> None:
-    from engine.execution.executor import RayUnavailable, init_ray
+    from engine.execution.ray_start import RayUnavailable, init_ray
 
     with pytest.raises(RayUnavailable, match=r"a local Ray could not be started or joined: ConnectionError: no GCS\. Ray's logs"):
         init_ray(HangingRay(ConnectionError("no GCS\nmore lines")), None, timeout_s=5)

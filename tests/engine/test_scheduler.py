@@ -6,7 +6,8 @@ import dataclasses
 import pytest
 
 from engine.backends.scripted import ScriptedBackend, register_script
-from engine.execution.executor import LocalExecutor, RayExecutor
+from engine.execution.local import LocalExecutor
+from engine.execution.ray_executor import RayExecutor
 from engine.execution.placement import distinct_models
 from tests.helpers.scheduling import run, scripted, tiny, weather_tasks
 

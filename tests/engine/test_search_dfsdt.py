@@ -11,7 +11,7 @@ import pytest
 
 from benchmarks.core.types import Task
 from engine.backends.scripted import ScriptedBackend
-from engine.execution.executor import LocalExecutor
+from engine.execution.local import LocalExecutor
 from engine.execution.placement import distinct_models
 from engine.runner.run import Run, RunConfig
 from engine.schedule import SCHEDULES

@@ -15,7 +15,7 @@ import pytest
 import run_eval
 from roles.alpha_umi_steps import static_samples
 from engine.backends.scripted import ScriptedBackend, register_script
-from engine.execution.executor import LocalExecutor
+from engine.execution.local import LocalExecutor
 from engine.execution.placement import distinct_models
 from engine.config.presets import PRESETS
 from roles.alpha_umi_steps import static_plan

@@ -167,3 +167,58 @@ def test_a_sweep_that_selects_more_tasks_adds_them_only_with_extend(tmp_path: Pa
     state = json.loads((tmp_path / "out" / "sweep.json").read_text())
     assert state["runs"][run.name]["status"] == "finished" and state["settings"]["extend"] is True
     assert _sweep(path) == 0 and json.loads((tmp_path / "out" / "sweep.json").read_text())["runs"][run.name]["status"] == "skipped"
+
+
+def test_concurrent_runs_overlap_and_write_what_lone_runs_write(tmp_path: Path) -> None:
+    """Two runs at once (modelled generation time, so they take a while): their intervals in sweep.json
+    overlap, and every run folder holds the trajectories a sweep of one run at a time writes."""
+    from tests.helpers.scheduling import untimed
+
+    agents = ("agents:\n  - {agent: chat-single, name: a, backend: modelled, model: call-once-then-answer@gpu-like}\n"
+              "  - {agent: chat-multi, name: b, backend: modelled, model: call-once-then-answer@gpu-like}\n"
+              "benchmarks:\n  - {benchmark: embedded, per_group: 2}\n")
+    records = {}
+    for concurrent in (1, 2):
+        root = tmp_path / f"c{concurrent}"
+        root.mkdir()
+        assert _sweep(_sweep_file(root, f"max_concurrent_runs: {concurrent}\n{agents}")) == 0
+        state = json.loads((root / "out" / "sweep.json").read_text())
+        assert list(state["runs"]) == ["a__embedded__seed0", "b__embedded__seed0"]
+        records[concurrent] = {
+            name: sorted((untimed(json.loads(line)) for line in (root / "out" / name / "trajectories.jsonl").read_text().splitlines()),
+                         key=lambda r: r["task_key"]) for name in state["runs"]}
+        a, b = state["runs"].values()
+        overlap = a["start_unix_s"] < b["end_unix_s"] and b["start_unix_s"] < a["end_unix_s"]
+        assert overlap == (concurrent == 2)
+        assert a["replicas"] and all(w == [{"node_id": None, "gpu_ids": None}] for w in a["replicas"].values())
+    assert records[1] == records[2]
+
+
+def test_the_sweep_bar_shows_runs_in_flight_and_queued(tmp_path: Path) -> None:
+    from engine.runner.sweep import SweepBook
+
+    class Bar:
+        def __init__(self) -> None:
+            self.shown: list[str] = []
+            self.n = 0
+
+        def set_postfix_str(self, text: str, refresh: bool = True) -> None:
+            self.shown.append(text)
+
+        def update(self, n: int) -> None:
+            self.n += n
+
+    sweep = load_sweep(_two_by_two(tmp_path), sweep_agent)
+    bar = Bar()
+    book = SweepBook(sweep, {"runs": {}}, bar, set())
+    sweep.out.mkdir(parents=True)
+    seen_while_running = []
+
+    def start(planned, bench, settings):
+        seen_while_running.append(bar.shown[-1])
+        raise RuntimeError("not run")  # recorded as failed: enough to move the bar
+
+    for n, planned in enumerate(sweep.runs[:2], 1):
+        book.run(n, planned, start, None, lambda _: None)
+    assert seen_while_running == ["in flight 1, queued 3", "in flight 1, queued 2"]
+    assert bar.shown[-1] == "in flight 0, queued 2" and bar.n == 2

@@ -17,6 +17,7 @@ CLIQUE = ToolSpec(
                "required_parameters": [{"name": "name", "type": "STRING", "description": "", "default": "messi"}],
                "optional_parameters": [],
                "tool_description": "API for TheClique company"},
+    tool_description="API for TheClique company",
 )
 WEATHER = ToolSpec(
     category="Weather", tool="Weather API", api="Forecast",

@@ -6,7 +6,8 @@ from typing import Any
 
 from benchmarks.core.types import Task
 from engine.agents import make_agent, start_episode
-from engine.execution.executor import Executor, LocalExecutor
+from engine.execution.executor import Executor
+from engine.execution.local import LocalExecutor
 from engine.execution.placement import assign_engines, distinct_models
 from engine.config.presets import PRESETS, override_models
 from engine.schedule import SCHEDULES

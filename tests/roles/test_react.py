@@ -95,7 +95,7 @@ def test_messages_match_a_real_toolbench_answer(shared_data: Path) -> None:
     functions = generation["function"]
     tools = tuple(ToolSpec(category="Data", tool="TheClique", api=f["name"], function_name=f["name"],
                            description=f["description"], parameters=f["parameters"],
-                           api_entry={"tool_description": "API for TheClique company"})
+                           tool_description="API for TheClique company")
                   for f in functions if f["name"] != "Finish")
     ctx = PromptContext(generation["query"], tools, (Turn("user", generation["query"]),))
     system, user = generation["train_messages"][-1][:2]
@@ -132,11 +132,33 @@ def test_parse_step(text: str, expected: Action) -> None:
     assert ToolLlama().parse_step(text) == expected
 
 
-def test_step_turns_record_the_training_form() -> None:
-    fmt = ToolLlama()
+def test_step_turns_record_the_training_form_as_an_option() -> None:
+    fmt = ToolLlama(history="training")
     text = 'Thought: I need the forecast.\nAction: forecast_for_weather_api\nAction Input: {"city_name": "Paris"}'
     assert fmt.step_turns(text, fmt.parse_step(text)) == (Turn("assistant", STEP),)
     assert fmt.step_turns("gibberish", fmt.parse_step("gibberish")) == (Turn("assistant", "gibberish"),)
+
+
+def test_later_prompts_show_past_steps_as_toolbench_inference_does() -> None:
+    # tool_llama_model.py: the assistant message's content is react_parser's thought; the prompt shows
+    # `Assistant: <content>\n`, never the call.
+    fmt = ToolLlama()
+    text = 'Thought: I need the forecast.\nAction: forecast_for_weather_api\nAction Input: {"city_name": "Paris"}'
+    history = (Turn("user", QUERY), *fmt.step_turns(text, fmt.parse_step(text)), HISTORY[2])
+    prompt = fmt.step_prompt(PromptContext(QUERY, TOOLS, history))
+    assert prompt.endswith("User: \nWeather in Paris?\nBegin!\n\nAssistant: I need the forecast.\n"
+                           'Function: {"error": "", "response": "sunny"}\nAssistant:\n')
+
+
+@pytest.mark.parametrize(("text", "thought"), [
+    ("Thought: a\nb\nAction: f\nAction Input: {}", "a\nb"),
+    ("Action: f\nAction Input: {}", "f\nAction Input: {"),  # no "Thought: " (from index 8), no "\nAction: " (to -1)
+    ("I will look\nAction: f", "ook"),  # -1 + 9 = 8
+    ("Thought: done, no call", "done, no cal"),  # no "\nAction: ": stops before the last character
+])
+def test_the_kept_thought_is_react_parsers(text: str, thought: str) -> None:
+    fmt = ToolLlama()
+    assert fmt.step_turns(text, fmt.parse_step(text)) == (Turn("assistant", thought),)
 
 
 def test_stop_string() -> None:

@@ -6,7 +6,8 @@ import pytest
 from roles.registry import MultiFormat, SingleFormat, UnknownFormatError, format_names, get_format
 
 KINDS = {"alpha-umi": "multi", "alpha-umi-backbone": "single", "toolllama": "single",
-         "chat-multi": "multi", "chat-single": "single"}
+         "chat-multi": "multi", "chat-single": "single", "chat-fc": "single",
+         "chat-fc-multi": "multi"}
 
 
 def test_every_format_is_registered_with_its_interface() -> None:
@@ -33,7 +34,8 @@ def test_options_reach_the_format() -> None:
 
 @pytest.mark.parametrize(("name", "options", "message"), [
     ("alpha-umi-backbone", {"unmarked": "caller"}, "no option.*unmarked.*valid options: doc_style, system_prefix"),
-    ("toolllama", {"doc_style": "bare"}, "valid options: none"),
+    ("toolllama", {"doc_style": "bare"}, "valid options: history"),
+    ("toolllama", {"history": "raw"}, "history must be one of"),
     ("alpha-umi", {"doc_style": "pretty"}, "doc_style must be one of"),
 ])
 def test_bad_options_are_rejected(name: str, options: dict[str, str], message: str) -> None:

@@ -77,7 +77,7 @@ def test_every_trajectory_with_its_verdict_and_dfsdt_trees(report: Path, report_
     trees = [t["tree"] for t in by_run[key["dfs"]]]
     assert all(trees) and not any(t["tree"] for t in by_run[key["single"]])
     root = trees[0]
-    assert root["type"] == "Action Input" and root["children"][0]["type"] == "Thought"
+    assert root["type"] == "query" and root["children"][0]["type"] == "Thought"  # not upstream's "Action Input"
 
 
 def test_the_browser_carries_at_most_max_trajectories_per_run(report_runs: Path, tmp_path: Path) -> None:
@@ -133,3 +133,38 @@ def test_why_it_failed_section_and_the_browser_data(report: Path) -> None:
     assert single["turn_steps"][:3] == [1, 1, 1] and single["turn_steps"][3] == 2  # query, call, observation, answer
     assert data["divergences"][f"{single['id']}|{oracle['id']}"] == {"step": 1, "role": "backbone"}
     assert data["divergences"][f"{oracle['id']}|{single['id']}"] == {"step": 1, "role": "oracle"}
+
+
+def test_table_1_from_static_reports_sits_below_the_leaderboard(report_runs: Path, tmp_path: Path) -> None:
+    static = tmp_path / "static__alpha-umi__gold"
+    static.mkdir()
+    metrics = {"n": {"samples": 17}, "plan_acc": 70.58, "act_em": 27.3, "hallu": 0.0, "arg_f1": None, "rouge_l": 6.5}
+    (static / "static.json").write_text(json.dumps({"agent": {"name": "alpha-umi", "kind": "multi"}, "metrics": metrics}))
+    assert run_eval.main(["report", str(report_runs), str(static), "--out", str(tmp_path / "out")]) == 0
+    text = (tmp_path / "out" / "index.html").read_text()
+    assert text.index('<section id="leaderboard">') < text.index('<section id="static">') < text.index('<section id="pairs">')
+    assert re.findall(r"<td>([^<]*)</td>", section(text, "static")) == ["alpha-umi", "multi", "17", "70.6", "27.3", "0.0", "-", "6.5"]
+    assert '<a href="#static">static</a>' in text
+
+
+def test_the_overall_rate_stands_beside_the_run_name(report: Path) -> None:
+    heads = re.findall(r"<th>([^<]*)</th>", section(report.read_text(), "leaderboard"))
+    assert heads[:3] == ["run", "overall [95% CI]", "n"]
+    assert "answered % of queries" in heads and "invalid % of tool calls" in heads
+
+
+def test_a_trajectory_names_the_planner_shows_the_gold_and_no_blank_call(report: Path) -> None:
+    data = data_block(report.read_text())
+    key = {r["label"]: r["key"] for r in data["runs"]}
+    multi = [t for t in data["trajectories"] if t["run"] == key["multi"]]
+    assert {role for t in multi for role, _ in t["turns"]} >= {"planner", "caller"}
+    assert "assistant" not in {role for t in multi for role, _ in t["turns"]}
+    assert all(t["gold"] for t in data["trajectories"])  # the embedded benchmark's facts, beside the answer
+    assert all(c["name"] and c["arguments"] for t in data["trajectories"] for c in t["calls"])
+
+
+def test_repeated_lines_are_collapsed() -> None:
+    from benchmarks.report.page import collapse_repeats
+
+    assert collapse_repeats("a\nb\nb\nb\nc") == "a\nb\n[the line above 2 more times]\nc"
+    assert collapse_repeats("a\nb\na") == "a\nb\na"

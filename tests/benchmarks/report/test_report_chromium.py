@@ -119,7 +119,16 @@ def test_leaderboard_and_an_opened_trajectory_with_its_text_as_text(chromium, in
     shown = [pre.text() for pre in detail.find_all("pre")]
     assert any(HOSTILE.replace("\u2028", "") in text.replace("\u2028", "") for text in shown)  # markup shown as text
     assert len(detail.find("table").find_all("tr")) == 2  # the header and the one tool call
+    facts = [dt.text() for dt in detail.find("dl").find_all("dt")]
+    assert facts[facts.index("final answer") + 1] == "gold facts (a right answer states each)"
     assert_nothing_injected(root)
+
+
+def test_a_multi_llm_trajectory_names_its_planner(chromium, index, tmp_path):
+    run = keys(dom(chromium, index, "", tmp_path / "profile"))
+    detail = dom(chromium, index, f"traj={run['multi']}-0", tmp_path / "profile").find("div", id="traj-detail")
+    roles = [span.text() for span in detail.find_all("span", class_="role")]
+    assert "planner" in roles and "assistant" not in roles
 
 
 def test_filters_and_a_dfsdt_tree(chromium, index, tmp_path):
@@ -129,7 +138,7 @@ def test_filters_and_a_dfsdt_tree(chromium, index, tmp_path):
     root = dom(chromium, index, f"traj={run['dfs']}-0", tmp_path / "profile")
     tree = root.find("div", id="traj-detail").find_all("ul", class_="tree")[0]
     types = [span.text() for span in tree.find_all("span", class_="node-type")]
-    assert types[:4] == ["Action Input", "Thought", "Action", "Action Input"]  # root, then one round, nested
+    assert types[:4] == ["query", "Thought", "Action", "Action Input"]  # root, then one round, nested
     assert len(tree.find_all("ul", class_="tree")) >= 3
     assert_nothing_injected(root)
 

@@ -93,6 +93,30 @@ def test_a_failed_model_call_stops_the_scoring_and_keeps_what_was_done(tmp_path:
     assert sum(backend.batches) == 1  # only B was asked again
 
 
+def test_each_answered_batch_moves_the_bar_and_is_on_disk_at_once(tmp_path: Path) -> None:
+    judge, _ = _judge(lambda r: SOLVED, tmp_path, batch_size=2)
+    seen: list[tuple[str, int, int]] = []  # (bar, requests answered, replies in the cache file)
+
+    class Bar:
+        def __init__(self, desc: str, total: int) -> None:
+            self.desc, self.total, self.done = desc, total, 0
+
+        def __enter__(self) -> Bar:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            pass
+
+        def on_batch(self, results: list) -> None:
+            self.done += len(results)
+            seen.append((f"{self.desc} {self.total}", self.done, len((tmp_path / "cache.jsonl").read_text().splitlines())))
+
+    judge.progress = Bar
+    judge.judge([_call(str(n)) for n in range(5)])
+    assert seen == [("judge check_answer_status 5", 2, 2), ("judge check_answer_status 5", 4, 4),
+                    ("judge check_answer_status 5", 5, 5)]
+
+
 def test_cache_drops_a_torn_line_and_rejects_a_corrupt_one(tmp_path: Path) -> None:
     path = tmp_path / "cache.jsonl"
     cache = JudgeCache(path)

@@ -122,3 +122,11 @@ def test_long_numbers_compare_exactly() -> None:
 def test_decimal_digits_of_other_scripts_are_numbers() -> None:
     assert tokens("١٢٣٫ ٤٥") == ("123", "45")  # Arabic-Indic digits (the separator is no ASCII point)
     assert states("Population: ١٢٣", "123")
+
+
+def test_wilson_interval_is_not_certainty_at_a_few_queries():
+    from benchmarks.scoring.intervals import wilson_interval
+
+    assert [round(x, 1) for x in wilson_interval(0, 6)] == [0.0, 39.0]
+    assert [round(x, 1) for x in wilson_interval(2, 2)] == [34.2, 100.0]
+    assert [round(x, 1) for x in wilson_interval(50, 100)] == [40.4, 59.6]

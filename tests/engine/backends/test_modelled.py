@@ -8,7 +8,7 @@ import pytest
 from engine.backends.base import make_backend
 from engine.backends.modelled import PROFILES, ModelledBackend, TimingProfile, parse_model
 from engine.backends.scripted import ScriptedBackend, call_once_then_answer
-from engine.execution.executor import LocalExecutor
+from engine.execution.local import LocalExecutor
 from engine.types import ModelSpec, RoleRequest, RoleResult, SamplingParams
 
 

@@ -99,3 +99,25 @@ def test_a_malformed_model_name_fails_before_anything_is_written(tmp_path, capsy
     assert run_eval.main(["run", "--agent", "chat-single", "--benchmark", "embedded", "--per-group", "1",
                           "--backend", "openai", "--model", "a@b@ftp://x", "--out", str(out)]) == 2
     assert "MODEL@BASE_URL" in capsys.readouterr().err and not out.exists()
+
+
+def test_several_base_urls_are_replicas_of_one_role(tmp_path) -> None:
+    """`MODEL@URL1,URL2`: one replica per server, the router spreading trajectories over both; the run's
+    records are those of one server alone."""
+    first, second = Completions(), Completions()
+    runs = {}
+    with serve(first) as url1, serve(second) as url2:
+        for name, model in (("two", f"served-7b@{url1},{url2}"), ("one", f"served-7b@{url1}")):
+            out = tmp_path / name
+            assert run_eval.main(["run", "--agent", "chat-single", "--benchmark", "embedded", "--per-group", "2",
+                                  "--backend", "openai", "--model", model, "--executor", "local", "--schedule", "lockstep",
+                                  "--out", str(out), "--no-progress"]) == 0
+            run = out / "chat-single__embedded__seed0"
+            runs[name] = sorted((json.loads(line) for line in (run / "trajectories.jsonl").read_text().splitlines()),
+                                key=lambda r: r["task_key"])
+            if name == "two":
+                [model_info] = json.loads((run / "run.json").read_text())["models"].values()
+                assert [r["base_url"] for r in model_info["replicas"]] == [url1, url2]
+                assert len(first.requests) == len(second.requests) == 6  # 12 trajectories, least-loaded first
+    strip = lambda r: {k: v for k, v in r.items() if k not in ("started_at", "finished_at", "usage")}  # noqa: E731
+    assert [strip(r) for r in runs["two"]] == [strip(r) for r in runs["one"]]

@@ -135,7 +135,7 @@ def test_simulator_replies_are_decoded_under_its_reply_schema(vllm_backend):
 
 @pytest.mark.parametrize("schedule", ["lockstep", "pipelined"])
 def test_engine_trajectories_on_vllm_equal_those_on_hf(vllm_backend, hf_backend, schedule):
-    from engine.execution.executor import LocalExecutor
+    from engine.execution.local import LocalExecutor
     from engine.execution.placement import distinct_models
     from engine.config.presets import PRESETS, override_models
     from perf.common import comparable
@@ -178,7 +178,7 @@ def test_the_stream_gives_the_batch_results_each_as_it_finishes(vllm_backend):
 
 def test_continuous_gives_the_trajectories_of_lockstep(vllm_backend):
     """Greedy chat-single trajectories through the module's engine: batched per tick, then streamed."""
-    from engine.execution.executor import LocalExecutor
+    from engine.execution.local import LocalExecutor
     from engine.execution.placement import distinct_models
     from engine.config.presets import PRESETS, override_models
     from tests.helpers.scheduling import run, weather_tasks

@@ -22,7 +22,7 @@ def _fails_writing_nothing(argv, tmp_path, capsys, message):
 
 def test_unknown_preset_lists_valid_ones(example_dir, tmp_path, capsys):
     _fails_writing_nothing(["run", "--agent", "gpt9", "--benchmark", str(example_dir)], tmp_path, capsys,
-                           "valid: alpha-umi, alpha-umi-backbone, toolllama, chat-single, chat-multi, oracle")
+                           "valid: alpha-umi, alpha-umi-backbone, toolllama, chat-single, chat-multi, chat-fc, chat-fc-multi, oracle")
 
 
 def test_unknown_backend_lists_valid_ones(example_dir, tmp_path, capsys):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import dataclasses
 import importlib.util
 import json
+import re
 from pathlib import Path
 import time
 
@@ -15,8 +16,8 @@ from engine.cli.main_job import MAIN_JOB_AGENTS, MAIN_JOB_STATIC_AGENTS, STATIC_
 from roles.alpha_umi_steps import static_samples
 from benchmarks.loading import load_benchmark
 from engine.backends.scripted import register_script
-from engine.cli.main_job import static_agent
-from engine.execution.executor import make_executor
+from engine.cli.main_job import prepare_embedded_model, static_agent
+from engine.execution.kinds import make_executor
 from engine.execution.placement import distinct_models
 from engine.runner.static_eval import StaticConfig, load_static, run_static
 from roles.alpha_umi_static_file import write_static_file
@@ -57,11 +58,23 @@ def check_both_tables(out, printed, per_group):
         assert report["metrics"]["n"]["samples"] == steps and report["metrics"]["plan_acc"] is not None
         assert f"| {name} | {report['agent']['kind']} | {steps} | {report['metrics']['plan_acc']:.1f} |" in table1
     board = json.loads((out / "leaderboard.json").read_text())
-    assert sorted(e["agent"] for e in board["entries"]) == sorted(MAIN_JOB_AGENTS)
+    assert sorted(e["agent"] for e in board["entries"]) == sorted([*MAIN_JOB_AGENTS, "oracle"])
     for entry in board["entries"]:
         assert entry["judge"] == "verified" and entry["overall"]["n"] == 6 * per_group and entry["status"] == "finished"
         assert entry["agent"] in table2
     assert "verified pass rate" in table2
+    check_compact_table_2(table2, 6 * per_group)
+
+
+def check_compact_table_2(table2, n):
+    """Fits a 160-column terminal; single first as in Table 1; every base named; the oracle's reference row shows
+    that the scoring can say 100; multi - single below."""
+    rows = [line for line in table2.splitlines() if line.startswith("| ")]
+    assert rows[0] == "| agent | kind | pass % [95% CI] | queries | answered % of queries | invalid % of tool calls | mean steps |"
+    assert [row.split(" | ")[1] for row in rows[2:]] == ["single", "multi", "oracle"]
+    wilson_low = {6: 61, 12: 76}[n]  # n of n passed: Wilson's interval, not the bootstrap's [100, 100]
+    assert rows[-1].startswith(f"| oracle (reference) | oracle | 100 [{wilson_low}, 100] | {n} |") and max(map(len, rows)) < 160
+    assert "multi - single (chat-multi__embedded__seed0 - chat-single__embedded__seed0): " in table2
 
 
 def test_shortened_main_job_prints_both_tables_with_scripted_models(tmp_path, capsys, monkeypatch):
@@ -70,16 +83,22 @@ def test_shortened_main_job_prints_both_tables_with_scripted_models(tmp_path, ca
     monkeypatch.setattr(importlib.util, "find_spec", lambda name: True if name == "engine.cli.report" else real_find_spec(name))
     assert main_job(per_group=1, out=str(tmp_path), executor="local", backend="scripted",
                     run_subcommand=lambda argv: asked.append(argv) or 0) == 0
-    runs = [str(tmp_path / f"{name}__embedded__seed0") for name in MAIN_JOB_AGENTS]
-    assert asked == [["report", *runs, "--out", str(tmp_path / "report")]]  # where the HTML report is written
-    printed = capsys.readouterr().out
+    runs = [str(tmp_path / f"{name}__embedded__seed0") for name in (*MAIN_JOB_AGENTS, "oracle")]
+    statics = [str(tmp_path / f"static__{name}__embedded_gold") for name in MAIN_JOB_STATIC_AGENTS]
+    assert asked == [["report", *runs, *statics, "--out", str(tmp_path / "report")]]  # runs and Table 1 in the report
+    captured = capsys.readouterr()
+    printed, said = captured.out, captured.err.replace("\r", "\n")
     check_both_tables(tmp_path, printed, 1)
+    # what it is doing from the first line on, and a bar for the static requests
+    assert said.startswith("umi-eval: main job: single- vs multi-LLM agents built from the embedded model on 6 queries")
+    assert said.index("umi-eval: Table 1:") < said.index("static alpha-umi: 17 planner") < said.index("umi-eval: Table 2:")
+    assert re.search(r"static alpha-umi-backbone: 17 backbone: 100%.*17/17", said)
     # the scripted models call the first tool then answer: some plans right, never a hallucinated name
     report = json.loads((tmp_path / "static__alpha-umi__embedded_gold" / "static.json").read_text())
     assert 0 < report["metrics"]["plan_acc"] < 100 and report["metrics"]["hallu"] == 0
     # and why they failed: each run's first errors (its analysis.json), after Table 2
     why = printed.partition("Table 2")[2].partition("Why (first error")[2]
-    for run in runs:
+    for run in runs[:len(MAIN_JOB_AGENTS)]:  # not the oracle's reference row
         analysis = json.loads((Path(run) / "analysis.json").read_text())
         assert analysis["overall"]["first_error"] == {"missing_required_argument": 6}  # the first tool, called with {}
         assert f"{analysis['source']['name']}: 6 trajectories" in why
@@ -101,6 +120,14 @@ def test_static_reports_on_a_shared_executor_count_their_own_actor_time(tmp_path
         executor.shutdown()
     first, second = (sum(r["speed"]["actor_busy_s"].values()) for r in reports)
     assert first > 0.1 and second < 1.5 * first  # not the first report's time again
+
+def test_the_main_job_announces_the_embedded_models_one_time_conversion(monkeypatch, capsys):
+    converted = []
+    monkeypatch.setattr("engine.backends.embedded_model.embedded_model_converted", lambda: bool(converted))
+    monkeypatch.setattr("engine.backends.embedded_model.embedded_model_dir", lambda: converted.append(1))
+    prepare_embedded_model("hf")
+    prepare_embedded_model("hf")
+    assert converted == [1] and capsys.readouterr().err.count("converting the embedded model once") == 1
 
 
 @pytest.mark.slow

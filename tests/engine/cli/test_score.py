@@ -3,6 +3,7 @@ judge, a model judge scoring twice (the second from the cache), a win rate, and 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -115,6 +116,13 @@ def test_model_judge_scores_again_from_the_cache(tmp_path: Path, capsys) -> None
     assert second["judge_stats"]["model_calls"] == 0 and second["judge_stats"]["cache_hits"] == 36
     assert second["per_query"] == first["per_query"]
     assert (out / "judge_cache.jsonl").is_file()
+
+
+def test_a_model_judge_shows_a_bar_per_function_it_asks(tmp_path: Path, capsys) -> None:
+    run, _ = _embedded_run(tmp_path, {})
+    assert score(str(run), "--judge", "scripted:judge-always-solved", "--out", str(tmp_path / "out")) == 0
+    bars = capsys.readouterr().err.replace("\r", "\n")
+    assert re.search(r"judge check_answer_status: 100%.*\| 36/36 \[", bars)  # 12 answers x 3 evaluations
 
 
 def test_a_model_judge_keeps_the_verified_scores_of_a_run(tmp_path: Path, capsys) -> None:

@@ -1,0 +1,77 @@
+"""The local executor: every replica in this process, each with its own thread (one batch at a time, like a
+Ray actor), so replicas overlap wherever the backend releases the GIL (torch kernels, modelled sleeps)."""
+from __future__ import annotations
+
+import queue
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_futures
+from typing import Any
+
+from engine.backends.base import Backend
+from engine.execution.executor import Executor, Ticket
+from engine.execution.pool import Part, replicas_info
+from engine.execution.worker import RoleWorker
+from engine.types import ModelSpec
+
+
+class LocalExecutor(Executor):
+    """`backends` (tests): the backend of every replica of a key (shared by its replicas)."""
+
+    def __init__(self, models: dict[str, ModelSpec], backends: dict[str, Backend] | None = None) -> None:
+        super().__init__(models)
+        backends = backends or {}
+        self.workers = {key: [RoleWorker(spec, backends.get(key)) for spec in self.pools.specs[key]] for key in models}
+        self.threads = {key: [ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"actor-{key}-{n}")
+                              for n in range(len(workers))] for key, workers in self.workers.items()}
+        self._finished: queue.SimpleQueue[Part] = queue.SimpleQueue()  # streamed parts, as they end
+        self._set_aside: list[Part] = []  # finished, but not among the tickets the last wait asked for
+
+    def _start(self, part: Part) -> Future:
+        worker = self.workers[part.key][part.replica]
+        if not part.streamed:
+            return self.threads[part.key][part.replica].submit(worker.generate, part.requests)
+        future = worker.stream.submit(part.requests[0])
+        future.add_done_callback(lambda _: self._finished.put(part))
+        return future
+
+    def _settle(self, parts: list[Part], timeout: float | None) -> bool:
+        done, _ = wait_futures([part.future for part in parts], timeout, FIRST_COMPLETED)
+        for part in parts:
+            if part.future in done:
+                self._finish(part, part.future.result())
+        return bool(done)
+
+    def _wait_tickets(self, tickets: list[Ticket], timeout: float | None) -> list[Ticket]:
+        """Finished requests arrive on a queue as they end (waiting on every future in flight, thousands of
+        them, at every wake-up would cost the driver more than the requests)."""
+        wanted = {ticket.part: ticket for ticket in tickets}
+        ready = [part for part in self._set_aside if part in wanted]
+        self._set_aside = [part for part in self._set_aside if part not in wanted]
+        try:
+            if not ready:
+                ready.append(self._finished.get(timeout=timeout))
+            while True:
+                ready.append(self._finished.get_nowait())
+        except queue.Empty:
+            pass
+        self._set_aside += [part for part in ready if part not in wanted]
+        for part in ready:
+            if part in wanted:
+                self._finish(part, part.future.result())
+        return [wanted[part] for part in ready if part in wanted]
+
+    def stream_busy_seconds(self) -> dict[str, float]:
+        return {key: sum(worker.stream_busy_seconds() for worker in workers) for key, workers in self.workers.items()}
+
+    def info(self) -> dict[str, Any]:
+        return {key: replicas_info([worker.info() for worker in workers]) for key, workers in self.workers.items()}
+
+    def shutdown(self) -> None:
+        for pools in self.threads.values():
+            for pool in pools:
+                pool.shutdown()
+        for workers in self.workers.values():
+            for worker in workers:
+                worker.close_stream()
+        self.workers.clear()
+

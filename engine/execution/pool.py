@@ -1,0 +1,75 @@
+"""Role replica pools, as the executors see them: each actor key has N replicas and one router.
+
+A schedule still submits one batch per actor key (or one request); the pool splits the batch by the router
+into one `Part` per replica that gets requests, and the executor runs each part on its replica. Parts of a
+batch finish independently; the batch is finished when all its parts are (`join_parts`). Replicas are
+invisible to schedules: a batch's results are its parts' results together.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+from engine.backends.base import BACKENDS
+from engine.execution.routing import Router
+from engine.types import ModelSpec, RoleRequest
+
+
+@dataclass(frozen=True)
+class BatchTiming:
+    started_at: float  # time.time() when the actor began the batch: comparable across processes on one host
+    busy_s: float  # backend time, every attempt included (a batch split over replicas: their sum)
+    attempts: int = 1
+
+
+@dataclass(eq=False)  # a handle
+class Part:
+    """One replica's share of a batch (or one streamed request), with its outcome once it has one."""
+    key: str
+    replica: int
+    requests: list[RoleRequest]
+    future: Any = None
+    outcome: Any = None  # (results, BatchTiming), or a StreamedResult: set when the part has finished
+    tries: int = 1
+    streamed: bool = False  # a request on the replica's stream (the continuous schedule), not a batch
+    actor: Any = None  # Ray: the replica's actor handle it went to (a restart replaces it)
+
+
+class Pools:
+    """The replica counts and routers of every actor key."""
+
+    def __init__(self, models: dict[str, ModelSpec]) -> None:
+        self.specs = {key: replica_specs(spec) for key, spec in models.items()}
+        self.routers = {key: Router(len(specs)) for key, specs in self.specs.items()}
+        self.single = {key: len(specs) == 1 for key, specs in self.specs.items()}
+
+    def split(self, key: str, requests: list[RoleRequest]) -> list[Part]:
+        """The batch's requests, one part per replica the router sends some to (in replica order)."""
+        if self.single[key]:  # one replica: nothing to route (the driver's hot path)
+            return [Part(key, 0, requests)]
+        by_replica: dict[int, list[RoleRequest]] = {}
+        for request in requests:
+            by_replica.setdefault(self.routers[key].route(request.request_id), []).append(request)
+        return [Part(key, replica, part) for replica, part in sorted(by_replica.items())]
+
+    def finished(self, part: Part) -> None:
+        if not self.single[part.key]:
+            self.routers[part.key].finished(part.replica, len(part.requests))
+
+
+def replica_specs(spec: ModelSpec) -> list[ModelSpec]:
+    """One ModelSpec per replica: `replicas` copies, or, for a backend that names its replicas in the model
+    (openai: `MODEL@URL1,URL2`), one per name."""
+    models = BACKENDS.get(spec.backend).replica_models(spec.model)
+    if len(models) > 1:
+        return [dataclasses.replace(spec, model=model, replicas=1) for model in models]
+    return [dataclasses.replace(spec, replicas=1)] * max(1, spec.replicas)
+
+
+def replicas_info(infos: list[dict[str, Any]]) -> dict[str, Any]:
+    """A pool's run.json entry: the first replica's info as before, plus a `replicas` list when there are
+    several (or when where each ran is known)."""
+    if len(infos) == 1 and "node_id" not in infos[0]:
+        return infos[0]
+    return {**infos[0], "replicas": infos}

@@ -1,0 +1,316 @@
+"""The Ray executor: one Ray actor per replica of every role engine, all in one placement group per run.
+
+The run's placement group has one bundle per replica (its CPUs and GPUs), strategy PACK: Ray puts the
+bundles on as few nodes as fit, across nodes when one is not enough, and a run whose bundles do not fit yet
+waits for room (how a sweep's concurrent runs queue). A tensor-parallel engine's bundle holds its GPUs on
+one node and vLLM's workers join it (placement_group_capture_child_tasks).
+
+Faults: a replica whose process dies is replaced by this executor (not by Ray), after a backoff that doubles
+with each restart of that replica (restart_backoff_s, 2x, 4x, ... capped at MAX_BACKOFF_S), at most
+`restart_budget` times per replica in a run; then RoleActorLost ends the run, resumable. The requests in
+flight on it go at once to its least-loaded live sibling and are retried there while the replacement starts
+in the background (the driver goes on; the router sends it nothing until it answers); a replica without a
+live sibling is replaced first, the driver waiting, and its requests retried on the replacement; a part of a batch that dies TRIES_PER_BATCH times per replica of its pool fails, and only it
+(per replica: a lost node kills all the replicas it held, and a request sent to a sibling that died with
+them is not what killed it; a request that does kill every replica it meets fails after all have died on it). `backends` (tests) are
+pickled into their actors, and again into a restarted one.
+"""
+from __future__ import annotations
+
+import dataclasses
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from engine.backends.base import Backend
+from engine.execution.executor import Executor
+from engine.execution.pool import BatchTiming, Part, replicas_info
+from engine.execution.ray_start import (RayUnavailable, first_line, init_ray, ray_environment, ray_logs_dir,
+                                        worker_failed_to_register)
+from engine.execution.routing import NoLiveReplica
+from engine.execution.worker import RoleWorker, StreamingRoleWorker
+from engine.execution.placement import actor_resources
+from engine.backends.streaming import StreamedResult, failed_results
+from engine.types import ModelSpec
+
+Replica = tuple[str, int]  # (actor key, index in its pool)
+
+
+class RoleActorLost(RuntimeError):
+    """A role replica is gone for good (it kept dying past its restart budget, or no live node can host a
+    replacement): the run stops, resumable, rather than fail every trajectory still to come."""
+
+
+@dataclass
+class Replacement:
+    """A dead replica's replacement: started after its backoff, routed to once it answers."""
+    start_at: float  # time.monotonic()
+    exc: BaseException  # the death it replaces (for the messages)
+    ready: Any = None  # its __ray_ready__ call, once started
+    deadline: float = 0.0
+
+
+class RayExecutor(Executor):
+    RESTART_BUDGET = 4
+    RESTART_BACKOFF_S = 1.0
+    MAX_BACKOFF_S = 30.0
+    TRIES_PER_BATCH = 2
+    START_TIMEOUT_S = 900.0  # a replacement that has not loaded its model by then never will (no node fits)
+    MAX_REQUESTS_IN_FLIGHT = 10_000  # a streaming actor's concurrent calls (asyncio tasks: cheap); the window is far lower
+
+    def __init__(self, models: dict[str, ModelSpec], address: str | None = None,
+                 backends: dict[str, Backend] | None = None, placement: str = "shared",
+                 restart_budget: int = RESTART_BUDGET, restart_backoff_s: float = RESTART_BACKOFF_S,
+                 streaming: bool = False) -> None:
+        import ray
+
+        super().__init__(models)
+        self.owns_ray = not ray.is_initialized()
+        if self.owns_ray:
+            ray_environment()
+            init_ray(ray, address)
+        self.ray = ray
+        self.replicas: list[Replica] = [(key, n) for key, specs in self.pools.specs.items() for n in range(len(specs))]
+        cluster = ray.cluster_resources()
+        # Sized per replica: every replica is an engine with its own share of the CPUs and its own GPU(s).
+        per_replica = actor_resources({self._name(r): self.pools.specs[r[0]][r[1]] for r in self.replicas}, placement,
+                                      cluster.get("CPU", 1.0), cluster.get("GPU", 0.0))
+        self.resources = {replica: per_replica[self._name(replica)] for replica in self.replicas}
+        self.backends = backends or {}
+        self.restart_budget = restart_budget
+        self.restart_backoff_s = restart_backoff_s
+        self.restarts = dict.fromkeys(self.replicas, 0)
+        self.pending: dict[Replica, Replacement] = {}  # dead replicas whose replacement is not yet routed to
+        self.streaming = streaming  # async actors that take one request per call (StreamingRoleWorker)
+        self.actors: dict[str, list[Any]] = {key: [None] * len(specs) for key, specs in self.pools.specs.items()}
+        self.group: Any = None
+        try:
+            self.group = self._placement_group()
+            self._start_actors(self.replicas)
+        except BaseException:
+            self.shutdown()
+            raise
+
+    def _name(self, replica: Replica) -> str:
+        """The replica in messages: its engine's key, with `#n` when the engine has several."""
+        return replica[0] if self.pools.single[replica[0]] else f"{replica[0]}#{replica[1]}"
+
+    def _placement_group(self) -> Any:
+        """One bundle per replica; waits until the cluster has room for all of them."""
+        from ray.util.placement_group import placement_group
+
+        bundles = [{"CPU": self.resources[r].num_cpus, **({"GPU": self.resources[r].num_gpus} if self.resources[r].num_gpus else {})}
+                   for r in self.replicas]
+        group = placement_group(bundles, strategy="PACK")
+        self.ray.get(group.ready())
+        return group
+
+    def _start_actors(self, replicas: list[Replica]) -> None:
+        """Starts the replicas together and waits until each runs. One whose worker failed to register with its
+        raylet (a transient Ray fault) is started once more; a second failure stops the run in one sentence.
+        Any other start error (a model that does not load) is raised as it is."""
+        for replica in replicas:
+            self._set_actor(replica, self._start_actor(replica))
+        unregistered = self._unregistered(replicas)
+        for replica in unregistered:
+            self.ray.kill(self._actor(replica), no_restart=True)
+            self._set_actor(replica, self._start_actor(replica))
+        again = self._unregistered(list(unregistered))
+        if again:
+            replica, exc = next(iter(again.items()))
+            raise RayUnavailable(f"role actor {self._name(replica)} could not start: its Ray worker failed to register "
+                                 f"with the raylet twice ({first_line(exc)}). Ray's logs are in {ray_logs_dir()}")
+
+    def _unregistered(self, replicas: list[Replica]) -> dict[Replica, BaseException]:
+        """The replicas whose worker failed to register, with the error; waits until the others run."""
+        failed = {}
+        for replica in replicas:
+            try:
+                self.ray.get(self._actor(replica).__ray_ready__.remote())
+            except self.ray.exceptions.RayActorError as exc:
+                if not worker_failed_to_register(exc):
+                    raise
+                failed[replica] = exc
+        return failed
+
+    def _actor(self, replica: Replica) -> Any:
+        return self.actors[replica[0]][replica[1]]
+
+    def _set_actor(self, replica: Replica, actor: Any) -> None:
+        self.actors[replica[0]][replica[1]] = actor
+
+    def _start_actor(self, replica: Replica) -> Any:
+        """The replica's actor in its bundle of the run's placement group, with its CPUs and GPUs."""
+        resources = self.resources[replica]
+        spec = dataclasses.replace(self.pools.specs[replica[0]][replica[1]], num_cpus=resources.num_cpus,
+                                   num_gpus=resources.num_gpus, gpu_memory_utilization=resources.gpu_memory_utilization)
+        options: dict[str, Any] = {"num_cpus": resources.num_cpus, "num_gpus": resources.num_gpus,
+                                   **self._in_bundle(replica)}
+        if self.streaming:
+            options["max_concurrency"] = self.MAX_REQUESTS_IN_FLIGHT
+        worker_class = StreamingRoleWorker if self.streaming else RoleWorker
+        remote_worker = self.ray.remote(max_restarts=0, max_task_retries=0)(worker_class)  # restarts: _schedule_restart
+        return remote_worker.options(**options).remote(spec, self.backends.get(replica[0]))
+
+    def _in_bundle(self, replica: Replica) -> dict[str, Any]:
+        """The actor options that put a replica in its bundle of the run's placement group (and the engine's
+        own workers, vLLM's tensor-parallel ones, with it)."""
+        from ray.util.scheduling_strategies import PlacementGroupSchedulingStrategy
+
+        return {"scheduling_strategy": PlacementGroupSchedulingStrategy(
+            self.group, placement_group_bundle_index=self.replicas.index(replica), placement_group_capture_child_tasks=True)}
+
+    def _start(self, part: Part) -> Any:
+        if part.streamed and not self.streaming:
+            raise TypeError("this RayExecutor runs batch actors: build it with streaming=True to stream requests")
+        if (part.key, part.replica) in self.pending:  # a pool of one is not routed: it waits for its replacement
+            self._wait_for_a_replacement(part.key)
+        part.actor = self.actors[part.key][part.replica]
+        if part.streamed:
+            return part.actor.generate_one.remote(part.requests[0])
+        return part.actor.generate.remote(part.requests)
+
+    def _settle(self, parts: list[Part], timeout: float | None) -> bool:
+        """The one Ray wait: batches and streamed requests alike."""
+        if self.pending:
+            self._poll_restarts()
+        refs = [part.future for part in parts]
+        ready, rest = self.ray.wait(refs, num_returns=1, timeout=timeout)
+        if ready and rest:  # sweep up whatever else is done too
+            ready += self.ray.wait(rest, num_returns=len(rest), timeout=0)[0]
+        ready_set = set(ready)
+        for part in [part for part in parts if part.future in ready_set]:
+            self._collect(part)
+        return bool(ready)
+
+    def _collect(self, part: Part) -> None:
+        """The part's outcome; when its replica died, the part goes to a sibling (outcome left unset)."""
+        try:
+            self._finish(part, self.ray.get(part.future))
+        except self.ray.exceptions.RayActorError as exc:  # died, or unreachable: replaced either way
+            self._replica_died(part, exc)
+        except self.ray.exceptions.RayError as exc:  # the call failed, the actor lives on
+            self._finish(part, self._failed(part, f"actor failed: {first_line(exc)}"))
+
+    def _replica_died(self, part: Part, exc: BaseException) -> None:
+        """Resubmits the part to the least-loaded live sibling; the dead replica is replaced meanwhile (the
+        driver goes on), or, when no sibling lives, before the part goes back to it (the driver waits). Every
+        part in flight on it fails: the first one to tell starts the replacement, the others are only resubmitted."""
+        self.pools.finished(part)
+        key, dead = part.key, part.replica
+        router = self.pools.routers[key]
+        if part.actor is self.actors[key][dead] and (key, dead) not in self.pending:  # the first news of this death
+            router.died(dead)
+            self._schedule_restart((key, dead), exc)
+        if part.tries >= self.TRIES_PER_BATCH * len(router.alive):  # a node lost kills its replicas together
+            part.outcome = self._failed(part, f"actor failed: it died on this {'request' if part.streamed else 'batch'} "
+                                              f"{part.tries} times: {first_line(exc)}")
+            return
+        part.tries += 1
+        if not any(router.alive):  # no sibling: wait for a replacement
+            self._wait_for_a_replacement(key)
+        part.replica = router.reassign(len(part.requests))
+        part.future = self._start(part)
+
+    @staticmethod
+    def _failed(part: Part, error: str) -> Any:
+        if part.streamed:
+            return StreamedResult(failed_results(part.requests, error)[0], time.time(), 0)
+        return failed_results(part.requests, error), BatchTiming(time.time(), 0.0, 0)
+
+    def stream_busy_seconds(self) -> dict[str, float]:
+        if not self.streaming:
+            return super().stream_busy_seconds()
+        return {key: sum(self.ray.get([actor.stream_busy_seconds.remote() for n, actor in enumerate(actors)
+                                       if (key, n) not in self.pending]))  # a dead one's seconds died with it
+                for key, actors in self.actors.items()}
+
+    def _schedule_restart(self, replica: Replica, exc: BaseException) -> None:
+        """Books a dead replica's replacement, started once its backoff has passed (_poll_restarts), or raises
+        RoleActorLost when its budget is spent."""
+        self.restarts[replica] += 1
+        if self.restarts[replica] > self.restart_budget:
+            raise RoleActorLost(
+                f"role actor {self._name(replica)} died {self.restarts[replica]} times, over its restart budget of "
+                f"{self.restart_budget}; the run stops here and resumes with the same command. "
+                f"Last death: {first_line(exc)}") from None
+        self.ray.kill(self._actor(replica), no_restart=True)
+        backoff = min(self.MAX_BACKOFF_S, self.restart_backoff_s * 2 ** (self.restarts[replica] - 1))
+        self.pending[replica] = Replacement(time.monotonic() + backoff, exc)
+
+    def _poll_restarts(self, wait: bool = False) -> None:
+        """Starts the replacements whose backoff has passed and puts back in the router those that run. `wait`:
+        block until each started one answers (or START_TIMEOUT_S)."""
+        for replica, replacement in list(self.pending.items()):
+            if replacement.ready is None and time.monotonic() >= replacement.start_at:
+                self._check_room(replica, replacement.exc)
+                self._set_actor(replica, self._start_actor(replica))
+                replacement.ready = self._actor(replica).__ray_ready__.remote()
+                replacement.deadline = time.monotonic() + self.START_TIMEOUT_S
+            if replacement.ready is None:
+                continue
+            timeout = max(0.0, replacement.deadline - time.monotonic()) if wait else 0
+            if self.ray.wait([replacement.ready], timeout=timeout)[0]:
+                self._replacement_started(replica, replacement)
+            elif time.monotonic() >= replacement.deadline:
+                raise RoleActorLost(f"the replacement of role actor {self._name(replica)} did not start within "
+                                    f"{self.START_TIMEOUT_S:g} s; the run stops here. Last death: {first_line(replacement.exc)}")
+
+    def _replacement_started(self, replica: Replica, replacement: Replacement) -> None:
+        del self.pending[replica]
+        try:
+            self.ray.get(replacement.ready)
+        except self.ray.exceptions.RayActorError as exc:  # it died starting: another restart
+            self._schedule_restart(replica, exc)
+            return
+        self.pools.routers[replica[0]].revived(replica[1])
+
+    def _wait_for_a_replacement(self, key: str) -> None:
+        """Blocks until some replica of `key` lives again."""
+        self._wait_until(key, lambda router: any(router.alive))
+
+    def _wait_for_all_replacements(self, key: str) -> None:
+        self._wait_until(key, lambda router: all(router.alive))
+
+    def _wait_until(self, key: str, done: Any) -> None:
+        router = self.pools.routers[key]
+        while not done(router):
+            soonest = min(r.start_at for (k, _), r in self.pending.items() if k == key)
+            time.sleep(max(0.0, soonest - time.monotonic()))
+            self._poll_restarts(wait=True)
+
+    def _check_room(self, replica: Replica, exc: BaseException) -> None:
+        """A replacement needs a live node with its CPUs and GPUs: when its node died (a raylet gone, a
+        machine lost), Ray would keep it pending for ever."""
+        cluster = self.ray.cluster_resources()  # live nodes only
+        needs = self.resources[replica]
+        if cluster.get("CPU", 0.0) < needs.num_cpus or cluster.get("GPU", 0.0) < needs.num_gpus:
+            have = f"{cluster.get('CPU', 0.0):g} CPU, {cluster.get('GPU', 0.0):g} GPU"
+            raise RoleActorLost(
+                f"role actor {self._name(replica)} died and no live Ray node can host it (it needs {needs.num_cpus:g} "
+                f"CPU, {needs.num_gpus:g} GPU; the live nodes have {have}): its node died? The run stops here and "
+                f"resumes with the same command. Last death: {first_line(exc)}")
+
+    def info(self) -> dict[str, Any]:
+        """Per actor key, every replica's backend info, where it ran (Ray node id, GPU ids) and its resources
+        (replacements still starting are waited for: where they run is what is recorded)."""
+        for key in {key for key, _ in self.pending}:
+            self._wait_for_all_replacements(key)
+        return {key: replicas_info([{**self.ray.get(actor.info.remote()), **self.ray.get(actor.where.remote()),
+                                     "resources": dataclasses.asdict(self.resources[(key, n)])}
+                                    for n, actor in enumerate(actors)])
+                for key, actors in self.actors.items()}
+
+    def shutdown(self) -> None:
+        for actors in self.actors.values():
+            for actor in actors:
+                if actor is not None:
+                    self.ray.kill(actor)
+        self.actors.clear()
+        if self.group is not None:
+            from ray.util.placement_group import remove_placement_group
+
+            remove_placement_group(self.group)
+            self.group = None
+        if self.owns_ray:
+            self.ray.shutdown()

@@ -1,0 +1,127 @@
+"""Role replicas (engine.execution): same trajectories whatever the replica count, in every schedule; requests
+spread over replicas and stick to their trajectory's; a dead replica's requests go to its sibling."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from engine.backends.scripted import ScriptedBackend, call_once_then_answer
+from engine.execution.replicas import with_replicas
+from engine.execution.local import LocalExecutor
+from engine.execution.ray_executor import RayExecutor
+from engine.execution.placement import distinct_models
+from engine.schedule import SCHEDULES
+from tests.helpers.scheduling import run, scripted, weather_tasks
+
+SCHEDULE_NAMES = list(SCHEDULES)
+
+
+def _agent(planner: int = 1, caller: int = 1):
+    return with_replicas(scripted("alpha-umi", "call-once-then-answer", per_role=True, batch_size=4),
+                         {"planner": planner, "caller": caller})
+
+
+def _record_replicas(executor: LocalExecutor) -> dict[str, dict[str, set[int]]]:
+    """Per actor key: trajectory -> the replicas that served its requests."""
+    seen: dict[str, dict[str, set[int]]] = {}
+    for key, workers in executor.workers.items():
+        for n, worker in enumerate(workers):
+            generate = worker.backend.generate
+
+            def recording(requests, key=key, n=n, generate=generate):
+                for request in requests:
+                    seen.setdefault(key, {}).setdefault(request.request_id.rpartition("|")[0], set()).add(n)
+                return generate(requests)
+
+            worker.backend.generate = recording
+    return seen
+
+
+@pytest.mark.parametrize("schedule", SCHEDULE_NAMES)
+def test_same_trajectories_whatever_the_replica_count(schedule):
+    tasks = weather_tasks(12)
+    reference = run(_agent(), tasks, schedule)[0]
+    for planner, caller in ((2, 1), (3, 2)):
+        agent = _agent(planner, caller)
+        executor = LocalExecutor(distinct_models(agent.roles))
+        seen = _record_replicas(executor)
+        assert run(agent, tasks, schedule, executor=executor)[0] == reference
+        planner_key = agent.roles["planner"].actor_key
+        assert {n for replicas in seen[planner_key].values() for n in replicas} == set(range(planner))  # all used
+        assert all(len(replicas) == 1 for replicas in seen[planner_key].values())  # sticky: small queues never spill
+        executor.shutdown()
+
+
+def test_replica_counts_and_pools_are_per_engine():
+    agent = _agent(planner=3)
+    executor = LocalExecutor(distinct_models(agent.roles))
+    assert {role: len(executor.workers[spec.actor_key]) for role, spec in agent.roles.items()} == \
+        {"planner": 3, "caller": 1, "summarizer": 1}
+    assert executor.info()[agent.roles["planner"].actor_key]["replicas"][2]["backend"] == "scripted"
+    executor.shutdown()
+
+
+def test_openai_base_urls_are_replicas():
+    from engine.execution.pool import replica_specs
+    from engine.types import ModelSpec
+
+    specs = replica_specs(ModelSpec(backend="openai", model="m@http://a:1/v1,http://b:2/v1"))
+    assert [spec.model for spec in specs] == ["m@http://a:1/v1", "m@http://b:2/v1"]
+
+
+def test_listeners_hear_every_submission_and_result():
+    agent = _agent(planner=2)
+    executor = LocalExecutor(distinct_models(agent.roles))
+    submitted, finished = [], []
+    executor.on_submit.append(lambda key, requests: submitted.extend(requests))
+    executor.on_finished.append(finished.extend)
+    records = run(agent, weather_tasks(4), "continuous", executor=executor)[0]
+    calls = sum(u["calls"] for r in records for u in r["usage"].values())
+    assert len(submitted) == len(finished) == calls
+    executor.shutdown()
+
+
+class DiesOnce(ScriptedBackend):
+    """The first replica process to get a request kills itself (marker file: once across processes)."""
+
+    def __init__(self, marker) -> None:
+        super().__init__(call_once_then_answer)
+        self.marker = marker
+
+    def generate(self, requests):
+        try:  # created atomically: of two replicas asked at once, exactly one dies
+            os.close(os.open(self.marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        except FileExistsError:
+            return super().generate(requests)
+        os._exit(1)
+
+
+@pytest.fixture(scope="module")
+def ray_session():
+    ray = pytest.importorskip("ray")
+    os.environ.setdefault("RAY_AUTH_MODE", "disabled")
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
+    yield ray
+    ray.shutdown()
+
+
+@pytest.mark.slow
+@pytest.mark.ray
+@pytest.mark.parametrize("schedule", SCHEDULE_NAMES)
+def test_a_dead_replicas_requests_go_to_its_sibling_and_nothing_is_lost(ray_session, tmp_path, schedule):
+    agent = with_replicas(scripted("alpha-umi", "call-once-then-answer", num_cpus=0.25), {"planner": 2})
+    key = agent.roles["planner"].actor_key
+    executor = RayExecutor(distinct_models(agent.roles), backends={key: DiesOnce(tmp_path / "died")},
+                           streaming=SCHEDULES.get(schedule).streaming, restart_backoff_s=0.01)
+    try:
+        records = run(agent, weather_tasks(6), schedule, executor=executor)[0]
+        assert sum(executor.restarts.values()) == 1
+        where = executor.info()[key]["replicas"]  # waits for a replacement still starting
+        assert all(executor.pools.routers[key].alive)
+    finally:
+        executor.shutdown()
+    assert (tmp_path / "died").exists()
+    assert records == run(agent, weather_tasks(6), schedule)[0]
+    assert all(r["status"] == "answered" for r in records)
+    assert len(where) == 2 and all(len(w["node_id"]) == 56 for w in where)  # Ray's hex node ids
