@@ -131,9 +131,6 @@ JS = r"""
     return data.trajectories.filter(function (o) { return o.task === t.task && o.id !== t.id; });
   }
   function renderWhy(box, t) {
-    var facts = el("dl");
-    field(facts, "first error", firstError(t));
-    box.appendChild(facts);
     if (t.step_errors.length) {
       var list = el("ul", null, "step-errors");
       t.step_errors.forEach(function (e) {
@@ -199,6 +196,7 @@ JS = r"""
     field(facts, "gold facts (a right answer states each)", t.gold);
     field(facts, "said with Finish", t.finish_thought);
     field(facts, "error", t.error);
+    field(facts, "first error", firstError(t));
     box.appendChild(facts);
     renderWhy(box, t);
     box.appendChild(el("h4", "Turns"));
