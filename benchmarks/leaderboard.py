@@ -28,6 +28,8 @@ from benchmarks.scoring.intervals import paired_difference, rate_text
 from benchmarks.toolbench import order_groups
 from benchmarks.results.manifest import effective_status
 
+COLUMNS = ("errors",)  # optional column sets: `errors` adds each run's first errors (benchmarks.analysis)
+TOP_ERRORS = 3
 
 
 def entry(run_dir: Path) -> dict[str, Any]:
@@ -97,12 +99,20 @@ def _order(entry: dict[str, Any]) -> tuple[bool, float, str, str]:
     return not is_finished(entry), -((entry["overall"] or {}).get("rate") or 0.0), entry["run"], entry["dir"]
 
 
-def build(run_dirs: list[Path], pairs: Sequence[tuple[str, str]] = ()) -> LeaderboardDocument:
+def build(run_dirs: list[Path], pairs: Sequence[tuple[str, str]] = (), columns: Sequence[str] = ()) -> LeaderboardDocument:
     """The leaderboard; `pairs` adds (single run, multi run) pairs, each a run folder or an unambiguous run
     name, to the automatic ones. Runs are told apart by folder: names repeat (one per output folder)."""
-    read = readable_runs(run_dirs, entry)  # a run with an unreadable file is skipped, with a warning
-    entries = [e for _, e in read]
-    passed = {e["dir"]: passed_by_query(read_scores(d / SCORES_FILE)) for d, e in read}
+    def read(run_dir: Path) -> dict[str, Any]:
+        run_entry = entry(run_dir)
+        if "errors" in columns:
+            from benchmarks.analysis import run_errors
+
+            run_entry["errors"] = run_errors(run_dir)
+        return run_entry
+
+    read_ones = readable_runs(run_dirs, read)  # a run with an unreadable file is skipped, with a warning
+    entries = [e for _, e in read_ones]
+    passed = {e["dir"]: passed_by_query(read_scores(d / SCORES_FILE)) for d, e in read_ones}
     chosen = [(s, m) for s in entries for m in entries if pairable(s, m)]
     for single, multi in pairs:
         pair = (_named(entries, single), _named(entries, multi))
@@ -144,7 +154,20 @@ def _optional_columns(board: dict[str, Any]) -> list[tuple[str, Any]]:
         columns.append(("SoPR", lambda e: _sopr(e["sopr"])))
     if any(e["win_rate"] for e in entries):
         columns.append(("win % (ties half)", lambda e: _rate(e["win_rate"])))
+    if any("errors" in e for e in entries):
+        columns += [("first errors", _first_errors), ("first error by role", _error_roles)]
     return columns
+
+
+def _first_errors(entry: dict[str, Any]) -> str:
+    errors = entry.get("errors") or {}
+    ranked = sorted(errors.get("first_error", {}).items(), key=lambda item: (-item[1], item[0]))[:TOP_ERRORS]
+    return ", ".join(f"{name} {100 * n / errors['n']:.0f}%" for name, n in ranked) or "-"
+
+
+def _error_roles(entry: dict[str, Any]) -> str:
+    roles = (entry.get("errors") or {}).get("first_error_roles", {})
+    return ", ".join(f"{role} {share:.0f}%" for role, share in roles.items()) or "-"
 
 
 def rows(board: dict[str, Any]) -> tuple[list[str], list[list[str]]]:

@@ -2,7 +2,7 @@
 opens from the file system with no server and no network, and the plots as PNG files next to it.
 
 The page holds the leaderboard with its intervals, single vs multi paired differences, tokens and time per
-role, each actor's busy timeline, and a trajectory browser (filters by run, group, status and verdict;
+role, each actor's busy timeline, why trajectories failed (first errors by role), and a trajectory browser (filters by run, group, status and verdict;
 turns, tool calls, observations and DFSDT trees). gather reads the run folders, plots draws with
 matplotlib, page writes the HTML (assets: its stylesheet and script).
 """
@@ -13,8 +13,9 @@ from typing import Sequence
 
 from benchmarks.report.gather import gather, leaderboard_order, pairs
 from benchmarks.report.page import (actors_section, browser_data, leaderboard_section, page, pairs_section,
-                                    plot_html, roles_section, static_section, trajectories_section)
-from benchmarks.report.plots import leaderboard_figure, pairs_figure, png_bytes, roles_figure, timeline_figure
+                                    plot_html, roles_section, static_section, trajectories_section, why_section)
+from benchmarks.report.plots import (leaderboard_figure, pairs_figure, png_bytes, roles_figure, timeline_figure,
+                                     why_figure)
 from benchmarks.results.files import read_json, write_bytes_atomic
 
 INDEX = "index.html"
@@ -44,6 +45,7 @@ def write_report(folders: list[Path], out: Path, max_trajectories: int = DEFAULT
         pairs_section(paired, _plot(out, "pairs", pairs_figure(paired), "multi - single per pair")),
         roles_section(views, _plot(out, "roles", roles_figure(views), "tokens and model time per role")),
         actors_section(views, _plot(out, "timeline", timeline_figure(views), "actor busy timelines")),
+        why_section(views, _plot(out, "why", why_figure(views), "first errors per run and role")),
         trajectories_section(views, data["trajectories"], notes),
     ]
     index = out / INDEX

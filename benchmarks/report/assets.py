@@ -28,13 +28,16 @@ pre{white-space:pre-wrap;word-break:break-word;margin:.2em 0;background:#f7f7f7;
 ul.tree{list-style:none;padding-left:1.2em;border-left:1px dotted #aaa}
 ul.tree li.pruned>details>summary,ul.tree li.pruned>span{color:#999;text-decoration:line-through}
 .node-type{font-weight:bold;margin-right:.4em}
+#side-by-side:empty{display:none}
+.side-cols{display:flex;gap:1em} .side-col{flex:1;min-width:0;border:1px solid #bbb;padding:.3em .6em}
+li.diverged{background:#fff3c4} .step{color:#666;margin-right:.5em}
 """
 
 JS = r"""
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("report-data").textContent);
-  var FILTERS = ["run", "group", "status", "verdict"];
+  var FILTERS = ["run", "group", "status", "verdict", "category"];
   var byId = {}, runLabel = {};
   data.trajectories.forEach(function (t) { byId[t.id] = t; });
   data.runs.forEach(function (r) { runLabel[r.key] = r.label; });
@@ -64,7 +67,10 @@ JS = r"""
     return p;
   }
   function matches(t, p) {
-    return FILTERS.every(function (f) { return !p[f] || t[f] === p[f]; });
+    return FILTERS.every(function (f) {
+      if (f === "category") return !p[f] || t.categories.indexOf(p[f]) >= 0;
+      return !p[f] || t[f] === p[f];
+    });
   }
 
   function renderList(p) {
@@ -75,8 +81,8 @@ JS = r"""
       var row = el("tr");
       row.setAttribute("data-traj", t.id);
       if (t.id === p.traj) row.className = "open";
-      [runLabel[t.run], t.task, t.group, t.status, t.verdict, t.steps].forEach(function (v) { row.appendChild(el("td", v)); });
-      row.lastChild.previousSibling.className = t.verdict;
+      [runLabel[t.run], t.task, t.group, t.status, t.verdict, t.steps, firstError(t)].forEach(function (v) { row.appendChild(el("td", v)); });
+      row.children[4].className = t.verdict;
       row.addEventListener("click", function () {
         var next = chosen();
         next.traj = t.id;
@@ -117,6 +123,65 @@ JS = r"""
     }
     return li;
   }
+  function firstError(t) {
+    var f = t.first_error;
+    return f ? f.category + " (" + f.role + ", step " + f.step + ")" : "none";
+  }
+  function sameTask(t) {
+    return data.trajectories.filter(function (o) { return o.task === t.task && o.id !== t.id; });
+  }
+  function renderWhy(box, t) {
+    if (t.step_errors.length) {
+      var list = el("ul", null, "step-errors");
+      t.step_errors.forEach(function (e) {
+        list.appendChild(el("li", "step " + e[0] + ": " + e[1] + " (" + e[2] + ")" + (e[3] ? ": " + e[3] : "")));
+      });
+      box.appendChild(list);
+    }
+    var others = sameTask(t);
+    if (others.length) {
+      var links = el("p", "Side by side with: ", "note");
+      others.forEach(function (o) {
+        var a = el("a", runLabel[o.run]);
+        a.setAttribute("href", "#side=" + encodeURIComponent(t.id + "," + o.id));
+        a.className = "side-link";
+        links.appendChild(a);
+        links.appendChild(document.createTextNode(" "));
+      });
+      box.appendChild(links);
+    }
+  }
+  function sideColumn(t, marked) {
+    var col = el("div", null, "side-col");
+    col.appendChild(el("h4", runLabel[t.run] + ": " + t.status + ", " + t.verdict));
+    col.appendChild(el("p", "first error: " + firstError(t), "note"));
+    var turns = el("ol", null, "turns");
+    t.turns.forEach(function (turn, i) {
+      var li = el("li", null, t.turn_steps[i] === marked ? "diverged" : "");
+      li.setAttribute("data-step", t.turn_steps[i]);
+      li.appendChild(el("span", "step " + t.turn_steps[i], "step"));
+      li.appendChild(el("span", turn[0], "role"));
+      li.appendChild(el("pre", turn[1]));
+      turns.appendChild(li);
+    });
+    col.appendChild(turns);
+    return col;
+  }
+  function renderSide(pair) {
+    var box = document.getElementById("side-by-side");
+    box.textContent = "";
+    if (!pair) return;
+    var ids = pair.split(","), a = byId[ids[0]], b = byId[ids[1]];
+    if (!a || !b) { box.appendChild(el("p", "No such pair of trajectories in this report.")); return; }
+    var d = data.divergences[a.id + "|" + b.id];
+    box.appendChild(el("h3", a.task + ": " + runLabel[a.run] + " vs " + runLabel[b.run]));
+    box.appendChild(el("p", d ? "They diverge at step " + d.step + " (" + d.role + ")." : "They do not diverge.", "divergence"));
+    var cols = el("div", null, "side-cols");
+    cols.appendChild(sideColumn(a, d ? d.step : null));
+    cols.appendChild(sideColumn(b, d ? d.step : null));
+    box.appendChild(cols);
+  }
+
   function renderDetail(id) {
     var box = document.getElementById("traj-detail");
     box.textContent = "";
@@ -131,7 +196,9 @@ JS = r"""
     field(facts, "gold facts (a right answer states each)", t.gold);
     field(facts, "said with Finish", t.finish_thought);
     field(facts, "error", t.error);
+    field(facts, "first error", firstError(t));
     box.appendChild(facts);
+    renderWhy(box, t);
     box.appendChild(el("h4", "Turns"));
     var turns = el("ol", null, "turns");
     t.turns.forEach(function (turn) {
@@ -171,7 +238,9 @@ JS = r"""
     FILTERS.forEach(function (f) { document.getElementById("filter-" + f).value = p[f] || ""; });
     renderList(p);
     renderDetail(p.traj);
+    renderSide(p.side);
     if (p.traj) document.getElementById("traj-detail").scrollIntoView();
+    if (p.side) document.getElementById("side-by-side").scrollIntoView();
   }
   FILTERS.forEach(function (f) {
     document.getElementById("filter-" + f).addEventListener("change", function () { setHash(chosen()); });

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from benchmarks.analysis import analyse
+from benchmarks.analysis.sources import run_source
 from benchmarks.leaderboard import entry, pairable
 from benchmarks.results.files import ANSWER_DIR, SCORES_FILE, TRAJECTORIES_FILE, read_json
 from benchmarks.results.metrics_file import read_metrics
@@ -36,6 +38,7 @@ class RunView:
     metrics: dict[str, Any]
     trees: dict[str, dict[str, Any]] = field(default_factory=dict)  # task key -> DFSDT root node
     gold: dict[str, tuple[str, ...]] = field(default_factory=dict)  # task key -> gold facts (embedded benchmark)
+    analysis: dict[str, Any] = field(default_factory=dict)  # benchmarks.analysis: why trajectories failed
 
     @property
     def finished(self) -> bool:
@@ -79,7 +82,7 @@ def _read_run(folder: Path) -> RunView:
     return RunView(key="", label="", folder=folder, entry=entry(folder),
                    records=list(latest_records(folder / TRAJECTORIES_FILE).values()),
                    passed=passed_by_query(read_scores(folder / SCORES_FILE)), metrics=read_metrics(folder),
-                   trees=read_trees(folder), gold=gold_facts(folder))
+                   trees=read_trees(folder), gold=gold_facts(folder), analysis=analyse(run_source(folder)))
 
 
 def gold_facts(folder: Path) -> dict[str, tuple[str, ...]]:
@@ -101,6 +104,17 @@ def pairs(views: list[RunView]) -> list[dict[str, Any]]:
     return [{"single": s, "multi": m, "backbone": s.entry["models"],
              "difference": paired_difference(s.passed, m.passed)}
             for s in views for m in views if pairable(s.entry, m.entry)]
+
+
+def first_errors_by_role(view: RunView) -> dict[str, dict[str, int]]:
+    """{role: {first-error category: trajectories}} of a run, roles and categories sorted."""
+    found: dict[str, dict[str, int]] = {}
+    for trajectory in view.analysis.get("trajectories", {}).values():
+        first = trajectory["first_error"]
+        if first:
+            by_role = found.setdefault(first["role"], {})
+            by_role[first["category"]] = by_role.get(first["category"], 0) + 1
+    return {role: dict(sorted(found[role].items())) for role in sorted(found)}
 
 
 def role_usage(view: RunView) -> dict[str, dict[str, float]]:

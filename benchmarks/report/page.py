@@ -15,7 +15,9 @@ import time
 from typing import Any, Iterable
 
 from benchmarks.report.assets import CSS, JS
-from benchmarks.report.gather import RunView, actor_timelines, role_usage
+from benchmarks.analysis.chains import chain_from_record
+from benchmarks.analysis.diff import divergence
+from benchmarks.report.gather import RunView, actor_timelines, first_errors_by_role, role_usage
 from benchmarks.scoring.intervals import rate_text
 from benchmarks.scoring.static import STATIC_METRICS
 from benchmarks.toolbench import order_groups
@@ -135,6 +137,22 @@ def actors_section(views: list[RunView], plot: str) -> str:
             + table(head, rows, "actors-table") + "</section>")
 
 
+def why_section(views: list[RunView], plot: str) -> str:
+    head = ["run", "role", "first error", "trajectories", "% of the run"]
+    rows = []
+    for v in views:
+        n = v.analysis.get("overall", {}).get("n", 0)
+        for role, counts in first_errors_by_role(v).items():
+            rows += [({"data-run": v.key, "data-category": category},
+                      [_text(x) for x in (v.label, role, category, count, round(100 * count / n, 1) if n else None)])
+                     for category, count in counts.items()]
+    return ('<section id="why"><h2>Why it failed</h2>' + plot
+            + '<p class="note">Each trajectory\'s first error (benchmarks.analysis: judge-free rules on the run files) '
+              "and the role that made it. The trajectory browser filters by category (any step), and a trajectory "
+              "opens side by side with the same task in another run, the step where they diverge marked.</p>"
+            + table(head, rows, "why-table") + "</section>")
+
+
 def _select(name: str, options: list[tuple[str, str]]) -> str:
     items = "".join(f'<option value="{html.escape(value)}">{html.escape(label)}</option>' for value, label in options)
     return f'<label>{name} <select id="filter-{name}"><option value="">all</option>{items}</select></label>'
@@ -146,13 +164,14 @@ def trajectories_section(views: list[RunView], trajectories: list[dict[str, Any]
 
     filters = [_select("run", [(v.key, v.label) for v in views]),
                _select("group", [(g, g) for g in order_groups({t["group"] for t in trajectories})]),
-               _select("status", values("status")), _select("verdict", values("verdict"))]
-    head = "".join(f"<th>{h}</th>" for h in ("run", "task", "group", "status", "verdict", "tool calls"))
+               _select("status", values("status")), _select("verdict", values("verdict")),
+               _select("category", [(c, c) for c in sorted({c for t in trajectories for c in t["categories"]})])]
+    head = "".join(f"<th>{h}</th>" for h in ("run", "task", "group", "status", "verdict", "tool calls", "first error"))
     return ('<section id="trajectories"><h2>Trajectories</h2>'
             + "".join(f'<p class="note">{_text(note)}</p>' for note in notes)
             + f'<div id="filters">{"".join(filters)}</div><p id="traj-count" class="note"></p>'
             + f'<table id="traj-list"><thead><tr>{head}</tr></thead><tbody></tbody></table>'
-            + '<div id="traj-detail"></div></section>')
+            + '<div id="traj-detail"></div><div id="side-by-side"></div></section>')
 
 
 def collapse_repeats(text: str) -> str:
@@ -178,6 +197,23 @@ def tree_json(node: dict[str, Any], depth: int = 0) -> dict[str, Any]:
             "children": [tree_json(c, depth + 1) for c in children or [] if isinstance(c, dict)]}
 
 
+def turn_steps(record: dict[str, Any]) -> list[int]:
+    """The step (round, from 1) of each turn: one more after each observation (the query is step 1's)."""
+    steps, step = [], 1
+    for turn in record.get("turns", []):
+        steps.append(step)
+        step += turn.get("role") == "observation"
+    return steps
+
+
+def _why(view: RunView, task_key: str) -> dict[str, Any]:
+    entry = view.analysis.get("trajectories", {}).get(task_key) or {"steps": [], "first_error": None}
+    return {"categories": sorted({e["category"] for step in entry["steps"] for e in step["errors"]}),
+            "first_error": entry["first_error"],
+            "step_errors": [[step["step"], e["category"], e["role"], e["detail"]] for step in entry["steps"]
+                            for e in step["errors"]]}
+
+
 def turn_role(kind: str, role: str) -> str:
     """A turn's speaker: alpha-UMi's records name the planner `assistant` (upstream's literal)."""
     return "planner" if kind == "multi" and role == "assistant" else role
@@ -193,7 +229,8 @@ def call_json(call: dict[str, Any]) -> dict[str, Any]:
 def trajectory_json(view: RunView, index: int, record: dict[str, Any]) -> dict[str, Any]:
     tree = view.trees.get(record["task_key"])
     kind = view.entry["kind"]
-    return {"id": f"{view.key}-{index}", "run": view.key, "task": record["task_key"], "group": record["group"],
+    return {**_why(view, record["task_key"]), "turn_steps": turn_steps(record),
+            "id": f"{view.key}-{index}", "run": view.key, "task": record["task_key"], "group": record["group"],
             "status": record["status"], "verdict": view.verdict(record["task_key"]), "steps": record.get("steps", 0),
             "answer": collapse_repeats(record.get("final_answer", "")), "gold": "; ".join(view.gold.get(record["task_key"], ())),
             "finish_thought": record.get("finish_thought", ""), "error": record.get("error", ""),
@@ -211,12 +248,25 @@ def browser_data(views: list[RunView], max_per_run: int) -> tuple[dict[str, Any]
         if len(kept) < len(view.records):
             notes.append(f"{view.label}: the first {len(kept)} of {len(view.records)} trajectories are shown "
                          "(umi-eval report --max-trajectories).")
-    return {"runs": [{"key": v.key, "label": v.label} for v in views], "trajectories": trajectories}, notes
+    return {"runs": [{"key": v.key, "label": v.label} for v in views], "trajectories": trajectories,
+            "divergences": divergences(views, max_per_run)}, notes
+
+
+def divergences(views: list[RunView], max_per_run: int) -> dict[str, Any]:
+    """`"<id A>|<id B>"` -> where trajectory B (another run, same task) first differs from A ({step, role}, or
+    null when they agree), for every ordered pair of shown trajectories of one task."""
+    shown: dict[str, list[tuple[str, Any]]] = {}
+    for view in views:
+        kind = view.analysis.get("source", {}).get("agent_kind", "single")
+        for index, record in enumerate(view.records[:max_per_run]):
+            shown.setdefault(record["task_key"], []).append((f"{view.key}-{index}", chain_from_record(record, kind)))
+    return {f"{a}|{b}": divergence(chain_a, chain_b) for same_task in shown.values()
+            for a, chain_a in same_task for b, chain_b in same_task if a != b}
 
 
 def page(views: list[RunView], sections: list[str], data: dict[str, Any]) -> str:
     folders = "".join(f"<li>{_text(v.key)}: {_text(v.folder)}</li>" for v in views)
-    nav = "".join(f'<a href="#{s}">{s}</a>' for s in ("leaderboard", "static", "pairs", "roles", "actors", "trajectories")
+    nav = "".join(f'<a href="#{s}">{s}</a>' for s in ("leaderboard", "static", "pairs", "roles", "actors", "why", "trajectories")
                   if f'<section id="{s}">' in "".join(sections))
     return "\n".join([
         "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',

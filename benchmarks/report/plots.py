@@ -10,7 +10,7 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
-from benchmarks.report.gather import RunView, actor_timelines, role_usage
+from benchmarks.report.gather import RunView, actor_timelines, first_errors_by_role, role_usage
 
 PNG_DPI = 150
 LABEL_CHARS = 48
@@ -112,4 +112,24 @@ def timeline_figure(views: list[RunView]) -> Figure | None:
         ax.set_title(plain(view.label), loc="left", fontsize="medium")
         ax.set_xlabel("seconds since scheduling began")
         ax.grid(axis="x", alpha=0.3)
+    return figure
+
+
+def why_figure(views: list[RunView]) -> Figure | None:
+    """Per run and role: its trajectories' first errors, one bar stacked by category (a colour per category)."""
+    rows = [(v.label, role, counts) for v in views for role, counts in first_errors_by_role(v).items()]
+    if not rows:
+        return None
+    categories = sorted({c for _, _, counts in rows for c in counts})
+    figure = _figure(len(rows) + 1, width=10.0)
+    ax = figure.add_subplot()
+    names = [plain(f"{label}: {role}") for label, role, _ in rows]
+    left = [0] * len(rows)
+    for index, category in enumerate(categories):
+        widths = [counts.get(category, 0) for _, _, counts in rows]
+        ax.barh(names, widths, left=left, color=f"C{index % 10}", hatch="//" if index >= 10 else None, label=category)
+        left = [a + b for a, b in zip(left, widths)]
+    ax.set_xlabel("trajectories, by their first error")
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1), ncols=3, frameon=False, fontsize="small")
+    ax.invert_yaxis()
     return figure

@@ -10,6 +10,7 @@ from typing import Any, Sequence
 
 from benchmarks.results.scores import ScoresDocument, scores_document
 from benchmarks.scoring.inputs import ScoringInput
+from benchmarks.scoring.dispersion import judge_dispersion, scores_labels
 from benchmarks.scoring.intervals import group_of, paired_difference, rates_by_group
 from benchmarks.scoring.judges import JudgeLog
 from benchmarks.scoring.preference import PairOutcome, win_rate_scores
@@ -55,5 +56,7 @@ def judged_scores(source: ScoringInput, judge_info: dict[str, Any], results: Seq
                              "judge_stats": log.to_json(), "scored_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
     if win is not None:
         extra["win_rate"] = win
-    return scores_document("pass_rate", judge_info, rates_by_group(passed_values(results), seed),
-                           {q.key: _query(q) for q in results}, **extra)
+    per_query = {q.key: _query(q) for q in results}
+    if times > 1:
+        extra["judge_dispersion"] = judge_dispersion(scores_labels(per_query))
+    return scores_document("pass_rate", judge_info, rates_by_group(passed_values(results), seed), per_query, **extra)

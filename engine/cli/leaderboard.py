@@ -5,7 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from benchmarks.leaderboard import LEADERBOARD_FORMATS, build, render, run_dirs
+from benchmarks.leaderboard import COLUMNS, LEADERBOARD_FORMATS, build, render, run_dirs
 from engine.cli.base import Subcommand, check_output_file
 
 
@@ -19,6 +19,8 @@ class LeaderboardCommand(Subcommand):
         parser.add_argument("--out", help="write to this file instead of printing")
         parser.add_argument("--pair", action="append", default=[], metavar="SINGLE_RUN,MULTI_RUN",
                             help="also show these two runs side by side (runs of one backbone are paired automatically)")
+        parser.add_argument("--columns", action="append", default=[], choices=COLUMNS,
+                            help="optional columns: errors (each run's first errors and their roles, from its analysis)")
 
     def validate(self, args: argparse.Namespace) -> None:
         if any(len(p.split(",")) != 2 for p in args.pair):
@@ -27,7 +29,7 @@ class LeaderboardCommand(Subcommand):
 
     def run(self, args: argparse.Namespace, argv: list[str]) -> int:
         pairs = [tuple(p.split(",")) for p in args.pair]
-        text = render(build(run_dirs(args.dirs), pairs), args.format)
+        text = render(build(run_dirs(args.dirs), pairs, args.columns), args.format)
         if args.out:
             Path(args.out).write_text(text, encoding="utf-8")
         else:

@@ -29,6 +29,8 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "report": ("a static HTML report of many runs: plots, pairs, per-role usage, actor timelines, trajectories",
                "engine.cli.report:ReportCommand"),
     "presets": ("list the agent presets, or show one preset's settings", "engine.cli.presets:PresetsCommand"),
+    "analyze": ("why trajectories failed: per-step error categories, first error and role, run-vs-run diffs",
+                "engine.cli.analyze:AnalyzeCommand"),
 }
 
 

@@ -63,6 +63,7 @@ def main_job(per_group: int = MAIN_JOB_PER_GROUP, out: str = "runs", executor: s
     run_dirs.append(real_time_run(REFERENCE_AGENT, bench, root, "local", backend))  # no model: no engine to start
     board = write_board(run_dirs, root)
     print_tables(static_reports, board, per_group, static_file)
+    print_why(run_dirs[:len(MAIN_JOB_AGENTS)])
     static_dirs = [root / report["name"] for report in static_reports]
     write_report([*run_dirs, *static_dirs], root, run_subcommand)  # the single call site of the HTML report
     print(f"\nstatic test file {static_file}; runs and leaderboard.json under {out}/; "
@@ -192,6 +193,25 @@ def print_tables(static_reports: list[dict[str, Any]], board: dict[str, Any], pe
           "with Wilson's 95% interval; per-group columns in the report):\n")
     print(real_time_table(board))
     print("\n".join(["", *difference_lines(board)]))
+
+
+WHY_TOP = 4  # first-error categories shown per run
+
+
+def print_why(run_dirs: list[Path]) -> None:
+    """Why Table 2's runs failed, from each run's analysis (benchmarks.analysis; analysis.json in each folder)."""
+    from benchmarks.analysis import ANALYSIS_FILE, analyse, source_of
+    from benchmarks.analysis.text import first_errors
+    from benchmarks.results.files import write_json_atomic
+
+    start = time.perf_counter()
+    lines = []
+    for run_dir in run_dirs:
+        document = analyse(source_of(run_dir))
+        write_json_atomic(run_dir / ANALYSIS_FILE, document)
+        lines += first_errors(document, WHY_TOP)
+    print(f"\nWhy (first error of each trajectory, judge-free; {time.perf_counter() - start:.2f} s; umi-eval analyze):\n")
+    print("\n".join(lines))
 
 
 def write_report(folders: list[Path], out: Path, run_subcommand: Callable[[list[str]], int] | None) -> None:

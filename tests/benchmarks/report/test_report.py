@@ -17,7 +17,7 @@ from benchmarks.results.trajectories import latest_records
 from tests.helpers.report_runs import HOSTILE, RUNS
 from tests.helpers.run_folders import MODEL, fake_run
 
-PLOTS = ("leaderboard", "pairs", "roles", "timeline")
+PLOTS = ("leaderboard", "pairs", "roles", "timeline", "why")
 
 
 def data_block(text: str) -> dict:
@@ -114,6 +114,25 @@ def test_unfinished_runs_come_last_and_are_marked(tmp_path: Path) -> None:
     done = fake_run(tmp_path, "done", "single", [False, True])
     board = section(write_report([stopped, done], tmp_path / "out").read_text(), "leaderboard")
     assert re.findall(r'<tr data-run="(r\d+)"( class="unfinished")?>', board) == [("r1", ""), ("r0", ' class="unfinished"')]
+
+
+def test_why_it_failed_section_and_the_browser_data(report: Path) -> None:
+    text = report.read_text()
+    rows = re.findall(r'<tr data-run="(r\d+)" data-category="([a-z_]+)"><td>([^<]*)</td><td>([^<]*)</td><td>[^<]*</td><td>(\d+)</td>',
+                      section(text, "why"))
+    assert sorted((label, role, category, n) for _, category, label, role, n in rows) == [
+        ("dfs", "backbone", "missing_required_argument", "6"), ("multi", "caller", "missing_required_argument", "6"),
+        ("single", "backbone", "missing_required_argument", "6")]  # the oracle made no error
+    data = data_block(text)
+    by_run = {r["label"]: r["key"] for r in data["runs"]}
+    single = next(t for t in data["trajectories"] if t["run"] == by_run["single"] and t["task"] == "G1_instruction/0")
+    oracle = next(t for t in data["trajectories"] if t["run"] == by_run["oracle"] and t["task"] == "G1_instruction/0")
+    assert single["first_error"] == {"category": "missing_required_argument", "role": "backbone", "detail": "league, season",
+                                     "step": 1}
+    assert "tool_error" in single["categories"] and oracle["categories"] == []
+    assert single["turn_steps"][:3] == [1, 1, 1] and single["turn_steps"][3] == 2  # query, call, observation, answer
+    assert data["divergences"][f"{single['id']}|{oracle['id']}"] == {"step": 1, "role": "backbone"}
+    assert data["divergences"][f"{oracle['id']}|{single['id']}"] == {"step": 1, "role": "oracle"}
 
 
 def test_table_1_from_static_reports_sits_below_the_leaderboard(report_runs: Path, tmp_path: Path) -> None:

@@ -143,6 +143,27 @@ def test_filters_and_a_dfsdt_tree(chromium, index, tmp_path):
     assert_nothing_injected(root)
 
 
+def test_why_filter_by_category_and_two_runs_side_by_side(chromium, index, tmp_path):
+    run = keys(dom(chromium, index, "", tmp_path / "profile"))
+    filtered = dom(chromium, index, "category=missing_required_argument", tmp_path / "profile")
+    assert len(listed(filtered)) == 18 and not [k for k in listed(filtered) if k.startswith(f"{run['oracle']}-")]
+    assert len(filtered.find("table", id="why-table").find("tbody").find_all("tr")) == 3
+    opened = dom(chromium, index, f"traj={run['single']}-0", tmp_path / "profile")
+    detail = opened.find("div", id="traj-detail")
+    assert detail.find("ul", class_="step-errors").find_all("li")[0].text().startswith("step 1: missing_required_argument (backbone)")
+    assert len(detail.find_all("a", class_="side-link")) == 3  # the same task in the three other runs
+    pair = f"{run['single']}-0,{run['oracle']}-0"
+    side = dom(chromium, index, f"side={pair}", tmp_path / "profile").find("div", id="side-by-side")
+    assert side.find("p", class_="divergence").text() == "They diverge at step 1 (backbone)."
+    columns = side.find_all("div", class_="side-col")
+    assert len(columns) == 2
+    for column in columns:
+        marked = column.find_all("li", class_="diverged")
+        assert marked and {li.attrs["data-step"] for li in marked} == {"1"}
+    assert any(HOSTILE.replace("\u2028", "") in pre.text().replace("\u2028", "") for pre in columns[0].find_all("pre"))
+    assert_nothing_injected(dom(chromium, index, f"side={pair}", tmp_path / "profile"))
+
+
 def assert_nothing_injected(root: Element) -> None:
     scripts = root.find_all("script")
     assert [s.attrs.get("type") for s in scripts] == ["application/json", None]  # the page's data, the page's code

@@ -5,6 +5,7 @@ import dataclasses
 import importlib.util
 import json
 import re
+from pathlib import Path
 import time
 
 import pytest
@@ -95,6 +96,13 @@ def test_shortened_main_job_prints_both_tables_with_scripted_models(tmp_path, ca
     # the scripted models call the first tool then answer: some plans right, never a hallucinated name
     report = json.loads((tmp_path / "static__alpha-umi__embedded_gold" / "static.json").read_text())
     assert 0 < report["metrics"]["plan_acc"] < 100 and report["metrics"]["hallu"] == 0
+    # and why they failed: each run's first errors (its analysis.json), after Table 2
+    why = printed.partition("Table 2")[2].partition("Why (first error")[2]
+    for run in runs[:len(MAIN_JOB_AGENTS)]:  # not the oracle's reference row
+        analysis = json.loads((Path(run) / "analysis.json").read_text())
+        assert analysis["overall"]["first_error"] == {"missing_required_argument": 6}  # the first tool, called with {}
+        assert f"{analysis['source']['name']}: 6 trajectories" in why
+    assert why.count("missing_required_argument") == 2
 
 
 
