@@ -145,8 +145,11 @@ def _open(spec: str) -> tuple[Any, str, dict[str, Any]]:
     path = Path(spec)
     try:
         data = _open_local(path)
-    except (datasets.exceptions.DatasetGenerationError, pyarrow.ArrowException, OSError, ValueError) as exc:
+    except (datasets.exceptions.DatasetGenerationError, pyarrow.ArrowException, OSError, ValueError,
+            StopIteration, IndexError, RecursionError) as exc:  # the last three: an empty or a too deeply nested file
         cause = f" ({exc.__cause__})" if exc.__cause__ else ""
+        if isinstance(exc, (StopIteration, IndexError)):
+            exc = "no rows"
         raise BenchmarkFormatError(f"{spec}: cannot be read as a dataset: {exc}{cause}") from None
     return _one_split(data, spec), path.stem if path.is_file() else path.name, {"path": str(path)}
 
@@ -176,8 +179,9 @@ def _parsed(value: Any, column: str, where: str) -> Any:
         return value
     try:
         return json.loads(value)
-    except json.JSONDecodeError as exc:
-        raise BenchmarkFormatError(f"{where}: column {column} is not valid JSON ({exc})") from None
+    except (json.JSONDecodeError, RecursionError) as exc:
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else exc
+        raise BenchmarkFormatError(f"{where}: column {column} is not valid JSON ({reason})") from None
 
 
 def _record(row: Mapping[str, Any], where: str) -> dict[str, Any]:

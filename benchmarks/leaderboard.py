@@ -17,9 +17,12 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from benchmarks.core.registry import Registry
-from benchmarks.results.files import METRICS_FILE, RUN_FILE, SCORES_FILE, read_json
+from benchmarks.results.files import RUN_FILE, SCORES_FILE
+from benchmarks.results.metrics_file import read_metrics
+from benchmarks.results.shapes import readable_runs
 from benchmarks.results.leaderboard import SCHEMA_VERSION, LeaderboardDocument
 from benchmarks.results.manifest import read_manifest
+from benchmarks.results.markdown import markdown_cell as _markdown_cell, markdown_table as _markdown_table
 from benchmarks.results.scores import passed_by_query, read_scores
 from benchmarks.scoring.intervals import paired_difference, rate_text
 from benchmarks.toolbench import order_groups
@@ -31,7 +34,7 @@ TOP_ERRORS = 3
 
 def entry(run_dir: Path) -> dict[str, Any]:
     """A run's row: its scores with intervals, its rule-based figures and what produced it."""
-    manifest, metrics = read_manifest(run_dir), read_json(run_dir / METRICS_FILE, missing={})
+    manifest, metrics = read_manifest(run_dir), read_metrics(run_dir)
     scores = read_scores(run_dir / SCORES_FILE)
     if not manifest:
         raise ValueError(f"{run_dir}: not a run folder (no run.json)")
@@ -99,13 +102,17 @@ def _order(entry: dict[str, Any]) -> tuple[bool, float, str, str]:
 def build(run_dirs: list[Path], pairs: Sequence[tuple[str, str]] = (), columns: Sequence[str] = ()) -> LeaderboardDocument:
     """The leaderboard; `pairs` adds (single run, multi run) pairs, each a run folder or an unambiguous run
     name, to the automatic ones. Runs are told apart by folder: names repeat (one per output folder)."""
-    entries = [entry(d) for d in run_dirs]
-    if "errors" in columns:
-        from benchmarks.analysis import run_errors
+    def read(run_dir: Path) -> dict[str, Any]:
+        run_entry = entry(run_dir)
+        if "errors" in columns:
+            from benchmarks.analysis import run_errors
 
-        for e, d in zip(entries, run_dirs):
-            e["errors"] = run_errors(d)
-    passed = {e["dir"]: passed_by_query(read_scores(d / SCORES_FILE)) for e, d in zip(entries, run_dirs)}
+            run_entry["errors"] = run_errors(run_dir)
+        return run_entry
+
+    read_ones = readable_runs(run_dirs, read)  # a run with an unreadable file is skipped, with a warning
+    entries = [e for _, e in read_ones]
+    passed = {e["dir"]: passed_by_query(read_scores(d / SCORES_FILE)) for d, e in read_ones}
     chosen = [(s, m) for s in entries for m in entries if pairable(s, m)]
     for single, multi in pairs:
         pair = (_named(entries, single), _named(entries, multi))
@@ -181,20 +188,6 @@ def pair_rows(board: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
     cells = [[", ".join(p["backbone"]), p["single"], _rate(p["single_rate"]), p["multi"], _rate(p["multi_rate"]),
               _diff(p["difference"])] for p in board.get("pairs", [])]
     return head, cells
-
-
-def _markdown_cell(text: str) -> str:
-    """Text from data or model output as one literal table cell: no raw HTML (< > & escaped), no line
-    break that would end the table, no backslash or pipe that would shift its columns."""
-    one_line = " ".join(text.splitlines())
-    return html.escape(one_line.replace("\\", "\\\\"), quote=False).replace("|", "\\|")
-
-
-def _markdown_table(head: list[str], cells: list[list[str]]) -> str:
-    def line(values: list[str]) -> str:
-        return "| " + " | ".join(map(_markdown_cell, values)) + " |"
-
-    return "\n".join([line(head), "|" + "---|" * len(head), *(line(row) for row in cells)])
 
 
 def table(board: dict[str, Any]) -> str:

@@ -231,7 +231,7 @@ def tasks_from_records(records: Iterable[Any], source: str, *, benchmark: str, g
             if qid in tasks:
                 raise _RecordError("duplicate query_id")
             tasks[qid] = _task(record, qid, files, benchmark, group, collision, f"{source}: {group}/{qid}")
-        except _RecordError as e:
+        except (_RecordError, ValueError) as e:  # ValueError: a group or query id that cannot name a file (Task)
             raise BenchmarkFormatError(f"{source}: record {i} (query_id {qid}): {e}") from None
     return list(tasks.values())
 

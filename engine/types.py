@@ -42,6 +42,8 @@ class ModelSpec:
     gpu_memory_utilization: float | None = None  # vllm: this engine's share of its GPU's memory
     tensor_parallel_size: int = 1  # vllm: GPUs per engine, reserved through a placement group
     engine: str = ""  # a name that gives this role its own engine even when the model is shared
+    request_timeout_s: float = 60.0  # openai: one attempt's whole reply
+    max_retries: int = 5  # openai: attempts after the first on a transient failure
     replicas: int = 1  # engines serving this role, each its own actor and GPU(s), behind one router (engine.execution)
 
     @property

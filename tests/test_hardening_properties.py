@@ -190,3 +190,80 @@ def test_any_yaml_text_loads_or_is_refused_naming_the_file(text: str) -> None:
         load_yaml(text, "conf/f.yaml")
     except YamlFileError as exc:
         assert str(exc).startswith("conf/f.yaml: ")
+
+
+# issue 21: names that reach paths, record and checkpoint shapes, file shapes, seeds -------------------------------
+
+from benchmarks.core.naming import path_part  # noqa: E402
+from benchmarks.core.values import MAX_SEED, seed_problem  # noqa: E402
+from benchmarks.results.shapes import problem  # noqa: E402
+from benchmarks.results.trajectories import record_problem  # noqa: E402
+from benchmarks.results.metrics_file import SHAPE as METRICS_SHAPE  # noqa: E402
+from benchmarks.results.scores import SHAPE as SCORES_SHAPE  # noqa: E402
+from benchmarks.results.manifest import SHAPE as RUN_SHAPE  # noqa: E402
+from engine.runner.checkpoint import _entry, read_journals  # noqa: E402
+
+NAME_PARTS = ANY_TEXT | st.sampled_from(["..", ".", "", "/", "../../X", "/abs", "a\\b", "a\x00b", "G1_instruction", "588"])
+
+
+@PROPERTY
+@given(NAME_PARTS)
+def test_a_name_is_kept_as_one_path_component_or_refused(name: str) -> None:
+    from pathlib import PurePosixPath
+    try:
+        kept = path_part(name, "group", "_DFS_woFilter_w2.json")
+    except ValueError as exc:
+        assert str(exc).startswith("unsafe name: group")
+        return
+    assert kept == name and PurePosixPath("out", kept).parent == PurePosixPath("out")  # never leaves its folder
+    assert PurePosixPath("out", kept).name == name
+
+
+@PROPERTY
+@given(JSON_VALUES | st.dictionaries(st.sampled_from(["task_key", "group", "query_id", "agent", "seed", "status", "tries",
+                                                        "turns", "calls", "usage", "started_at", "finished_at", "steps",
+                                                        "final_answer", "error"]), JSON_VALUES, max_size=15))
+def test_a_record_check_never_raises_and_only_passes_what_readers_can_use(record: object) -> None:
+    found = record_problem(record)
+    if found is None:
+        assert isinstance(record, dict) and record["status"] in ("answered", "gave_up", "max_steps", "failed")
+        hash((record["task_key"], record["agent"], record["seed"]))  # a resume's key
+        sum(u.get("completion_tokens", 0) for u in record["usage"].values() if isinstance(u.get("completion_tokens", 0), int))
+    else:
+        assert isinstance(found, str) and found
+
+
+@PROPERTY
+@given(JSON_VALUES | st.dictionaries(st.sampled_from(["key", "run", "tries", "started_at", "from", "events"]),
+                                     JSON_VALUES | st.lists(JSON_VALUES, max_size=3), max_size=6))
+def test_a_checkpoint_line_is_read_or_skipped_never_raises(line: object) -> None:
+    entry = _entry(line)
+    if entry is not None:
+        key, tries, started_at, start, events = entry
+        hash(key)
+        assert tries >= 1 and start >= 0 and started_at >= 0 and all(e[0] in ("r", "o") for e in events)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.binary(max_size=60) | JSON_VALUES.map(lambda v: json.dumps(v).encode()), max_size=6))
+def test_any_checkpoint_file_reads_without_raising(tmp_path_factory, lines: list[bytes]) -> None:
+    import warnings
+    path = tmp_path_factory.mktemp("cp") / "checkpoint.jsonl"
+    path.write_bytes(b"\n".join(lines))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        read_journals(path, "run")
+
+
+@PROPERTY
+@given(JSON_VALUES, st.sampled_from([RUN_SHAPE, SCORES_SHAPE, METRICS_SHAPE]))
+def test_a_shape_check_never_raises_and_names_a_field(value: object, shape: dict) -> None:
+    found = problem(value, shape)
+    assert found is None or found.startswith("field ")
+
+
+@PROPERTY
+@given(st.integers(-2 ** 70, 2 ** 70) | st.booleans() | st.floats() | st.text(max_size=3))
+def test_a_seed_is_accepted_exactly_in_its_range(seed: object) -> None:
+    ok = seed_problem("--seed", seed) is None
+    assert ok == (isinstance(seed, int) and not isinstance(seed, bool) and 0 <= seed <= MAX_SEED)

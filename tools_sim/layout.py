@@ -14,11 +14,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from benchmarks.core.naming import change_name, standardize, standardize_category
+from benchmarks.core.naming import MAX_NAME_BYTES, change_name, path_part, standardize, standardize_category
 
 ApiPath = tuple[str, str, str]  # (category folder, tool folder, api file stem)
 Records = dict[str, dict[str, Any]]  # one API file: key text -> reply object
-MAX_NAME_BYTES = 255  # NAME_MAX of the common file systems (ext4, XFS, btrfs, tmpfs, APFS)
 _API_FILE_SUFFIX = ".json"
 _PARTIAL_SUFFIX = ".tmp"  # write_api_file's temporary name
 
@@ -47,20 +46,9 @@ def virtual_path(category: str, tool_name: str, api_name: str) -> ApiPath:
 
 
 def safe_part(name: str, suffix: str = "") -> str:
-    """A name used as one path component (followed by `suffix` in the file name); refuses anything that
-    could leave its folder (empty, ".", "..", separators, NUL; a leading "/" is a separator, so absolute
-    names are refused too), and anything no file system can hold: over MAX_NAME_BYTES bytes, or text
-    with no file-name encoding (lone surrogates). Refused when written, an export never stops half-way."""
-    if name in ("", ".", "..") or "/" in name or "\\" in name or "\x00" in name:
-        raise ValueError(f"unsafe name for a response-cache path: {name!r}")
-    try:
-        size = len(os.fsencode(name + suffix))
-    except UnicodeEncodeError:
-        raise ValueError(f"unsafe name for a response-cache path: {name!r} has no file-name encoding") from None
-    if size > MAX_NAME_BYTES:
-        raise ValueError(f"unsafe name for a response-cache path: {name[:60]!r}... is {size} bytes as a file "
-                         f"name, over the file system's {MAX_NAME_BYTES}")
-    return name
+    """A name used as one path component of the cache (benchmarks.core.naming.path_part). Refused when
+    written, an export never stops half-way."""
+    return path_part(name, "response-cache name", suffix)
 
 
 def check_path(path: ApiPath) -> ApiPath:

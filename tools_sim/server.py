@@ -38,6 +38,8 @@ DEFAULT_PORT = 8080
 MAX_BODY_BYTES = 1 << 20
 SOCKET_TIMEOUT_S = 60.0  # an idle keep-alive connection, or a client stalled mid-request, is closed after this
 MAX_CONNECTIONS = 256  # connections served at once (a thread each); one more is answered 503 and closed
+MAX_PER_CLIENT = 64  # of them from one client address: one client cannot hold every slot
+REQUEST_TIMEOUT_S = 10.0  # from a request's first byte to its whole body: a client trickling bytes is dropped
 CHAT_WITH_USER = {"error": "", "response": "Chat with user."}
 _TEXT_FIELDS = ("category", "tool_name", "api_name")
 _OPTIONAL_TEXT_FIELDS = ("strip", "toolbench_key")
@@ -195,20 +197,67 @@ class _Handler(BaseHTTPRequestHandler):
     def setup(self) -> None:
         self.timeout = self.server.socket_timeout_s  # StreamRequestHandler applies it to the connection
         super().setup()
+        self._reading: threading.Timer | None = None
+        self._dropped = False  # the request deadline passed: the connection is being closed
+
+    def handle_one_request(self) -> None:
+        """Waiting for a request is idle time (the socket timeout); from its first byte, the whole request must
+        arrive within the server's request timeout, however slowly it trickles (issue 21, item 16)."""
+        try:
+            if not self.rfile.peek(1):
+                self.close_connection = True
+                return
+        except OSError:  # idle past the socket timeout, or reset
+            self.close_connection = True
+            return
+        self._reading = threading.Timer(self.server.request_timeout_s, self._too_slow)
+        self._reading.daemon = True
+        self._reading.start()
+        try:
+            super().handle_one_request()
+        except Exception:
+            if not self._dropped:
+                raise
+            self.close_connection = True  # what a cut-off request left half-parsed is nobody's error
+        finally:
+            self._read()
+
+    def _read(self) -> None:
+        """The request is in: answering it has no deadline (a miss policy may take a while)."""
+        if self._reading is not None:
+            self._reading.cancel()
+            self._reading = None
+
+    def _too_slow(self) -> None:
+        self.server.service.note("slow_requests")
+        self._dropped = True
+        self.close_connection = True
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)  # the blocked read returns at once
+        except OSError:
+            pass
 
     def do_POST(self) -> None:
         if self.path.split("?", 1)[0] != "/virtual":
+            self._read()
             self._send(404, {"detail": "Not Found"})
             return
         length = self.headers.get("Content-Length", "")
         if not length.isdigit() or int(length) > MAX_BODY_BYTES:
+            self._read()
             self.close_connection = True  # the body was not read: the connection cannot be reused
             self._send(413 if length.isdigit() else 411,
                        {"detail": f"a Content-Length of at most {MAX_BODY_BYTES} bytes is required"})
             return
-        self._send(*self.server.service.handle(self.rfile.read(int(length))))
+        body = self.rfile.read(int(length))
+        self._read()
+        if len(body) < int(length):  # cut off by the deadline
+            self.close_connection = True
+            return
+        self._send(*self.server.service.handle(body))
 
     def do_GET(self) -> None:
+        self._read()
         if self.path.split("?", 1)[0] == "/stats":
             self._send(200, self.server.service.stats())
         else:
@@ -228,33 +277,56 @@ class _Handler(BaseHTTPRequestHandler):
 
 class VirtualServer(ThreadingHTTPServer):
     """The HTTP server; `port=0` picks a free port (see `server_address`). At most `max_connections`
-    are served at once, each closed after `socket_timeout_s` without progress: idle or stalled clients
-    cannot hold a thread each without bound."""
+    are served at once, at most `max_per_client` of them from one client address; each is closed after
+    `socket_timeout_s` without progress, and a request not read whole within `request_timeout_s` of its
+    first byte is dropped: idle, stalled or trickling clients cannot hold a thread each without bound."""
 
     daemon_threads = True
     request_queue_size = 128  # many clients connect at once; the default backlog of 5 drops them
 
     def __init__(self, simulator: Simulator, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
-                 max_connections: int = MAX_CONNECTIONS, socket_timeout_s: float = SOCKET_TIMEOUT_S) -> None:
+                 max_connections: int = MAX_CONNECTIONS, socket_timeout_s: float = SOCKET_TIMEOUT_S,
+                 request_timeout_s: float = REQUEST_TIMEOUT_S, max_per_client: int = MAX_PER_CLIENT) -> None:
         self.service = VirtualService(simulator)
         self.socket_timeout_s = socket_timeout_s
+        self.request_timeout_s = request_timeout_s
+        self.max_per_client = min(max_per_client, max_connections)
         self._slots = threading.BoundedSemaphore(max_connections)
+        self._per_client: dict[str, int] = {}
+        self._per_client_lock = threading.Lock()
         super().__init__((host, port), _Handler)
 
     def process_request(self, request: Any, client_address: Any) -> None:
-        if not self._slots.acquire(blocking=False):
+        if not self._take(client_address[0]):
             self._refuse(request)
             return
         try:
             super().process_request(request, client_address)  # starts the connection's thread
         except BaseException:
-            self._slots.release()
+            self._give_back(client_address[0])
             raise
 
     def process_request_thread(self, request: Any, client_address: Any) -> None:
         try:
             super().process_request_thread(request, client_address)
         finally:
+            self._give_back(client_address[0])
+
+    def _take(self, client: str) -> bool:
+        """A slot for a connection of `client`: within both the client's share and the server's cap."""
+        with self._per_client_lock:
+            if self._per_client.get(client, 0) >= self.max_per_client:
+                return False
+            if not self._slots.acquire(blocking=False):
+                return False
+            self._per_client[client] = self._per_client.get(client, 0) + 1
+            return True
+
+    def _give_back(self, client: str) -> None:
+        with self._per_client_lock:
+            self._per_client[client] -= 1
+            if not self._per_client[client]:
+                del self._per_client[client]
             self._slots.release()
 
     def _refuse(self, request: socket.socket) -> None:

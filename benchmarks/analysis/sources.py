@@ -82,6 +82,8 @@ def _latest_records(path: Path) -> Iterator[dict[str, Any]]:
         yield from iter_latest_records(path)
     except (KeyError, TypeError) as exc:  # a line without the fields that name its trajectory
         raise AnalysisInputError(f"{path}: a record lacks task_key, agent or seed ({type(exc).__name__}: {exc})") from None
+    except ValueError as exc:  # a line that is no record (the record schema names the file, line and field)
+        raise AnalysisInputError(str(exc)) from None
 
 
 def run_entries(source: Source) -> Iterator[dict[str, Any]]:

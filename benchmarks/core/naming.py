@@ -5,6 +5,7 @@ deviation breaks interoperability with ToolEval answers and StableToolBench cach
 """
 from __future__ import annotations
 
+import os
 import re
 
 # Upstream's class is "[^\u4e00-\u9fa5^a-z^A-Z^0-9^_]": the stray "^" characters inside it make "^"
@@ -13,6 +14,8 @@ _NOT_KEPT = re.compile("[^\u4e00-\u9fa5^a-zA-Z0-9_]")
 _UNDERSCORE_RUNS = re.compile(r"_{2,}")
 _RESERVED = frozenset({"from", "class", "return", "false", "true", "id", "and"})
 MAX_FUNCTION_NAME = 64
+MAX_NAME_BYTES = 255  # NAME_MAX of the common file systems (ext4, XFS, btrfs, tmpfs, APFS)
+_PATH_SEPARATORS = frozenset("/\\\0")
 
 
 def standardize(s: str) -> str:
@@ -40,9 +43,20 @@ def standardize_category(c: str) -> str:
     return s.replace("__", "_")
 
 
-def check_folder_name(name: str, what: str) -> str:
-    """`name` when it is one plain folder name, so that a name from configuration stays inside the output
-    folder: no path separator, not `.` or `..`, not empty; ValueError naming `what` otherwise."""
-    if not name or name in (".", "..") or "/" in name or "\\" in name or "\0" in name:
-        raise ValueError(f"{what} {name!r} must be a plain folder name (no '/', '\\', '..'; not empty)")
+def path_part(name: str, what: str, suffix: str = "") -> str:
+    """`name` when it can be one path component (followed by `suffix` in the file name); ValueError naming
+    `what` otherwise. The one check of every name from data or configuration that becomes a file or folder
+    name (groups, query ids, run, agent, benchmark and model names, response-cache names): it refuses what
+    could leave its folder (empty, ".", "..", "/", "\\", NUL; an absolute path holds a "/") and what no file
+    system can hold (over MAX_NAME_BYTES bytes with the suffix, or text with no file-name encoding). Names are
+    refused, never rewritten, because upstream tools find files by the same names (docs/hardening.md)."""
+    if not isinstance(name, str) or name in ("", ".", "..") or set(name) & _PATH_SEPARATORS:
+        raise ValueError(f"unsafe name: {what} {name!r} must be a plain file name (no '/', '\\', NUL, '..'; not empty)")
+    try:
+        size = len(os.fsencode(name + suffix))
+    except UnicodeEncodeError:
+        raise ValueError(f"unsafe name: {what} {name[:60]!r} has no file-name encoding") from None
+    if size > MAX_NAME_BYTES:
+        raise ValueError(f"unsafe name: {what} {name[:60]!r}... is {size} bytes as a file name, over the file "
+                         f"system's {MAX_NAME_BYTES}")
     return name

@@ -5,6 +5,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from benchmarks.core.naming import path_part
+
+# The longest name a group or query id gets in a run folder: a DFSDT raw answer's temporary file.
+_LONGEST_SUFFIX = "._DFS_woFilter_w2.json.tmp"
+
 
 @dataclass(frozen=True)
 class ToolSpec:
@@ -62,6 +67,12 @@ class Task:
     tools: tuple[ToolSpec, ...]
     relevant_apis: tuple[tuple[str, str], ...] = ()
     gold: Gold | None = None
+
+    def __post_init__(self) -> None:
+        # Group and query id name files of a run folder (tooleval/<group>.json, answer/<group>/<qid>_...):
+        # checked here, so that no loader can hand the engine a name that leads outside --out.
+        path_part(self.group, "group", _LONGEST_SUFFIX)
+        path_part(self.query_id, "query_id", _LONGEST_SUFFIX)
 
     @property
     def key(self) -> str:

@@ -14,7 +14,9 @@ from typing import Any
 from benchmarks.analysis import analyse
 from benchmarks.analysis.sources import run_source
 from benchmarks.leaderboard import entry, pairable
-from benchmarks.results.files import ANSWER_DIR, METRICS_FILE, SCORES_FILE, TRAJECTORIES_FILE, read_json
+from benchmarks.results.files import ANSWER_DIR, SCORES_FILE, TRAJECTORIES_FILE, read_json
+from benchmarks.results.metrics_file import read_metrics
+from benchmarks.results.shapes import readable_runs
 from benchmarks.results.raw_answers import query_id
 from benchmarks.results.scores import passed_by_query, read_scores
 from benchmarks.results.trajectories import latest_records
@@ -69,16 +71,18 @@ def read_trees(folder: Path) -> dict[str, dict[str, Any]]:
 
 def gather(folders: list[Path]) -> list[RunView]:
     """One view per run folder, in the order given."""
-    entries = [entry(folder) for folder in folders]
-    views = []
-    for i, (folder, run_entry, label) in enumerate(zip(folders, entries, labels(folders, [e["run"] for e in entries]))):
-        views.append(RunView(
-            key=f"r{i}", label=label, folder=folder, entry=run_entry,
-            records=list(latest_records(folder / TRAJECTORIES_FILE).values()),
-            passed=passed_by_query(read_scores(folder / SCORES_FILE)),
-            metrics=read_json(folder / METRICS_FILE, missing={}) or {},
-            trees=read_trees(folder), gold=gold_facts(folder), analysis=analyse(run_source(folder))))
-    return views
+    read = readable_runs(folders, _read_run)  # a run with an unreadable file is skipped, with a warning
+    names = labels([folder for folder, _ in read], [view.entry["run"] for _, view in read])
+    for i, ((_, view), label) in enumerate(zip(read, names)):
+        view.key, view.label = f"r{i}", label
+    return [view for _, view in read]
+
+
+def _read_run(folder: Path) -> RunView:
+    return RunView(key="", label="", folder=folder, entry=entry(folder),
+                   records=list(latest_records(folder / TRAJECTORIES_FILE).values()),
+                   passed=passed_by_query(read_scores(folder / SCORES_FILE)), metrics=read_metrics(folder),
+                   trees=read_trees(folder), gold=gold_facts(folder), analysis=analyse(run_source(folder)))
 
 
 def gold_facts(folder: Path) -> dict[str, tuple[str, ...]]:

@@ -21,6 +21,8 @@ import yaml
 from benchmarks.results.dataset_formats import DATASET_FORMATS
 from benchmarks.results.files import SCORES_FILE, TRAJECTORIES_FILE, write_new_folder
 from benchmarks.results.manifest import read_manifest
+from benchmarks.results.markdown import markdown_table
+from benchmarks.results.shapes import readable_runs
 from benchmarks.results.scores import read_scores
 from benchmarks.results.trajectories import latest_records
 
@@ -167,15 +169,16 @@ def runs_card(run_dirs: list[Path], n_rows: int, version: str, fmt: str) -> str:
                      "judges": _unique(r.get("judge") for r in runs), "runs": runs}}
     if (configs := DATASET_FORMATS.get(fmt).hub_configs("train", PARQUET_FILE)) is not None:
         meta["configs"] = configs
-    lines = ["| run | agent | models | benchmark | seed | judge | overall |", "|---|---|---|---|---|---|---|"]
-    for r in runs:
+    cells = []
+    for r in runs:  # names come from data and configuration: escaped as literal cells (issue 21, item 17)
         models = ", ".join(f"{role}: {m}" for role, m in r["models"].items()) or "(none)"
         overall = (r.get("overall") or {}).get("rate")
-        lines.append(f"| {r['folder']} | {r['agent']} | {models} | {r['benchmark'].get('name')} | {r['seed']} "
-                     f"| {r.get('judge') or '-'} | {'-' if overall is None else overall} |")
+        cells.append([str(value) for value in (r["folder"], r["agent"], models, r["benchmark"].get("name"), r["seed"],
+                                               r.get("judge") or "-", "-" if overall is None else overall)])
+    table = markdown_table(["run", "agent", "models", "benchmark", "seed", "judge", "overall"], cells)
     body = (f"{n_rows} trajectories of {len(runs)} run(s), exported by umi-eval {version}: one row per "
             "trajectory (its turns, tool calls, token usage per role and, where the run was scored, its "
-            "verdict).\n\n" + "\n".join(lines) + "\n")
+            "verdict).\n\n" + table + "\n")
     return dataset_card(meta, "umi-eval trajectories", body)
 
 
@@ -193,7 +196,9 @@ def write_dataset(dataset, out: str | Path, fmt: str, card: str, parquet_file: s
 
 
 def export_runs(run_dirs: list[Path], out: str | Path, fmt: str, version: str) -> tuple[Path, int]:
-    """The runs as a dataset in `out` (hf or parquet) with its card; the folder and the number of rows."""
+    """The runs as a dataset in `out` (hf or parquet) with its card; the folder and the number of rows. A run
+    with an unreadable file is left out, with a warning."""
+    run_dirs = [folder for folder, _ in readable_runs(run_dirs, lambda folder: (list(run_rows(folder)), _run_summary(folder, "")))]
     dataset = runs_dataset(run_dirs)
     return write_dataset(dataset, out, fmt, runs_card(run_dirs, len(dataset), version, fmt)), len(dataset)
 

@@ -10,7 +10,10 @@ import socket
 from pathlib import Path
 from typing import Any, Literal, TypedDict
 
-from benchmarks.results.files import RUN_FILE, read_json, write_json_atomic
+import orjson
+
+from benchmarks.results.files import RUN_FILE, DiskFull, read_json, rewrite_in_place, write_json_atomic
+from benchmarks.results.shapes import Each, check
 
 RunStatus = Literal["running", "finished", "failed", "interrupted"]
 
@@ -42,15 +45,27 @@ class RunManifest(TypedDict, total=False):
 
 
 def write_manifest(run_dir: Path, manifest: RunManifest) -> None:
-    write_json_atomic(run_dir / RUN_FILE, manifest)
+    """run.json, atomically; on a full disk, rewritten in place, so that it still says how the run ended."""
+    try:
+        write_json_atomic(run_dir / RUN_FILE, manifest)
+    except DiskFull:
+        if not (run_dir / RUN_FILE).is_file():
+            raise
+        rewrite_in_place(run_dir / RUN_FILE, orjson.dumps(manifest, option=orjson.OPT_INDENT_2))
+
+
+# What readers of run.json use, with its types (benchmarks.results.shapes; other fields are free).
+SHAPE = {"run_name": str, "agent": {"name": str, "kind": str}, "models": Each({"model": str}), "benchmark": {"name": str},
+         "seed": int, "status": str, "reason": (str, type(None)), "process": dict, "identity": dict,
+         "started_at": (str, type(None)), "ended_at": (str, type(None))}
 
 
 def read_manifest(run_dir: Path) -> RunManifest:
-    """The manifest of a run folder; {} when the folder holds none."""
+    """The manifest of a run folder; {} when the folder holds none; ValueError naming a field of the wrong type."""
     manifest = read_json(run_dir / RUN_FILE, missing={})
     if not isinstance(manifest, dict):
         raise ValueError(f"{run_dir / RUN_FILE}: not a run manifest (a JSON object)")
-    return manifest  # type: ignore[return-value]
+    return check(run_dir / RUN_FILE, manifest, SHAPE)  # type: ignore[return-value]
 
 
 # A run's status in run.json: "running" while its process works, then "finished" or "interrupted" (with a

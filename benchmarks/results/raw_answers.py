@@ -33,10 +33,15 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.results.converted import dumps_converted
+from benchmarks.results.files import group_file
 
 CONVERTER_SEED = 42
 EMPTY_MESSAGE_ROLES = ("system", "user")  # printed with an empty message
 FINISH = "Finish"
+
+# A converted answer nests two JSON levels per chain node (`answer_details` -> `next`), and Python's JSON (ToolEval's
+# too) stops near 1,000 levels: longer chains are refused by name rather than failing the write (issue 21, item 11).
+MAX_CHAIN_NODES = 400
 
 
 @dataclass(frozen=True)
@@ -248,37 +253,48 @@ def method_of(folder: Path) -> str:
 def _load(path: Path) -> Any:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise RawAnswerError(f"{path}: cannot read a raw answer ({exc})") from None
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else exc
+        raise RawAnswerError(f"cannot read a raw answer ({reason})") from None
 
 
-def convert_folder(folder: Path, method: str | None = None,
-                   variant: ConverterVariant = TOOLBENCH) -> dict[str, dict[str, Any]]:
-    """{query id: converted answer} of one group folder of raw answers, as the script builds it."""
+def convert_folder(folder: Path, method: str | None = None, variant: ConverterVariant = TOOLBENCH,
+                   bad: list[str] | None = None) -> dict[str, dict[str, Any]]:
+    """{query id: converted answer} of one group folder of raw answers, as the script builds it. A file that is
+    no raw answer raises RawAnswerError naming it, or, given a `bad` list, is named there and left out."""
     method = method or method_of(folder)
     rng = random.Random(CONVERTER_SEED)
     answers: dict[str, dict[str, Any]] = {}
     for name in answer_files(folder, method):
         path = folder / name
         try:
-            answers[query_id(name)] = converted_answer(_load(path), method, rng, variant)
+            answer = converted_answer(_load(path), method, rng, variant)
+            if answer["answer"]["total_steps"] > MAX_CHAIN_NODES:
+                raise RawAnswerError(f"its chain of {answer['answer']['total_steps']} nodes nests deeper than JSON can "
+                                     f"be written and read (at most {MAX_CHAIN_NODES})")
+            answers[query_id(name)] = answer
         except RawAnswerError as exc:
-            raise RawAnswerError(f"{path}: {exc}") from None
+            problem = f"{path}: {exc}"
         except (KeyError, IndexError, TypeError, AttributeError, RecursionError) as exc:
-            raise RawAnswerError(f"{path}: not a ToolBench raw answer ({type(exc).__name__}: {exc})") from None
+            problem = f"{path}: not a ToolBench raw answer ({type(exc).__name__}: {str(exc)[:200]})"
+        else:
+            continue
+        if bad is None:
+            raise RawAnswerError(problem)
+        bad.append(problem)
     return answers
 
 
 def is_raw_answer_folder(folder: Path) -> bool:
-    """Whether a folder holds raw answer files (sniffed from the first `.json` file by name)."""
-    files = sorted(p for p in folder.glob("*.json") if p.is_file())
-    if not files:
-        return False
-    try:
-        data = json.loads(files[0].read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError):
-        return False
-    return isinstance(data, dict) and "answer_generation" in data
+    """Whether a folder holds raw answer files, sniffed from its first `.json` file that reads as JSON (a
+    truncated file must not hide its whole group, issue 21, item 10)."""
+    for file in sorted(p for p in folder.glob("*.json") if p.is_file()):
+        try:
+            data = json.loads(file.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+            continue
+        return isinstance(data, dict) and "answer_generation" in data
+    return False
 
 
 def raw_answer_groups(path: Path) -> dict[str, Path]:
@@ -292,17 +308,18 @@ def raw_answer_groups(path: Path) -> dict[str, Path]:
 
 
 def convert_path(path: Path, out: Path, method: str | None = None, indent: int | None = None,
-                 variant: ConverterVariant = TOOLBENCH) -> list[Path]:
-    """`umi-eval convert`: each group folder under `path` to `out/<group>.json`; the files written."""
+                 variant: ConverterVariant = TOOLBENCH, bad: list[str] | None = None) -> list[Path]:
+    """`umi-eval convert`: each group folder under `path` to `out/<group>.json`; the files written. Files that
+    are no raw answers raise, or, given a `bad` list, are named there and the rest is converted."""
     groups = raw_answer_groups(path)
     if not groups:
         raise RawAnswerError(f"{path}: no raw answer files (<qid>_<method>.json holding answer_generation) here or "
                              "in its subfolders")
-    converted = {group: convert_folder(folder, method, variant) for group, folder in groups.items()}
+    converted = {group: convert_folder(folder, method, variant, bad) for group, folder in groups.items()}
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for group, answers in converted.items():
-        target = out / f"{group}.json"
+        target = group_file(out, group)
         target.write_text(dumps_converted(answers, indent), encoding="utf-8")
         written.append(target)
     return written

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Mapping, TypedDict
 
 from benchmarks.results.files import read_json, write_json_atomic
+from benchmarks.results.shapes import RATE, Each, Maybe, check
 
 SCHEMA_VERSION = 2
 REQUIRED = ("metric", "judge", "groups", "overall", "per_query")
@@ -45,12 +46,18 @@ def write_scores(path: Path, document: ScoresDocument) -> None:
     write_json_atomic(path, document)
 
 
+# What readers of scores.json use, with its types (benchmarks.results.shapes).
+SHAPE = {"metric": str, "judge": {"id": str}, "groups": Each(Maybe(RATE)), "overall": Maybe(RATE),
+         "per_query": Each((dict, bool)), "sopr": {"overall": Maybe(dict)},
+         "win_rate": {"win_rate_ties_half": {"overall": Maybe(dict)}, "reference": {"name": (str, type(None))}}}
+
+
 def read_scores(path: Path) -> ScoresDocument:
-    """The document, or {} when the run was never scored."""
+    """The document, or {} when the run was never scored; ValueError naming a field of the wrong type."""
     document = read_json(path, missing={})
     if not isinstance(document, dict):
         raise ValueError(f"{path}: not a scores document (a JSON object)")
-    return document  # type: ignore[return-value]
+    return check(path, document, SHAPE)  # type: ignore[return-value]
 
 
 def passed_by_query(document: Mapping[str, Any]) -> dict[str, float]:

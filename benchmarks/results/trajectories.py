@@ -10,6 +10,7 @@ Model text with a lone surrogate is written with U+FFFD in its place (benchmarks
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 import warnings
@@ -18,7 +19,7 @@ from typing import Any, Iterator, Mapping, TypedDict
 
 import orjson
 
-from benchmarks.results.files import dumps, write_bytes_atomic
+from benchmarks.results.files import dumps, naming_a_full_disk, write_bytes_atomic
 
 
 
@@ -72,6 +73,50 @@ class TrajectoryRecord(_RecordFields, total=False):
 
     search: dict[str, Any]  # a DFSDT tree's figures (engine.search); chains have none
 
+STATUSES = ("answered", "gave_up", "max_steps", "failed")
+_TEXT_FIELDS = ("task_key", "group", "query_id", "agent", "final_answer", "error")
+_COUNT_FIELDS = ("seed", "steps")
+_TIME_FIELDS = ("started_at", "finished_at")
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def record_problem(record: Any) -> str | None:
+    """What is wrong with a trajectories.jsonl line as a record (None when nothing): the fields a resume,
+    the outputs and the scorers read, each with its type (issue 21, item 9)."""
+    if not isinstance(record, dict):
+        return f"expected a JSON object, got {type(record).__name__}"
+    for name in _TEXT_FIELDS:
+        if not isinstance(record.get(name), str):
+            return f"field {name}: expected a string, got {_shown(record.get(name))}"
+    for name in _COUNT_FIELDS:
+        if not _is_int(record.get(name)):
+            return f"field {name}: expected a whole number, got {_shown(record.get(name))}"
+    for name in _TIME_FIELDS:
+        value = record.get(name)
+        if not (_is_int(value) or isinstance(value, float)):
+            return f"field {name}: expected a Unix time (a number), got {_shown(value)}"
+    if record.get("status") not in STATUSES:
+        return f"field status: expected one of {', '.join(STATUSES)}, got {_shown(record.get('status'))}"
+    tries = record.get("tries", 1)
+    if not _is_int(tries) or tries < 1:
+        return f"field tries: expected a whole number of at least 1, got {_shown(tries)}"
+    for name, kind in (("turns", list), ("calls", list), ("usage", dict)):
+        if not isinstance(record.get(name), kind):
+            return f"field {name}: expected a JSON {'list' if kind is list else 'object'}, got {_shown(record.get(name))}"
+    if not all(isinstance(call, dict) for call in record["calls"]):
+        return "field calls: expected a list of objects"
+    if not all(isinstance(u, dict) for u in record["usage"].values()):
+        return "field usage: expected an object of objects (per role)"
+    return None
+
+
+def _shown(value: Any) -> str:
+    return "nothing" if value is None else f"{type(value).__name__} {str(value)[:40]!r}"
+
+
 def record_key(record: Mapping[str, Any]) -> tuple[str, str, int]:
     return record["task_key"], record["agent"], record["seed"]
 
@@ -104,9 +149,12 @@ def _records_with_offsets(path: Path, handle: Any) -> Iterator[tuple[int, Trajec
         if not line.endswith(b"\n"):
             return  # torn tail, repaired by TrajectoryWriter
         try:
-            yield start, orjson.loads(line)
+            record = orjson.loads(line)
         except orjson.JSONDecodeError as exc:
             raise ValueError(f"{path}: line {number} is not valid JSON ({exc})") from None
+        if problem := record_problem(record):
+            raise ValueError(f"{path}: line {number} is not a trajectory record ({problem})")
+        yield start, record
         start += len(line)
 
 
@@ -121,19 +169,25 @@ def latest_records(path: Path) -> dict[tuple[str, str, int], dict[str, Any]]:
 BAD_SUFFIX = ".bad"
 
 
-def _is_corrupt(line: bytes) -> bool:
+def line_problem(line: bytes) -> str | None:
+    """Why a complete line is no record: not JSON, or a record_problem."""
     try:
-        return not isinstance(orjson.loads(line), dict)
+        return record_problem(orjson.loads(line))
     except orjson.JSONDecodeError:
-        return True
+        return "not valid JSON"
 
 
-def corrupt_lines(path: Path) -> list[int]:
-    """Numbers (from 1) of the complete lines of `path` that are not JSON objects (a torn tail is not one)."""
+def _is_corrupt(line: bytes) -> bool:
+    return line_problem(line) is not None
+
+
+def corrupt_lines(path: Path) -> list[tuple[int, str]]:
+    """(number from 1, problem) of each complete line of `path` that is no valid record (a torn tail is not one)."""
     if not path.is_file():
         return []
     with path.open("rb") as handle:
-        return [n for n, line in enumerate(handle, 1) if line.endswith(b"\n") and _is_corrupt(line)]
+        return [(n, problem) for n, line in enumerate(handle, 1)
+                if line.endswith(b"\n") and (problem := line_problem(line)) is not None]
 
 
 def move_corrupt_lines(path: Path) -> int:
@@ -167,6 +221,7 @@ class TrajectoryWriter:
         self.tries = {key: tries for key, (tries, _) in latest.items()}  # (only what it needs of each record is kept)
         self.done = {key for key, (_, status) in latest.items() if not (retry_failed and status == "failed")}
         self._handle = path.open("ab")
+        self._failed = False  # a write failed (a full disk): closing must not fail again on its buffered bytes
 
     def _repair_torn_tail(self) -> None:
         if not self.path.exists() or self.path.stat().st_size == 0:
@@ -180,8 +235,14 @@ class TrajectoryWriter:
             handle.truncate(keep)
 
     def write(self, record: TrajectoryRecord | dict[str, Any]) -> None:
-        self._handle.write(dumps(record) + b"\n")
-        self._handle.flush()
+        line = dumps(record) + b"\n"
+        try:
+            with naming_a_full_disk(self.path, len(line)):
+                self._handle.write(line)
+                self._handle.flush()
+        except OSError:
+            self._failed = True
+            raise
         self.done.add(record_key(record))  # before fsync: a Ctrl-C during it must still count the line as saved
         if time.monotonic() - self._synced_at >= self.FSYNC_INTERVAL_S:
             self._sync()
@@ -191,5 +252,9 @@ class TrajectoryWriter:
         self._synced_at = time.monotonic()
 
     def close(self) -> None:
-        self._sync()
-        self._handle.close()
+        if not self._failed:
+            self._sync()
+            self._handle.close()
+            return
+        with contextlib.suppress(OSError):  # the refused line again: it was reported; the next run cuts off its part
+            self._handle.close()

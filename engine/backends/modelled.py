@@ -23,6 +23,7 @@ Streamed (the continuous schedule), the same profile drives a model of continuou
 from __future__ import annotations
 
 import dataclasses
+import math
 import threading
 import time
 import zlib
@@ -32,7 +33,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.backends.base import Backend, make_backend
-from engine.backends.streaming import BusyClock, generate_with_retry, resolve
+from engine.backends.streaming import BusyClock, EngineThread, generate_with_retry, resolve
 from engine.types import ModelSpec, RoleRequest, RoleResult
 
 
@@ -117,15 +118,23 @@ class ContinuousBatchingModel:
         self._queue: deque[tuple[RoleRequest, Future]] = deque()
         self._wake = threading.Condition()
         self._closed = False
-        self._thread = threading.Thread(target=self._loop, name="modelled-engine", daemon=True)
-        self._thread.start()
+        self._running: list[_Running] = []
+        self._joining: list[tuple[RoleRequest, Future]] = []  # taken from the queue, not yet running
+        self.engine = EngineThread(self._loop, self._held, "modelled-engine")
 
     def submit(self, request: RoleRequest) -> Future:
         future: Future = Future()
+        return self.engine.admit(request, future, lambda: self._enqueue(request, future))
+
+    def _enqueue(self, request: RoleRequest, future: Future) -> None:
         with self._wake:
             self._queue.append((request, future))
             self._wake.notify()
-        return future
+
+    def _held(self) -> list[tuple[RoleRequest, Future]]:
+        with self._wake:
+            queued, self._queue = list(self._queue), deque()
+        return [(item.request, item.future) for item in self._running] + self._joining + queued
 
     def busy_seconds(self) -> float:
         return self.clock.seconds()
@@ -134,21 +143,23 @@ class ContinuousBatchingModel:
         with self._wake:
             self._closed = True
             self._wake.notify()
+        self.engine.stop()
 
     def _loop(self) -> None:
-        running: list[_Running] = []
         while True:
             with self._wake:
-                while not self._closed and not self._queue and not running:
+                while not self._closed and not self._queue and not self._running:
                     self._wake.wait()
                 if self._closed:
                     return
-                joining = [self._queue.popleft() for _ in range(min(len(self._queue), self.capacity - len(running)))]
-            if not running:
+                joining = [self._queue.popleft() for _ in range(min(len(self._queue), self.capacity - len(self._running)))]
+            if not self._running:
                 self.clock.started()
+            self._joining = joining
             joined = self._join(joining)
-            running = self._step(running + joined, joined)
-            if not running:
+            self._running, self._joining = self._running + joined, []
+            self._running = self._step(self._running, joined)
+            if not self._running:
                 self.clock.stopped()
 
     def _join(self, joining: list[tuple[RoleRequest, Future]]) -> list[_Running]:
@@ -156,8 +167,8 @@ class ContinuousBatchingModel:
             return []
         started_at = time.time()
         results, attempts = generate_with_retry(self.replies.generate, [request for request, _ in joining])
-        return [_Running(future, result, self.profile.decode_steps(result), started_at, attempts)
-                for (_, future), result in zip(joining, results)]
+        return [_Running(request, future, result, self.profile.decode_steps(result), started_at, attempts)
+                for (request, future), result in zip(joining, results)]
 
     def _step(self, running: list[_Running], joined: list[_Running]) -> list[_Running]:
         """One decode step of the running batch (prefill of the joined requests first); returns those left."""
@@ -182,6 +193,7 @@ class ContinuousBatchingModel:
 
 @dataclass
 class _Running:
+    request: RoleRequest
     future: Future
     result: RoleResult  # the scripted reply, known at once; its time is what is modelled
     steps_left: int
@@ -204,13 +216,13 @@ def parse_model(model: str) -> tuple[str, TimingProfile]:
 
 
 def _option(option: str, model: str) -> tuple[str, float]:
-    """`speed=N` (N > 0) or `spread=N` (N >= 1)."""
+    """`speed=N` (N > 0) or `spread=N` (N >= 1), N finite."""
     name, _, value = option.partition("=")
     try:
         number = float(value) if name in ("speed", "spread") else 0.0
     except ValueError:
         number = 0.0
-    if not (number >= 1 if name == "spread" else number > 0):
+    if not math.isfinite(number) or not (number >= 1 if name == "spread" else number > 0):
         raise ValueError(f"bad option {option!r} in model {model!r}: expected speed=N with N > 0 or spread=N with N >= 1")
     return name, number
 

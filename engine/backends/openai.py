@@ -140,7 +140,8 @@ def _token_count(usage: dict[str, Any] | None, key: str) -> int:
 
 def from_spec(spec: ModelSpec) -> OpenAIBackend:
     model, base_url = parse_target(spec.model)
-    return OpenAIBackend(EndpointSettings(model=model, base_url=base_url, concurrency=spec.batch_size))
+    return OpenAIBackend(EndpointSettings(model=model, base_url=base_url, concurrency=spec.batch_size,
+                                          timeout_s=spec.request_timeout_s, retries=spec.max_retries))
 
 
 def replica_models(model: str) -> list[str]:

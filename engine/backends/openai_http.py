@@ -14,7 +14,6 @@ import random
 import re
 import socket
 import threading
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -53,10 +52,39 @@ class MalformedReply(ValueError):
     """A 200 reply that cannot be used (not JSON, or not the shape the reader needs): retried like a 5xx."""
 
 
+class RequestCancelled(OSError):
+    """The process is stopping (a run was interrupted): requests end at once, not after their retries."""
+
+
+# Interrupting a run cancels every request in flight (issue 21, item 4): the live attempts' sockets are shut
+# down and no attempt or backoff follows, until requests are allowed again (the next run).
+_cancelled = threading.Event()
+_live: set[_Deadline] = set()
+_live_lock = threading.Lock()
+
+
+def cancel_in_flight() -> None:
+    _cancelled.set()
+    with _live_lock:
+        live = list(_live)
+    for deadline in live:
+        deadline._expire()
+
+
+def allow_requests() -> None:
+    _cancelled.clear()
+
+
+def _sleep(seconds: float) -> None:
+    """A backoff between attempts, cut short by cancel_in_flight."""
+    if _cancelled.wait(seconds):
+        raise RequestCancelled("cancelled: the run was interrupted")
+
+
 class _Deadline:
     """Bounds one attempt as a whole (connect, headers, body): when time is up, the attempt's sockets are
     shut down, so a blocked read returns at once. A per-read timeout alone never fires on a server
-    that sends a byte every few seconds."""
+    that sends a byte every few seconds. `cancel_in_flight` ends it the same way."""
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
@@ -67,11 +95,17 @@ class _Deadline:
         self._timer.daemon = True
 
     def __enter__(self) -> _Deadline:
+        with _live_lock:
+            _live.add(self)
         self._timer.start()
+        if _cancelled.is_set():
+            self._expire()
         return self
 
     def __exit__(self, *_: object) -> None:
         self._timer.cancel()
+        with _live_lock:
+            _live.discard(self)
 
     def _expire(self) -> None:
         with self._lock:
@@ -133,11 +167,15 @@ def _attempt(settings: EndpointSettings, request: urllib.request.Request) -> byt
             with deadline.opener().open(request, timeout=settings.timeout_s) as reply:
                 data = reply.read(MAX_REPLY_BYTES + 1)
         except (OSError, http.client.HTTPException) as exc:
+            if _cancelled.is_set():
+                raise RequestCancelled("cancelled: the run was interrupted") from None
             if deadline.expired:
                 raise TimeoutError(f"timed out: no complete reply within {settings.timeout_s:g} s") from None
             if isinstance(exc, OSError):
                 raise
             raise ConnectionError(f"broken reply ({type(exc).__name__}: {exc})") from None
+    if _cancelled.is_set():
+        raise RequestCancelled("cancelled: the run was interrupted")
     if deadline.expired:
         raise TimeoutError(f"timed out: no complete reply within {settings.timeout_s:g} s")
     if len(data) > MAX_REPLY_BYTES:
@@ -180,8 +218,10 @@ def post(settings: EndpointSettings, path: str, body: dict[str, Any],
         except MalformedReply as exc:
             if attempt >= settings.retries:
                 raise OSError(f"malformed reply from {url}: {exc}") from None
+        except RequestCancelled:
+            raise
         except OSError as exc:  # refused, reset, timed out: transient
             if attempt >= settings.retries:
                 raise OSError(f"{url}: {exc}") from None
-        time.sleep(_backoff_s(settings, attempt, jitter))
+        _sleep(_backoff_s(settings, attempt, jitter))
         attempt += 1

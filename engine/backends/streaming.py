@@ -14,6 +14,9 @@ whatever is queued (batch-granular refill, not a slot refill between decode step
 
 Every stream keeps the batch path's fault rule: a backend that raises gets one fresh attempt, then the
 request fails with an error result. Each also keeps a busy clock: the time at least one request was running.
+A stream whose engine steps in a thread of its own runs it as an `EngineThread`: should the thread die, the
+requests it held fail with its error, and so does every later one (issue 21, item 5); closing the stream
+joins the thread (item 6).
 """
 from __future__ import annotations
 
@@ -107,6 +110,64 @@ def resolve(future: Future, result: RoleResult, started_at: float, attempts: int
         future.set_result(StreamedResult(result, started_at, attempts))
 
 
+Held = list[tuple[RoleRequest, Future]]  # requests a stream holds (queued or running), with their futures
+
+
+def fail_held(held: Held, error: str) -> None:
+    now = time.time()
+    for request, future in held:
+        resolve(future, failed_results([request], error)[0], now)
+
+
+def drain(submitted: queue.SimpleQueue) -> Held:
+    """Everything queued (a close marker, None, dropped)."""
+    items = []
+    while True:
+        try:
+            item = submitted.get_nowait()
+        except queue.Empty:
+            return items
+        if item is not None:
+            items.append(item)
+
+
+class EngineThread:
+    """The one thread a stream's engine steps in, watched. Should `loop` raise, `held()` (what the stream
+    holds: queued and running) fail with the error at once, and so does every later `admit`: the continuous
+    schedule would otherwise wait for them forever. `stop` joins the thread, so that none is left inside a
+    model library while the interpreter exits (hf: "terminate called without an active exception", 134)."""
+
+    JOIN_S = 10.0
+
+    def __init__(self, loop: Callable[[], None], held: Callable[[], Held], name: str) -> None:
+        self.error = ""
+        self.lock = threading.Lock()  # `admit` checks the error and queues under it; a death fails under it
+        self._loop, self._held = loop, held
+        self.thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._loop()
+        except BaseException as exc:
+            with self.lock:
+                self.error = f"the {self.thread.name} engine thread died: {type(exc).__name__}: {exc}"[:500]
+                fail_held(self._held(), self.error)
+
+    def admit(self, request: RoleRequest, future: Future, enqueue: Callable[[], None]) -> Future:
+        """Queues the request with `enqueue`, or fails it when the engine thread is dead."""
+        with self.lock:
+            if self.error:
+                fail_held([(request, future)], self.error)
+            else:
+                enqueue()
+        return future
+
+    def stop(self) -> None:
+        if threading.current_thread() is not self.thread:
+            self.thread.join(self.JOIN_S)
+
+
 class ImmediateStream:
     """Runs each request in the caller's thread as it is submitted (scripted replies take microseconds)."""
 
@@ -164,13 +225,12 @@ class BatchRefillStream:
         self.clock = BusyClock()
         self.queue: queue.SimpleQueue[tuple[RoleRequest, Future] | None] = queue.SimpleQueue()
         self.batches: list[int] = []  # sizes, for tests and figures
-        self.thread = threading.Thread(target=self._loop, name="stream-refill", daemon=True)
-        self.thread.start()
+        self._batch: Held = []  # the batch running
+        self.engine = EngineThread(self._loop, lambda: self._batch + drain(self.queue), "stream-refill")
 
     def submit(self, request: RoleRequest) -> Future:
         future: Future = Future()
-        self.queue.put((request, future))
-        return future
+        return self.engine.admit(request, future, lambda: self.queue.put((request, future)))
 
     def _next_batch(self) -> list[tuple[RoleRequest, Future]] | None:
         """What is queued, up to `capacity`. The driver submits the requests of one wake-up as a burst, one by
@@ -194,6 +254,7 @@ class BatchRefillStream:
 
     def _loop(self) -> None:
         while (batch := self._next_batch()) is not None:
+            self._batch = batch
             requests = [request for request, _ in batch]
             started_at = time.time()
             self.batches.append(len(batch))
@@ -212,3 +273,4 @@ class BatchRefillStream:
 
     def close(self) -> None:
         self.queue.put(None)
+        self.engine.stop()

@@ -16,7 +16,6 @@ import itertools
 import json
 import os
 import queue
-import threading
 import time
 from concurrent.futures import Future
 from pathlib import Path
@@ -25,7 +24,7 @@ from typing import Any
 
 from engine.backends.model_files import local_model_info, resolve_model_path
 from engine.backends.prompt_encoding import encode_prompt
-from engine.backends.streaming import BusyClock, failed_results, resolve
+from engine.backends.streaming import BusyClock, EngineThread, Held, drain, failed_results, resolve
 from engine.types import ModelSpec, RoleRequest, RoleResult, SamplingParams
 
 DTYPES = {"fp32": "float32", "bf16": "bfloat16", "fp16": "float16"}
@@ -184,19 +183,21 @@ class VLLMStream:
         self._running: dict[str, tuple[RoleRequest, Future, float]] = {}  # engine request id -> ...
         self._ids = itertools.count()
         self._closed = False
-        self._thread = threading.Thread(target=self._loop, name="vllm-stream", daemon=True)
-        self._thread.start()
+        self.engine = EngineThread(self._loop, self._held, "vllm-stream")
 
     def submit(self, request: RoleRequest) -> Future:
         future: Future = Future()
-        self._submitted.put((request, future))
-        return future
+        return self.engine.admit(request, future, lambda: self._submitted.put((request, future)))
+
+    def _held(self) -> Held:
+        return [(request, future) for request, future, _ in self._running.values()] + drain(self._submitted)
 
     def busy_seconds(self) -> float:
         return self.clock.seconds()
 
     def close(self) -> None:
         self._submitted.put(None)
+        self.engine.stop()
 
     def _loop(self) -> None:
         while not self._closed:

@@ -8,6 +8,8 @@ import functools
 from pathlib import Path
 from typing import Callable, TypeVar
 
+from benchmarks.core.values import seed_problem
+from benchmarks.results.files import out_problem
 from engine.backends.embedded_model import EmbeddedModelMissing
 
 F = TypeVar("F", bound=Callable)
@@ -54,15 +56,22 @@ class Subcommand:
 
 def check_output_folder(value: str | None, flag: str) -> None:
     """The folder `value` can be created or written into: neither it nor its nearest existing parent is a file."""
-    if value is None:
-        return
-    path = Path(value)
-    existing = next((p for p in (path, *path.parents) if p.exists()), None)
-    if existing is not None and not existing.is_dir():
-        where = "" if existing == path else f" (its parent {existing} is)"
-        raise UserError(f"{flag} {value} is a file, not a folder{where}")
+    if value is not None and (problem := out_problem(Path(value), flag)):
+        raise UserError(problem)
+
+
+def check_output_file(value: str | None, flag: str) -> None:
+    """The file `value` can be written: it is no folder, and no file stands where a folder on its way must be."""
+    if value is not None and (problem := out_problem(Path(value), flag, folder=False)):
+        raise UserError(problem)
 
 
 def at_least(value: int | None, minimum: int, flag: str) -> None:
     if value is not None and value < minimum:
         raise UserError(f"{flag} must be at least {minimum}, got {value}")
+
+
+def check_seed(value: int | None, flag: str = "--seed") -> None:
+    """The seed check of every subcommand that takes one (benchmarks.core.values.seed_problem)."""
+    if value is not None and (problem := seed_problem(flag, value)):
+        raise UserError(problem)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 
 from benchmarks.results.dataset_formats import DATASET_FORMATS
-from engine.cli.base import Subcommand, UserError, at_least
+from engine.cli.base import Subcommand, UserError, at_least, check_seed
 
 STATIC_TEST_FILE = "static_test.json"  # the gold solutions in alpha-UMi's static test format (toolbench format)
 
@@ -27,6 +27,7 @@ class BenchmarkCommand(Subcommand):
 
     def validate(self, args: argparse.Namespace) -> None:
         at_least(args.per_group, 1, "--per-group")
+        check_seed(getattr(args, "seed", None))
 
     def run(self, args: argparse.Namespace, argv: list[str]) -> int:
         try:

@@ -3,6 +3,7 @@ reads, byte-equal to upstream's converter (benchmarks.results.raw_answers)."""
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from engine.cli.base import Subcommand, guarded
@@ -18,6 +19,9 @@ class ConvertCommand(Subcommand):
         parser.add_argument("--out", required=True, help="folder for <group>.json")
         parser.add_argument("--method", help="the method named in the file names and written into each answer "
                                              "(default: the one in the file names, e.g. CoT@1 or DFS_woFilter_w2)")
+        parser.add_argument("--skip-bad", action="store_true",
+                            help="exit 0 when some files are no raw answers (they are named and left out either way; "
+                                 "without it the exit status is 1)")
         parser.add_argument("--indent", type=int, help="JSON indent (default none, as ToolBench's converter; "
                                                        "StableToolBench's current one writes 2)")
         parser.add_argument("--export-variant", choices=("toolbench", "alpha-umi"), default="toolbench",
@@ -27,10 +31,13 @@ class ConvertCommand(Subcommand):
     def run(self, args: argparse.Namespace, argv: list[str]) -> int:
         from benchmarks.results.raw_answers import VARIANTS, convert_path
 
+        bad: list[str] = []
         for source, out in conversions(Path(args.raw_answers), Path(args.out)):
-            for path in guarded(convert_path)(source, out, args.method, args.indent, VARIANTS[args.export_variant]):
+            for path in guarded(convert_path)(source, out, args.method, args.indent, VARIANTS[args.export_variant], bad):
                 print(f"wrote {path}")
-        return 0
+        for problem in bad:  # each bad file by name; the rest is converted
+            print(f"umi-eval: {'skipped' if args.skip_bad else 'error'}: {problem}", file=sys.stderr)
+        return 1 if bad and not args.skip_bad else 0
 
 
 def conversions(path: Path, out: Path) -> list[tuple[Path, Path]]:

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from benchmarks.leaderboard import COLUMNS, LEADERBOARD_FORMATS, build, render, run_dirs
-from engine.cli.base import Subcommand
+from engine.cli.base import Subcommand, check_output_file
 
 
 class LeaderboardCommand(Subcommand):
@@ -25,6 +25,7 @@ class LeaderboardCommand(Subcommand):
     def validate(self, args: argparse.Namespace) -> None:
         if any(len(p.split(",")) != 2 for p in args.pair):
             raise ValueError("--pair takes SINGLE_RUN,MULTI_RUN")
+        check_output_file(args.out, "--out")
 
     def run(self, args: argparse.Namespace, argv: list[str]) -> int:
         pairs = [tuple(p.split(",")) for p in args.pair]

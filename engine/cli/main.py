@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 
 from benchmarks.core.registry import resolve_reference
+from benchmarks.results.shapes import SkippedRun
 from engine.cli.base import Subcommand, UserError, check_output_folder
 
 # Subcommands by name: what `--help` says of each, and its class, imported only when it is the one chosen, so
@@ -30,6 +32,17 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "analyze": ("why trajectories failed: per-step error categories, first error and role, run-vs-run diffs",
                 "engine.cli.analyze:AnalyzeCommand"),
 }
+
+
+_show_warning = warnings.showwarning
+
+
+def _show(message, category, filename, lineno, file=None, line=None) -> None:  # type: ignore[no-untyped-def]
+    """A run skipped for an unreadable file is one line on stderr; other warnings as Python shows them."""
+    if issubclass(category, SkippedRun):
+        print(f"umi-eval: warning: {message}", file=sys.stderr)
+    else:
+        _show_warning(message, category, filename, lineno, file, line)
 
 
 def subcommand(name: str) -> Subcommand:
@@ -68,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
         from engine.cli.main_job import main_job
 
         return main_job(run_subcommand=main)
+    warnings.showwarning = _show
     try:
         command.validate(args)
         for option in command.output_folders:
@@ -76,7 +90,8 @@ def main(argv: list[str] | None = None) -> int:
     except (UserError, *command.user_errors) as exc:
         print(f"umi-eval: error: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt as exc:  # Ctrl-C: the run folder says what is saved; a traceback says nothing more
+    except KeyboardInterrupt as exc:  # Ctrl-C, SIGTERM, SIGHUP: the run folder says what is saved; a traceback says nothing more
         saved = getattr(exc, "saved_trajectories", 0)
-        print(f"umi-eval: interrupted; {saved} trajectories saved; rerun the same command to resume", file=sys.stderr)
-        return 130
+        how = f"terminated by {exc.signal_name}" if hasattr(exc, "signal_name") else "interrupted"
+        print(f"umi-eval: {how}; {saved} trajectories saved; rerun the same command to resume", file=sys.stderr)
+        return getattr(exc, "exit_code", 130)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 import dataclasses
 
-from benchmarks.core.values import positive_int_problem
+from benchmarks.core.values import max_steps_problem, positive_int_problem
 from benchmarks.core.types import LoadedBenchmark, Task
 from benchmarks.loading import load_benchmark
 from engine.backends.base import BACKENDS, UnknownBackendError
-from engine.cli.base import UserError, at_least, guarded
+from engine.cli.base import UserError, at_least, check_seed, guarded
 from engine.execution.replicas import apply_replicas
-from engine.config.presets import EXPORT_VARIANTS, greedy, load_agent, override_models, with_strategy
+from engine.config.presets import EXPORT_VARIANTS, MODEL_NUMBER_CHECKS, greedy, load_agent, override_models, with_strategy
 from engine.agents import agent_kind
 from engine.types import AgentSpec
 from roles.registry import get_format
@@ -26,6 +26,10 @@ def add_model_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", help="override every role's model: a local model directory, or 'embedded'")
     parser.add_argument("--dtype", choices=("fp32", "bf16", "fp16"), help="override every role's dtype")
     parser.add_argument("--batch-size", type=int, help="override every role's generation batch size")
+    parser.add_argument("--request-timeout", type=float, help="openai: seconds one attempt may take, the whole reply "
+                                                               "(default 60; also request_timeout_s in agent YAML)")
+    parser.add_argument("--max-retries", type=int, help="openai: attempts after the first on a transient failure "
+                                                         "(default 5; also max_retries in agent YAML)")
     parser.add_argument("--replicas", help="engines per role, e.g. planner=2,caller=1, or 'auto' (sized to --gpus)")
     parser.add_argument("--gpus", type=int, help="the GPUs the run is given, for --replicas auto")
     parser.add_argument("--greedy", action="store_true",
@@ -48,22 +52,33 @@ def add_benchmark_args(parser: argparse.ArgumentParser) -> None:
 
 
 def check_benchmark_args(args: argparse.Namespace) -> None:
+    check_seed(args.seed)
     at_least(args.limit, 1, "--limit")
     at_least(args.per_group, 1, "--per-group")
 
 
+# Command-line overrides of model fields: flag -> ModelSpec field.
+MODEL_FLAGS = {"batch_size": "--batch-size", "request_timeout": "--request-timeout", "max_retries": "--max-retries"}
+_FIELDS = {"batch_size": "batch_size", "request_timeout": "request_timeout_s", "max_retries": "max_retries"}
+
+
 def check_model_args(args: argparse.Namespace) -> None:
-    at_least(args.batch_size, 1, "--batch-size")
+    """The same checks as an agent file's model fields (engine.config.presets.MODEL_NUMBER_CHECKS)."""
+    for attr, flag in MODEL_FLAGS.items():
+        value = getattr(args, attr, None)
+        if value is not None and (problem := MODEL_NUMBER_CHECKS[_FIELDS[attr]](flag, value)):
+            raise UserError(problem)
     at_least(args.gpus, 1, "--gpus")
 
 
 @guarded
 def resolve_agent(args: argparse.Namespace) -> AgentSpec:
     agent = override_models(load_agent(args.agent), backend=getattr(args, "backend", None), model=getattr(args, "model", None),
-                            dtype=getattr(args, "dtype", None), batch_size=getattr(args, "batch_size", None))
-    for key in ("batch_size", "max_steps"):  # a sweep entry gives them as YAML values
+                            dtype=getattr(args, "dtype", None),
+                            **{_FIELDS[attr]: getattr(args, attr, None) for attr in MODEL_FLAGS})
+    for key, check in (("batch_size", positive_int_problem), ("max_steps", max_steps_problem)):  # a sweep entry gives them as YAML values
         value = getattr(args, key, None)
-        if value is not None and (problem := positive_int_problem(key, value)):
+        if value is not None and (problem := check(key, value)):
             raise ValueError(problem)
     if getattr(args, "greedy", False):
         agent = greedy(agent)

@@ -9,9 +9,12 @@ from pathlib import Path
 from benchmarks.core.types import LoadedBenchmark
 from engine.execution.ray_start import RayUnavailable
 from engine.execution.ray_executor import RoleActorLost
+from engine.runner.checkpoint import CheckpointError
 from engine.runner.identity import RunIdentityMismatch
-from benchmarks.core.naming import check_folder_name
-from benchmarks.results.files import SCORES_FILE, TRAJECTORIES_FILE
+from engine.runner.run_lock import RunFolderBusy, hold_run_folder
+from benchmarks.core.naming import path_part
+from benchmarks.core.values import max_steps_problem
+from benchmarks.results.files import SCORES_FILE, TRAJECTORIES_FILE, DiskFull
 from benchmarks.results.trajectories import BAD_SUFFIX, corrupt_lines, move_corrupt_lines
 from engine.cli.base import Subcommand, UserError, at_least, guarded
 from engine.cli.options import (add_benchmark_args, add_model_args, check_benchmark_args, check_model_args,
@@ -41,8 +44,9 @@ def check_trajectories(path: Path, repair: bool) -> None:
     if not bad:
         return
     if not repair:
-        raise UserError(f"{path}: line {bad[0]} is not valid JSON ({len(bad)} such line(s)); rerun with --repair "
-                        f"to move them aside to {path.name}{BAD_SUFFIX} and keep the rest")
+        number, problem = bad[0]
+        raise UserError(f"{path}: line {number} is not a trajectory record ({problem}; {len(bad)} such line(s)); "
+                        f"rerun with --repair to move them aside to {path.name}{BAD_SUFFIX} and keep the rest")
     moved = move_corrupt_lines(path)
     print(f"umi-eval: moved {moved} corrupt line(s) of {path} to {path.name}{BAD_SUFFIX}")
 
@@ -76,7 +80,7 @@ def run_summary(run_dir: Path) -> str:
 
 
 class RunCommand(Subcommand):
-    user_errors = (RoleActorLost, RayUnavailable, RunIdentityMismatch)  # a run stopped or refused: its one-line reason, no traceback
+    user_errors = (RoleActorLost, RayUnavailable, RunIdentityMismatch, RunFolderBusy, CheckpointError, DiskFull)  # a run stopped or refused: its one-line reason, no traceback
     output_folders = ("out",)
     name = "run"
 
@@ -114,9 +118,10 @@ class RunCommand(Subcommand):
         check_benchmark_args(args)
         check_model_args(args)
         at_least(args.max_active, 1, "--max-active")
-        at_least(args.max_steps, 1, "--max-steps")
+        if args.max_steps is not None and (problem := max_steps_problem("--max-steps", args.max_steps)):
+            raise UserError(problem)
         if args.run_name is not None:
-            guarded(check_folder_name)(args.run_name, "--run-name")
+            guarded(path_part)(args.run_name, "--run-name")
 
     def run(self, args: argparse.Namespace, argv: list[str]) -> int:
         from engine.judges import check_judge_spec
@@ -129,14 +134,15 @@ class RunCommand(Subcommand):
         if args.judge:
             guarded(check_judge_spec)(args.judge)
         simulator = guarded(build_simulator)(bench, args.cache, args.miss_policy, args.store, args.sim_model)
-        run_name = args.run_name or guarded(check_folder_name)(default_run_name(agent, bench, args.seed), "run name")
-        check_trajectories(Path(args.out) / run_name / TRAJECTORIES_FILE, args.repair)
+        run_name = args.run_name or guarded(path_part)(default_run_name(agent, bench, args.seed), "run name")
         config = RunConfig(agent=agent, out_dir=Path(args.out), run_name=run_name,
                            seed=args.seed, executor=args.executor, ray_address=args.ray_address, max_active=args.max_active,
                            schedule=args.schedule, progress=not args.no_progress, benchmark=bench.info,
                            retry_failed=not args.no_retry_failed, extend=args.extend, command=["umi-eval", *argv])
         gc.freeze()  # the tasks live to the end: the cyclic collector's full passes need not walk them (issue 12)
-        run_dir = Run(config, bench.tasks, simulator).execute()
+        with hold_run_folder(Path(args.out) / run_name):  # --repair writes too
+            check_trajectories(Path(args.out) / run_name / TRAJECTORIES_FILE, args.repair)
+            run_dir = Run(config, bench.tasks, simulator).execute()
         print(run_summary(run_dir))
         if args.judge:
             from engine.cli.score import summary

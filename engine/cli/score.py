@@ -10,7 +10,7 @@ from typing import Any
 from benchmarks.scoring.agreement import agreement_text
 from benchmarks.scoring.intervals import rate_text
 from benchmarks.scoring.judges import VERIFIED_JUDGE, JudgeOptions
-from engine.cli.base import Subcommand
+from engine.cli.base import Subcommand, check_output_file, check_seed
 from engine.judges.scoring import CACHE_FILE, ScoreRequest, score
 from engine.runner.progress import RequestProgress
 
@@ -22,6 +22,10 @@ class ScoreCommand(Subcommand):
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         add_score_arguments(parser)
+
+    def validate(self, args: argparse.Namespace) -> None:
+        check_seed(args.seed)
+        check_output_file(args.cache, "--cache")
 
     def run(self, args: argparse.Namespace, argv: list[str]) -> int:
         print(summary(*score(request_of(args))))

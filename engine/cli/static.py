@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from engine.cli.base import Subcommand, at_least, guarded
+from engine.cli.base import Subcommand, at_least, check_seed, guarded
 from engine.cli.options import add_model_args, resolve_agent
 
 
@@ -26,6 +26,7 @@ class StaticCommand(Subcommand):
     def validate(self, args: argparse.Namespace) -> None:
         at_least(args.limit, 1, "--limit")
         at_least(args.prompt_tokens, 1, "--prompt-tokens")
+        check_seed(getattr(args, "seed", None))
 
     def run(self, args: argparse.Namespace, argv: list[str]) -> int:
         from engine.runner.static_eval import StaticConfig, load_static, metrics_table, run_static

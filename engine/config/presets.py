@@ -7,8 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from benchmarks.core.values import positive_int_problem
-from benchmarks.core.naming import check_folder_name
+from benchmarks.core.values import count_problem, max_steps_problem, positive_int_problem, positive_number_problem
+from benchmarks.core.naming import path_part
 from benchmarks.core.registry import did_you_mean
 from engine.execution.placement import PlacementError, assign_engines
 from engine.config.safe_yaml import YamlFileError, load_yaml_file
@@ -135,7 +135,7 @@ def agent_from_dict(data: Any, source: str = "<agent>") -> AgentSpec:
         roles[role] = _model_spec(inherited, {**default_model, **given_roles.get(role, {})}, f"{source}: role {role}")
     name = str(data.get("name", base.name if base else Path(source).stem))
     try:
-        check_folder_name(name, "agent name")
+        path_part(name, "agent name")
     except ValueError as exc:
         raise AgentConfigError(f"{source}: {exc}") from None
     agent = AgentSpec(
@@ -172,9 +172,14 @@ def _mapping(value: Any, where: str) -> dict[str, Any]:
 
 
 def _max_steps(value: Any, source: str) -> int:
-    if problem := positive_int_problem("max_steps", value):
+    if problem := max_steps_problem("max_steps", value):
         raise AgentConfigError(f"{source}: {problem}")
     return value
+
+
+# Model fields checked alike in agent files and on the command line (engine.cli.options.check_model_args).
+MODEL_NUMBER_CHECKS = {"batch_size": positive_int_problem, "request_timeout_s": positive_number_problem,
+                       "max_retries": count_problem}
 
 
 def _model_spec(base: ModelSpec, overrides: dict[str, Any], where: str) -> ModelSpec:
@@ -182,8 +187,15 @@ def _model_spec(base: ModelSpec, overrides: dict[str, Any], where: str) -> Model
     unknown = set(overrides) - fields
     if unknown:
         raise AgentConfigError(f"{where}: unknown model field(s) {sorted(unknown)}; valid: {sorted(fields)}")
+    for name, value in overrides.items():
+        if name in MODEL_NUMBER_CHECKS and (problem := MODEL_NUMBER_CHECKS[name](name, value)):
+            raise AgentConfigError(f"{where}: {problem}")
     sampling = overrides.get("sampling")
-    if isinstance(sampling, dict):
+    if sampling is not None and not isinstance(sampling, SamplingParams):
+        sampling = _mapping(sampling, f"{where}: sampling")
+        known = {f.name for f in dataclasses.fields(SamplingParams)}
+        if unknown := set(sampling) - known:
+            raise AgentConfigError(f"{where}: unknown sampling field(s) {sorted(unknown)}; valid: {sorted(known)}")
         sampling_fields = dataclasses.asdict(base.sampling) | sampling
         sampling_fields["stop"] = tuple(sampling_fields.get("stop") or ())
         sampling_fields["json_schema"] = _schema_text(sampling_fields.get("json_schema"), where)

@@ -3,6 +3,8 @@ Ray actor), so replicas overlap wherever the backend releases the GIL (torch ker
 from __future__ import annotations
 
 import queue
+import time
+from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_futures
 from typing import Any
@@ -12,6 +14,20 @@ from engine.execution.executor import Executor, Ticket
 from engine.execution.pool import Part, replicas_info
 from engine.execution.worker import RoleWorker
 from engine.types import ModelSpec
+
+
+WAKE_S = 0.5  # a waiting main thread wakes this often: the kernel may deliver a signal to any thread, and its
+#               Python handler (Ctrl-C, SIGTERM) runs only once the main thread wakes (issue 21, item 4)
+
+
+def wake_steps(timeout: float | None) -> Iterator[float]:
+    """The timeouts of the short waits that together wait `timeout` seconds (None: without end)."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while True:
+        left = WAKE_S if deadline is None else deadline - time.monotonic()
+        yield max(0.0, min(WAKE_S, left))
+        if deadline is not None and time.monotonic() >= deadline:
+            return
 
 
 class LocalExecutor(Executor):
@@ -35,7 +51,10 @@ class LocalExecutor(Executor):
         return future
 
     def _settle(self, parts: list[Part], timeout: float | None) -> bool:
-        done, _ = wait_futures([part.future for part in parts], timeout, FIRST_COMPLETED)
+        for step in wake_steps(timeout):
+            done, _ = wait_futures([part.future for part in parts], step, FIRST_COMPLETED)
+            if done:
+                break
         for part in parts:
             if part.future in done:
                 self._finish(part, part.future.result())
@@ -47,9 +66,13 @@ class LocalExecutor(Executor):
         wanted = {ticket.part: ticket for ticket in tickets}
         ready = [part for part in self._set_aside if part in wanted]
         self._set_aside = [part for part in self._set_aside if part not in wanted]
+        for step in wake_steps(timeout) if not ready else ():
+            try:
+                ready.append(self._finished.get(timeout=step))
+                break
+            except queue.Empty:
+                continue
         try:
-            if not ready:
-                ready.append(self._finished.get(timeout=timeout))
             while True:
                 ready.append(self._finished.get_nowait())
         except queue.Empty:

@@ -25,6 +25,7 @@ from typing import Any
 from engine.backends.base import Backend
 from engine.execution.executor import Executor
 from engine.execution.pool import BatchTiming, Part, replicas_info
+from engine.execution import ray_reaper
 from engine.execution.ray_start import (RayUnavailable, first_line, init_ray, ray_environment, ray_logs_dir,
                                         worker_failed_to_register)
 from engine.execution.routing import NoLiveReplica
@@ -69,6 +70,8 @@ class RayExecutor(Executor):
         if self.owns_ray:
             ray_environment()
             init_ray(ray, address)
+            if address is None:  # a Ray of our own: none of its processes may outlive this one (ray_reaper)
+                ray_reaper.start(ray)
         self.ray = ray
         self.replicas: list[Replica] = [(key, n) for key, specs in self.pools.specs.items() for n in range(len(specs))]
         cluster = ray.cluster_resources()

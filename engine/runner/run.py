@@ -9,14 +9,10 @@ converted answers), metrics.json (rule-based figures and speed).
 """
 from __future__ import annotations
 
-import contextlib
-import signal
-import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from benchmarks.scoring import has_gold_facts, verified_scores
 from benchmarks.core.types import Task
@@ -26,10 +22,12 @@ from engine.runner.checkpoint import Checkpoint
 from engine.execution.executor import Executor
 from engine.execution.kinds import make_executor
 from engine.execution.replicas import replicas_record
-from engine.runner.identity import check_identity, run_identity
+from engine.runner.identity import check_identity, identity_id, recorded_identity, run_identity, write_identity
 from engine.runner.metrics import throughput_metrics
 from engine.runner.progress import CallProgress, say
-from benchmarks.results.files import (CHECKPOINT_FILE, METRICS_FILE, RUN_FILE, SCORES_FILE, TOOLEVAL_DIR, TRAJECTORIES_FILE, write_bytes_atomic,
+from engine.runner.interrupts import RunTerminated, as_received, signals_end_the_run, stopping
+from engine.runner.run_lock import hold_run_folder
+from benchmarks.results.files import (CHECKPOINT_FILE, group_file, METRICS_FILE, RUN_FILE, SCORES_FILE, TOOLEVAL_DIR, TRAJECTORIES_FILE, write_bytes_atomic,
                                       write_json_atomic)
 from benchmarks.results.manifest import effective_status, read_manifest, this_process, write_manifest
 from benchmarks.results.scores import write_scores
@@ -64,35 +62,26 @@ class RunConfig:
     command: list[str] = field(default_factory=list)
 
 
-class RunTerminated(BaseException):
-    """A signal asked the process to end (SIGTERM, SIGHUP): raised so that the run records how it ended."""
-
-
-@contextlib.contextmanager
-def _signals_end_the_run() -> Iterator[None]:
-    """SIGTERM and SIGHUP raise RunTerminated while the run works (by default they end the process
-    without a word in run.json); the previous handlers come back after. Only the main thread can."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def end(signum: int, _frame: Any) -> None:
-        raise RunTerminated(f"terminated by {signal.Signals(signum).name}")
-
-    previous = {sig: signal.signal(sig, end) for sig in (signal.SIGTERM, signal.SIGHUP)}
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+def close_all(steps: list[Callable[[], object] | None], raising: bool) -> None:
+    """Runs every step, even after one fails (a full disk fails them alike); the first error is raised when
+    `raising`, else dropped: the error that ended the run is the one to report, not a chain of its echoes."""
+    first: Exception | None = None
+    for step in steps:
+        try:
+            if step is not None:
+                step()
+        except Exception as exc:
+            first = first or exc
+    if first is not None and raising:
+        raise first
 
 
 def interruption_reason(exc: BaseException) -> str:
     """What ended a run early, in one line for run.json."""
-    if isinstance(exc, KeyboardInterrupt):
-        return "interrupted by the user (Ctrl-C)"
     if isinstance(exc, RunTerminated):
         return str(exc)
+    if isinstance(exc, KeyboardInterrupt):
+        return "interrupted by the user (Ctrl-C)"
     if isinstance(exc, SystemExit):
         return f"the process was asked to exit (code {exc.code})"
     return f"{type(exc).__name__}: {exc}"[:500]
@@ -112,8 +101,13 @@ class Run:
     def execute(self) -> Path:
         if self.config.schedule not in SCHEDULES:
             raise ValueError(f"unknown schedule {self.config.schedule!r}; valid: {', '.join(SCHEDULES)}")
-        check_identity(self.dir, self._recorded_manifest().get("identity"), self.identity, self.config.extend)
-        self.dir.mkdir(parents=True, exist_ok=True)
+        with hold_run_folder(self.dir):  # one writer per folder, from before the identity is read
+            recorded = recorded_identity(self.dir, self._recorded_manifest())
+            check_identity(self.dir, recorded, self.identity, self.config.extend)
+            write_identity(self.dir, self.identity)  # beside the records, before any of them
+            return self._execute()
+
+    def _execute(self) -> Path:
         self.previous_attempt = self._previous_end()
         writer = TrajectoryWriter(self.dir / TRAJECTORIES_FILE, retry_failed=self.config.retry_failed)
         todo = [t for t in self.tasks.values() if self._key(t) not in writer.done]
@@ -121,7 +115,8 @@ class Run:
             writer.close()
             say(f"{self.config.run_name}: nothing to do: all {len(self.tasks)} trajectories are done ({self.dir})")
             return self.dir
-        checkpoint = Checkpoint(self.dir / CHECKPOINT_FILE, {self._key(t): self._tries(t, writer) for t in todo})
+        checkpoint = Checkpoint(self.dir / CHECKPOINT_FILE, {self._key(t): self._tries(t, writer) for t in todo},
+                                identity_id(self.identity))
         self._write_manifest("running", models={})
         executor = None
         # A fresh run folds its outputs as records are written; a resumed one over the file's latest records at the end.
@@ -132,11 +127,12 @@ class Run:
         clock = StartupClock()
         start = clock.start
         status, reason = "interrupted", None
-        try:
-            with _signals_end_the_run():
+        with signals_end_the_run() as reclaim_signals:  # to the end of the cleanup: a second signal ends it at once
+            try:
                 executor = make_executor(self.config.executor, distinct_models(self.config.agent.roles),
                                          self.config.ray_address, self.config.agent.placement,
                                          streaming=SCHEDULES.get(self.config.schedule).streaming)
+                reclaim_signals()  # a local Ray's driver took SIGTERM
                 self._write_manifest("running", models=executor.info())  # waits for every engine to be built
                 clock.engines_ready()
                 clock.watch_first_request(executor)
@@ -146,22 +142,25 @@ class Run:
                 self._schedule(scheduler, executor, todo, writer, checkpoint, outputs if folds_live else None, new)
                 # Figures the engines measured while generating (vLLM's prefix-cache hits): read now, not at start.
                 self.manifest["models"] = executor.info()
-            status = "finished"
-        except BaseException as exc:
-            outputs.discard()
-            reason = interruption_reason(exc)
-            if isinstance(exc, KeyboardInterrupt):  # for the one line the command prints (engine.cli.main)
-                exc.saved_trajectories = len(writer.tries.keys() | writer.done)  # type: ignore[attr-defined]
-            raise
-        finally:
-            wall = time.perf_counter() - start
-            try:
-                writer.close()
-                checkpoint.close(finished=status == "finished")
-                if executor is not None:
-                    executor.shutdown()
+                status = "finished"
+            except BaseException as caught:
+                exc = as_received(caught)
+                if isinstance(exc, KeyboardInterrupt):
+                    stopping()  # before the executor's shutdown, which waits for what is in flight
+                outputs.discard()
+                reason = interruption_reason(exc)
+                if isinstance(exc, KeyboardInterrupt):  # for the one line the command prints (engine.cli.main)
+                    exc.saved_trajectories = len(writer.tries.keys() | writer.done)  # type: ignore[attr-defined]
+                if exc is caught:
+                    raise
+                raise exc from None
             finally:
-                self._write_manifest(status, reason=reason)
+                wall = time.perf_counter() - start
+                try:
+                    close_all([writer.close, lambda: checkpoint.close(finished=status == "finished"),
+                               executor.shutdown if executor is not None else None], raising=status == "finished")
+                finally:
+                    self._write_manifest(status, reason=reason)
         if not folds_live:
             outputs.add_all(r for r in iter_latest_records(self.dir / TRAJECTORIES_FILE)
                             if r["task_key"] in self.tasks and (r["agent"], r["seed"]) == (self.config.agent.name, self.config.seed))
@@ -263,7 +262,7 @@ class Run:
         if outputs.tooleval_dir is None:
             for group in outputs.group_names():  # the strategy converts its own answer files, not the records
                 text = self.strategy.tooleval_text(self.config.agent, self.tasks, group, [], self.dir)
-                write_bytes_atomic(tooleval / f"{group}.json", text.encode())
+                write_bytes_atomic(group_file(tooleval, group), text.encode())
         metrics = {
             "overall": outputs.overall.metrics(),
             "groups": {g: outputs.groups[g].metrics() for g in outputs.group_names()},

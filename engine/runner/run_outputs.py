@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from benchmarks.core.types import Task
+from benchmarks.results.files import group_file
 from benchmarks.results.raw_answers import CONVERTER_SEED
 from engine.runner.metrics import OutcomeTally
 from benchmarks.results.tooleval_export import converted_answer_json
@@ -78,7 +79,7 @@ class RunOutputs:
         if self.tooleval_dir is not None:
             if group not in self.answer_files:
                 self.tooleval_dir.mkdir(parents=True, exist_ok=True)
-                self.answer_files[group] = GroupAnswerFile(self.tooleval_dir / f"{group}.json")
+                self.answer_files[group] = GroupAnswerFile(group_file(self.tooleval_dir, group))
             self.answer_files[group].add(self.tasks[record["task_key"]], record)
 
     def add_all(self, records: Iterable[dict[str, Any]]) -> None:

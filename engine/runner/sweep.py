@@ -35,14 +35,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from benchmarks.core.values import positive_int_problem
+from benchmarks.core.values import positive_int_problem, seed_problem
 from benchmarks import leaderboard
 from engine.judges import check_judge_spec
-from benchmarks.core.naming import check_folder_name
+from benchmarks.core.naming import path_part
 from benchmarks.core.registry import did_you_mean
 from benchmarks.loading import LoadedBenchmark, load_benchmark
 from engine.runner import provenance
-from benchmarks.results.files import LEADERBOARD_FILE, METRICS_FILE, write_json_atomic
+from benchmarks.results.files import LEADERBOARD_FILE, METRICS_FILE, out_problem, write_json_atomic
 from benchmarks.results.leaderboard import write_leaderboard
 from benchmarks.results.manifest import read_manifest
 from engine.runner.progress import Ticker, sweep_bar
@@ -94,8 +94,11 @@ def load_sweep(path: Path, resolve_agent: Callable[[dict[str, Any]], AgentSpec])
     doc = _read(path)
     _check_keys(doc, SWEEP_KEYS, f"{path}")
     seeds = doc.get("seeds", [0])
-    if not isinstance(seeds, list) or not seeds or not all(isinstance(s, int) for s in seeds):
-        raise SweepError(f"{path}: seeds must be a non-empty list of integers, got {seeds!r}")
+    if not isinstance(seeds, list) or not seeds:
+        raise SweepError(f"{path}: seeds must be a non-empty list of integers, got {seeds!r:.80}")
+    for seed in seeds:
+        if problem := seed_problem("seeds", seed):
+            raise SweepError(f"{path}: {problem}")
     if doc.get("schedule", DEFAULT_SCHEDULE) not in SCHEDULES:
         raise SweepError(f"{path}: unknown schedule {doc['schedule']!r}; valid: {', '.join(SCHEDULES)}")
     if doc.get("executor", "ray") not in EXECUTORS:
@@ -111,7 +114,11 @@ def load_sweep(path: Path, resolve_agent: Callable[[dict[str, Any]], AgentSpec])
             for agent in agents for bench in benches for seed in seeds]
     _check_folder_names(runs, path)
     _check_judge(doc.get("judge"), path)
+    if not isinstance(doc.get("out") or "", str):
+        raise SweepError(f"{path}: out must be a folder name, got {doc['out']!r:.80}")
     out = Path(doc.get("out") or Path("runs") / path.stem)
+    if problem := out_problem(out, "out:"):
+        raise SweepError(f"{path}: {problem}")
     return Sweep(path, out, {k: doc.get(k) for k in sorted(SWEEP_KEYS - {"agents", "benchmarks", "seeds", "out"})}, runs)
 
 
@@ -124,8 +131,8 @@ def _check_folder_names(runs: list[PlannedRun], path: Path) -> None:
     """Agent and benchmark names make the run folders: each must stay inside `out`."""
     for run in runs:
         try:
-            check_folder_name(run.agent.name, "agent name")
-            check_folder_name(run.bench.name, "benchmark name")
+            path_part(run.agent.name, "agent name")
+            path_part(run.bench.name, "benchmark name")
         except ValueError as exc:
             raise SweepError(f"{path}: {exc}") from None
 

@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from benchmarks.core.naming import path_part
 from benchmarks.results.files import ANSWER_DIR, write_bytes_atomic
 from engine.search.dfsdt import METHOD
 
@@ -12,11 +13,11 @@ TREE_FIGURES = ("nodes", "nodes_expanded", "model_queries", "max_depth", "backtr
 
 
 def answer_dir(run_dir: Path, group: str) -> Path:
-    return run_dir / ANSWER_DIR / group
+    return run_dir / ANSWER_DIR / path_part(group, "group")
 
 
 def answer_path(run_dir: Path, group: str, query_id: str, method: str = METHOD) -> Path:
-    return answer_dir(run_dir, group) / f"{query_id}_{method}.json"
+    return answer_dir(run_dir, group) / f"{path_part(query_id, 'query_id', f'_{method}.json.tmp.')}_{method}.json"
 
 
 def write_raw_json(path: Path, data: Any) -> None:

@@ -164,3 +164,55 @@ def test_convert_command_writes_one_file_per_group(shared_data: Path, tmp_path: 
     assert "no raw answer files" in capsys.readouterr().err
     assert convert_path(model, tmp_path / "d", method="CoT") == [tmp_path / "d" / "G1_instruction.json"]
     assert {a["answer"]["method"] for a in json.loads((tmp_path / "d" / "G1_instruction.json").read_text()).values()} == {"CoT"}
+
+
+# issue 21, items 10 and 11: a bad file is named, the rest converted; nothing nests past what JSON can hold --------
+
+def _copy_group(shared_data: Path, tmp_path: Path) -> Path:
+    import shutil
+    folder = tmp_path / "model" / "G1_instruction"
+    shutil.copytree(_raw(shared_data, "virtual_chatgpt_cot"), folder)
+    return folder
+
+
+def _truncate(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[:100])
+
+
+@pytest.mark.parametrize("which", [0, -1])  # the first file by name (the one the folder was sniffed from), or the last
+def test_a_truncated_file_is_named_and_the_rest_of_its_group_converted(shared_data, tmp_path, capsys, which) -> None:
+    folder = _copy_group(shared_data, tmp_path)
+    files = sorted(folder.glob("*.json"))
+    _truncate(files[which])
+    out = tmp_path / "out"
+    assert main(["convert", str(folder.parent), "--out", str(out)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and str(files[which]) in err[0] and "cannot read a raw answer" in err[0]
+    converted = json.loads((out / "G1_instruction.json").read_text())
+    assert len(converted) == len(files) - 1 and files[which].name.split("_")[0] not in converted
+    assert main(["convert", str(folder.parent), "--out", str(tmp_path / "again"), "--skip-bad"]) == 0
+    assert "skipped" in capsys.readouterr().err
+
+
+def test_deeply_nested_raw_answers_are_named_not_a_traceback(shared_data, tmp_path, capsys) -> None:
+    folder = _copy_group(shared_data, tmp_path)
+    files = sorted(folder.glob("*.json"))
+    files[0].write_text('{"answer_generation": ' + "[" * 5000 + "]" * 5000 + "}")
+    raw = json.loads(files[1].read_text())
+    long = [{"role": "system", "content": ""}, {"role": "user", "content": "q"}]
+    long += [{"role": "assistant", "content": f"thought {i}"} for i in range(5000)]
+    raw["answer_generation"].update(valid_data=True, train_messages=[long], final_answer='{"final_answer": "x"}')
+    files[1].write_text(json.dumps(raw))
+    assert main(["convert", str(folder.parent), "--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert f"{files[0]}: cannot read a raw answer (nested too deeply)" in err
+    assert f"{files[1]}: its chain of" in err and "Traceback" not in err
+    json.loads((tmp_path / "out" / "G1_instruction.json").read_text())
+
+
+def test_score_names_a_too_deep_converted_file(tmp_path, capsys) -> None:
+    path = tmp_path / "m" / "G1_instruction.json"
+    path.parent.mkdir()
+    path.write_text("[" * 5000 + "]" * 5000)
+    assert main(["score", str(path), "--judge", "verified"]) == 2
+    assert "nested too deeply" in capsys.readouterr().err

@@ -212,3 +212,18 @@ def test_a_changed_dataset_is_another_run(embedded, tmp_path, capsys):
     datasets.Dataset.from_list(rows, features=task_features()).to_parquet(str(path))
     assert run_eval.main(argv) == 2
     assert "holds" in capsys.readouterr().err
+
+
+# issue 21, item 11: empty and deeply nested datasets are clear errors ---------------------------------------------
+
+@pytest.mark.parametrize("name, text, words", [
+    ("empty.jsonl", "", "no rows"),
+    ("deep.jsonl", json.dumps({"query_id": 1, "query": "q", "api_list": "[" * 5000 + "]" * 5000}) + "\n",
+     "column api_list is not valid JSON (nested too deeply)")])
+def test_an_empty_or_too_deep_dataset_is_a_clear_error(tmp_path, capsys, name, text, words):
+    path = tmp_path / name
+    path.write_text(text)
+    assert run_eval.main(["run", "--agent", "oracle", "--benchmark", str(path), "--executor", "local",
+                          "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and words in err and str(path) in err

@@ -120,6 +120,20 @@ def test_export_refuses_a_used_folder_and_a_non_run(runs, tmp_path, capsys):
     assert "not a run folder" in capsys.readouterr().err
 
 
+# issue 21, item 17: names in the dataset card's table are literal cells -------------------------------------------
+
+def test_the_card_table_escapes_run_and_agent_names(tmp_path):
+    from benchmarks.results.hf_dataset import runs_card
+    from tests.helpers.run_folders import fake_run
+
+    hostile = "<img src=x onerror=alert(1)> a|b\nc"
+    run = fake_run(tmp_path, "r|1", "single", [True], agent=hostile)
+    card = runs_card([run], 1, "0", "hf")
+    table = card[card.index("| run |"):].strip().splitlines()
+    assert len(table) == 3 and "<img" not in card.split("---", 2)[2]
+    assert table[2].replace("\\|", "").count("|") == 8  # seven cells, as many as the head has
+
+
 def test_runs_of_the_same_name_from_different_folders_export_rows_told_apart(runs, tmp_path):
     for parent in ("a", "b"):
         shutil.copytree(runs / "oracle__embedded__seed0", tmp_path / parent / "oracle__embedded__seed0")

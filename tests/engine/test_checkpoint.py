@@ -128,3 +128,65 @@ def test_a_reply_with_a_lone_surrogate_is_journaled_exactly(tmp_path):
     checkpoint.close()
     events = read_journals(path)[("g/1", "x", 0)].events
     assert events == [["r", dataclasses.asdict(RoleResult("g/1|x|0|0", "bad \ud800 text", latency_s=0.25))]]
+
+
+# issue 21, item 8: lines of the wrong shape, of another run, a checkpoint that is not a file --------------------
+
+WRONG_SHAPES = [{"key": [["g/1"], "x", 0], "tries": 1, "started_at": 1.0, "from": 0, "events": []},  # unhashable key
+                {"key": ["g/1", "x", 0], "tries": 1, "started_at": 1.0, "from": 0, "events": None},
+                {"key": ["g/1", "x", 0], "tries": 1, "started_at": 1.0, "from": 0, "events": 7},
+                {"key": ["g/1", "x", 0], "tries": 1, "started_at": "yesterday", "from": 0, "events": []},
+                {"key": ["g/1", "x", 0], "tries": "1", "started_at": 1.0, "from": 0, "events": []},
+                {"key": ["g/1", "x", 0], "tries": 1, "started_at": 1.0, "from": 0, "events": [["x", {}]]},
+                {"key": "g/1", "tries": 1, "started_at": 1.0, "from": 0, "events": []},
+                [1, 2], "text", None, 5]
+
+
+@pytest.mark.parametrize("line", WRONG_SHAPES)
+def test_a_line_of_the_wrong_shape_is_skipped_with_a_warning(tmp_path, line):
+    path = tmp_path / CHECKPOINT_FILE
+    good = ["g/2", "x", 0]
+    path.write_text(json.dumps(line) + "\n" + _journal_line(good, 1, 0, [["o", {}]]))
+    with pytest.warns(UserWarning, match="wrong shape skipped"):
+        journals = read_journals(path)
+    assert list(journals) == [tuple(good)]
+
+
+@pytest.mark.parametrize("line", WRONG_SHAPES)
+def test_a_run_resumes_over_lines_of_the_wrong_shape(tmp_path, line):
+    script = CountingScript(interrupt_at=9)
+    with pytest.raises(KeyboardInterrupt):
+        _run(tmp_path, "chat-single", "cot", "lockstep", script)
+    path = tmp_path / "run" / CHECKPOINT_FILE
+    path.write_text(json.dumps(line) + "\n" + path.read_text())
+    with pytest.warns(UserWarning, match="wrong shape skipped"):
+        resumed = _records(_run(tmp_path, "chat-single", "cot", "lockstep", CountingScript()))
+    assert resumed == _records(_run(tmp_path, "chat-single", "cot", "lockstep", CountingScript(), "whole"))
+
+
+def test_lines_of_another_run_are_not_replayed(tmp_path):
+    path = tmp_path / CHECKPOINT_FILE
+    key = ("g/1", "x", 0)
+    path.write_text(json.dumps({"key": list(key), "run": "other", "tries": 1, "started_at": 1.0, "from": 0,
+                                "events": [["o", {}]]}) + "\n")
+    assert read_journals(path, "this") == {}
+    checkpoint = Checkpoint(path, {key: 1}, "this")
+    checkpoint.close()
+    assert checkpoint.saved == {} and path.read_text() == ""
+
+
+def test_a_run_binds_its_lines_to_its_identity(tmp_path):
+    with pytest.raises(KeyboardInterrupt):
+        _run(tmp_path, "chat-single", "cot", "lockstep", CountingScript(interrupt_at=9))
+    lines = [json.loads(line) for line in (tmp_path / "run" / CHECKPOINT_FILE).read_text().splitlines()]
+    assert lines and {len(line["run"]) for line in lines} == {16}
+
+
+def test_a_checkpoint_that_is_a_folder_is_refused_in_one_line(tmp_path, capsys):
+    import run_eval
+    (tmp_path / "r" / CHECKPOINT_FILE).mkdir(parents=True)
+    code = run_eval.main(["run", "--agent", "oracle", "--benchmark", "embedded", "--per-group", "1", "--executor",
+                          "local", "--out", str(tmp_path), "--run-name", "r", "--no-progress"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1 and f"{CHECKPOINT_FILE}: expected the run's checkpoint file" in err
+    assert (tmp_path / "r" / CHECKPOINT_FILE).is_dir()

@@ -7,7 +7,6 @@ import json
 import socket
 import threading
 import time
-from types import SimpleNamespace
 from typing import Any, Iterator
 
 import pytest
@@ -169,7 +168,7 @@ def test_a_trickling_server_meets_the_deadline_of_each_attempt(trickle) -> None:
 def test_retries_are_jittered_and_seeded(monkeypatch) -> None:
     """Delays are drawn below the exponential step, differ between requests, and repeat for one request."""
     sleeps: list[float] = []
-    monkeypatch.setattr(openai_http, "time", SimpleNamespace(sleep=sleeps.append))
+    monkeypatch.setattr(openai_http, "_sleep", sleeps.append)
     state = Hostile(b"not json")
     with serve(state) as url:
         settings = EndpointSettings(model="m", base_url=url, retries=4, backoff_s=1.0, max_backoff_s=4.0)
@@ -202,7 +201,7 @@ def test_a_run_with_a_malformed_reply_finishes_and_records_the_reason(tmp_path, 
     from tools_sim.cache import ResponseCache
     from tools_sim.simulator import Simulator
 
-    monkeypatch.setattr(openai_http, "time", SimpleNamespace(sleep=lambda s: None))  # retries without waiting
+    monkeypatch.setattr(openai_http, "_sleep", lambda s: None)  # retries without waiting
     with serve(OneCityMalformed()) as url:
         agent = override_models(PRESETS["chat-single"], backend="openai", model=f"m@{url}")
         config = RunConfig(agent=agent, out_dir=tmp_path, run_name="run", executor="local", progress=False)

@@ -1,6 +1,8 @@
 """trajectories.jsonl: appended, flushed, resumable, and repaired only at a torn tail."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from benchmarks.results.files import write_json_atomic
@@ -44,9 +46,50 @@ def test_torn_last_line_is_dropped_and_earlier_lines_kept(tmp_path):
 
 def test_corrupt_middle_line_names_the_file_and_line(tmp_path):
     path = tmp_path / "trajectories.jsonl"
-    path.write_text('{"a": 1}\nnot json\n')
+    path.write_text(json.dumps(_trajectory("1").to_record()) + '\nnot json\n')
     with pytest.raises(ValueError, match="line 2 is not valid JSON"):
         list(read_records(path))
+
+
+# issue 21, item 9: JSON objects of the wrong shape ---------------------------------------------------------
+
+def _spoilt(**change) -> dict:
+    record = {**_trajectory("9").to_record(), **change}
+    return {k: v for k, v in record.items() if v is not DROP}
+
+
+DROP = object()
+WRONG_RECORDS = [({"a": 1}, "field task_key: expected a string"), (_spoilt(status=DROP), "field status"),
+                 (_spoilt(task_key=["G1", "9"]), "field task_key"), (_spoilt(tries="2"), "field tries"),
+                 (_spoilt(seed=None), "field seed"), (_spoilt(usage=[]), "field usage"),
+                 (_spoilt(started_at="yesterday"), "field started_at"), (_spoilt(calls=[1]), "field calls"),
+                 ([1, 2], "expected a JSON object")]
+
+
+@pytest.mark.parametrize("record, problem", WRONG_RECORDS)
+def test_a_record_of_the_wrong_shape_names_the_file_line_and_field(tmp_path, record, problem):
+    path = tmp_path / "trajectories.jsonl"
+    path.write_text(json.dumps(_trajectory("1").to_record()) + "\n" + json.dumps(record) + "\n")
+    with pytest.raises(ValueError, match=f"line 2 is not a trajectory record \\({problem}"):
+        TrajectoryWriter(path)
+
+
+@pytest.mark.parametrize("record, problem", WRONG_RECORDS)
+def test_a_resume_refuses_them_in_one_line_and_repair_moves_every_one(tmp_path, capsys, record, problem):
+    import run_eval
+    argv = ["run", "--agent", "oracle", "--benchmark", "embedded", "--per-group", "1", "--executor", "local",
+            "--out", str(tmp_path), "--run-name", "r", "--no-progress"]
+    assert run_eval.main(argv) == 0
+    path = tmp_path / "r" / "trajectories.jsonl"
+    good = path.read_text()
+    path.write_text(good + json.dumps(record) + "\n" + "not json\n")
+    capsys.readouterr()
+    assert run_eval.main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and problem in err and "2 such line(s)" in err
+    assert run_eval.main(argv + ["--repair"]) == 0
+    assert path.read_text() == good
+    assert (tmp_path / "r" / "trajectories.jsonl.bad").read_text() == json.dumps(record) + "\nnot json\n"
 
 
 def test_atomic_json_replaces_whole_file(tmp_path):

@@ -143,3 +143,52 @@ def test_a_failed_import_keeps_an_existing_store(tmp_path: Path) -> None:
     assert _sim("import", str(_cache_dir(tmp_path / "bad", "{")), "--store", str(store)) == 2
     with Store(store) as opened:
         assert opened.summary()["records"] == 1
+
+
+# issue 21, item 16: a request trickled in is bounded as a whole; one client cannot hold every slot ----------------
+
+@pytest.fixture
+def strict_server() -> Iterator[tuple[VirtualServer, tuple[str, int]]]:
+    server = VirtualServer(Simulator(ResponseCache()), port=0, max_connections=6, socket_timeout_s=5,
+                           request_timeout_s=0.5, max_per_client=3)
+    thread = threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True)
+    thread.start()
+    yield server, ("127.0.0.1", server.server_address[1])
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize("cut", [10, len(REQUEST) - 30])  # in the headers, in the body
+def test_a_request_trickled_a_byte_at_a_time_is_dropped_at_its_deadline(strict_server, capsys, cut) -> None:
+    _, address = strict_server
+    with socket.create_connection(address, timeout=5) as conn:
+        start = time.monotonic()
+        conn.sendall(REQUEST[:cut])
+        closed = False
+        for byte in REQUEST[cut:]:  # a byte every 0.1 s: never idle as long as the socket timeout
+            try:
+                conn.sendall(bytes([byte]))
+            except OSError:
+                closed = True
+                break
+            time.sleep(0.1)
+            if time.monotonic() - start > 3:
+                break
+        reply = b"" if closed else conn.recv(1024)
+        assert not reply.startswith(b"HTTP/1.1 200") and time.monotonic() - start < 3
+    assert _ask(address).startswith(b"HTTP/1.1 200")
+    assert _stats(address)["requests"]["slow_requests"] == 1
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_one_client_cannot_hold_every_slot(strict_server) -> None:
+    _, address = strict_server
+    held = [socket.create_connection(address, timeout=5) for _ in range(5)]
+    time.sleep(0.2)
+    refused = sum(conn.recv(1024).startswith(b"HTTP/1.1 503") for conn in held[3:])
+    assert refused == 2  # its share is 3 of the 6 slots
+    with socket.create_connection(address, timeout=5, source_address=("127.0.0.2", 0)) as other:
+        other.sendall(REQUEST)
+        assert other.recv(65536).startswith(b"HTTP/1.1 200")
+    for conn in held:
+        conn.close()

@@ -105,10 +105,10 @@ def test_a_bad_file_is_named_with_its_field(tmp_path):
     run = _run(tmp_path, "a", "fail-no-tool")
     record = {"task_key": "G1_category/0", "agent": "x", "seed": 0, "turns": "oops"}
     (run / "trajectories.jsonl").write_text(json.dumps(record) + "\n")
-    with pytest.raises(AnalysisInputError, match=r"trajectories.jsonl: record 1 \(G1_category/0\) turns is str"):
+    with pytest.raises(AnalysisInputError, match=r"trajectories.jsonl: line 1 is not a trajectory record \(field group"):
         analyse(source_of(run))
     (run / "trajectories.jsonl").write_text('{"task_key": "G1_category/0"}\n')
-    with pytest.raises(AnalysisInputError, match=r"trajectories.jsonl: a record lacks task_key, agent or seed"):
+    with pytest.raises(AnalysisInputError, match=r"trajectories.jsonl: line 1 is not a trajectory record \(field group"):
         analyse(source_of(run))
     assert run_eval.main(["analyze", str(tmp_path / "nothing")]) == 2
 
