@@ -50,12 +50,15 @@ def _spoilt(good: Path, tmp_path: Path, name: str) -> tuple[Path, str]:
     return bad, words
 
 
-@pytest.mark.parametrize("name", SPOILS)
-@pytest.mark.parametrize("command", ["leaderboard", "report", "export"])
+# The files each command reads: a spoilt file it never opens is no case for it.
+UNREAD = {("leaderboard", "trajectories.jsonl"), ("export", "metrics.json")}
+CASES = [(command, name) for command in ("leaderboard", "report", "export") for name in SPOILS
+         if (command, SPOILS[name][0]) not in UNREAD]
+
+
+@pytest.mark.parametrize("command,name", CASES)
 def test_a_bad_run_is_skipped_with_one_line_naming_its_file_and_field(good, tmp_path, capsys, name, command) -> None:
     bad, words = _spoilt(good, tmp_path, name)
-    if (command, SPOILS[name][0]) in (("leaderboard", "trajectories.jsonl"), ("export", "metrics.json")):
-        pytest.skip(f"{command} does not read {SPOILS[name][0]}")
     out = {"leaderboard": ["--format", "json"], "report": ["--out", str(tmp_path / "rep")],
            "export": ["--out", str(tmp_path / "exp")]}[command]
     capsys.readouterr()
