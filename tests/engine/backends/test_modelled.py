@@ -40,8 +40,7 @@ def test_time_grows_with_every_prompt_token_and_with_the_longest_reply():
 def test_a_batch_larger_than_batch_size_runs_as_consecutive_sub_batches():
     start = time.perf_counter()
     results = _sleeper(0.1, batch_size=2).generate(_requests(5))
-    elapsed = time.perf_counter() - start
-    assert 0.3 <= elapsed < 0.3 + 0.3
+    assert time.perf_counter() - start >= 0.3  # three sub-batches of 0.1 s, one after the other
     assert results[0].latency_s == results[1].latency_s != results[4].latency_s
     assert [r.request_id for r in results] == ["0", "1", "2", "3", "4"]
 
@@ -70,9 +69,11 @@ def test_speed_divides_every_modelled_time():
 def test_local_actors_overlap_like_separate_gpus():
     models = {"a": ModelSpec(model="a"), "b": ModelSpec(model="b")}
     executor = LocalExecutor(models, {"a": _sleeper(0.3), "b": _sleeper(0.3)})
-    start = time.perf_counter()
-    executor.generate({"a": _requests(2), "b": _requests(2)})
-    assert time.perf_counter() - start < 0.5  # one after the other: 0.6 s
+    done = executor.gather([executor.submit("a", _requests(2)), executor.submit("b", _requests(2))])
+    spans = [(d.timing.started_at, d.timing.started_at + d.timing.busy_s) for d in done]
+    # The two batches ran at the same time (their spans overlap), read from the actors' own clocks, not the
+    # wall clock of a loaded machine; one after the other they would not.
+    assert max(start for start, _ in spans) < min(end for _, end in spans)
     assert all(busy >= 0.3 for busy in executor.busy_seconds().values())
 
 
@@ -80,10 +81,8 @@ def test_wait_any_returns_the_first_batch_done_without_waiting_for_the_others():
     models = {"fast": ModelSpec(model="fast"), "slow": ModelSpec(model="slow")}
     executor = LocalExecutor(models, {"fast": _sleeper(0.01), "slow": _sleeper(0.6)})
     slow, fast = executor.submit("slow", _requests(1)), executor.submit("fast", _requests(2))
-    start = time.perf_counter()
     first = executor.wait_any([slow, fast])
-    assert time.perf_counter() - start < 0.4
-    assert [done.batch for done in first] == [fast] and len(first[0].results) == 2
+    assert [done.batch for done in first] == [fast] and len(first[0].results) == 2  # the slow one not waited for
     assert [done.batch for done in executor.wait_any([slow])] == [slow]
 
 
@@ -116,7 +115,7 @@ def test_the_continuous_batching_model_returns_each_request_after_its_own_steps(
     long_at = time.perf_counter() - start
     stream.close()
     assert short.result.completion_tokens == 2 and long.result.completion_tokens == 20
-    assert short_at < 0.2 and 0.38 < long_at < 1.0
+    assert short_at < long_at / 2 and long_at > 0.38  # the short ones did not wait for the long one
     assert 0.38 < stream.busy_seconds() < long_at + 0.05
 
 
