@@ -26,9 +26,14 @@ def parquet_config(split: str, file: str) -> list[dict[str, Any]]:
     return [{"config_name": "default", "data_files": [{"split": split, "path": file}]}]
 
 
+def save_to_disk(dataset: Any, folder: Path) -> None:
+    """`save_to_disk`, with at least one shard: with none (0 rows) `load_from_disk` cannot read it back."""
+    dataset.save_to_disk(str(folder), **({"num_shards": 1} if len(dataset) == 0 else {}))
+
+
 # Adding a format is one entry here.
 DATASET_FORMATS: Registry[DatasetFormat] = Registry("dataset format")
-DATASET_FORMATS.register("hf", DatasetFormat("hf", lambda dataset, folder, _: dataset.save_to_disk(str(folder)),
+DATASET_FORMATS.register("hf", DatasetFormat("hf", lambda dataset, folder, _: save_to_disk(dataset, folder),
                                              lambda split, file: None))
 DATASET_FORMATS.register("parquet", DatasetFormat("parquet",
                                                   lambda dataset, folder, file: dataset.to_parquet(str(folder / file)),

@@ -114,8 +114,11 @@ def runs_dataset(run_dirs: Iterable[Path]):
 
     run_dirs = list(run_dirs)
     labels = run_labels(run_dirs)
-    return Dataset.from_list([row for run_dir in run_dirs for row in run_rows(run_dir, labels[run_dir])],
-                             features=run_features())
+    rows = [row for run_dir in run_dirs for row in run_rows(run_dir, labels[run_dir])]
+    features = run_features()
+    if not rows:  # runs with no trajectory yet: from_list would drop the columns, and saving would fail
+        return Dataset.from_dict(dict.fromkeys(features, []), features=features)
+    return Dataset.from_list(rows, features=features)
 
 
 # ---------------------------------------------------------------------------------------------- the card

@@ -141,3 +141,14 @@ def test_runs_of_the_same_name_from_different_folders_export_rows_told_apart(run
     assert run_eval.main(["export", str(tmp_path / "a"), str(tmp_path / "b"), "--out", str(out)]) == 0
     rows = datasets.load_from_disk(str(out)).to_list()
     assert {r["run"] for r in rows} == {"a/oracle__embedded__seed0", "b/oracle__embedded__seed0"}
+
+
+def test_a_run_with_no_trajectory_yet_exports_an_empty_dataset_with_every_column(runs, tmp_path):
+    run = next(path for path in sorted(runs.iterdir()) if (path / "trajectories.jsonl").is_file())
+    empty = tmp_path / "empty"
+    shutil.copytree(run, empty)
+    (empty / "trajectories.jsonl").write_text("")
+    out = tmp_path / "out"
+    assert run_eval.main(["export", str(empty), "--out", str(out)]) == 0
+    reread = datasets.load_from_disk(str(out))
+    assert len(reread) == 0 and set(reread.features) == set(run_features())
