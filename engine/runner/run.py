@@ -27,8 +27,8 @@ from engine.runner.metrics import throughput_metrics
 from engine.runner.progress import CallProgress, say
 from engine.runner.interrupts import RunTerminated, as_received, signals_end_the_run, stopping
 from engine.runner.run_lock import hold_run_folder
-from benchmarks.results.files import (CHECKPOINT_FILE, group_file, METRICS_FILE, RUN_FILE, SCORES_FILE, TOOLEVAL_DIR, TRAJECTORIES_FILE, write_bytes_atomic,
-                                      write_json_atomic)
+from benchmarks.results.files import (CHECKPOINT_FILE, group_file, METRICS_FILE, RUN_FILE, SCORES_FILE, TOOLEVAL_DIR, TRAJECTORIES_FILE, write_bytes_atomic)
+from benchmarks.results.metrics_file import write_metrics
 from benchmarks.results.manifest import effective_status, read_manifest, this_process, write_manifest
 from benchmarks.results.scores import write_scores
 from benchmarks.results.trajectories import TrajectoryWriter, iter_latest_records
@@ -271,7 +271,7 @@ class Run:
                       "prefix_cache_hit_tokens": prefix_cache_hits(self.manifest.get("models", {}))},
             "simulator": self.simulator.stats() if hasattr(self.simulator, "stats") else {},
         }
-        write_json_atomic(self.dir / METRICS_FILE, metrics)
+        write_metrics(self.dir, metrics)
         if has_gold_facts(self.tasks.values()):
             write_scores(self.dir / SCORES_FILE, verified_scores(outputs.verified, self.tasks, self.config.seed))
 

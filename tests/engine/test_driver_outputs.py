@@ -9,6 +9,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from engine.runner import run as run_module
 from engine.execution.local import LocalExecutor
 from engine.runner.metrics import outcome_metrics
@@ -99,3 +101,17 @@ def test_prefix_cache_hits_are_read_after_generating(tmp_path: Path, monkeypatch
 def test_startup_and_first_request_have_their_own_figures(tmp_path: Path) -> None:
     speed = json.loads((_run(tmp_path, n=2) / "metrics.json").read_text())["speed"]
     assert 0 <= speed["startup_s"] <= speed["first_request_s"] <= speed["wall_s"]
+
+
+def test_metrics_json_carries_its_schema_version_and_older_files_still_read(tmp_path: Path) -> None:
+    from benchmarks.results.metrics_file import SCHEMA_VERSION, read_metrics
+
+    run_dir = _run(tmp_path)
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    assert metrics["schema_version"] == SCHEMA_VERSION == 1 and list(metrics)[0] == "schema_version"
+    del metrics["schema_version"]  # as written before the version was recorded
+    (run_dir / "metrics.json").write_text(json.dumps(metrics))
+    assert read_metrics(run_dir)["overall"] == metrics["overall"]
+    (run_dir / "metrics.json").write_text(json.dumps({**metrics, "schema_version": "one"}))
+    with pytest.raises(ValueError, match="metrics.json: field schema_version"):
+        read_metrics(run_dir)
