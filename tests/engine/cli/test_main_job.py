@@ -136,5 +136,9 @@ def test_shortened_main_job_compares_single_and_multi(tmp_path, capsys):
     assert main_job(per_group=1, out=str(tmp_path)) == 0
     check_both_tables(tmp_path, capsys.readouterr().out, 1)
     board = json.loads((tmp_path / "leaderboard.json").read_text())
-    for entry in board["entries"]:
+    models = [entry for entry in board["entries"] if entry["kind"] != "oracle"]
+    assert len(models) == 2
+    for entry in models:
         assert 0.0 <= entry["overall"]["rate"] <= 100.0 and entry["models"] and entry["tokens"] > 0
+    oracle = [entry for entry in board["entries"] if entry["kind"] == "oracle"]  # the reference row: replays gold
+    assert [entry["overall"]["rate"] for entry in oracle] == [100.0] and not oracle[0]["models"]
