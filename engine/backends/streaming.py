@@ -48,8 +48,9 @@ class RequestStream(Protocol):
     def close(self) -> None: ...
 
 
-def submit_all(stream: RequestStream, requests: list[RoleRequest]) -> list[Future]:
-    """Hands several requests to `stream`, in one call where it takes them so (`submit_many`)."""
+def submit_all(stream: RequestStream, requests: list[RoleRequest]) -> list[Any]:
+    """Hands several requests to `stream`, in one call where it takes them so (`submit_many`); returns their
+    futures (a Future, or `Answered` for a request answered at once)."""
     submit_many = getattr(stream, "submit_many", None)
     return submit_many(requests) if submit_many is not None else [stream.submit(request) for request in requests]
 
@@ -174,6 +175,26 @@ class EngineThread:
             self.thread.join(self.JOIN_S)
 
 
+class Answered:
+    """A future born resolved, for requests answered as they are handed over: what the executor reads of a
+    concurrent.futures.Future (done, result, add_done_callback) without its lock and condition, which cost
+    the driver more than a scripted reply does."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: StreamedResult) -> None:
+        self.value = value
+
+    def done(self) -> bool:
+        return True
+
+    def result(self, timeout: float | None = None) -> StreamedResult:
+        return self.value
+
+    def add_done_callback(self, callback: Callable[[Any], None]) -> None:
+        callback(self)
+
+
 class ImmediateStream:
     """Runs each request in the caller's thread as it is submitted (scripted replies take microseconds)."""
 
@@ -187,27 +208,26 @@ class ImmediateStream:
         self._run(request, future)
         return future
 
-    def submit_many(self, requests: list[RoleRequest]) -> list[Future]:
+    def submit_many(self, requests: list[RoleRequest]) -> list[Answered]:
         """Answers the requests of a wake-up in one backend call: one clock reading and one retry scope for all
         (what each request cost alone was most of the driver's time on the continuous schedule)."""
-        futures: list[Future] = [Future() for _ in requests]
-        self._run_many(requests, futures)
-        return futures
+        return [Answered(streamed) for streamed in self._answer(requests)]
 
     def _run(self, request: RoleRequest, future: Future) -> None:
-        self._run_many([request], [future])
+        [streamed] = self._answer([request])
+        if not future.done():  # a stream closed under it cancelled it
+            future.set_result(streamed)
 
-    def _run_many(self, requests: list[RoleRequest], futures: list[Future]) -> None:
+    def _answer(self, requests: list[RoleRequest]) -> list[StreamedResult]:
         started_at = time.time()
         self.clock.started(len(requests))
         try:
             results, attempts = generate_with_retry(self.generate, requests)
         finally:
             self.clock.stopped(len(requests))
-        if len(results) != len(requests):  # a miscount must not leave a future unresolved
+        if len(results) != len(requests):  # a miscount must not leave a request unanswered
             results = failed_results(requests, f"the backend returned {len(results)} results for {len(requests)}")
-        for future, result in zip(futures, results):
-            resolve(future, result, started_at, attempts)
+        return [StreamedResult(result, started_at, attempts) for result in results]
 
     def busy_seconds(self) -> float:
         return self.clock.seconds()

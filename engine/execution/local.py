@@ -49,13 +49,13 @@ class LocalExecutor(Executor):
         worker = self.workers[part.key][part.replica]
         return self.threads[part.key][part.replica].submit(worker.generate, part.requests)
 
-    def _start_streamed(self, parts: list[Part]) -> list[Future]:
+    def _start_streamed(self, parts: list[Part]) -> list[Any]:
         """Each replica's stream takes its share of the parts in one call (`submit_all`); the parts are queued
         as finished in the order given, so a stream that answers at once keeps the order they were asked in."""
         by_replica: dict[tuple[str, int], list[Part]] = {}
         for part in parts:
             by_replica.setdefault((part.key, part.replica), []).append(part)
-        futures: dict[Part, Future] = {}
+        futures: dict[Part, Any] = {}
         for (key, replica), share in by_replica.items():
             stream = self.workers[key][replica].stream
             futures.update(zip(share, submit_all(stream, [part.requests[0] for part in share])))
