@@ -37,6 +37,10 @@ class Episode:
     role_calls: int = 0
     empty_plans: int = 0  # empty planner outputs in a row (this step's attempts so far)
     rounds: int = 0  # model rounds that called a tool (ToolBench: 3 tree nodes each: Thought, Action, Action Input)
+    # Formats with ChatGPT's function calling (`native_calls`) count the chain as its runner does, in tree nodes:
+    # 1 per thought-only reply, 2 or 3 per call (a Thought only when the reply has text besides its call).
+    nodes: int = 0
+    thought_only: int = 0  # replies without a call, kept and asked again
     pending_call: Action | None = field(default=None, repr=False)
     # The role formats' renders of this trajectory (tool doc once, history extended per call): roles.types.memoized
     prompt_memo: dict[Any, Any] = field(default_factory=dict, repr=False)
@@ -76,6 +80,7 @@ class _ModelAgent:
         self.format = get_format(spec.format, **spec.format_options)
         self._observation_text = _OBSERVATION_TEXT.get(getattr(self.format, "observations", "toolbench"), _toolbench_text)
         self._sampling: dict[str, SamplingParams] = {}
+        self._counts_nodes = getattr(self.format, "native_calls", False)
 
     def _request(self, episode: Episode, role: str, prompt) -> RoleRequest:
         sampling = self._sampling_of(role)
@@ -107,6 +112,7 @@ class _ModelAgent:
         the environment refuses (upstream `_step`: status 2, its own error text, the name kept) is answered
         here, not by the simulator."""
         episode.rounds += 1
+        episode.nodes += 2 + bool(action.thought)
         episode.pending_call = action
         if action.name == FINISH:
             self._record_call(episode, finish_error_reply(action.error), STATUS_BAD_FINISH_INPUT, "error", None)
@@ -125,7 +131,15 @@ class _ModelAgent:
         episode.trajectory.turns.append(Turn("observation", text))
         episode.pending_call = None
         episode.phase = self._after_observation
-        if episode.rounds >= self.spec.max_steps:
+        self._end_if_full(episode)
+
+    def _end_if_full(self, episode: Episode) -> None:
+        """Ends the chain at ToolBench's depth limit: in tree nodes for ChatGPT-style formats, else in rounds."""
+        if self._counts_nodes:
+            full = episode.nodes >= self.spec.max_depth
+        else:
+            full = episode.rounds >= self.spec.max_steps
+        if full:
             episode.trajectory.finish("max_steps")
 
     @staticmethod
@@ -243,6 +257,12 @@ class SingleAgent(_ModelAgent):
         if action.kind == "give_up":
             episode.trajectory.finish("gave_up", thought=action.thought)
             return None
+        if action.kind == "thought":  # a Thought node; the next step asks again with it in the history
+            episode.thought = action.thought
+            episode.nodes += 1
+            episode.thought_only += 1
+            self._end_if_full(episode)
+            return None
         if action.kind == "parse_error":  # upstream sends it anyway: the simulator answers with an error
             episode.trajectory.parse_failures += 1
         return self._tool_call(episode, action)
@@ -276,6 +296,8 @@ class OracleAgent:
     _after_observation = "replay"
     _observation_text = staticmethod(_toolbench_text)
     _record_call = _ModelAgent._record_call
+    _end_if_full = _ModelAgent._end_if_full
+    _counts_nodes = False
 
 
 @dataclass(frozen=True)

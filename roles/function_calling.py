@@ -5,6 +5,8 @@ schemas and its calls come back as structured tool calls, not as ReAct text.
   user template, then per step the assistant message (its thought as `content`, its call in `tool_calls`) and a
   `tool` message with the observation, as StableToolBench's ChatGPT conversations hold them; the tools are every
   api schema, then Finish.
+- No call: a reply without a call is a thought (ToolBench's thought-only node): the agent asks again with it in the
+  history, as an assistant message with content only.
 - Reply: Hermes `<tool_call>{"name", "arguments"}</tool_call>` (the form of Qwen, Hermes and SmolLM3 templates),
   or a bare JSON object `{"name", "parameters" | "arguments"}` (Llama 3's). The openai backend writes an OpenAI
   `tool_calls` reply in the Hermes form. The text before the call is the thought; only the first call is read,
@@ -119,14 +121,21 @@ class ChatFunctionCalling:
     stop: ClassVar[tuple[str, ...]] = ()
     served_by: ClassVar[str] = "chat-api"
     static_eval: ClassVar[bool] = False
-    native_calls: ClassVar[bool] = True  # DFSDT trees take ChatGPT's shape (engine.search.dfsdt)
+    # ChatGPT's runner: DFSDT trees take its shape (engine.search.dfsdt), a reply without a call is a thought-only
+    # node, and a chain's length is counted in tree nodes (engine.agents)
+    native_calls: ClassVar[bool] = True
 
     def step_prompt(self, ctx: PromptContext) -> ToolPrompt:
         tools = memoized(ctx, "openai tools", lambda: openai_tools(ctx.tools))
         return ToolPrompt(tuple(_messages(ctx)), tools)
 
     def parse_step(self, text: str) -> Action:
-        return step_action(text, parse_tool_call(text), "no tool call in the reply")
+        """A call, Finish, or a thought: ToolBench's runner keeps a reply without a function call as a Thought
+        node and asks again from it."""
+        call = parse_tool_call(text)
+        if call is None:
+            return Action("thought", thought=text.strip())
+        return step_action(text, call, "no tool call in the reply")
 
     def step_turns(self, text: str, action: Action) -> tuple[Turn, ...]:
         """The reply as generated: the prompt reads its thought and call back from it."""

@@ -46,11 +46,12 @@ class Plan:
 class Action:
     """What a caller, summarizer or single-LLM step asks for.
 
-    kind: "call" (name + raw arguments text), "answer" (final answer text), "give_up", or
+    kind: "call" (name + raw arguments text), "answer" (final answer text), "give_up", "thought" (a reply
+    without a call that function-calling formats keep, as ToolBench's ChatGPT runner does, and ask again), or
     "parse_error" (`error` says why; the engine counts it and moves on by the agent's rules).
     """
 
-    kind: Literal["call", "answer", "give_up", "parse_error"]
+    kind: Literal["call", "answer", "give_up", "thought", "parse_error"]
     thought: str = ""
     name: str = ""
     arguments: str = ""

@@ -118,13 +118,13 @@ def static_table_reports(static_file: Path, out: Path, executor_kind: str, backe
 def real_time_run(name: str, bench: Any, out: Path, executor: str, backend: str) -> Path:
     from engine.cli.run import default_run_name
     from engine.config.presets import load_agent, override_models
-    from engine.runner.run import Run, RunConfig
-    from engine.runner.tool_simulator import build_simulator
+    from engine.runner.build import build_run
+    from engine.runner.run import RunConfig
 
     agent = override_models(load_agent(name), backend=backend, dtype=MAIN_JOB_DTYPE)
     config = RunConfig(agent=agent, out_dir=out, run_name=default_run_name(agent, bench, 0), executor=executor,
-                       benchmark=bench.info, command=["umi-eval"])
-    return Run(config, bench.tasks, build_simulator(bench, None, "synthesize")).execute()
+                       command=["umi-eval"])
+    return build_run(config, bench).execute()
 
 
 def write_board(run_dirs: list[Path], out: Path) -> dict[str, Any]:

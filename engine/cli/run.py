@@ -125,24 +125,24 @@ class RunCommand(Subcommand):
 
     def run(self, args: argparse.Namespace, argv: list[str]) -> int:
         from engine.judges import check_judge_spec
-        from engine.runner.run import Run, RunConfig
-        from engine.runner.tool_simulator import build_simulator
+        from engine.runner.build import Simulation, build_run
+        from engine.runner.run import RunConfig
 
         agent = resolve_agent(args)
         bench = resolve_benchmark(args)
         check_oracle_gold(agent, bench)
         if args.judge:
             guarded(check_judge_spec)(args.judge)
-        simulator = guarded(build_simulator)(bench, args.cache, args.miss_policy, args.store, args.sim_model)
         run_name = args.run_name or guarded(path_part)(default_run_name(agent, bench, args.seed), "run name")
         config = RunConfig(agent=agent, out_dir=Path(args.out), run_name=run_name,
                            seed=args.seed, executor=args.executor, ray_address=args.ray_address, max_active=args.max_active,
-                           schedule=args.schedule, progress=not args.no_progress, benchmark=bench.info,
+                           schedule=args.schedule, progress=not args.no_progress,
                            retry_failed=not args.no_retry_failed, extend=args.extend, command=["umi-eval", *argv])
+        run = guarded(build_run)(config, bench, Simulation(args.cache, args.miss_policy, args.store, args.sim_model))
         gc.freeze()  # the tasks live to the end: the cyclic collector's full passes need not walk them (issue 12)
         with hold_run_folder(Path(args.out) / run_name):  # --repair writes too
             check_trajectories(Path(args.out) / run_name / TRAJECTORIES_FILE, args.repair)
-            run_dir = Run(config, bench.tasks, simulator).execute()
+            run_dir = run.execute()
         print(run_summary(run_dir))
         if args.judge:
             from engine.cli.score import summary

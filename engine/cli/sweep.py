@@ -40,7 +40,6 @@ class SweepCommand(Subcommand):
         from benchmarks import leaderboard
         from engine.judges.scoring import ScoreRequest, score
         from engine.runner.sweep import SweepError, execute, load_sweep, plan_table, start_with
-        from engine.runner.tool_simulator import build_simulator
 
         try:
             sweep = load_sweep(Path(args.file), sweep_agent)
@@ -51,7 +50,7 @@ class SweepCommand(Subcommand):
         print(plan_table(sweep))
         if args.dry_run:
             return 0
-        starter = start_with(build_simulator, sweep.out, not args.no_progress, ["umi-eval", *argv])
+        starter = start_with(sweep.out, not args.no_progress, ["umi-eval", *argv])
         state = execute(sweep, starter, lambda run_dir, judge: score(ScoreRequest(run_dir, judge)),
                         progress=not args.no_progress)
         failed = {name: run["error"] for name, run in state["runs"].items() if run["status"] == "failed"}

@@ -46,7 +46,8 @@ from benchmarks.results.files import LEADERBOARD_FILE, METRICS_FILE, out_problem
 from benchmarks.results.leaderboard import write_leaderboard
 from benchmarks.results.manifest import read_manifest
 from engine.runner.progress import Ticker, sweep_bar
-from engine.runner.run import Run, RunConfig
+from engine.runner.build import Simulation, build_run
+from engine.runner.run import RunConfig
 from engine.schedule import SCHEDULES
 from engine.schedule import DEFAULT_SCHEDULE
 from engine.config.safe_yaml import YamlFileError, load_yaml_file
@@ -352,13 +353,13 @@ def run_config(planned: PlannedRun, bench: LoadedBenchmark, settings: dict[str, 
     return RunConfig(agent=planned.agent, out_dir=out, run_name=planned.run_name, seed=planned.seed,
                      executor=settings.get("executor") or "ray", ray_address=settings.get("ray_address"),
                      max_active=settings.get("max_active"), schedule=settings.get("schedule") or DEFAULT_SCHEDULE,
-                     progress=progress, extend=bool(settings.get("extend")), benchmark=bench.info, command=command)
+                     progress=progress, extend=bool(settings.get("extend")), command=command)
 
 
-def start_with(build_simulator: Callable[..., Any], out: Path, progress: bool, command: list[str]) -> RunStarter:
-    """What runs one planned run: the same Run as `umi-eval run`."""
+def start_with(out: Path, progress: bool, command: list[str]) -> RunStarter:
+    """What runs one planned run: the same build step as `umi-eval run` (engine.runner.build)."""
     def start(planned: PlannedRun, bench: LoadedBenchmark, settings: dict[str, Any]) -> Path:
-        simulator = build_simulator(bench, planned.bench.options.get("cache"), settings.get("miss_policy") or "synthesize")
+        simulation = Simulation(planned.bench.options.get("cache"), settings.get("miss_policy") or "synthesize")
         alone = (settings.get("max_concurrent_runs") or 1) == 1  # concurrent runs' bars would overwrite each other
-        return Run(run_config(planned, bench, settings, out, progress and alone, command), bench.tasks, simulator).execute()
+        return build_run(run_config(planned, bench, settings, out, progress and alone, command), bench, simulation).execute()
     return start

@@ -111,7 +111,7 @@ def diversity_prompt(node: TreeNode) -> str | None:
 class Outcome:
     """What one query produced: a call with its observation, an answer, a give-up, or a failed request."""
 
-    kind: str  # "call" | "answer" | "give_up" | "error"
+    kind: str  # "call" | "answer" | "give_up" | "thought" (a reply without a call, chat-fc) | "error"
     state: Trajectory
     thought: str = ""
     name: str = ""
@@ -143,7 +143,7 @@ class MessageStyle:
         return {"role": "user", "content": text}
 
     def assistant(self, outcome: Outcome, name: str) -> dict[str, Any]:
-        if outcome.kind == "error":
+        if outcome.kind in ("error", "thought"):
             return {"role": "assistant", "content": outcome.thought}
         return {"role": "assistant", "content": outcome.thought,
                 "function_call": {"name": name, "arguments": outcome.arguments}}
@@ -154,13 +154,14 @@ class MessageStyle:
 
 class NativeCallMessageStyle(MessageStyle):
     """ChatGPT's function calling (ToolBench's DFS with ChatGPTFunction): a reply's `content` is absent when the
-    model said nothing besides its call, and then the query adds no Thought node (Action, Action Input only)."""
+    model said nothing besides its call, and then the query adds no Thought node (Action, Action Input only);
+    a reply without a call is one Thought node, expanded like any other."""
 
     thought_nodes_when_empty = False
 
     def assistant(self, outcome: Outcome, name: str) -> dict[str, Any]:
         message = super().assistant(outcome, name)
-        if not outcome.thought:
+        if not outcome.thought and "function_call" in message:
             del message["content"]
         return message
 
@@ -259,12 +260,14 @@ class TreeEpisode:
         """The nodes a query adds under `node`; returns the last (the one the search goes on from)."""
         messages = list(node.messages)
         path = node.path + (slot,)
-        if outcome.kind != "error" and not outcome.thought and not self.style.thought_nodes_when_empty:
+        without_call = outcome.kind in ("error", "thought")
+        if not without_call and not outcome.thought and not self.style.thought_nodes_when_empty:
             thought = node
         else:
             thought = node.add_child(TreeNode(THOUGHT, outcome.thought, messages=list(messages), path=path))
-        if outcome.kind == "error":  # upstream's failed request: a pruned Thought with code -1
-            thought.observation_code, thought.pruned = -1, True
+        if without_call:  # a thought-only node, or upstream's failed request: a pruned Thought with code -1
+            if outcome.kind == "error":
+                thought.observation_code, thought.pruned = -1, True
             thought.messages.append(self.style.assistant(outcome, ""))
             thought.state = outcome.state
             self.last_leaf = thought
@@ -334,7 +337,7 @@ class TreeEpisode:
     def _maybe_complete(self) -> None:
         expansion = self._expansion
         trajectory = expansion.episode.trajectory
-        if trajectory.done or trajectory.steps > expansion.base_steps:
+        if trajectory.done or trajectory.steps > expansion.base_steps or expansion.episode.thought_only:
             self._absorb(trajectory)
             self._step(self._outcome(expansion))
 
@@ -368,6 +371,8 @@ class TreeEpisode:
             arguments = self._finish_arguments(expansion, {"return_type": "give_up_and_restart"})
             return Outcome("give_up", thought=self._thought(expansion, "give_up"), name="Finish", arguments=arguments,
                            observation=GIVE_UP_OBSERVATION, status=STATUS_GIVE_UP, **common)
+        if expansion.episode.thought_only:
+            return Outcome("thought", thought=expansion.episode.thought, **common)
         self.last_error = trajectory.error or f"the query ended {trajectory.status}"
         return Outcome("error", thought=self.last_error, **common)
 
@@ -432,7 +437,7 @@ class TreeEpisode:
             tree.error = state.error
         if chosen is not None:
             tree.finish(chosen.state.status, chosen.state.final_answer, chosen.state.finish_thought)
-        elif self.last_error and node is not None and node.node_type == THOUGHT:
+        elif self.last_error and node is not None and node.observation_code == -1:  # a failed request
             tree.error = self.last_error
             tree.finish("failed")
         else:

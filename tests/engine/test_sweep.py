@@ -10,7 +10,6 @@ import pytest
 
 import run_eval
 from engine.cli.sweep import sweep_agent
-from engine.runner.tool_simulator import build_simulator
 from engine.runner.sweep import execute, load_sweep, start_with
 
 SCRIPTED = "{agent: chat-single, name: chat-scripted, backend: scripted, model: call-once-then-answer}"
@@ -69,7 +68,7 @@ def test_an_interrupted_run_resumes_and_keeps_what_it_wrote(tmp_path: Path, caps
 
 def test_a_failed_run_is_recorded_and_the_sweep_goes_on(tmp_path: Path) -> None:
     sweep = load_sweep(_two_by_two(tmp_path), sweep_agent)
-    real = start_with(build_simulator, sweep.out, False, [])
+    real = start_with(sweep.out, False, [])
     started = []
 
     def start(planned, bench, settings):

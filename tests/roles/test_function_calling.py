@@ -64,12 +64,12 @@ def test_calls_are_read_from_hermes_and_llama3_replies(text: str, expected: tupl
     assert parse_tool_call(text) == expected
 
 
-def test_finish_is_a_tool_and_a_reply_without_a_call_is_a_parse_error() -> None:
+def test_finish_is_a_tool_and_a_reply_without_a_call_is_a_thought() -> None:
+    # ToolBench's single_chain/DFS: an assistant message with content and no function_call is a Thought node.
     fmt = ChatFunctionCalling()
     finish = fmt.parse_step(hermes_call("Finish", {"return_type": "give_answer", "final_answer": "Sunny."}))
     assert (finish.kind, finish.answer) == ("answer", "Sunny.")
-    assert fmt.parse_step("It is sunny.") == Action(kind="parse_error", thought="It is sunny.",
-                                                    error="no tool call in the reply")
+    assert fmt.parse_step("It is sunny.") == Action(kind="thought", thought="It is sunny.")
 
 
 class _Tokenizer:
@@ -165,3 +165,78 @@ def test_chat_fc_multi_gives_the_caller_the_tools_natively(shared_data: Path, tm
     assert run_eval.main(argv) == 0
     records = [json.loads(line) for line in (tmp_path / "r" / "trajectories.jsonl").read_text().splitlines()]
     assert all(r["status"] == "answered" and r["calls"][0]["status"] == 0 for r in records)
+
+
+# -- thought-only replies and chain length in tree nodes (ToolBench's single_chain.py and DFS.py) -----------------
+
+WEATHER_CALL = hermes_call("forecast_for_weather_api", {"city_name": "Paris"})
+ANSWER_CALL = "Done.\n" + hermes_call("Finish", {"return_type": "give_answer", "final_answer": "Sunny."})
+
+
+def _chains(script) -> tuple[list[dict[str, Any]], list[RoleRequest]]:
+    """Runs one chat-fc chain with `script` behind the model; returns its records and the requests it made."""
+    from engine.backends.scripted import ScriptedBackend
+    from engine.execution.local import LocalExecutor
+    from engine.execution.placement import distinct_models
+    from tests.engine.test_search_dfsdt import agent_for
+    from tests.helpers.scheduling import run, weather_tasks
+
+    requests: list[RoleRequest] = []
+
+    def recording(request: RoleRequest) -> str:
+        requests.append(request)
+        return script(request)
+
+    agent = agent_for(recording, "chat-fc")
+    executor = LocalExecutor(distinct_models(agent.roles),
+                             backends={key: ScriptedBackend(recording) for key in distinct_models(agent.roles)})
+    records, _ = run(agent, weather_tasks(1), executor=executor)
+    return records, requests
+
+
+def test_a_thought_only_reply_is_kept_and_the_model_asked_again() -> None:
+    # single_chain.do_chain: the reply becomes a Thought node, its message joins the history, the loop asks again.
+    replies = iter(["Let me think about the city.", WEATHER_CALL, ANSWER_CALL])
+    records, requests = _chains(lambda request: next(replies))
+    record = records[0]
+    assert record["status"] == "answered" and len(requests) == 3
+    assert [c["name"] for c in record["calls"]] == ["forecast_for_weather_api"] and record["parse_failures"] == 0
+    assert requests[1].prompt.messages[2:] == ({"role": "assistant", "content": "Let me think about the city."},)
+
+
+def test_chain_length_is_counted_in_tree_nodes() -> None:
+    # The chain stops once its depth reaches 12 nodes (qa_pipeline's single_chain_max_step): 12 thought-only
+    # replies, 6 calls without content (Action, Action Input), or 4 calls with content (Thought added).
+    thoughts, requests = _chains(lambda request: "Still thinking.")
+    assert (thoughts[0]["status"], len(requests), thoughts[0]["calls"]) == ("max_steps", 12, [])
+    bare, _ = _chains(lambda request: WEATHER_CALL)
+    assert (bare[0]["status"], len(bare[0]["calls"])) == ("max_steps", 6)
+    said, _ = _chains(lambda request: "Look it up.\n" + WEATHER_CALL)
+    assert (said[0]["status"], len(said[0]["calls"])) == ("max_steps", 4)
+
+
+def test_a_thought_only_reply_is_one_tree_node_expanded_like_any_other() -> None:
+    # DFS.DFS: a reply without a function call adds one Thought node (its message: content only) and the
+    # search goes on from it; depth and the next query follow from there.
+    from tests.engine.test_search_dfsdt import node_path, run_trees
+    from tests.helpers.scheduling import weather_tasks
+
+    replies = {"0": "Let me think.", "0.0": WEATHER_CALL}
+    tree = run_trees(lambda request: replies.get(node_path(request), ANSWER_CALL), weather_tasks(1),
+                     preset="chat-fc")["G1_instruction/0"]
+    chain = _first_chain(tree.answer_file()["tree"]["tree"])
+    assert [(n["node_type"], n["depth"]) for n in chain] == [
+        ("Action Input", 0), ("Thought", 1), ("Action", 2), ("Action Input", 3), ("Thought", 4), ("Action", 5),
+        ("Action Input", 6)]
+    assert tree.root.children[0].messages[-1] == {"role": "assistant", "content": "Let me think."}
+    assert tree.trajectory.status == "answered" and tree.query_count == 3
+
+
+def test_a_tree_of_thoughts_only_is_twelve_nodes_deep_and_spends_the_query_budget() -> None:
+    from tests.engine.test_search_dfsdt import run_trees
+    from tests.helpers.scheduling import weather_tasks
+
+    tree = run_trees(lambda request: "Still thinking.", weather_tasks(1), preset="chat-fc")["G1_instruction/0"]
+    figures = tree.trajectory.search
+    assert (figures["max_depth"], figures["model_queries"], figures["answer_found"]) == (12, 200, False)
+    assert tree.trajectory.status == "max_steps" and tree.trajectory.calls == []
