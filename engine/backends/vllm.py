@@ -183,11 +183,11 @@ class VLLMStream:
         self._running: dict[str, tuple[RoleRequest, Future, float]] = {}  # engine request id -> ...
         self._ids = itertools.count()
         self._closed = False
-        self.engine = EngineThread(self._loop, self._held, "vllm-stream")
+        self.worker = EngineThread(self._loop, self._held, "vllm-stream")  # last: its thread steps self.engine
 
     def submit(self, request: RoleRequest) -> Future:
         future: Future = Future()
-        return self.engine.admit(request, future, lambda: self._submitted.put((request, future)))
+        return self.worker.admit(request, future, lambda: self._submitted.put((request, future)))
 
     def _held(self) -> Held:
         return [(request, future) for request, future, _ in self._running.values()] + drain(self._submitted)
@@ -197,7 +197,7 @@ class VLLMStream:
 
     def close(self) -> None:
         self._submitted.put(None)
-        self.engine.stop()
+        self.worker.stop()
 
     def _loop(self) -> None:
         while not self._closed:
