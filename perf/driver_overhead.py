@@ -10,6 +10,7 @@ admission window: lockstep admits every trajectory at once without one. `wire`: 
 batches sent to a role actor (what Ray ships), at two windows: bounded by the window, not by the run.
 
     python perf/driver_overhead.py --revisions 14e8769 HEAD --sizes 10000 100000 [--max-active 1024]
+    python perf/driver_overhead.py --revisions HEAD --sizes 10000 --schedule lockstep continuous
 """
 from __future__ import annotations
 
@@ -119,13 +120,38 @@ def measure(tree: Path, agent: str, size: int, max_active: int | None, schedule:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def measured_row(trees: dict[str, Path], revisions: dict[str, str], args: argparse.Namespace, agent: str, size: int,
+                 schedule: str) -> dict:
+    """One (agent, size, schedule) at every revision, with the load average (1 min) before each measurement."""
+    row = {"agent": agent, "trajectories": size, "max_active": args.max_active, "schedule": schedule}
+    for rev, tree in trees.items():
+        load = round(os.getloadavg()[0], 2)
+        row[revisions[rev]] = {**measure(tree, agent, size, args.max_active, schedule), "load_1min_before": load}
+        print(json.dumps(row), flush=True)
+    first, last = (row[revisions[r]] for r in (args.revisions[0], args.revisions[-1]))
+    row["ratio_role_calls_per_cpu_s"] = round(last["role_calls_per_cpu_s"] / first["role_calls_per_cpu_s"], 2)
+    row["ratio_peak_rss"] = round(last["peak_rss_mb"] / first["peak_rss_mb"], 2)
+    return row
+
+
+def schedule_ratios(rows: list[dict], revisions: dict[str, str]) -> dict:
+    """Per revision, each schedule's role calls per CPU-second over the first schedule's, measured in this run."""
+    first = rows[0]
+    return {"agent": first["agent"], "trajectories": first["trajectories"],
+            f"role_calls_per_cpu_s_over_{first['schedule']}": {
+                row["schedule"]: {commit: round(row[commit]["role_calls_per_cpu_s"] / first[commit]["role_calls_per_cpu_s"], 2)
+                                  for commit in revisions.values()} for row in rows[1:]}}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--revisions", nargs="+", default=["14e8769", "HEAD"])
     parser.add_argument("--sizes", nargs="+", type=int, default=[10_000, 100_000])
     parser.add_argument("--agents", nargs="+", default=["alpha-umi"])
     parser.add_argument("--max-active", type=int, default=1024)
-    parser.add_argument("--schedule", default="lockstep", help="lockstep (in every revision) or, from 26e2bc6, continuous")
+    parser.add_argument("--schedule", nargs="+", default=["lockstep"],
+                        help="lockstep (in every revision) or, from 26e2bc6, continuous; several: measured in turn, "
+                             "and each revision's role calls per CPU-second of each relative to the first")
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
     revisions = {rev: subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", rev], capture_output=True,
@@ -135,14 +161,8 @@ def main() -> int:
         trees = {rev: tree_of(commit, Path(scratch)) for rev, commit in revisions.items()}
         for agent in args.agents:
             for size in args.sizes:
-                row = {"agent": agent, "trajectories": size, "max_active": args.max_active, "schedule": args.schedule}
-                for rev, tree in trees.items():
-                    row[revisions[rev]] = measure(tree, agent, size, args.max_active, args.schedule)
-                    print(json.dumps(row), flush=True)
-                first, last = (row[revisions[r]] for r in (args.revisions[0], args.revisions[-1]))
-                row["ratio_role_calls_per_cpu_s"] = round(last["role_calls_per_cpu_s"] / first["role_calls_per_cpu_s"], 2)
-                row["ratio_peak_rss"] = round(last["peak_rss_mb"] / first["peak_rss_mb"], 2)
-                runs.append(row)
+                rows = [measured_row(trees, revisions, args, agent, size, schedule) for schedule in args.schedule]
+                runs += rows + ([schedule_ratios(rows, revisions)] if len(rows) > 1 else [])
         wire_sizes = [wire(trees[args.revisions[-1]], 4 * args.max_active, window) for window in (args.max_active // 4, args.max_active)]
     result = {"what": __doc__.splitlines()[0], "command": ["python", "perf/driver_overhead.py", *sys.argv[1:]],
               "revisions": revisions, "host": f"{os.cpu_count()} CPUs (shared)", "runs": runs, "wire": wire_sizes}

@@ -86,8 +86,9 @@ _SLOT = re.compile(r"\{(doc|tool_names|history|thought)\}")
 
 def fill(template: str, **slots: str) -> str:
     """Substitute the template's {slots} in one pass (inserted text is never re-scanned)."""
-    pieces = _template_pieces(template)  # literal, slot name, literal, ..., literal
-    return "".join(piece if i % 2 == 0 else slots[piece] for i, piece in enumerate(pieces))
+    pieces = list(_template_pieces(template))  # literal, slot name, literal, ..., literal
+    pieces[1::2] = [slots[name] for name in pieces[1::2]]  # a slice, not a test per piece: every prompt passes here
+    return "".join(pieces)
 
 
 @functools.lru_cache(maxsize=64)

@@ -2,8 +2,8 @@
 
 Every executor is asynchronous: `submit` hands one batch for an actor key and returns at once; `wait_any`
 returns the batches that have finished, each with its timing. `gather` and `generate` wait for every batch
-(the lockstep schedule, static evaluation). The continuous schedule streams instead: `submit_request` hands
-one request over and `wait_requests` returns whichever requests finished.
+(the lockstep schedule, static evaluation). The continuous schedule streams instead: `submit_requests` hands
+a wake-up's requests over, each on its own, and `wait_requests` returns whichever requests finished.
 
 An actor key is a pool of replicas (engine.execution.pool): the pool's router splits a batch into one part
 per replica, and sends a streamed request to one replica; a batch is finished when all its parts are.
@@ -94,11 +94,24 @@ class Executor(ABC):
 
     def submit_request(self, actor_key: str, request: RoleRequest) -> Ticket:
         """Hands one request to a replica's stream; returns at once."""
-        part = self.pools.split(actor_key, [request])[0]
-        part.streamed = True
-        part.future = self._start(part)
-        self._tell(self.on_submit, actor_key, [request])
-        return Ticket(actor_key, request, part)
+        return self.submit_requests([(actor_key, request)])[0]
+
+    def submit_requests(self, requests: list[tuple[str, RoleRequest]]) -> list[Ticket]:
+        """Hands one wake-up's requests (actor key, request) to the replicas' streams together, each its own
+        ticket, in the order given; returns at once. Together, a stream that can take several requests in one
+        call does (`_start_streamed`): per-request costs are the driver's ceiling on fast backends."""
+        parts = [self.pools.split(key, [request])[0] for key, request in requests]
+        for part in parts:
+            part.streamed = True
+        for part, future in zip(parts, self._start_streamed(parts)):
+            part.future = future
+        for key, asked in by_key(requests).items():
+            self._tell(self.on_submit, key, asked)
+        return [Ticket(part.key, part.requests[0], part) for part in parts]
+
+    def _start_streamed(self, parts: list[Part]) -> list[Any]:
+        """Starts streamed parts, one request each; returns their futures in `parts` order."""
+        return [self._start(part) for part in parts]
 
     def wait_any(self, batches: list[Batch], timeout: float | None = None) -> list[FinishedBatch]:
         """Blocks until at least one batch is done (or `timeout`); returns every finished one, in `batches` order."""
@@ -158,6 +171,14 @@ class Executor(ABC):
     def _tell(listeners: list[Callable[..., None]], *args: Any) -> None:
         for listener in listeners:
             listener(*args)
+
+
+def by_key(requests: list[tuple[str, RoleRequest]]) -> dict[str, list[RoleRequest]]:
+    """The requests of each actor key, in the order given."""
+    grouped: dict[str, list[RoleRequest]] = {}
+    for key, request in requests:
+        grouped.setdefault(key, []).append(request)
+    return grouped
 
 
 def joined(outcomes: list[tuple[list[RoleResult], BatchTiming]]) -> tuple[list[RoleResult], BatchTiming]:

@@ -10,6 +10,7 @@ from concurrent.futures import wait as wait_futures
 from typing import Any
 
 from engine.backends.base import Backend
+from engine.backends.streaming import submit_all
 from engine.execution.executor import Executor, Ticket
 from engine.execution.pool import Part, replicas_info
 from engine.execution.worker import RoleWorker
@@ -43,12 +44,24 @@ class LocalExecutor(Executor):
         self._set_aside: list[Part] = []  # finished, but not among the tickets the last wait asked for
 
     def _start(self, part: Part) -> Future:
+        if part.streamed:
+            return self._start_streamed([part])[0]
         worker = self.workers[part.key][part.replica]
-        if not part.streamed:
-            return self.threads[part.key][part.replica].submit(worker.generate, part.requests)
-        future = worker.stream.submit(part.requests[0])
-        future.add_done_callback(lambda _: self._finished.put(part))
-        return future
+        return self.threads[part.key][part.replica].submit(worker.generate, part.requests)
+
+    def _start_streamed(self, parts: list[Part]) -> list[Any]:
+        """Each replica's stream takes its share of the parts in one call (`submit_all`); the parts are queued
+        as finished in the order given, so a stream that answers at once keeps the order they were asked in."""
+        by_replica: dict[tuple[str, int], list[Part]] = {}
+        for part in parts:
+            by_replica.setdefault((part.key, part.replica), []).append(part)
+        futures: dict[Part, Any] = {}
+        for (key, replica), share in by_replica.items():
+            stream = self.workers[key][replica].stream
+            futures.update(zip(share, submit_all(stream, [part.requests[0] for part in share])))
+        for part in parts:
+            futures[part].add_done_callback(lambda _, part=part: self._finished.put(part))
+        return [futures[part] for part in parts]
 
     def _settle(self, parts: list[Part], timeout: float | None) -> bool:
         for step in wake_steps(timeout):

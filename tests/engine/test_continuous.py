@@ -218,3 +218,20 @@ def test_ray_streaming_actors_give_the_trajectories_of_lockstep():
     finally:
         executor.shutdown()
     assert remote == run(agent, weather_tasks(6))[0]
+
+
+def test_a_wake_up_hands_its_requests_to_each_engine_together():
+    """The requests a round asks for go to their streams in one call per engine (the scripted stream answers
+    them in one backend call), each still its own span, and the trajectories stay lockstep's."""
+    agent = scripted("alpha-umi", "call-once-then-answer", per_role=True)
+    models = distinct_models(agent.roles)
+    backends = {key: ScriptedBackend(call_once_then_answer) for key in models}
+    executor = LocalExecutor(models, backends)
+    told: list[tuple[str, int]] = []
+    executor.on_submit.append(lambda key, requests: told.append((key, len(requests))))
+    records, scheduler = run(agent, weather_tasks(12), "continuous", executor=executor)
+    calls = [size for backend in backends.values() for size in backend.batches]
+    assert sum(calls) == scheduler.stats.role_calls == sum(size for _, size in told)
+    assert len(calls) == len(told) < scheduler.stats.role_calls and max(calls) == 12  # the first round: all 12 planners
+    assert all(size == 1 for actor in scheduler.stats.actors.values() for size in actor.batch_sizes)
+    assert records == run(agent, weather_tasks(12))[0]

@@ -5,7 +5,7 @@ import threading
 import time
 
 from engine.backends.scripted import ScriptedBackend, call_once_then_answer
-from engine.backends.streaming import BatchRefillStream, ConcurrentStream, open_stream
+from engine.backends.streaming import BatchRefillStream, ConcurrentStream, ImmediateStream, open_stream, submit_all
 from engine.types import ModelSpec, RoleRequest, RoleResult, SamplingParams
 
 
@@ -77,3 +77,20 @@ def test_batch_refill_gathers_a_burst_of_submissions_into_one_batch():
         future.result(timeout=5)
     stream.close()
     assert backend.sizes == [6]
+
+
+def test_the_scripted_stream_answers_a_burst_in_one_backend_call_and_a_concurrent_one_each_alone():
+    backend = ScriptedBackend(lambda request: f"reply {request.request_id}")
+    futures = submit_all(backend.open_stream(4), [_request(i) for i in range(5)])
+    assert backend.batches == [5]
+    assert [future.result(timeout=0).result.text for future in futures] == [f"reply {i}" for i in range(5)]
+    concurrent = ConcurrentStream(backend.generate, 2)
+    assert [f.result(timeout=5).result.request_id for f in submit_all(concurrent, [_request(7), _request(8)])] == ["7", "8"]
+    assert sorted(backend.batches[1:]) == [1, 1]
+    concurrent.close()
+
+
+def test_a_burst_the_backend_miscounts_fails_every_request_of_it():
+    stream = ImmediateStream(lambda requests: [RoleResult("0", "only one")], 4)
+    results = [future.result(timeout=0).result for future in stream.submit_many([_request(0), _request(1)])]
+    assert [r.request_id for r in results] == ["0", "1"] and all("1 results for 2" in r.error for r in results)
