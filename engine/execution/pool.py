@@ -72,4 +72,5 @@ def replicas_info(infos: list[dict[str, Any]]) -> dict[str, Any]:
     several (or when where each ran is known)."""
     if len(infos) == 1 and "node_id" not in infos[0]:
         return infos[0]
-    return {**infos[0], "replicas": infos}
+    first_alive = next((info for info in infos if "died" not in info), infos[0])
+    return {**first_alive, "replicas": infos}

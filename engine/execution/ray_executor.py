@@ -224,9 +224,17 @@ class RayExecutor(Executor):
     def stream_busy_seconds(self) -> dict[str, float]:
         if not self.streaming:
             return super().stream_busy_seconds()
-        return {key: sum(self.ray.get([actor.stream_busy_seconds.remote() for n, actor in enumerate(actors)
-                                       if (key, n) not in self.pending]))  # a dead one's seconds died with it
+        return {key: sum(seconds for n, actor in enumerate(actors) if (key, n) not in self.pending
+                         if (seconds := self._ask(actor.stream_busy_seconds)) is not None)  # a dead one's died with it
                 for key, actors in self.actors.items()}
+
+    def _ask(self, method: Any) -> Any:
+        """An actor method's answer; None when the actor died since its last request (its node removed, say):
+        the figures it held died with it, and no request of the run is lost."""
+        try:
+            return self.ray.get(method.remote())
+        except self.ray.exceptions.RayActorError:
+            return None
 
     def _schedule_restart(self, replica: Replica, exc: BaseException) -> None:
         """Books a dead replica's replacement, started once its backoff has passed (_poll_restarts), or raises
@@ -299,10 +307,15 @@ class RayExecutor(Executor):
         (replacements still starting are waited for: where they run is what is recorded)."""
         for key in {key for key, _ in self.pending}:
             self._wait_for_all_replacements(key)
-        return {key: replicas_info([{**self.ray.get(actor.info.remote()), **self.ray.get(actor.where.remote()),
-                                     "resources": dataclasses.asdict(self.resources[(key, n)])}
-                                    for n, actor in enumerate(actors)])
+        return {key: replicas_info([self._replica_info(key, n, actor) for n, actor in enumerate(actors)])
                 for key, actors in self.actors.items()}
+
+    def _replica_info(self, key: str, n: int, actor: Any) -> dict[str, Any]:
+        info, where = self._ask(actor.info), self._ask(actor.where)
+        resources = {"resources": dataclasses.asdict(self.resources[(key, n)])}
+        if info is None or where is None:
+            return {"died": "after its last request (its node removed?)", **resources}
+        return {**info, **where, **resources}
 
     def shutdown(self) -> None:
         for actors in self.actors.values():

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import _thread
 import os
+import signal
 import socket
 import tempfile
 import threading
@@ -67,6 +68,10 @@ def init_ray(ray: Any, address: str | None, timeout_s: float | None = None) -> N
 
     watchdog = threading.Timer(timeout_s, interrupt)
     watchdog.daemon = True
+    on_main = threading.current_thread() is threading.main_thread()
+    # The watchdog's interrupt runs whatever SIGINT handler is installed (one a library left behind may not
+    # raise): Python's own raises KeyboardInterrupt while ray.init runs.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler) if on_main else None
     watchdog.start()
     try:
         _init_retrying_registration(ray, address)
@@ -84,6 +89,8 @@ def init_ray(ray: Any, address: str | None, timeout_s: float | None = None) -> N
         raise RayUnavailable(f"{where} could not be started or joined: {cause}. Ray's logs are in {ray_logs_dir()}") from exc
     finally:
         watchdog.cancel()
+        if on_main and signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # Ray did not take it over
+            signal.signal(signal.SIGINT, previous)
 
 
 def worker_failed_to_register(exc: BaseException) -> bool:

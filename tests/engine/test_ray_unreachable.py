@@ -60,3 +60,18 @@ def test_a_ray_init_that_fails_is_one_sentence_naming_the_logs() -> None:
 
     with pytest.raises(RayUnavailable, match=r"a local Ray could not be started or joined: ConnectionError: no GCS\. Ray's logs"):
         init_ray(HangingRay(ConnectionError("no GCS\nmore lines")), None, timeout_s=5)
+
+
+def test_the_watchdog_interrupts_ray_init_whatever_sigint_handler_was_left_installed() -> None:
+    import signal
+
+    from engine.execution.ray_start import RayUnavailable, init_ray
+
+    swallowed: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: swallowed.append(signum))  # raises nothing
+    try:
+        with pytest.raises(RayUnavailable, match=r"did not start or answer within 0.3 s"):
+            init_ray(HangingRay(), "auto", timeout_s=0.3)
+        assert swallowed == [] and signal.getsignal(signal.SIGINT) is not signal.default_int_handler  # restored
+    finally:
+        signal.signal(signal.SIGINT, previous)

@@ -89,3 +89,26 @@ def test_auto_needs_the_runs_gpus():
     with pytest.raises(ReplicaSpecError, match="--gpus"):
         apply_replicas(load_agent("alpha-umi"), "auto", None)
     assert apply_replicas(load_agent("alpha-umi"), None, None) == load_agent("alpha-umi")
+
+
+def test_an_actor_found_dead_while_reading_figures_is_recorded_not_raised() -> None:
+    """A replica whose node was removed after its last request: the end-of-run figures skip it, no error."""
+    from types import SimpleNamespace
+
+    from engine.execution.pool import replicas_info
+    from engine.execution.ray_executor import RayExecutor
+
+    class Died(Exception):
+        pass
+
+    def get(value):
+        if value == "dead":
+            raise Died("the actor died unexpectedly")
+        return value
+
+    executor = object.__new__(RayExecutor)
+    executor.ray = SimpleNamespace(get=get, exceptions=SimpleNamespace(RayActorError=Died))
+    alive, dead = SimpleNamespace(remote=lambda: 2.5), SimpleNamespace(remote=lambda: "dead")
+    assert (executor._ask(alive), executor._ask(dead)) == (2.5, None)
+    infos = [{"died": "after its last request", "resources": {}}, {"backend": "vllm", "node_id": "ab", "resources": {}}]
+    assert replicas_info(infos)["backend"] == "vllm" and replicas_info(infos)["replicas"] == infos
