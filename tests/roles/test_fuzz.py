@@ -9,7 +9,7 @@ import random
 import time
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Any
+from typing import Any, get_args, get_type_hints
 
 import pytest
 
@@ -26,7 +26,7 @@ FRAGMENTS = (
     '{"action": 1}', "</s>", "\n", " ", ": ", ".", ",", "null", "1e999", "9" * 5000, "\u0130", "\ud800", "\x00",
 )
 PLAN_ROUTES = {"caller", "conclusion", "give_up", "retry"}
-ACTION_KINDS = {"call", "answer", "give_up", "parse_error"}
+ACTION_KINDS = set(get_args(get_type_hints(Action)["kind"]))  # every kind an Action may have (roles.types)
 
 
 def _piece(rng: random.Random) -> str:
