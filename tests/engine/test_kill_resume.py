@@ -8,6 +8,7 @@ import pytest
 from tests.helpers.kill_resume import Setting, trial
 
 
+@pytest.mark.slow  # SIGKILLs subprocess runs: seconds each
 @pytest.mark.parametrize("setting,kills", [(Setting("alpha-umi", "cot", "lockstep", speed=2), 2),
                                            (Setting("chat-single", "dfsdt", "pipelined", speed=2), 1)], ids=["cot", "dfsdt"])
 def test_a_run_killed_at_random_points_resumes_to_the_uninterrupted_records(tmp_path, setting, kills):

@@ -7,6 +7,8 @@ import re
 import time
 from pathlib import Path
 
+import pytest
+
 import run_eval
 from engine.config.presets import load_agent
 from engine.runner.progress import CallProgress
@@ -112,6 +114,7 @@ def _no_executor(*args, **kwargs):
     raise AssertionError("a finished run started an executor")
 
 
+@pytest.mark.slow  # waits 2.6 s of real time: the clock is the bar's own
 def test_the_elapsed_clock_is_redrawn_every_second_without_updates():
     out = io.StringIO()
     with CallProgress("run", tasks=1, tasks_done=0, expected_calls=2, file=out):
