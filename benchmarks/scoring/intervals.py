@@ -7,7 +7,7 @@ whether multi-LLM really beats single-LLM rather than whether the two samples me
 """
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 

@@ -13,7 +13,7 @@ from benchmarks.core.registry import did_you_mean
 from engine.execution.placement import PlacementError, assign_engines
 from engine.config.safe_yaml import YamlFileError, load_yaml_file
 from engine.search import STRATEGIES, strategy_of_name
-from engine.agents import AGENT_KINDS, MULTI_ROLES, SINGLE_ROLES, agent_kind
+from engine.agents import AGENT_KINDS, MULTI_ROLES, agent_kind
 from engine.types import AgentSpec, ModelSpec, SamplingParams
 
 

@@ -28,7 +28,6 @@ from engine.execution.pool import BatchTiming, Part, replicas_info
 from engine.execution import ray_reaper
 from engine.execution.ray_start import (RayUnavailable, first_line, init_ray, ray_environment, ray_logs_dir,
                                         worker_failed_to_register)
-from engine.execution.routing import NoLiveReplica
 from engine.execution.worker import RoleWorker, StreamingRoleWorker
 from engine.execution.placement import actor_resources
 from engine.backends.streaming import StreamedResult, failed_results

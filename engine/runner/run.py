@@ -27,7 +27,7 @@ from engine.runner.metrics import throughput_metrics
 from engine.runner.progress import CallProgress, say
 from engine.runner.interrupts import RunTerminated, as_received, signals_end_the_run, stopping
 from engine.runner.run_lock import hold_run_folder
-from benchmarks.results.files import (CHECKPOINT_FILE, group_file, METRICS_FILE, RUN_FILE, SCORES_FILE, TOOLEVAL_DIR, TRAJECTORIES_FILE, write_bytes_atomic)
+from benchmarks.results.files import (CHECKPOINT_FILE, group_file, METRICS_FILE, SCORES_FILE, TOOLEVAL_DIR, TRAJECTORIES_FILE, write_bytes_atomic)
 from benchmarks.results.metrics_file import write_metrics
 from benchmarks.results.manifest import effective_status, read_manifest, this_process, write_manifest
 from benchmarks.results.scores import write_scores

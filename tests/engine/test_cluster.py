@@ -13,7 +13,6 @@ import pytest
 from engine.execution.placement import distinct_models
 from engine.execution.replicas import with_replicas
 from engine.execution.ray_executor import RayExecutor
-from engine.schedule import SCHEDULES
 from tests.helpers.scheduling import run, scripted, weather_tasks
 
 pytestmark = [pytest.mark.slow, pytest.mark.ray]

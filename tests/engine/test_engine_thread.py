@@ -2,7 +2,6 @@
 later one, so the continuous schedule never waits forever; closing a stream joins its thread."""
 from __future__ import annotations
 
-import dataclasses
 import json
 import time
 from pathlib import Path
