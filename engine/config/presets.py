@@ -197,7 +197,7 @@ def _model_spec(base: ModelSpec, overrides: dict[str, Any], where: str) -> Model
         if unknown := set(sampling) - known:
             raise AgentConfigError(f"{where}: unknown sampling field(s) {sorted(unknown)}; valid: {sorted(known)}")
         sampling_fields = dataclasses.asdict(base.sampling) | sampling
-        sampling_fields["stop"] = tuple(sampling_fields.get("stop") or ())
+        sampling_fields["stop"] = _stop_sequences(sampling_fields.get("stop"), where)
         sampling_fields["json_schema"] = _schema_text(sampling_fields.get("json_schema"), where)
         _check_numbers(sampling_fields, where)
         overrides = {**overrides, "sampling": SamplingParams(**sampling_fields)}
@@ -214,6 +214,18 @@ def _check_numbers(sampling: dict[str, Any], where: str) -> None:
         value = sampling.get(name)
         if value is not None and (isinstance(value, bool) or not isinstance(value, wanted)):
             raise AgentConfigError(f"{where}: sampling.{name} must be a number, got {value!r:.80}")
+
+
+def _stop_sequences(stop: Any, where: str) -> tuple[str, ...]:
+    """One stop string or a list of them, as vLLM and the OpenAI API take it (a bare string is one sequence,
+    not one per character)."""
+    if stop is None:
+        return ()
+    sequences = (stop,) if isinstance(stop, str) else stop
+    if not isinstance(sequences, (list, tuple)) or not all(isinstance(s, str) and s for s in sequences):
+        raise AgentConfigError(f"{where}: sampling.stop must be a string or a list of non-empty strings, "
+                               f"got {stop!r:.80}")
+    return tuple(sequences)
 
 
 def _schema_text(schema: Any, where: str) -> str | None:

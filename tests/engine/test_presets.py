@@ -1,6 +1,8 @@
 """Agent presets, YAML agents and overrides."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from engine.config.presets import PRESETS, AgentConfigError, load_agent, override_models
@@ -55,3 +57,18 @@ def test_override_applies_to_every_role():
     agent = override_models(PRESETS["alpha-umi"], backend="scripted", model="m", dtype=None)
     assert {spec.backend for spec in agent.roles.values()} == {"scripted"}
     assert {spec.dtype for spec in agent.roles.values()} == {"bf16"}
+
+
+@pytest.mark.parametrize("stop, expected", [("</s>", ("</s>",)), (["A", "B"], ("A", "B")), (None, ())])
+def test_a_stop_string_is_one_sequence_and_a_list_is_several(tmp_path, stop, expected):
+    path = tmp_path / "stop.yaml"
+    path.write_text(f"preset: chat-single\nmodel: {{sampling: {{stop: {json.dumps(stop)}}}}}\n")
+    assert load_agent(str(path)).roles["backbone"].sampling.stop == expected
+
+
+@pytest.mark.parametrize("stop", ["[1, 2]", "['']", "{a: 1}", "7"])
+def test_a_stop_that_is_not_strings_is_refused_naming_the_file(tmp_path, stop):
+    path = tmp_path / "stop.yaml"
+    path.write_text(f"preset: chat-single\nmodel: {{sampling: {{stop: {stop}}}}}\n")
+    with pytest.raises(AgentConfigError, match=r"stop\.yaml.*sampling\.stop must be a string or a list"):
+        load_agent(str(path))
