@@ -145,8 +145,8 @@ class RunCommand(Subcommand):
             run_dir = run.execute()
         print(run_summary(run_dir))
         if args.judge:
-            from engine.cli.score import summary
-            from engine.judges.scoring import ScoreRequest, score
+            from engine.cli.score import score_in_its_folder, summary
+            from engine.judges.scoring import ScoreRequest
 
-            print(summary(*guarded(score)(ScoreRequest(run_dir, args.judge))))
+            print(summary(*guarded(score_in_its_folder)(ScoreRequest(run_dir, args.judge))))
         return 0

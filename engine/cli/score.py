@@ -13,12 +13,13 @@ from benchmarks.scoring.judges import VERIFIED_JUDGE, JudgeOptions
 from engine.cli.base import Subcommand, check_output_file, check_seed
 from engine.judges.scoring import CACHE_FILE, ScoreRequest, score
 from engine.runner.progress import RequestProgress
+from engine.runner.run_lock import RunFolderBusy, hold_if_run_folder
 
 
 class ScoreCommand(Subcommand):
     output_folders = ("out",)
     name = "score"
-    user_errors = (ValueError, FileNotFoundError)
+    user_errors = (ValueError, FileNotFoundError, RunFolderBusy)
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         add_score_arguments(parser)
@@ -28,8 +29,15 @@ class ScoreCommand(Subcommand):
         check_output_file(args.cache, "--cache")
 
     def run(self, args: argparse.Namespace, argv: list[str]) -> int:
-        print(summary(*score(request_of(args))))
+        print(summary(*score_in_its_folder(request_of(args))))
         return 0
+
+
+def score_in_its_folder(request: ScoreRequest) -> tuple[Path, dict[str, Any]]:
+    """`score`, holding the run folder's lock when the scores go into one: a run or another scoring writing the
+    folder is refused (RunFolderBusy) instead of interleaving its files with ours."""
+    with hold_if_run_folder(request.out or request.path):
+        return score(request)
 
 
 def add_score_arguments(p: argparse.ArgumentParser) -> None:

@@ -38,7 +38,8 @@ class SweepCommand(Subcommand):
 
     def run(self, args: argparse.Namespace, argv: list[str]) -> int:
         from benchmarks import leaderboard
-        from engine.judges.scoring import ScoreRequest, score
+        from engine.cli.score import score_in_its_folder
+        from engine.judges.scoring import ScoreRequest
         from engine.runner.sweep import SweepError, execute, load_sweep, plan_table, start_with
 
         try:
@@ -51,7 +52,7 @@ class SweepCommand(Subcommand):
         if args.dry_run:
             return 0
         starter = start_with(sweep.out, not args.no_progress, ["umi-eval", *argv])
-        state = execute(sweep, starter, lambda run_dir, judge: score(ScoreRequest(run_dir, judge)),
+        state = execute(sweep, starter, lambda run_dir, judge: score_in_its_folder(ScoreRequest(run_dir, judge)),
                         progress=not args.no_progress)
         failed = {name: run["error"] for name, run in state["runs"].items() if run["status"] == "failed"}
         if (sweep.out / "leaderboard.json").is_file():

@@ -9,7 +9,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from benchmarks.results.files import LOCK_FILE
+from benchmarks.results.files import LOCK_FILE, RUN_FILE
 
 _held: dict[Path, int] = {}  # folder -> holders in this process (the command, then its Run), which share one lock
 
@@ -38,6 +38,12 @@ def hold_run_folder(run_dir: Path) -> Iterator[None]:
     finally:
         del _held[key]
         os.close(fd)  # the lock goes with the descriptor; the file stays (removing it would race a new holder)
+
+
+def hold_if_run_folder(folder: Path) -> contextlib.AbstractContextManager[None]:
+    """The folder's lock when it is a run folder (it has run.json); other folders (scores of converted answers)
+    have no lock file and get none."""
+    return hold_run_folder(folder) if (folder / RUN_FILE).is_file() else contextlib.nullcontext()
 
 
 def _lock(path: Path) -> int:

@@ -226,3 +226,20 @@ def test_the_longest_chain_exports_and_reads_back(tmp_path: Path, strategy: str)
     json.loads((run_dir / "tooleval" / "G1_instruction.json").read_text())
     if strategy == "dfsdt":
         convert_folder(run_dir / "answer" / "G1_instruction")
+
+
+def test_scoring_a_run_folder_another_process_writes_is_refused_and_writes_nothing(tmp_path: Path, capsys) -> None:
+    assert run_eval.main(["run", "--agent", "oracle", "--benchmark", "embedded", "--per-group", "1", "--executor",
+                          "local", "--out", str(tmp_path), "--run-name", "run", "--no-progress"]) == 0
+    capsys.readouterr()
+    before = {p: p.read_bytes() for p in (tmp_path / "run").rglob("*") if p.is_file()}
+    holder = _holder(tmp_path / "run" / "run.lock")
+    try:
+        code = run_eval.main(["score", str(tmp_path / "run"), "--judge", "embedded"])
+    finally:
+        holder.communicate("")
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and f"pid {holder.pid}" in err and "run.lock" in err
+    assert {p: p.read_bytes() for p in (tmp_path / "run").rglob("*") if p.is_file() and p.name != "run.lock"} == \
+        {p: b for p, b in before.items() if p.name != "run.lock"}
+    assert run_eval.main(["score", str(tmp_path / "run"), "--judge", "verified"]) == 0  # released with its process
