@@ -22,7 +22,7 @@ from benchmarks.results.metrics_file import read_metrics
 from benchmarks.results.shapes import readable_runs
 from benchmarks.results.leaderboard import SCHEMA_VERSION, LeaderboardDocument
 from benchmarks.results.manifest import read_manifest
-from benchmarks.results.markdown import markdown_cell as _markdown_cell, markdown_table as _markdown_table
+from benchmarks.results.markdown import markdown_table as _markdown_table
 from benchmarks.results.scores import passed_by_query, read_scores
 from benchmarks.scoring.intervals import paired_difference, rate_text
 from benchmarks.toolbench import order_groups
@@ -206,7 +206,7 @@ CSV_GROUP_FIELDS = ("rate", "ci95_low", "ci95_high", "n")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet reads such a cell as a formula
 
 
-def _csv_cell(value: Any) -> Any:
+def csv_cell(value: Any) -> Any:
     """Text cells that a spreadsheet would run as a formula get a leading apostrophe; numbers stay as they are."""
     return f"'{value}" if isinstance(value, str) and value.startswith(_FORMULA_STARTS) else value
 
@@ -223,7 +223,7 @@ def to_csv(board: dict[str, Any]) -> str:
     writer.writerow(head)
     for e in board["entries"]:
         scores = [e["groups"].get(g) for g in groups] + [e["overall"]]
-        writer.writerow(map(_csv_cell, [
+        writer.writerow(map(csv_cell, [
             e["run"], e["dir"], e["status"], e["agent"], e["kind"], ";".join(e["models"]), e["benchmark"], e["judge"], e["judge_revision"],
             e["metric"], *(v for s in scores for v in _csv_score(s)), *_csv_sopr(e["sopr"]),
             (e["win_rate"] or {}).get("rate"), e["win_reference"], e["answered_rate"], e["invalid_call_rate"],

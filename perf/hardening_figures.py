@@ -16,7 +16,8 @@ from benchmarks.results.trajectories import TrajectoryWriter, read_records
 from engine.backends.openai import OpenAIBackend
 from engine.backends.openai_http import EndpointSettings, MalformedReply
 from engine.config.safe_yaml import load_yaml, YamlFileError
-from benchmarks.leaderboard import _markdown_cell, _csv_cell
+from benchmarks.leaderboard import csv_cell
+from benchmarks.results.markdown import markdown_cell
 
 TOOLS = (ToolSpec(category="Weather", tool="Sky Data", api="Forecast", function_name=function_name("Forecast", "Sky Data"),
                   description="", parameters={}),)
@@ -106,7 +107,7 @@ t = ok = 0
 for _ in range(20_000):
     t += 1
     text = "".join(rng.choice("<>&|\\\n\r=+-@\tab ") for _ in range(rng.randint(0, 12)))
-    md, csv_ = _markdown_cell(text), _csv_cell(text)
+    md, csv_ = markdown_cell(text), csv_cell(text)
     ok += not set(md) & set("<>\n\r") and not csv_.startswith(("=", "+", "-", "@", "\t", "\r"))
 line("leaderboard: random cells", t, ok, t - ok)
 

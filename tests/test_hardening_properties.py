@@ -13,7 +13,8 @@ hypothesis = pytest.importorskip("hypothesis", reason="property tests need hypot
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from benchmarks.leaderboard import _csv_cell, _markdown_cell  # noqa: E402
+from benchmarks.leaderboard import csv_cell  # noqa: E402
+from benchmarks.results.markdown import markdown_cell  # noqa: E402
 from benchmarks.scoring.verified import states, tokens  # noqa: E402
 from engine.backends.openai import OpenAIBackend  # noqa: E402
 from engine.backends.openai_http import EndpointSettings, MalformedReply  # noqa: E402
@@ -153,7 +154,7 @@ def test_a_valid_reply_reads_back(text: str, prompt: int, completion: int, finis
 @PROPERTY
 @given(st.text())
 def test_a_markdown_cell_is_one_literal_cell(text: str) -> None:
-    cell = _markdown_cell(text)
+    cell = markdown_cell(text)
     assert not set(cell) & {"<", ">", "\n", "\r"} and len(cell.splitlines()) <= 1
     unescaped = cell.replace("\\\\", "").replace("\\|", "")
     assert "|" not in unescaped and not unescaped.endswith("\\")
@@ -162,7 +163,7 @@ def test_a_markdown_cell_is_one_literal_cell(text: str) -> None:
 @PROPERTY
 @given(st.text() | st.integers() | st.floats() | st.none())
 def test_a_csv_cell_never_starts_a_formula(value: object) -> None:
-    cell = _csv_cell(value)
+    cell = csv_cell(value)
     if isinstance(value, str):
         assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")) and cell.endswith(value)
     else:
