@@ -56,7 +56,9 @@ line("tools: nested arguments 0..3000 deep", t, ok, t - ok)
 d = Path(tempfile.mkdtemp()); w = TrajectoryWriter(d / "t.jsonl"); t = 0
 for cp in range(0xD800, 0xE000):
     t += 1
-    w.write({"task_key": f"k{cp}", "agent": "a", "seed": 0, "final_answer": "x" + chr(cp)})
+    w.write({"task_key": f"k{cp}", "group": "G1", "query_id": str(cp), "agent": "a", "seed": 0, "steps": 0,
+             "final_answer": "x" + chr(cp), "error": "", "status": "answered", "started_at": 0.0, "finished_at": 0.0,
+             "turns": [], "calls": [], "usage": {}})  # every field a resume reads (record_problem)
 w.close()
 back = list(read_records(d / "t.jsonl"))
 line("records: lone surrogates", t, len(back), t - len(back))
