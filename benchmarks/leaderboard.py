@@ -2,7 +2,7 @@
 
 Entries are sorted by overall rate, unfinished runs last and marked so; runs are told apart by their folders. Single- and multi-LLM runs of the same backbone (same benchmark and
 judge, the single run's model among the multi run's models, or paired explicitly) are also shown side by
-side with the paired difference of their pass rates (multi - single, paired bootstrap over the tasks both
+side with the paired difference of their pass rates (multi - single, paired interval over the tasks both
 scored). Every string that comes from data or model output is escaped in HTML and Markdown, and CSV
 cells that a spreadsheet would read as formulas are neutralised.
 """
@@ -198,7 +198,7 @@ def table(board: dict[str, Any]) -> str:
 def markdown(board: dict[str, Any]) -> str:
     text = table(board)
     if board.get("pairs"):
-        text += "\n\nsingle vs multi, same backbone (paired bootstrap over common tasks)\n\n" + _markdown_table(*pair_rows(board))
+        text += "\n\nsingle vs multi, same backbone (paired interval over common tasks)\n\n" + _markdown_table(*pair_rows(board))
     return text
 
 
@@ -252,7 +252,7 @@ def to_html(board: dict[str, Any]) -> str:
     parts = ["<!DOCTYPE html>", '<html><head><meta charset="utf-8"><title>umi-eval leaderboard</title>',
              "<style>table{border-collapse:collapse}td,th{border:1px solid #999;padding:2px 6px}</style></head><body>",
              f"<h1>umi-eval leaderboard</h1><p>generated {html.escape(board['generated_at'])}; rates in % with 95% "
-             "bootstrap intervals</p>", _html_table(*rows(board))]
+             "intervals (Wilson's; a bootstrap for fractional scores)</p>", _html_table(*rows(board))]
     if board.get("pairs"):
         parts += ["<h2>single vs multi, same backbone</h2>", _html_table(*pair_rows(board))]
     parts.append("</body></html>")

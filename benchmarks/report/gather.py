@@ -100,7 +100,7 @@ def leaderboard_order(views: list[RunView]) -> list[RunView]:
 
 def pairs(views: list[RunView]) -> list[dict[str, Any]]:
     """Single vs multi runs of one backbone (benchmarks.leaderboard.pairable), paired by folder: the
-    difference multi - single over the tasks both scored, with its paired bootstrap interval."""
+    difference multi - single over the tasks both scored, with its paired interval (benchmarks.scoring.intervals)."""
     return [{"single": s, "multi": m, "backbone": s.entry["models"],
              "difference": paired_difference(s.passed, m.passed)}
             for s in views for m in views if pairable(s.entry, m.entry)]

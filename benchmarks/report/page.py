@@ -71,7 +71,7 @@ def leaderboard_section(ordered: list[RunView], plot: str) -> str:
 
     rows = (({"data-run": v.key, **({} if v.finished else {"class": "unfinished"})}, cells(v)) for v in ordered)
     return ('<section id="leaderboard"><h2>Leaderboard</h2>' + plot
-            + '<p class="note">Rates in %, with 95% bootstrap intervals over tasks; unfinished runs last, in grey.</p>'
+            + '<p class="note">Rates in %, with 95% intervals over tasks (Wilson score; a bootstrap for fractional scores); unfinished runs last, in grey.</p>'
             + table(head, rows, "leaderboard-table") + "</section>")
 
 

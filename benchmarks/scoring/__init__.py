@@ -1,5 +1,5 @@
 """Scoring of finished runs: ToolEval pass rate and win rate with any judge, StableToolEval SoPR/SoWR,
-bootstrap intervals, and alpha-UMi's static step metrics.
+score and bootstrap intervals, and alpha-UMi's static step metrics.
 
     judges.make_judge(spec, options, gold_facts)    verified | replay:PATH | hf:DIR | openai:MODEL@URL | embedded
                                                     | fac:BACKEND:MODEL
@@ -9,7 +9,7 @@ bootstrap intervals, and alpha-UMi's static step metrics.
     agreement.agreement(labels_a, labels_b)          agreement rate and Cohen's kappa of two judges
     stable.sopr(results)                             StableToolEval SoPR from those same evaluations
     preference.win_rate(cand, ref, labels.., judge)  ToolEval win rate round by round; stable.sowr(outcomes)
-    intervals.paired_difference(a, b)                paired bootstrap of two runs on the same tasks
+    intervals.paired_difference(a, b)                paired interval of two runs on the same tasks
     static.static_metrics(samples, predictions)      alpha-UMi Plan ACC, Act. EM, Hallu., Arg. F1, R-L
 The `score` command lives in engine/cli/score.py; judges that run models in engine/judges.
 """

@@ -1,9 +1,12 @@
 """Confidence intervals for every rate: per group and overall, and the paired difference of two runs.
 
-The resampling is a seeded percentile bootstrap of a mean (bootstrap_ci), so a score file reproduces exactly.
-For two runs on the same tasks the unit is the task: resampling the
-per-task differences keeps each task's two results together (a paired bootstrap), which is what tells
-whether multi-LLM really beats single-LLM rather than whether the two samples merely differ.
+Pass/fail values get score intervals: Wilson's for a rate, Newcombe's hybrid score interval for the paired
+difference (his method 10). Unlike a bootstrap they are honest at small n: 0 passes of 6 reads [0, 39], not the
+certainty [0, 0] a bootstrap of six equal values gives. Fractional values (SoPR counts an unsure verdict 0.5) get
+a seeded percentile bootstrap of the mean (bootstrap_ci), so a score file reproduces exactly.
+For two runs on the same tasks the unit is the task: both intervals keep each task's two results together
+(paired), which is what tells whether multi-LLM really beats single-LLM rather than whether the two samples
+merely differ.
 """
 from __future__ import annotations
 
@@ -34,13 +37,20 @@ def bootstrap_ci(values: Sequence[float], *, n_boot: int = 1000, seed: int = 0,
 
 
 def rate_with_ci(passes: Sequence[bool | float], *, n_boot: int = 1000, seed: int = 0) -> dict[str, object]:
-    """A pass rate in percent with its 95% bootstrap interval: {"rate", "ci95": [low, high], "n"}.
-    With no runs the rate and interval are None."""
+    """A pass rate in percent with its 95% interval: {"rate", "ci95": [low, high], "n"}; Wilson's for pass/fail
+    values, a bootstrap for fractional ones. With no runs the rate and interval are None."""
     if not passes:
         return {"rate": None, "ci95": None, "n": 0}
     values = [float(p) for p in passes]
-    low, high = bootstrap_ci(values, n_boot=n_boot, seed=seed)
-    return {"rate": 100 * float(np.mean(values)), "ci95": [100 * low, 100 * high], "n": len(values)}
+    if _pass_fail(values):
+        low, high = wilson_interval(int(sum(values)), len(values))
+    else:
+        low, high = (100 * bound for bound in bootstrap_ci(values, n_boot=n_boot, seed=seed))
+    return {"rate": 100 * float(np.mean(values)), "ci95": [low, high], "n": len(values)}
+
+
+def _pass_fail(values: Sequence[float]) -> bool:
+    return all(value in (0.0, 1.0) for value in values)
 
 
 def group_of(key: str) -> str:
@@ -60,13 +70,41 @@ def rates_by_group(values: Mapping[str, float], seed: int = 0) -> dict[str, Any]
 
 def paired_difference(first: Mapping[str, float], second: Mapping[str, float], *, n_boot: int = 1000,
                       seed: int = 0) -> dict[str, Any]:
-    """second - first in points over the tasks both scored, with a paired 95% bootstrap interval."""
+    """second - first in points over the tasks both scored, with a paired 95% interval: Newcombe's for pass/fail
+    values, a bootstrap of the per-task differences for fractional ones."""
     keys = sorted(set(first) & set(second))
     if not keys:
         return {"diff": None, "ci95": None, "n": 0}
-    diffs = [float(second[k]) - float(first[k]) for k in keys]
-    low, high = bootstrap_ci(diffs, n_boot=n_boot, seed=seed)
-    return {"diff": 100 * float(np.mean(diffs)), "ci95": [100 * low, 100 * high], "n": len(keys)}
+    a, b = [float(first[k]) for k in keys], [float(second[k]) for k in keys]
+    if _pass_fail(a + b):
+        low, high = newcombe_paired_interval(a, b)
+    else:
+        low, high = (100 * bound for bound in bootstrap_ci(np.subtract(b, a), n_boot=n_boot, seed=seed))
+    return {"diff": 100 * float(np.mean(np.subtract(b, a))), "ci95": [low, high], "n": len(keys)}
+
+
+def newcombe_paired_interval(first: Sequence[float], second: Sequence[float]) -> tuple[float, float]:
+    """95% interval of mean(second) - mean(first), in points, for pass/fail results of the same tasks: Newcombe's
+    (1998) method 10 as Fagerland, Lydersen and Laake give it (square-and-add of the two Wilson intervals with the
+    continuity-corrected correlation of the paired results)."""
+    n = len(first)
+    both = sum(x and y for x, y in zip(first, second))
+    only_first, only_second = int(sum(first)) - both, int(sum(second)) - both
+    neither = n - both - only_first - only_second
+    p1, p2 = (both + only_first) / n, (both + only_second) / n
+    l1, u1 = (bound / 100 for bound in wilson_interval(both + only_first, n))
+    l2, u2 = (bound / 100 for bound in wilson_interval(both + only_second, n))
+    margins = (both + only_first) * (only_second + neither) * (both + only_second) * (only_first + neither)
+    phi = _continuity_corrected(both * neither - only_first * only_second, n) / np.sqrt(margins) if margins else 0.0
+    below = np.sqrt((u1 - p1) ** 2 - 2 * phi * (u1 - p1) * (p2 - l2) + (p2 - l2) ** 2)
+    above = np.sqrt((p1 - l1) ** 2 - 2 * phi * (p1 - l1) * (u2 - p2) + (u2 - p2) ** 2)
+    return 100 * float(p2 - p1 - below), 100 * float(p2 - p1 + above)
+
+
+def _continuity_corrected(cross: float, n: int) -> float:
+    """Newcombe's correction of the correlation's numerator ad - bc: shrunk by n/2 toward 0 when positive (so
+    a weak positive correlation does not narrow the interval), kept when negative."""
+    return cross - n / 2 if cross > n / 2 else min(cross, 0.0)
 
 
 def wilson_interval(passed: int, n: int, z: float = 1.96) -> tuple[float, float]:
@@ -77,7 +115,9 @@ def wilson_interval(passed: int, n: int, z: float = 1.96) -> tuple[float, float]
     p = passed / n
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return 100 * max(0.0, float(centre - half)), 100 * min(1.0, float(centre + half))
+    low = 0.0 if passed == 0 else 100 * max(0.0, float(centre - half))  # exact ends: rounding must not put the rate
+    high = 100.0 if passed == n else 100 * min(1.0, float(centre + half))  # outside its interval
+    return low, high
 
 
 def rate_text(score: dict[str, Any] | None, ci_digits: int = 1, sep: str = ", ") -> str:

@@ -1,7 +1,7 @@
 """The verified pass rate of a run whose tasks carry gold facts (no judge model): engine.runner.run writes it.
 
 A query passes when the trajectory finished with give_answer and the answer states every gold fact
-(benchmarks.scoring.verified). Rates come per group and overall with their seeded 95% bootstrap intervals.
+(benchmarks.scoring.verified). Rates come per group and overall with their 95% intervals (benchmarks.scoring.intervals).
 """
 from __future__ import annotations
 

@@ -155,12 +155,10 @@ def _number(value: float | None, digits: int = 1) -> str:
 
 
 def pass_cell(overall: dict[str, Any] | None) -> str:
-    """`rate [low, high]` in whole percent with Wilson's interval, honest at a few queries."""
-    from benchmarks.scoring.intervals import wilson_interval
-
+    """`rate [low, high]` in whole percent (Wilson's interval for pass/fail scores: benchmarks.scoring.intervals)."""
     if not overall or overall.get("rate") is None:
         return "-"
-    low, high = wilson_interval(round(overall["rate"] * overall["n"] / 100), overall["n"])
+    low, high = overall["ci95"]
     return f"{overall['rate']:.0f} [{low:.0f}, {high:.0f}]"
 
 
@@ -175,7 +173,7 @@ def real_time_table(board: dict[str, Any]) -> str:
 
 
 def difference_lines(board: dict[str, Any]) -> list[str]:
-    """multi - single of each pair on the same backbone, over the queries both scored (paired bootstrap)."""
+    """multi - single of each pair on the same backbone, over the queries both scored (paired: Newcombe's interval)."""
     lines = []
     for pair in board.get("pairs", []):
         diff = pair["difference"]

@@ -70,5 +70,5 @@ def test_section_and_line_of_the_summary() -> None:
     section = agreement_section({"id": "verified"}, {"G/1": 1.0, "G/2": 1.0}, {"G/1": 1.0, "G/2": 1.0}, {"model_calls": 0})
     assert section["per_query"] == {"G/1": ["passed", "passed"], "G/2": ["passed", "passed"]}
     assert section["kappa"] is None and section["judge"] == {"id": "verified"}
-    assert agreement_text(section).startswith("agreement with verified: 100.0% [100.0, 100.0] of 2 queries; "
+    assert agreement_text(section).startswith("agreement with verified: 100.0% [34.2, 100.0] of 2 queries; "  # Wilson: 2 of 2 is no certainty
                                               "Cohen's kappa undefined (both judges gave every query the same label")
