@@ -196,3 +196,63 @@ def test_a_record_with_malformed_thoughts_is_refused_naming_the_line_and_field(t
     path.write_text(f"{good}\n{bad}\n")
     with pytest.raises(ValueError, match=r"line 2 is not a trajectory record \(field thoughts: expected a list"):
         list(read_records(path))
+
+
+# -- ChatGPT's real CoT answer files (StableToolBench's data_example) as the reference shape ----------------------
+
+COT_ANSWERS = Path("stabletoolbench/data_example/answer/virtual_chatgpt_cot/G1_instruction")
+
+
+def _record_of(raw: dict[str, Any]) -> dict[str, Any]:
+    """The record of a chat-fc chain that made the file's replies: from the answered conversation (a Thought node
+    before an Action is a call said with text or a reply of its own; only the messages tell), else the chain."""
+    generation = raw["answer_generation"]
+    calls: list[dict[str, Any]] = []
+    thoughts: list[dict[str, Any]] = []
+    record = {"status": "max_steps", "final_answer": "", "finish_thought": "", "calls": calls, "thoughts": thoughts}
+    if not generation["valid_data"]:
+        chain = raw["trys"][0]["chain"]
+        assert {node["node_type"] for node in chain} == {"Action", "Action Input"}  # what the files here hold
+        calls += [{"name": action["description"], "arguments": given["description"], "observation": given["observation"],
+                   "status": given["observation_code"], "thought": ""} for action, given in zip(chain[::2], chain[1::2])]
+        return record
+    conversation = generation["train_messages"][-1]
+    for index, message in enumerate(conversation[2:], 2):
+        call = message.get("function_call")
+        if message["role"] != "assistant":
+            continue
+        if call is None:
+            thoughts.append({"text": message["content"], "calls_before": len(calls)})
+        elif call["name"] == "Finish":
+            answer = json.loads(call["arguments"])["final_answer"]
+            record.update(status="answered", final_answer=answer, finish_thought=message.get("content") or "")
+        else:
+            calls.append({"name": call["name"], "arguments": call["arguments"], "thought": message.get("content") or "",
+                          "observation": conversation[index + 1]["content"], "status": 0})
+    return record
+
+
+def _node_key(node: dict[str, Any]) -> tuple[str, str, str]:
+    return node["node_type"], node["description"], node.get("observation", "")  # to_json leaves out an empty one
+
+
+@pytest.mark.parametrize("query_id", ["608", "588"])  # answered after a thought-only reply; stopped at 12 nodes
+def test_chatgpts_real_cot_answers_are_what_the_export_writes_for_the_same_replies(shared_data: Path,
+                                                                                    query_id: str) -> None:
+    from benchmarks.core.types import Task
+    from benchmarks.results.tooleval_export import finish_arguments
+
+    raw = json.loads((shared_data / COT_ANSWERS / f"{query_id}_CoT@1.json").read_text(encoding="utf-8"))
+    generation = raw["answer_generation"]
+    record = _record_of(raw)
+    ours = raw_answer(Task("stb", "G1_instruction", query_id, generation["query"], ()), record, native_calls=True)
+    if generation["valid_data"]:  # Finish's arguments are rebuilt from the answer (docs/fidelity.md): put in theirs
+        rebuilt = finish_arguments(record)
+        generation["final_answer"] = raw["trys"][0]["chain"][-1]["description"] = rebuilt
+        generation["train_messages"][-1][-1]["function_call"]["arguments"] = rebuilt
+        assert ours["answer_generation"]["train_messages"][-1][2:] == generation["train_messages"][-1][2:]
+        assert [n["node_type"] for n in ours["trys"][0]["chain"]] == [
+            "Action", "Action Input", "Action", "Action Input", "Thought", "Action", "Action Input"]
+    assert [_node_key(n) for n in ours["trys"][0]["chain"]] == [_node_key(n) for n in raw["trys"][0]["chain"]]
+    theirs = converted_answer(raw, "CoT@1", random.Random(CONVERTER_SEED))["answer"]
+    assert converted_answer(ours, "CoT@1", random.Random(CONVERTER_SEED))["answer"] == theirs
