@@ -252,11 +252,12 @@ class SingleAgent(_ModelAgent):
             return None
         action = self._as_finish(self.format.parse_step(result.text))
         episode.trajectory.turns.extend(self.format.step_turns(result.text, action))
+        arguments = action.arguments if action.name == FINISH else ""  # the model's Finish call, as written
         if action.kind == "answer":
-            episode.trajectory.finish("answered", action.answer, action.thought)
+            episode.trajectory.finish("answered", action.answer, action.thought, arguments)
             return None
         if action.kind == "give_up":
-            episode.trajectory.finish("gave_up", thought=action.thought)
+            episode.trajectory.finish("gave_up", thought=action.thought, arguments=arguments)
             return None
         if action.kind == "thought":  # a Thought node; the next step asks again with it in the history
             episode.thought = action.thought

@@ -151,6 +151,7 @@ class Trajectory:
     status: TrajectoryStatus = "running"
     final_answer: str = ""
     finish_thought: str = ""  # what the agent said with Finish (ToolEval's converted answers show it)
+    finish_arguments: str = ""  # Finish's arguments as the model wrote them (single-LLM agents; "" for the others)
     parse_failures: int = 0
     unmarked_plans: int = 0
     planner_retries: int = 0
@@ -188,10 +189,11 @@ class Trajectory:
                 del record[name]
         return record
 
-    def finish(self, status: TrajectoryStatus, answer: str = "", thought: str = "") -> None:
+    def finish(self, status: TrajectoryStatus, answer: str = "", thought: str = "", arguments: str = "") -> None:
         self.status = status
         self.final_answer = answer
         self.finish_thought = thought
+        self.finish_arguments = arguments
 
 
 def _same(value: Any) -> Any:
@@ -199,7 +201,7 @@ def _same(value: Any) -> Any:
 
 
 _TRAJECTORY_FIELDS = tuple(f.name for f in dataclasses.fields(Trajectory))
-_OMITTED_WHEN_EMPTY = ("search", "thoughts")
+_OMITTED_WHEN_EMPTY = ("finish_arguments", "search", "thoughts")
 _RECORD_VALUE = {  # the record's copy of each field holding dataclasses or containers (the rest are scalars)
     "turns": lambda turns: [{"role": t.role, "text": t.text} for t in turns],
     "calls": lambda calls: [dict(vars(call)) for call in calls],

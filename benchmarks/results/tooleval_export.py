@@ -36,7 +36,10 @@ class _Reply(NamedTuple):
 
 
 def finish_arguments(record: dict[str, Any]) -> str:
-    """Finish's arguments as alpha-UMi's runner writes them (`json.dumps`, no indent); "" without Finish."""
+    """Finish's arguments as the model wrote them, else (alpha-UMi, records from before they were kept) as alpha-UMi's
+    runner writes them (`json.dumps`, no indent); "" without Finish."""
+    if record["status"] in ("answered", "gave_up") and record.get("finish_arguments"):
+        return record["finish_arguments"]
     if record["status"] == "answered":
         return json.dumps({"return_type": "give_answer", "final_answer": record["final_answer"]})
     if record["status"] == "gave_up":

@@ -76,6 +76,7 @@ class _RecordFields(TypedDict):
 class TrajectoryRecord(_RecordFields, total=False):
     """One line of trajectories.jsonl: engine.types.Trajectory as JSON, plus `steps` (its tool calls)."""
 
+    finish_arguments: str  # Finish's arguments as the model wrote them (single-LLM agents), absent otherwise
     search: dict[str, Any]  # a DFSDT tree's figures (engine.search); chains have none
     thoughts: list[ThoughtRecordJson]  # replies without a call (chat-fc), absent when none
 
@@ -116,6 +117,8 @@ def record_problem(record: Any) -> str | None:
         return "field calls: expected a list of objects"
     if not all(isinstance(u, dict) for u in record["usage"].values()):
         return "field usage: expected an object of objects (per role)"
+    if not isinstance(record.get("finish_arguments", ""), str):
+        return f"field finish_arguments: expected a string, got {_shown(record['finish_arguments'])}"
     if not _are_thoughts(record.get("thoughts", [])):
         return 'field thoughts: expected a list of {"text": string, "calls_before": whole number}'
     return None

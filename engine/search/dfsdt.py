@@ -400,13 +400,11 @@ class TreeEpisode:
         cut = planner.find({"answer": "Next: conclusion", "give_up": "Next: give up"}[kind])
         return (planner[:cut] if cut >= 0 else planner).strip()
 
-    def _finish_arguments(self, expansion: Expansion, default: dict[str, str]) -> str:
-        """The Finish call's arguments as the model wrote them (ReAct), else as alpha-UMi's parser builds them."""
-        if not agent_kind(self.spec).collaborative and expansion.texts:
-            action = self.agent.format.parse_step(expansion.texts[-1][1])
-            if action.name == "Finish":
-                return action.arguments
-        return json.dumps(default)
+    @staticmethod
+    def _finish_arguments(expansion: Expansion, default: dict[str, str]) -> str:
+        """The Finish call's arguments as the model wrote them (single-LLM agents), else as alpha-UMi's parser
+        builds them."""
+        return expansion.episode.trajectory.finish_arguments or json.dumps(default)
 
     # -- the end of the search -----------------------------------------------------------------------------
 
@@ -429,7 +427,8 @@ class TreeEpisode:
             tree.thoughts = list(state.thoughts)
             tree.error = state.error
         if chosen is not None:
-            tree.finish(chosen.state.status, chosen.state.final_answer, chosen.state.finish_thought)
+            state = chosen.state
+            tree.finish(state.status, state.final_answer, state.finish_thought, state.finish_arguments)
         elif self.last_error and node is not None and node.observation_code == -1:  # a failed request
             tree.error = self.last_error
             tree.finish("failed")

@@ -24,7 +24,8 @@ from tests.helpers.scheduling import weather_tasks
 from tests.roles.test_function_calling import _chains
 
 WEATHER = ("forecast_for_weather_api", '{"city_name": "Paris"}')
-ANSWER = ("Finish", '{"return_type": "give_answer", "final_answer": "Sunny."}')
+# as the model wrote it: not the key order or ASCII escapes json.dumps would rebuild it with
+ANSWER = ("Finish", '{"final_answer": "Sunny in Zürich.", "return_type": "give_answer"}')
 GIVE_UP = ("Finish", '{"return_type": "give_up_and_restart"}')
 # ToolBench's environment (rapidapi.py `_step`) answers Finish with these, verbatim
 ANSWER_RESPONSE = '{"response":"successfully giving the final answer."}'
@@ -186,15 +187,21 @@ def test_a_chat_fc_runs_tooleval_file_takes_chatgpts_shape(tmp_path: Path) -> No
                                                            "assistant", "tool"]
 
 
-def test_a_record_with_malformed_thoughts_is_refused_naming_the_line_and_field(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("field", "value", "expected"), [
+    ("thoughts", [{"text": "hm", "calls_before": "0"}], "expected a list"),
+    ("thoughts", {"text": "hm"}, "expected a list"),
+    ("finish_arguments", 3, "expected a string"),
+])
+def test_a_record_with_malformed_export_fields_is_refused_naming_the_line_and_field(tmp_path: Path, field: str,
+                                                                                     value: Any, expected: str) -> None:
     from benchmarks.results.trajectories import read_records
 
     record, _ = _run_chain(ANSWERED)
     record.update(started_at=0.0, finished_at=1.0)  # what a written record has
-    good, bad = json.dumps(record), json.dumps({**record, "thoughts": [{"text": "hm", "calls_before": "0"}]})
+    good, bad = json.dumps(record), json.dumps({**record, field: value})
     path = tmp_path / "trajectories.jsonl"
     path.write_text(f"{good}\n{bad}\n")
-    with pytest.raises(ValueError, match=r"line 2 is not a trajectory record \(field thoughts: expected a list"):
+    with pytest.raises(ValueError, match=rf"line 2 is not a trajectory record \(field {field}: {expected}"):
         list(read_records(path))
 
 
@@ -225,7 +232,8 @@ def _record_of(raw: dict[str, Any]) -> dict[str, Any]:
             thoughts.append({"text": message["content"], "calls_before": len(calls)})
         elif call["name"] == "Finish":
             answer = json.loads(call["arguments"])["final_answer"]
-            record.update(status="answered", final_answer=answer, finish_thought=message.get("content") or "")
+            record.update(status="answered", final_answer=answer, finish_thought=message.get("content") or "",
+                          finish_arguments=call["arguments"])
         else:
             calls.append({"name": call["name"], "arguments": call["arguments"], "thought": message.get("content") or "",
                           "observation": conversation[index + 1]["content"], "status": 0})
@@ -240,16 +248,12 @@ def _node_key(node: dict[str, Any]) -> tuple[str, str, str]:
 def test_chatgpts_real_cot_answers_are_what_the_export_writes_for_the_same_replies(shared_data: Path,
                                                                                     query_id: str) -> None:
     from benchmarks.core.types import Task
-    from benchmarks.results.tooleval_export import finish_arguments
 
     raw = json.loads((shared_data / COT_ANSWERS / f"{query_id}_CoT@1.json").read_text(encoding="utf-8"))
     generation = raw["answer_generation"]
     record = _record_of(raw)
     ours = raw_answer(Task("stb", "G1_instruction", query_id, generation["query"], ()), record, native_calls=True)
-    if generation["valid_data"]:  # Finish's arguments are rebuilt from the answer (docs/fidelity.md): put in theirs
-        rebuilt = finish_arguments(record)
-        generation["final_answer"] = raw["trys"][0]["chain"][-1]["description"] = rebuilt
-        generation["train_messages"][-1][-1]["function_call"]["arguments"] = rebuilt
+    if generation["valid_data"]:
         assert ours["answer_generation"]["train_messages"][-1][2:] == generation["train_messages"][-1][2:]
         assert [n["node_type"] for n in ours["trys"][0]["chain"]] == [
             "Action", "Action Input", "Action", "Action Input", "Thought", "Action", "Action Input"]

@@ -132,8 +132,9 @@ def test_the_typed_record_names_every_field_a_trajectory_writes() -> None:
 
     trajectory = _trajectory("1")
     assert set(trajectory.to_record()) == TrajectoryRecord.__required_keys__
-    assert TrajectoryRecord.__optional_keys__ == {"search", "thoughts"}
+    assert TrajectoryRecord.__optional_keys__ == {"finish_arguments", "search", "thoughts"}
     trajectory.search, trajectory.thoughts = {"strategy": "dfsdt"}, [ThoughtRecord("hm", 0)]
+    trajectory.finish_arguments = '{"return_type": "give_up_and_restart"}'
     assert set(trajectory.to_record()) == TrajectoryRecord.__required_keys__ | TrajectoryRecord.__optional_keys__
 
 
