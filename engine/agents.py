@@ -13,10 +13,11 @@ from typing import Any, Protocol, Union
 
 from benchmarks.core.registry import Registry
 from benchmarks.core.types import Task
-from engine.types import AgentSpec, CallRecord, RoleRequest, RoleResult, SamplingParams, Trajectory
+from benchmarks.results.raw_answer_nodes import has_thought_node
+from engine.types import AgentSpec, CallRecord, RoleRequest, RoleResult, SamplingParams, ThoughtRecord, Trajectory
 from roles.alpha_umi import EMPTY_PLAN
 from roles.parsing import finish_action, finish_error_reply
-from roles.registry import MultiFormat, SingleFormat, get_format
+from roles.registry import FORMATS, MultiFormat, SingleFormat, get_format
 from roles.types import Action, PromptContext, Turn
 from tools_sim.observation import STATUS_BAD_FINISH_INPUT, alpha_umi_text
 from tools_sim.types import Observation, ToolCall
@@ -80,7 +81,7 @@ class _ModelAgent:
         self.format = get_format(spec.format, **spec.format_options)
         self._observation_text = _OBSERVATION_TEXT.get(getattr(self.format, "observations", "toolbench"), _toolbench_text)
         self._sampling: dict[str, SamplingParams] = {}
-        self._counts_nodes = getattr(self.format, "native_calls", False)
+        self._counts_nodes = native_calls(spec)
 
     def _request(self, episode: Episode, role: str, prompt) -> RoleRequest:
         sampling = self._sampling_of(role)
@@ -112,7 +113,7 @@ class _ModelAgent:
         the environment refuses (upstream `_step`: status 2, its own error text, the name kept) is answered
         here, not by the simulator."""
         episode.rounds += 1
-        episode.nodes += 2 + bool(action.thought)
+        episode.nodes += 2 + has_thought_node(action.thought, self._counts_nodes)
         episode.pending_call = action
         if action.name == FINISH:
             self._record_call(episode, finish_error_reply(action.error), STATUS_BAD_FINISH_INPUT, "error", None)
@@ -251,14 +252,16 @@ class SingleAgent(_ModelAgent):
             return None
         action = self._as_finish(self.format.parse_step(result.text))
         episode.trajectory.turns.extend(self.format.step_turns(result.text, action))
+        arguments = action.arguments if action.name == FINISH else ""  # the model's Finish call, as written
         if action.kind == "answer":
-            episode.trajectory.finish("answered", action.answer, action.thought)
+            episode.trajectory.finish("answered", action.answer, action.thought, arguments)
             return None
         if action.kind == "give_up":
-            episode.trajectory.finish("gave_up", thought=action.thought)
+            episode.trajectory.finish("gave_up", thought=action.thought, arguments=arguments)
             return None
         if action.kind == "thought":  # a Thought node; the next step asks again with it in the history
             episode.thought = action.thought
+            episode.trajectory.thoughts.append(ThoughtRecord(action.thought, episode.trajectory.steps))
             episode.nodes += 1
             episode.thought_only += 1
             self._end_if_full(episode)
@@ -330,3 +333,9 @@ def agent_kind(spec: AgentSpec) -> AgentKind:
 
 def make_agent(spec: AgentSpec) -> Agent:
     return agent_kind(spec).agent_class(spec)
+
+
+def native_calls(spec: AgentSpec) -> bool:
+    """Whether the agent calls tools as ToolBench's ChatGPT runner does (its format's `native_calls`): its chains
+    take that runner's shape (benchmarks.results.raw_answer_nodes)."""
+    return not agent_kind(spec).replays_gold and getattr(FORMATS.get(spec.format), "native_calls", False)

@@ -122,6 +122,14 @@ class CallRecord:
 
 
 @dataclass
+class ThoughtRecord:
+    """A reply without a call (ChatGPT's function calling): ToolBench's runner keeps it as a Thought node."""
+
+    text: str
+    calls_before: int  # its place in the chain: after this many calls
+
+
+@dataclass
 class RoleUsage:
     calls: int = 0
     prompt_tokens: int = 0
@@ -143,6 +151,7 @@ class Trajectory:
     status: TrajectoryStatus = "running"
     final_answer: str = ""
     finish_thought: str = ""  # what the agent said with Finish (ToolEval's converted answers show it)
+    finish_arguments: str = ""  # Finish's arguments as the model wrote them (single-LLM agents; "" for the others)
     parse_failures: int = 0
     unmarked_plans: int = 0
     planner_retries: int = 0
@@ -152,6 +161,7 @@ class Trajectory:
     started_at: float = 0.0
     finished_at: float = 0.0
     search: dict[str, Any] = field(default_factory=dict)  # a search tree's figures (engine.search); empty for a chain
+    thoughts: list[ThoughtRecord] = field(default_factory=list)  # replies without a call, in order
 
     @property
     def done(self) -> bool:
@@ -174,14 +184,16 @@ class Trajectory:
         # time; the keys come in the same order, so the written line is the same.
         record = {name: _RECORD_VALUE.get(name, _same)(getattr(self, name)) for name in _TRAJECTORY_FIELDS}
         record["steps"] = self.steps
-        if not record["search"]:
-            del record["search"]  # chains keep their records as before
+        for name in _OMITTED_WHEN_EMPTY:  # records without them keep their lines as before
+            if not record[name]:
+                del record[name]
         return record
 
-    def finish(self, status: TrajectoryStatus, answer: str = "", thought: str = "") -> None:
+    def finish(self, status: TrajectoryStatus, answer: str = "", thought: str = "", arguments: str = "") -> None:
         self.status = status
         self.final_answer = answer
         self.finish_thought = thought
+        self.finish_arguments = arguments
 
 
 def _same(value: Any) -> Any:
@@ -189,9 +201,11 @@ def _same(value: Any) -> Any:
 
 
 _TRAJECTORY_FIELDS = tuple(f.name for f in dataclasses.fields(Trajectory))
+_OMITTED_WHEN_EMPTY = ("finish_arguments", "search", "thoughts")
 _RECORD_VALUE = {  # the record's copy of each field holding dataclasses or containers (the rest are scalars)
     "turns": lambda turns: [{"role": t.role, "text": t.text} for t in turns],
     "calls": lambda calls: [dict(vars(call)) for call in calls],
     "usage": lambda usage: {role: dict(vars(u)) for role, u in usage.items()},
     "search": lambda search: copy.deepcopy(search) if search else {},
+    "thoughts": lambda thoughts: [dict(vars(thought)) for thought in thoughts],
 }

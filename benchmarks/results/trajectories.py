@@ -38,6 +38,11 @@ class CallRecordJson(TypedDict):
     thought: str
 
 
+class ThoughtRecordJson(TypedDict):
+    text: str  # a reply without a call (ChatGPT's function calling: a Thought node of ToolBench's chain)
+    calls_before: int  # its place in the chain: after this many calls
+
+
 class UsageRecord(TypedDict):
     calls: int
     prompt_tokens: int
@@ -71,7 +76,9 @@ class _RecordFields(TypedDict):
 class TrajectoryRecord(_RecordFields, total=False):
     """One line of trajectories.jsonl: engine.types.Trajectory as JSON, plus `steps` (its tool calls)."""
 
+    finish_arguments: str  # Finish's arguments as the model wrote them (single-LLM agents), absent otherwise
     search: dict[str, Any]  # a DFSDT tree's figures (engine.search); chains have none
+    thoughts: list[ThoughtRecordJson]  # replies without a call (chat-fc), absent when none
 
 STATUSES = ("answered", "gave_up", "max_steps", "failed")
 _TEXT_FIELDS = ("task_key", "group", "query_id", "agent", "final_answer", "error")
@@ -110,7 +117,17 @@ def record_problem(record: Any) -> str | None:
         return "field calls: expected a list of objects"
     if not all(isinstance(u, dict) for u in record["usage"].values()):
         return "field usage: expected an object of objects (per role)"
+    if not isinstance(record.get("finish_arguments", ""), str):
+        return f"field finish_arguments: expected a string, got {_shown(record['finish_arguments'])}"
+    if not _are_thoughts(record.get("thoughts", [])):
+        return 'field thoughts: expected a list of {"text": string, "calls_before": whole number}'
     return None
+
+
+def _are_thoughts(thoughts: Any) -> bool:
+    """Whether a record's `thoughts` are what the ToolEval export reads (benchmarks.results.tooleval_export)."""
+    return isinstance(thoughts, list) and all(
+        isinstance(t, dict) and isinstance(t.get("text"), str) and _is_int(t.get("calls_before")) for t in thoughts)
 
 
 def _shown(value: Any) -> str:

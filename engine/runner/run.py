@@ -17,7 +17,7 @@ from typing import Any, Callable
 from benchmarks.scoring import has_gold_facts, verified_scores
 from benchmarks.core.types import Task
 from engine.runner import provenance
-from engine.agents import Agent, Episode
+from engine.agents import Agent, Episode, native_calls
 from engine.runner.checkpoint import Checkpoint
 from engine.execution.executor import Executor
 from engine.execution.kinds import make_executor
@@ -121,7 +121,7 @@ class Run:
         executor = None
         # A fresh run folds its outputs as records are written; a resumed one over the file's latest records at the end.
         outputs = RunOutputs(self.dir / TOOLEVAL_DIR if self.strategy.tooleval_from_records(self.config.agent) else None,
-                             self.tasks)
+                             self.tasks, native_calls(self.config.agent))
         folds_live = not writer.tries
         new = NewRecords()
         clock = StartupClock()

@@ -33,8 +33,9 @@ class GroupAnswerFile:
     """One group's converted answers, written entry by entry in record order from the group's own seeded
     generator, as upstream's converter does one folder (benchmarks.results.tooleval_export.converted_group)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, native_calls: bool) -> None:
         self.path = path
+        self.native_calls = native_calls  # the chains take the shape of ToolBench's ChatGPT runner (chat-fc)
         self.partial = path.with_name(f".{path.name}.partial")
         self._rng = random.Random(CONVERTER_SEED)
         self._handle: IO[str] = self.partial.open("w", encoding="utf-8")
@@ -42,7 +43,7 @@ class GroupAnswerFile:
         self._separator = ""
 
     def add(self, task: Task, record: dict[str, Any]) -> None:
-        answer = converted_answer_json(task, record, self._rng)
+        answer = converted_answer_json(task, record, self._rng, self.native_calls)
         self._handle.write(f"{self._separator}{json.dumps(record['query_id'])}: {answer}")
         self._separator = ", "
 
@@ -60,9 +61,10 @@ class RunOutputs:
     """The folds over a run's records: outcome tallies overall and per group, the ToolEval files (when the
     strategy exports records), and the few fields of each record that scores and search figures read."""
 
-    def __init__(self, tooleval_dir: Path | None, tasks: dict[str, Task]) -> None:
+    def __init__(self, tooleval_dir: Path | None, tasks: dict[str, Task], native_calls: bool = False) -> None:
         self.tooleval_dir = tooleval_dir  # None: the strategy writes its ToolEval files from its own files
         self.tasks = tasks
+        self.native_calls = native_calls  # chains exported as ToolBench's ChatGPT runner's (tooleval_export)
         self.overall = OutcomeTally()
         self.groups: dict[str, OutcomeTally] = {}
         self.answer_files: dict[str, GroupAnswerFile] = {}
@@ -79,7 +81,7 @@ class RunOutputs:
         if self.tooleval_dir is not None:
             if group not in self.answer_files:
                 self.tooleval_dir.mkdir(parents=True, exist_ok=True)
-                self.answer_files[group] = GroupAnswerFile(group_file(self.tooleval_dir, group))
+                self.answer_files[group] = GroupAnswerFile(group_file(self.tooleval_dir, group), self.native_calls)
             self.answer_files[group].add(self.tasks[record["task_key"]], record)
 
     def add_all(self, records: Iterable[dict[str, Any]]) -> None:

@@ -6,7 +6,7 @@ from typing import Any
 
 from benchmarks.core.types import Task
 from benchmarks.results.tooleval_export import converted_group_text
-from engine.agents import Agent, Episode, agent_kind, make_agent, start_episode
+from engine.agents import Agent, Episode, agent_kind, make_agent, native_calls, start_episode
 from engine.types import AgentSpec
 
 
@@ -28,7 +28,7 @@ class Cot:
     def tooleval_text(self, spec: AgentSpec, tasks: dict[str, Task], group: str, records: list[dict[str, Any]],
                       run_dir: Path) -> str:
         """The converted answers of the raw CoT answers our chains stand for (benchmarks.results.tooleval_export)."""
-        return converted_group_text(tasks, records)
+        return converted_group_text(tasks, records, native_calls(spec))
 
     def tooleval_from_records(self, spec: AgentSpec) -> bool:
         """Whether tooleval_text is the records' converted answers (so a run may write it record by record)."""

@@ -28,7 +28,9 @@ from typing import Any, Generator
 
 from benchmarks.core.schemas import function_schemas
 from benchmarks.core.types import Task
-from engine.agents import Episode, agent_kind, make_agent, request_seed
+from benchmarks.results.raw_answer_nodes import (ANSWER_RESPONSE, GIVE_UP_RESPONSE, HALLUCINATED_NAME, assistant_message,
+                                                 function_message, has_thought_node)
+from engine.agents import Episode, agent_kind, make_agent, native_calls, request_seed
 from engine.search.tree import ACTION, ACTION_INPUT, THOUGHT, TreeNode, tree_json
 from engine.types import AgentSpec, RoleRequest, RoleResult, RoleUsage, Trajectory
 from roles import react
@@ -79,9 +81,6 @@ def served_locally(spec: AgentSpec) -> bool:
     return FORMATS.get(spec.format).served_by == "local"
 
 
-ANSWER_OBSERVATION = '{"response":"successfully giving the final answer."}'
-GIVE_UP_OBSERVATION = '{"response":"chose to give up and restart"}'
-HALLUCINATED_NAME = "invalid_hallucination_function_name"
 # Upstream's total_tokens: the API's prompt+completion for chat models; for local models (ToolLLaMA's and
 # alpha-UMi's `parse`) `len(tokenizer(prediction))`, the number of keys of the tokenizer's output (input_ids,
 # attention_mask): 2 per query whatever was generated. A meaningless figure, written in the answer file as
@@ -132,7 +131,7 @@ class Query:
 class MessageStyle:
     """The upstream-shaped messages a tree node records: ToolBench's function-calling conversation."""
 
-    thought_nodes_when_empty = True  # ReAct formats: every query adds a Thought node, an empty one included
+    native_calls = False  # ReAct formats: every query adds a Thought node, an empty one included (raw_answer_nodes)
 
     def root(self, task: Task) -> list[dict[str, Any]]:
         ctx = PromptContext(task.query, task.tools, ())
@@ -143,13 +142,11 @@ class MessageStyle:
         return {"role": "user", "content": text}
 
     def assistant(self, outcome: Outcome, name: str) -> dict[str, Any]:
-        if outcome.kind in ("error", "thought"):
-            return {"role": "assistant", "content": outcome.thought}
-        return {"role": "assistant", "content": outcome.thought,
-                "function_call": {"name": name, "arguments": outcome.arguments}}
+        call = None if outcome.kind in ("error", "thought") else (name, outcome.arguments)
+        return assistant_message(outcome.thought, call, self.native_calls)
 
     def observation(self, name: str, text: str) -> dict[str, Any]:
-        return {"role": "function", "name": name, "content": text}
+        return function_message(name, text)
 
 
 class NativeCallMessageStyle(MessageStyle):
@@ -157,13 +154,7 @@ class NativeCallMessageStyle(MessageStyle):
     model said nothing besides its call, and then the query adds no Thought node (Action, Action Input only);
     a reply without a call is one Thought node, expanded like any other."""
 
-    thought_nodes_when_empty = False
-
-    def assistant(self, outcome: Outcome, name: str) -> dict[str, Any]:
-        message = super().assistant(outcome, name)
-        if not outcome.thought and "function_call" in message:
-            del message["content"]
-        return message
+    native_calls = True
 
 
 class CollabMessageStyle(MessageStyle):
@@ -210,7 +201,7 @@ class TreeEpisode:
         self.limits = limits
         self.agent = make_agent(dataclasses.replace(spec, max_steps=NO_CHAIN_LIMIT))
         self.style = (CollabMessageStyle() if agent_kind(spec).collaborative else
-                      NativeCallMessageStyle() if getattr(self.agent.format, "native_calls", False) else MessageStyle())
+                      NativeCallMessageStyle() if native_calls(spec) else MessageStyle())
         self.trajectory = Trajectory(task.key, task.group, task.query_id, spec.name, seed, turns=[Turn("user", task.query)])
         state = dataclasses.replace(self.trajectory, turns=list(self.trajectory.turns), usage={})
         self.root = TreeNode(ACTION_INPUT, messages=self.style.root(task), state=state)
@@ -261,7 +252,7 @@ class TreeEpisode:
         messages = list(node.messages)
         path = node.path + (slot,)
         without_call = outcome.kind in ("error", "thought")
-        if not without_call and not outcome.thought and not self.style.thought_nodes_when_empty:
+        if not without_call and not has_thought_node(outcome.thought, self.style.native_calls):
             thought = node
         else:
             thought = node.add_child(TreeNode(THOUGHT, outcome.thought, messages=list(messages), path=path))
@@ -303,7 +294,8 @@ class TreeEpisode:
     def _start_expansion(self, query: Query) -> Expansion:
         base: Trajectory = query.node.state
         turns = list(base.turns) + ([Turn("user", query.diversity)] if query.diversity is not None else [])
-        trajectory = dataclasses.replace(base, turns=turns, calls=list(base.calls), usage={}, parse_failures=0,
+        trajectory = dataclasses.replace(base, turns=turns, calls=list(base.calls), thoughts=list(base.thoughts),
+                                         usage={}, parse_failures=0,
                                          unmarked_plans=0, planner_retries=0, status="running", final_answer="", error="")
         return Expansion(query, Episode(self.task, trajectory), base.steps)
 
@@ -366,11 +358,11 @@ class TreeEpisode:
         if trajectory.status == "answered":
             arguments = self._finish_arguments(expansion, {"return_type": "give_answer", "final_answer": trajectory.final_answer})
             return Outcome("answer", thought=self._thought(expansion, "answer"), name="Finish", arguments=arguments,
-                           observation=ANSWER_OBSERVATION, status=STATUS_FINAL_ANSWER, **common)
+                           observation=ANSWER_RESPONSE, status=STATUS_FINAL_ANSWER, **common)
         if trajectory.status == "gave_up":
             arguments = self._finish_arguments(expansion, {"return_type": "give_up_and_restart"})
             return Outcome("give_up", thought=self._thought(expansion, "give_up"), name="Finish", arguments=arguments,
-                           observation=GIVE_UP_OBSERVATION, status=STATUS_GIVE_UP, **common)
+                           observation=GIVE_UP_RESPONSE, status=STATUS_GIVE_UP, **common)
         if expansion.episode.thought_only:
             return Outcome("thought", thought=expansion.episode.thought, **common)
         self.last_error = trajectory.error or f"the query ended {trajectory.status}"
@@ -408,13 +400,11 @@ class TreeEpisode:
         cut = planner.find({"answer": "Next: conclusion", "give_up": "Next: give up"}[kind])
         return (planner[:cut] if cut >= 0 else planner).strip()
 
-    def _finish_arguments(self, expansion: Expansion, default: dict[str, str]) -> str:
-        """The Finish call's arguments as the model wrote them (ReAct), else as alpha-UMi's parser builds them."""
-        if not agent_kind(self.spec).collaborative and expansion.texts:
-            action = self.agent.format.parse_step(expansion.texts[-1][1])
-            if action.name == "Finish":
-                return action.arguments
-        return json.dumps(default)
+    @staticmethod
+    def _finish_arguments(expansion: Expansion, default: dict[str, str]) -> str:
+        """The Finish call's arguments as the model wrote them (single-LLM agents), else as alpha-UMi's parser
+        builds them."""
+        return expansion.episode.trajectory.finish_arguments or json.dumps(default)
 
     # -- the end of the search -----------------------------------------------------------------------------
 
@@ -434,9 +424,11 @@ class TreeEpisode:
             state = node.state
             tree.turns = [t for i, t in enumerate(state.turns) if i == 0 or t.role != "user"]  # no diversity prompts
             tree.calls = list(state.calls)
+            tree.thoughts = list(state.thoughts)
             tree.error = state.error
         if chosen is not None:
-            tree.finish(chosen.state.status, chosen.state.final_answer, chosen.state.finish_thought)
+            state = chosen.state
+            tree.finish(state.status, state.final_answer, state.finish_thought, state.finish_arguments)
         elif self.last_error and node is not None and node.observation_code == -1:  # a failed request
             tree.error = self.last_error
             tree.finish("failed")

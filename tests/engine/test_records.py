@@ -128,9 +128,14 @@ def test_whole_file_outputs_with_a_lone_surrogate_are_written(tmp_path):
 def test_the_typed_record_names_every_field_a_trajectory_writes() -> None:
     from benchmarks.results.trajectories import TrajectoryRecord
 
-    record = _trajectory("1").to_record()
-    assert set(record) == TrajectoryRecord.__required_keys__
-    assert TrajectoryRecord.__optional_keys__ == {"search"}
+    from engine.types import ThoughtRecord
+
+    trajectory = _trajectory("1")
+    assert set(trajectory.to_record()) == TrajectoryRecord.__required_keys__
+    assert TrajectoryRecord.__optional_keys__ == {"finish_arguments", "search", "thoughts"}
+    trajectory.search, trajectory.thoughts = {"strategy": "dfsdt"}, [ThoughtRecord("hm", 0)]
+    trajectory.finish_arguments = '{"return_type": "give_up_and_restart"}'
+    assert set(trajectory.to_record()) == TrajectoryRecord.__required_keys__ | TrajectoryRecord.__optional_keys__
 
 
 def test_a_line_interrupted_during_its_fsync_counts_as_saved(tmp_path, monkeypatch) -> None:
