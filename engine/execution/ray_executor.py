@@ -57,6 +57,7 @@ class RayExecutor(Executor):
     MAX_BACKOFF_S = 30.0
     TRIES_PER_BATCH = 2
     START_TIMEOUT_S = 900.0  # a replacement that has not loaded its model by then never will (no node fits)
+    PLACED_POLL_S = 0.1  # how often a wait on a grown replica's placement group looks again
     MAX_REQUESTS_IN_FLIGHT = 10_000  # a streaming actor's concurrent calls (asyncio tasks: cheap); the window is far lower
 
     def __init__(self, models: dict[str, ModelSpec], address: str | None = None,
@@ -319,7 +320,8 @@ class RayExecutor(Executor):
     def _wait_until(self, key: str, done: Any) -> None:
         router = self.pools.routers[key]
         while not done(router):
-            soonest = min(r.start_at for (k, _), r in self.pending.items() if k == key)
+            soonest = min((r.start_at for (k, _), r in self.pending.items() if k == key and r.placed is None),
+                          default=time.monotonic() + self.PLACED_POLL_S)  # a grown replica waits for its GPUs
             time.sleep(max(0.0, soonest - time.monotonic()))
             self._poll_restarts(wait=True)
 
@@ -348,8 +350,7 @@ class RayExecutor(Executor):
         """Grown replicas still waiting for GPUs are not waited for (another run may hold them to its end)."""
         from ray.util.placement_group import remove_placement_group
 
-        if self.growth_asked:
-            self._take_growth()
+        self.growth_asked.clear()  # asked for too late: the run has ended
         for replica, replacement in list(self.pending.items()):
             if replacement.placed is not None and not self.ray.wait([replacement.placed], timeout=0)[0]:
                 del self.pending[replica]
