@@ -5,6 +5,8 @@ A sweep file names what to evaluate and where the runs go:
     out: runs/overnight                  # default: runs/<file stem>
     executor: ray                        # ray | local; also ray_address, schedule, max_active
     max_concurrent_runs: 4               # runs at once (default 1); on Ray each waits until its replicas fit
+    grow: true                           # on Ray, running runs grow into free GPUs (default; engine.runner.sweep_growth)
+    grow_cap: 8                          # replicas a run may add (default 8)
     seeds: [0, 1]                        # default [0]
     agents:                              # presets, agent YAML files, or mappings with overrides
       - chat-single
