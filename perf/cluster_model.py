@@ -13,7 +13,12 @@ What is real and what is modelled:
 - alpha-UMi trajectories: 1-3 tool rounds (planner, caller, tool) then planner and summarizer; prompts grow
   by each round; reply lengths vary 10x (seeded);
 - the driver is one CPU serving every finished role call in turn (DRIVER_S each, measured by
-  perf/driver_overhead.py), so a cluster too big for it shows as engines waiting on it.
+  perf/driver_overhead.py), so a cluster too big for it shows as engines waiting on it;
+- a sweep's runs start in order while their GPUs fit; with growth (`grow_cap`), GPUs no queued run can take go
+  to running runs by the engine's own decision (engine.execution.growth.plan_growth), checked at the start and
+  whenever a run or a trajectory ends; a grown replica has a GPU of its own, is routed to at once (its model
+  load, like every run's, takes no modelled time) and stays until its run ends; a run's admission window is
+  fixed at its start, as the engine's continuous schedule's is.
 
 Calibration (7B model, one H100, vLLM; `H100_7B`): decode 8,100 output tokens/s at 256 sequences (LambdaLabsML/
 vllm-benchmark, vLLM 0.6.0, 7-8B on one H100; 3,300 with vLLM 0.5.4), a step costing 6 ms plus 0.1 ms per
@@ -260,8 +265,8 @@ class RunModel:
 
     def load(self, cap: int) -> RunLoad:
         replicas = {role: len(engines) for role, engines in self.engines.items()}
-        return RunLoad(self.name, self.left, self.gpus, {role: sum(r.load) for role, r in self.routers.items()},
-                       replicas, dict.fromkeys(replicas, 1.0), cap - len(self.grown))
+        return RunLoad(self.name, self.left, self.gpus, pilot_work(), replicas, dict.fromkeys(replicas, 1.0),
+                       cap - len(self.grown))
 
 
 def simulate(runs: list[RunModel], gpus: int, profile: Profile = H100_7B, driver_s: float = DRIVER_S["continuous"],
@@ -349,6 +354,13 @@ def sweep_figure(nodes: int, checkpoints: int = 12, trajectories: int = 300) -> 
             "by_layout": {k: {m: r[m] for m in ("makespan_s", "busy_gpu_s", "makespan_over_work_bound")} for k, r in tried.items()}}
 
 
+def run_size_figure(sizes: tuple[int, ...] = (300, 1500, 3000), gpus_per_run: int = 4) -> dict:
+    """The 2-node sweep's 12 runs at more trajectories each (split runs of `gpus_per_run`, growth on): how much
+    of the gap to the work bound is each run's own fill and tail, which shrink relative to a longer run."""
+    return {n: {m: r[m] for m in ("makespan_s", "makespan_over_work_bound", "cluster_gpu_utilisation")}
+            for n in sizes if (r := simulate(sweep_runs(12, n, gpus_per_run, False), 16, grow_cap=GROW_CAP))}
+
+
 def driver_saturation(driver_s: float, trajectories_per_gpu: int = 512, gpus: tuple[int, ...] = (4, 16, 32, 64)) -> dict:
     """Wall time per GPU count at a fixed load per GPU (weak scaling, auto replicas): where wall time starts to
     grow with the GPUs, one driver is saturated (its busy fraction nears 1)."""
@@ -408,6 +420,7 @@ def main() -> None:
                                        round(sweeps[2]["makespan_s"] / sweeps[4]["makespan_s"], 2)],
         "scaling_ratio_per_doubling_fixed": [round(sweeps[1]["fixed"]["makespan_s"] / sweeps[2]["fixed"]["makespan_s"], 2),
                                              round(sweeps[2]["fixed"]["makespan_s"] / sweeps[4]["fixed"]["makespan_s"], 2)],
+        "sweep_2x8_by_run_size": run_size_figure(),
         "driver_saturation": {schedule: driver_saturation(cost) for schedule, cost in DRIVER_S.items()},
         "moonshot_dfsdt": moonshot(),
     }

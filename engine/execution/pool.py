@@ -47,7 +47,7 @@ class Pools:
     def split(self, key: str, requests: list[RoleRequest]) -> list[Part]:
         """The batch's requests, one part per replica the router sends some to (in replica order)."""
         if self.single[key]:  # one replica: nothing to route (the driver's hot path), only its load to count
-            self.routers[key].load[0] += len(requests)  # (a sweep's grower reads it: engine.execution.growth)
+            self.routers[key].load[0] += len(requests)  # right from the first request if the pool grows
             return [Part(key, 0, requests)]
         by_replica: dict[int, list[RoleRequest]] = {}
         for request in requests:

@@ -49,6 +49,7 @@ from benchmarks.results.leaderboard import write_leaderboard
 from benchmarks.results.manifest import read_manifest
 from engine.runner.progress import Ticker, sweep_bar
 from engine.runner.build import Simulation, build_run
+from engine.execution.replicas import engine_work
 from engine.runner.run import RunConfig
 from engine.runner.sweep_growth import GROW_CAP, Grower
 from engine.schedule import SCHEDULES
@@ -291,7 +292,7 @@ class SweepBook:
             self.save()
         settings = self.sweep.settings
         if self.grower is not None:  # the run attaches its executor to the grower (RunConfig.on_executor)
-            settings = {**settings, "on_executor": self.grower.hook(planned.run_name)}
+            settings = {**settings, "on_executor": self.grower.hook(planned.run_name, engine_work(planned.agent))}
         entry = _one(planned, run_dir, settings, start_run, score_run)
         with self.lock:
             grown = {k: v for k, v in self.state["runs"][planned.run_name].items() if k == "grown"}

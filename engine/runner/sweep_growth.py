@@ -1,7 +1,7 @@
 """A sweep's running runs grow into the cluster's free GPUs (docs/cluster.md, "Runs grow into freed GPUs").
 
 With `max_concurrent_runs` > 1 on Ray, a thread of the sweep looks every POLL_S at the GPUs Ray has free and
-at each running run's load, and asks runs for replicas (engine.execution.growth.plan_growth decides which run
+at each running run's trajectories left, and asks runs for replicas (engine.execution.growth.plan_growth decides which run
 and engine). It asks only when the sweep is still: every run in flight has its replicas placed, none is about
 to start (a queued run that could start takes the GPUs first), and SETTLE_S have passed since the last run
 started, ended or grew (Ray's free resources lag its placement groups). Each growth is recorded in sweep.json
@@ -32,7 +32,7 @@ class Grower:
                  free_gpus: Callable[[], float] | None = None) -> None:
         self.book, self.concurrent, self.cap, self.write = book, concurrent, cap, write
         self.free_gpus = free_gpus or _ray_free_gpus
-        self.attached: dict[str, tuple[Any, Callable[[], int]]] = {}
+        self.attached: dict[str, tuple[Any, Callable[[], int], dict[str, float]]] = {}
         self.changed_at = time.monotonic()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="sweep-grower", daemon=True)
@@ -45,11 +45,12 @@ class Grower:
         self._stop.set()
         self._thread.join()
 
-    def hook(self, run_name: str) -> Callable[[Any, Callable[[], int]], Detach]:
-        """What a run calls once its replicas are placed (engine.runner.run.RunConfig.on_executor)."""
+    def hook(self, run_name: str, work_per_task: dict[str, float]) -> Callable[[Any, Callable[[], int]], Detach]:
+        """What a run calls once its replicas are placed (engine.runner.run.RunConfig.on_executor); its engines'
+        work per task is what `auto` sizes by (engine.execution.replicas.engine_work)."""
         def attach(executor: Any, left: Callable[[], int]) -> Detach:
             with self.book.lock:
-                self.attached[run_name] = (executor, left)
+                self.attached[run_name] = (executor, left, work_per_task)
                 self.changed_at = time.monotonic()
 
             def detach() -> None:
@@ -67,7 +68,7 @@ class Grower:
         with self.book.lock:
             if not self._still():
                 return
-            runs = {name: executor for name, (executor, _) in self.attached.items()}
+            runs = {name: executor for name, (executor, _, _) in self.attached.items()}
             free = self.free_gpus() - sum(executor.growing_gpus() for executor in runs.values())
             plan = plan_growth(free, [self._load(name) for name in runs])
             for growth in plan:
@@ -84,11 +85,11 @@ class Grower:
                 and time.monotonic() - self.changed_at >= SETTLE_S)
 
     def _load(self, name: str) -> RunLoad:
-        executor, left = self.attached[name]
+        executor, left, work = self.attached[name]
         gpus_each = {key: executor.resources[(key, 0)].num_gpus for key in executor.pools.specs}
         keys = [key for key, gpus in gpus_each.items() if gpus > 0]  # growth is of GPU engines
         return RunLoad(name, left(), sum(executor.resources[r].num_gpus for r in list(executor.replicas)),
-                       {key: sum(list(executor.pools.routers[key].load)) for key in keys},
+                       {key: work.get(key, 0.0) for key in keys},
                        {key: len(executor.pools.specs[key]) for key in keys}, {key: gpus_each[key] for key in keys},
                        self.cap - len(executor.grown_unix_s) - len(executor.growth_asked))
 

@@ -268,15 +268,15 @@ def test_the_grower_waits_until_every_run_is_placed_and_none_is_about_to_start(m
     busy, quiet = _Executor(load=30), _Executor(load=5)
     for name in ("busy", "quiet"):
         book.state["runs"][name] = {"status": "running"}
-    grower.hook("busy")(busy, lambda: 100)
+    grower.hook("busy", {"m": 1.0})(busy, lambda: 100)
     grower.step()
     assert busy.growth_asked == []  # "quiet" is in flight but not placed yet
-    detach = grower.hook("quiet")(quiet, lambda: 10)
+    detach = grower.hook("quiet", {"m": 1.0})(quiet, lambda: 10)
     grower.step()
     assert busy.growth_asked == []  # a third run is queued and a slot is free: it is about to start
     book.left = 2
     grower.step()
-    assert busy.growth_asked == ["m", "m"] and quiet.growth_asked == []  # up to its cap; "quiet" has too little in flight
+    assert busy.growth_asked == ["m", "m"] and quiet.growth_asked == []  # up to its cap; "quiet" has too few left
     assert [g["engine"] for g in book.state["runs"]["busy"]["grown"]] == ["m", "m"] and saved
     detach()
     assert "quiet" not in grower.attached
