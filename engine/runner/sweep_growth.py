@@ -7,6 +7,7 @@ to start (a queued run that could start takes the GPUs first), and SETTLE_S have
 started, ended or grew (Ray's free resources lag its placement groups). Each growth is recorded in sweep.json
 (`runs.<name>.grown`); the replica itself in the run's run.json (`grown_unix_s`, engine.execution.executor).
 `grow: false` in the sweep file turns it off; `grow_cap` caps the replicas a run may add (default GROW_CAP).
+An error while growing (Ray unreachable) stops growth only, recorded in sweep.json (`growth_stopped`).
 """
 from __future__ import annotations
 
@@ -62,7 +63,13 @@ class Grower:
 
     def _loop(self) -> None:
         while not self._stop.wait(POLL_S):
-            self.step()
+            try:
+                self.step()
+            except Exception as exc:  # noqa: BLE001 - growth is an optimisation: the runs go on at their size
+                with self.book.lock:
+                    self.book.state["growth_stopped"] = f"{type(exc).__name__}: {exc}"[:500]
+                    self.write()
+                return
 
     def step(self) -> None:
         with self.book.lock:

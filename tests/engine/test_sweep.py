@@ -293,3 +293,18 @@ def test_grow_false_or_a_local_executor_leaves_runs_as_they_started() -> None:
         assert isinstance(_grower(book, settings, 2), contextlib.nullcontext) and book.grower is None
     book.grower = None
     assert _grower(book, {"executor": "ray", "grow_cap": 2}, 2).cap == 2 and book.grower is not None
+
+
+def test_an_error_while_growing_stops_growth_only_and_is_recorded(monkeypatch) -> None:
+    from engine.runner import sweep_growth
+
+    monkeypatch.setattr(sweep_growth, "POLL_S", 0.01)
+    book, saved = _Book(in_flight=0, left=0), []  # still: nothing in flight, nothing queued
+
+    def unreachable() -> float:
+        raise ConnectionError("GCS at 10.0.0.1:6379 unreachable")
+
+    with sweep_growth.Grower(book, concurrent=2, cap=2, write=lambda: saved.append(1), free_gpus=unreachable) as grower:
+        monkeypatch.setattr(sweep_growth, "SETTLE_S", 0.0)
+        grower._thread.join(timeout=5)
+    assert book.state["growth_stopped"] == "ConnectionError: GCS at 10.0.0.1:6379 unreachable" and saved
