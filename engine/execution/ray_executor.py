@@ -372,10 +372,11 @@ class RayExecutor(Executor):
                 if actor is not None:
                     self.ray.kill(actor)
         self.actors.clear()
-        from ray.util.placement_group import remove_placement_group
+        groups = [group for group in (self.group, *self.own_groups.values()) if group is not None]
+        if groups:
+            from ray.util.placement_group import remove_placement_group
 
-        for group in [self.group, *self.own_groups.values()]:
-            if group is not None:
+            for group in groups:
                 remove_placement_group(group)
         self.group = None
         self.own_groups.clear()
