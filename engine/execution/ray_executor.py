@@ -14,6 +14,9 @@ live sibling is replaced first, the driver waiting, and its requests retried on 
 (per replica: a lost node kills all the replicas it held, and a request sent to a sibling that died with
 them is not what killed it; a request that does kill every replica it meets fails after all have died on it). `backends` (tests) are
 pickled into their actors, and again into a restarted one.
+
+Growth (a sweep giving a run free GPUs, Executor.grow): a grown replica gets a placement group of one bundle
+of its own, then starts and joins the router in the background as a replacement does (_poll_restarts).
 """
 from __future__ import annotations
 
