@@ -361,6 +361,22 @@ def run_size_figure(sizes: tuple[int, ...] = (300, 1500, 3000), gpus_per_run: in
             for n in sizes if (r := simulate(sweep_runs(12, n, gpus_per_run, False), 16, grow_cap=GROW_CAP))}
 
 
+def held_floor(checkpoints: int = 12, trajectories: int = 300, gpus: int = 16) -> dict:
+    """The least makespan of a sweep whose runs each hold their GPUs to their end: a run alone on g GPUs (split,
+    auto) holds g x its wall GPU-seconds, busy or not; the sweep cannot end before `checkpoints` times the least
+    of these over `gpus`, however runs of a fixed size are packed (a grown run, in this model, holds more)."""
+    rows = {}
+    for g in range(3, 9):
+        run = sweep_runs(1, trajectories, g, False)[0]
+        result = simulate([run], g)
+        rows[g] = {"wall_s": result["makespan_s"], "held_gpu_s": round(g * result["makespan_s"], 1),
+                   "busy_gpu_s": result["busy_gpu_s"]}
+    least = min(rows, key=lambda g: rows[g]["held_gpu_s"])
+    return {"by_run_gpus": rows, "least_held_gpus": least,
+            "floor_s": round(checkpoints * rows[least]["held_gpu_s"] / gpus, 1),
+            "floor_over_its_work_bound": round(rows[least]["held_gpu_s"] / rows[least]["busy_gpu_s"], 3)}
+
+
 def driver_saturation(driver_s: float, trajectories_per_gpu: int = 512, gpus: tuple[int, ...] = (4, 16, 32, 64)) -> dict:
     """Wall time per GPU count at a fixed load per GPU (weak scaling, auto replicas): where wall time starts to
     grow with the GPUs, one driver is saturated (its busy fraction nears 1)."""
@@ -421,6 +437,7 @@ def main() -> None:
         "scaling_ratio_per_doubling_fixed": [round(sweeps[1]["fixed"]["makespan_s"] / sweeps[2]["fixed"]["makespan_s"], 2),
                                              round(sweeps[2]["fixed"]["makespan_s"] / sweeps[4]["fixed"]["makespan_s"], 2)],
         "sweep_2x8_by_run_size": run_size_figure(),
+        "sweep_2x8_held_floor": held_floor(),
         "driver_saturation": {schedule: driver_saturation(cost) for schedule, cost in DRIVER_S.items()},
         "moonshot_dfsdt": moonshot(),
     }
