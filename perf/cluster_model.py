@@ -13,7 +13,12 @@ What is real and what is modelled:
 - alpha-UMi trajectories: 1-3 tool rounds (planner, caller, tool) then planner and summarizer; prompts grow
   by each round; reply lengths vary 10x (seeded);
 - the driver is one CPU serving every finished role call in turn (DRIVER_S each, measured by
-  perf/driver_overhead.py), so a cluster too big for it shows as engines waiting on it.
+  perf/driver_overhead.py), so a cluster too big for it shows as engines waiting on it;
+- a sweep's runs start in order while their GPUs fit; with growth (`grow_cap`), GPUs no queued run can take go
+  to running runs by the engine's own decision (engine.execution.growth.plan_growth), checked at the start and
+  whenever a run or a trajectory ends; a grown replica has a GPU of its own, is routed to at once (its model
+  load, like every run's, takes no modelled time) and stays until its run ends; a run's admission window is
+  fixed at its start, as the engine's continuous schedule's is.
 
 Calibration (7B model, one H100, vLLM; `H100_7B`): decode 8,100 output tokens/s at 256 sequences (LambdaLabsML/
 vllm-benchmark, vLLM 0.6.0, 7-8B on one H100; 3,300 with vLLM 0.5.4), a step costing 6 ms plus 0.1 ms per
@@ -37,6 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from engine.execution.growth import RunLoad, plan_growth
 from engine.execution.replicas import dhondt
 from engine.execution.routing import Router
 
@@ -186,7 +192,8 @@ def alpha_umi_calls(rng: random.Random, rounds: int) -> list[tuple[str, int, int
 
 @dataclass
 class RunModel:
-    """One run: `trajectories` alpha-UMi trajectories on `replicas` engines per role (on its GPUs)."""
+    """One run: `trajectories` alpha-UMi trajectories on `replicas` engines per role (on its GPUs), plus the
+    replicas it grows into freed GPUs (`grow`: a GPU each, whatever the layout)."""
     name: str
     trajectories: int
     replicas: dict[str, int]
@@ -197,38 +204,45 @@ class RunModel:
     ended_at: float = 0.0
     engines: dict[str, list[Engine]] = field(default_factory=dict)
     gpus_used: list[Gpu] = field(default_factory=list)
+    grown: list[tuple[float, str]] = field(default_factory=list)  # (when, role) of each replica grown
+    left: int = 0  # trajectories not finished
+    routers: dict[str, Router] = field(default_factory=dict)
 
     @property
     def gpus(self) -> float:
-        return max(self.replicas.values()) if self.colocated else sum(self.replicas.values())
+        return (max(self.replicas.values()) if self.colocated else sum(self.replicas.values())) + len(self.grown)
 
-    def start(self, clock: Clock, driver: Driver, profile: Profile, on_end: Callable[[RunModel], None]) -> None:
+    def start(self, clock: Clock, driver: Driver, profile: Profile, on_end: Callable[[RunModel], None],
+              on_trajectory: Callable[[], None] = lambda: None) -> None:
         self.started_at = clock.now
         self.gpus_used = [Gpu(len(self.replicas) if self.colocated else 1) for _ in range(self.gpus)]
         free = iter(self.gpus_used)
         self.engines = {role: [Engine(clock, profile, self.gpus_used[i] if self.colocated else next(free)) for i in range(n)]
                         for role, n in self.replicas.items()}
-        routers = {role: Router(n) for role, n in self.replicas.items()}
+        self.routers = {role: Router(n) for role, n in self.replicas.items()}
+        self._grow_engine = lambda: Engine(clock, profile, self._new_gpu())
         rng = random.Random(self.seed)
         plans = [alpha_umi_calls(rng, rng.choice(self.rounds)) for _ in range(self.trajectories)]
-        window = 2 * sum(engine.profile.capacity for engines in self.engines.values() for engine in engines)
+        window = 2 * sum(engine.profile.capacity for engines in self.engines.values() for engine in engines)  # fixed at start, as the engine's
         pending = iter(range(self.trajectories))
-        left = [self.trajectories]
+        self.left = self.trajectories
 
         def step(t: int, k: int) -> None:
             if k == len(plans[t]):
-                left[0] -= 1
+                self.left -= 1
                 admit(1)
-                if left[0] == 0:
+                if self.left == 0:
                     self.ended_at = clock.now
                     on_end(self)
+                else:
+                    on_trajectory()
                 return
             role, prompt, reply = plans[t][k]
             request_id = f"{self.name}/{t}|a|0|{k}"
-            replica = routers[role].route(request_id)
+            replica = self.routers[role].route(request_id)
 
             def done() -> None:
-                routers[role].finished(replica)
+                self.routers[role].finished(replica)
                 driver.handle(lambda: step(t, k + 1))
 
             self.engines[role][replica].submit(Call(f"{self.name}/{t}", role, prompt, reply, done))
@@ -239,11 +253,27 @@ class RunModel:
 
         admit(window)
 
+    def _new_gpu(self) -> Gpu:
+        self.gpus_used.append(Gpu())
+        return self.gpus_used[-1]
+
+    def grow(self, role: str, now: float) -> None:
+        """One more replica of `role` on a GPU of its own, routed to from now on (its model load not modelled)."""
+        self.grown.append((now, role))
+        self.engines[role].append(self._grow_engine())
+        self.routers[role].grow()
+
+    def load(self, cap: int) -> RunLoad:
+        replicas = {role: len(engines) for role, engines in self.engines.items()}
+        return RunLoad(self.name, self.left, self.gpus, pilot_work(), replicas, dict.fromkeys(replicas, 1.0),
+                       cap - len(self.grown))
 
 
 def simulate(runs: list[RunModel], gpus: int, profile: Profile = H100_7B, driver_s: float = DRIVER_S["continuous"],
-             max_concurrent: int | None = None) -> dict:
-    """Runs start in order while their GPUs fit (a placement group per run) and queue otherwise."""
+             max_concurrent: int | None = None, grow_cap: int = 0) -> dict:
+    """Runs start in order while their GPUs fit (a placement group per run) and queue otherwise. With
+    `grow_cap`, GPUs no queued run can take go to running runs (engine.execution.growth.plan_growth, up to
+    `grow_cap` replicas per run): at the start, when a run ends, and when a trajectory ends."""
     clock = Clock()
     driver = Driver(clock, driver_s)
     queue, free = list(runs), [float(gpus)]
@@ -254,7 +284,16 @@ def simulate(runs: list[RunModel], gpus: int, profile: Profile = H100_7B, driver
             run = queue.pop(0)
             free[0] -= run.gpus
             running.append(run)
-            run.start(clock, driver, profile, ended)
+            run.start(clock, driver, profile, ended, grow)
+        grow()
+
+    def grow() -> None:
+        if not grow_cap or free[0] < 1:  # called after start_what_fits: no queued run fits in what is free
+            return
+        by_name = {run.name: run for run in running}
+        for growth in plan_growth(free[0], [run.load(grow_cap) for run in running]):
+            by_name[growth.run].grow(growth.engine, clock.now)
+            free[0] -= 1
 
     def ended(run: RunModel) -> None:
         free[0] += run.gpus
@@ -269,8 +308,9 @@ def simulate(runs: list[RunModel], gpus: int, profile: Profile = H100_7B, driver
             "makespan_over_work_bound": round(makespan * gpus / gpu_s, 3),
             "cluster_gpu_utilisation": round(gpu_s / (makespan * gpus), 3),
             "driver_busy_fraction": round(driver.busy_s / makespan, 3),
-            "runs": [{"run": r.name, "gpus": r.gpus, "replicas": r.replicas, "start_s": round(r.started_at, 1),
-                      "end_s": round(r.ended_at, 1)} for r in runs]}
+            "runs": [{"run": r.name, "gpus": r.gpus - len(r.grown), "replicas": r.replicas, "start_s": round(r.started_at, 1),
+                      "end_s": round(r.ended_at, 1), **({"grown": [[round(t, 1), role] for t, role in r.grown]} if r.grown else {})}
+                     for r in runs]}
 
 
 def replicas_figure(trajectories: int, gpus: int) -> dict:
@@ -295,15 +335,46 @@ def sweep_runs(checkpoints: int, trajectories: int, gpus_per_run: int, colocated
     return [RunModel(f"ckpt{n}", trajectories, replicas, seed=n, colocated=colocated) for n in range(checkpoints)]
 
 
+GROW_CAP = 8  # replicas a run may grow (the sweep file's grow_cap)
+
+
 def sweep_figure(nodes: int, checkpoints: int = 12, trajectories: int = 300) -> dict:
     """The sweep on `nodes` x 8 GPUs, each run on g GPUs, split (auto replicas, g from 3) or colocated (g
-    whole-agent GPUs, g from 1), g up to a node; the best is what a sweep would be told to use."""
+    whole-agent GPUs, g from 1), g up to a node; split runs also with growth (`+grow`: free GPUs to running
+    runs, engine.execution.growth). The best is what a sweep would be told to use; `fixed` is the best without
+    growth (the figure before it)."""
     gpus = 8 * nodes
-    tried = {f"{'colocated' if c else 'split'}:{g}": simulate(sweep_runs(checkpoints, trajectories, g, c), gpus)
-             for c in (False, True) for g in range(1 if c else 3, 9)}
+    layouts = [(c, g, cap) for c in (False, True) for g in range(1 if c else 3, 9) for cap in ((0,) if c else (0, GROW_CAP))]
+    tried = {f"{'colocated' if c else 'split'}:{g}{'+grow' if cap else ''}":
+             simulate(sweep_runs(checkpoints, trajectories, g, c), gpus, grow_cap=cap) for c, g, cap in layouts}
     best = min(tried, key=lambda k: tried[k]["makespan_s"])
+    fixed = min((k for k in tried if "+grow" not in k), key=lambda k: tried[k]["makespan_s"])
     return {"gpus": gpus, "best_layout": best, **tried[best],
-            "by_layout": {k: {m: r[m] for m in ("makespan_s", "makespan_over_work_bound")} for k, r in tried.items()}}
+            "fixed": {"layout": fixed, **{m: tried[fixed][m] for m in ("makespan_s", "makespan_over_work_bound")}},
+            "by_layout": {k: {m: r[m] for m in ("makespan_s", "busy_gpu_s", "makespan_over_work_bound")} for k, r in tried.items()}}
+
+
+def run_size_figure(sizes: tuple[int, ...] = (300, 1500, 3000), gpus_per_run: int = 4) -> dict:
+    """The 2-node sweep's 12 runs at more trajectories each (split runs of `gpus_per_run`, growth on): how much
+    of the gap to the work bound is each run's own fill and tail, which shrink relative to a longer run."""
+    return {n: {m: r[m] for m in ("makespan_s", "makespan_over_work_bound", "cluster_gpu_utilisation")}
+            for n in sizes if (r := simulate(sweep_runs(12, n, gpus_per_run, False), 16, grow_cap=GROW_CAP))}
+
+
+def held_floor(checkpoints: int = 12, trajectories: int = 300, gpus: int = 16) -> dict:
+    """The least makespan of a sweep whose runs each hold their GPUs to their end: a run alone on g GPUs (split,
+    auto) holds g x its wall GPU-seconds, busy or not; the sweep cannot end before `checkpoints` times the least
+    of these over `gpus`, however runs of a fixed size are packed (a grown run, in this model, holds more)."""
+    rows = {}
+    for g in range(3, 9):
+        run = sweep_runs(1, trajectories, g, False)[0]
+        result = simulate([run], g)
+        rows[g] = {"wall_s": result["makespan_s"], "held_gpu_s": round(g * result["makespan_s"], 1),
+                   "busy_gpu_s": result["busy_gpu_s"]}
+    least = min(rows, key=lambda g: rows[g]["held_gpu_s"])
+    return {"by_run_gpus": rows, "least_held_gpus": least,
+            "floor_s": round(checkpoints * rows[least]["held_gpu_s"] / gpus, 1),
+            "floor_over_its_work_bound": round(rows[least]["held_gpu_s"] / rows[least]["busy_gpu_s"], 3)}
 
 
 def driver_saturation(driver_s: float, trajectories_per_gpu: int = 512, gpus: tuple[int, ...] = (4, 16, 32, 64)) -> dict:
@@ -360,9 +431,13 @@ def main() -> None:
         "replicas_4gpu": replicas_figure(args.trajectories, 4),
         "sweep_2x8": sweeps[2],
         "scaling": {n: {"makespan_s": s["makespan_s"], "best_layout": s["best_layout"],
-                        "makespan_over_work_bound": s["makespan_over_work_bound"]} for n, s in sweeps.items()},
+                        "makespan_over_work_bound": s["makespan_over_work_bound"], "fixed": s["fixed"]} for n, s in sweeps.items()},
         "scaling_ratio_per_doubling": [round(sweeps[1]["makespan_s"] / sweeps[2]["makespan_s"], 2),
                                        round(sweeps[2]["makespan_s"] / sweeps[4]["makespan_s"], 2)],
+        "scaling_ratio_per_doubling_fixed": [round(sweeps[1]["fixed"]["makespan_s"] / sweeps[2]["fixed"]["makespan_s"], 2),
+                                             round(sweeps[2]["fixed"]["makespan_s"] / sweeps[4]["fixed"]["makespan_s"], 2)],
+        "sweep_2x8_by_run_size": run_size_figure(),
+        "sweep_2x8_held_floor": held_floor(),
         "driver_saturation": {schedule: driver_saturation(cost) for schedule, cost in DRIVER_S.items()},
         "moonshot_dfsdt": moonshot(),
     }

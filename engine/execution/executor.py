@@ -15,6 +15,7 @@ built by name by engine.execution.kinds.make_executor.
 """
 from __future__ import annotations
 
+import collections
 import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
@@ -68,6 +69,28 @@ class Executor(ABC):
         self.busy = dict.fromkeys(models, 0.0)
         self.on_submit: list[SubmitListener] = []
         self.on_finished: list[FinishListener] = []
+        self.growth_asked: collections.deque[str] = collections.deque()  # keys to grow, from any thread
+        self.grown_unix_s: dict[tuple[str, int], float] = {}  # each grown replica: when it was asked for
+
+    def grow(self, actor_key: str) -> None:
+        """Asks for one more replica of `actor_key` (a sweep's run grown into a freed GPU, engine.execution.
+        growth). Safe from any thread: the replica is added on the driver's thread at its next wait."""
+        self.growth_asked.append(actor_key)
+
+    def _take_growth(self) -> None:
+        while self.growth_asked:
+            key = self.growth_asked.popleft()
+            replica = (key, self.pools.grow(key))
+            self.grown_unix_s[replica] = round(time.time(), 3)
+            self._add_replica(replica)
+
+    def _grown(self, replica: tuple[str, int]) -> dict[str, float]:
+        """run.json's mark of a grown replica (models.<key>.replicas[n]): when it was asked for."""
+        return {"grown_unix_s": self.grown_unix_s[replica]} if replica in self.grown_unix_s else {}
+
+    def _add_replica(self, replica: tuple[str, int]) -> None:
+        """Starts a replica the pool has just grown (routed to already, unless the executor says otherwise)."""
+        raise NotImplementedError(f"{type(self).__name__} cannot add replicas at run time")
 
     @abstractmethod
     def _start(self, part: Part) -> Any:
@@ -115,6 +138,8 @@ class Executor(ABC):
 
     def wait_any(self, batches: list[Batch], timeout: float | None = None) -> list[FinishedBatch]:
         """Blocks until at least one batch is done (or `timeout`); returns every finished one, in `batches` order."""
+        if self.growth_asked:
+            self._take_growth()
         finished = [FinishedBatch(batch, *joined([part.outcome for part in batch.parts]))
                     for batch in self._wait_groups(batches, timeout)]
         for done in finished:
@@ -124,6 +149,8 @@ class Executor(ABC):
 
     def wait_requests(self, tickets: list[Ticket], timeout: float | None = None) -> list[FinishedRequest]:
         """Blocks until at least one request is done (or `timeout`); returns every finished one."""
+        if self.growth_asked:
+            self._take_growth()
         finished = [FinishedRequest(ticket, ticket.part.outcome) for ticket in self._wait_tickets(tickets, timeout)]
         if finished:
             self._tell(self.on_finished, [done.streamed.result for done in finished])

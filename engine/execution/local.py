@@ -37,11 +37,17 @@ class LocalExecutor(Executor):
     def __init__(self, models: dict[str, ModelSpec], backends: dict[str, Backend] | None = None) -> None:
         super().__init__(models)
         backends = backends or {}
+        self.backends = backends
         self.workers = {key: [RoleWorker(spec, backends.get(key)) for spec in self.pools.specs[key]] for key in models}
         self.threads = {key: [ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"actor-{key}-{n}")
                               for n in range(len(workers))] for key, workers in self.workers.items()}
         self._finished: queue.SimpleQueue[Part] = queue.SimpleQueue()  # streamed parts, as they end
         self._set_aside: list[Part] = []  # finished, but not among the tickets the last wait asked for
+
+    def _add_replica(self, replica: tuple[str, int]) -> None:
+        key, n = replica
+        self.workers[key].append(RoleWorker(self.pools.specs[key][n], self.backends.get(key)))
+        self.threads[key].append(ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"actor-{key}-{n}"))
 
     def _start(self, part: Part) -> Future:
         if part.streamed:
@@ -100,7 +106,8 @@ class LocalExecutor(Executor):
         return {key: sum(worker.stream_busy_seconds() for worker in workers) for key, workers in self.workers.items()}
 
     def info(self) -> dict[str, Any]:
-        return {key: replicas_info([worker.info() for worker in workers]) for key, workers in self.workers.items()}
+        return {key: replicas_info([{**worker.info(), **self._grown((key, n))} for n, worker in enumerate(workers)])
+                for key, workers in self.workers.items()}
 
     def shutdown(self) -> None:
         for pools in self.threads.values():

@@ -46,7 +46,8 @@ class Pools:
 
     def split(self, key: str, requests: list[RoleRequest]) -> list[Part]:
         """The batch's requests, one part per replica the router sends some to (in replica order)."""
-        if self.single[key]:  # one replica: nothing to route (the driver's hot path)
+        if self.single[key]:  # one replica: nothing to route (the driver's hot path), only its load to count
+            self.routers[key].load[0] += len(requests)  # right from the first request if the pool grows
             return [Part(key, 0, requests)]
         by_replica: dict[int, list[RoleRequest]] = {}
         for request in requests:
@@ -54,8 +55,14 @@ class Pools:
         return [Part(key, replica, part) for replica, part in sorted(by_replica.items())]
 
     def finished(self, part: Part) -> None:
-        if not self.single[part.key]:
-            self.routers[part.key].finished(part.replica, len(part.requests))
+        self.routers[part.key].finished(part.replica, len(part.requests))
+
+    def grow(self, key: str) -> int:
+        """One more replica of `key` (a copy of its first's spec); returns its index. A pool of one starts
+        routing here: it kept no homes, so every trajectory finds one by rule 1 on its next request."""
+        self.specs[key].append(self.specs[key][0])
+        self.single[key] = False
+        return self.routers[key].grow()
 
 
 def replica_specs(spec: ModelSpec) -> list[ModelSpec]:

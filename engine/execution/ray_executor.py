@@ -14,6 +14,9 @@ live sibling is replaced first, the driver waiting, and its requests retried on 
 (per replica: a lost node kills all the replicas it held, and a request sent to a sibling that died with
 them is not what killed it; a request that does kill every replica it meets fails after all have died on it). `backends` (tests) are
 pickled into their actors, and again into a restarted one.
+
+Growth (a sweep giving a run free GPUs, Executor.grow): a grown replica gets a placement group of one bundle
+of its own, then starts and joins the router in the background as a replacement does (_poll_restarts).
 """
 from __future__ import annotations
 
@@ -45,9 +48,10 @@ class RoleActorLost(RuntimeError):
 class Replacement:
     """A dead replica's replacement: started after its backoff, routed to once it answers."""
     start_at: float  # time.monotonic()
-    exc: BaseException  # the death it replaces (for the messages)
+    exc: BaseException | None  # the death it replaces (for the messages); None: a grown replica
     ready: Any = None  # its __ray_ready__ call, once started
     deadline: float = 0.0
+    placed: Any = None  # a grown replica: its own placement group's ready() until that is ready
 
 
 class RayExecutor(Executor):
@@ -56,6 +60,7 @@ class RayExecutor(Executor):
     MAX_BACKOFF_S = 30.0
     TRIES_PER_BATCH = 2
     START_TIMEOUT_S = 900.0  # a replacement that has not loaded its model by then never will (no node fits)
+    PLACED_POLL_S = 0.1  # how often a wait on a grown replica's placement group looks again
     MAX_REQUESTS_IN_FLIGHT = 10_000  # a streaming actor's concurrent calls (asyncio tasks: cheap); the window is far lower
 
     def __init__(self, models: dict[str, ModelSpec], address: str | None = None,
@@ -86,6 +91,7 @@ class RayExecutor(Executor):
         self.streaming = streaming  # async actors that take one request per call (StreamingRoleWorker)
         self.actors: dict[str, list[Any]] = {key: [None] * len(specs) for key, specs in self.pools.specs.items()}
         self.group: Any = None
+        self.own_groups: dict[Replica, Any] = {}  # grown replicas: a single-bundle placement group each
         try:
             self.group = self._placement_group()
             self._start_actors(self.replicas)
@@ -101,11 +107,33 @@ class RayExecutor(Executor):
         """One bundle per replica; waits until the cluster has room for all of them."""
         from ray.util.placement_group import placement_group
 
-        bundles = [{"CPU": self.resources[r].num_cpus, **({"GPU": self.resources[r].num_gpus} if self.resources[r].num_gpus else {})}
-                   for r in self.replicas]
-        group = placement_group(bundles, strategy="PACK")
+        group = placement_group([self._bundle(r) for r in self.replicas], strategy="PACK")
         self.ray.get(group.ready())
         return group
+
+    def _bundle(self, replica: Replica) -> dict[str, float]:
+        resources = self.resources[replica]
+        return {"CPU": resources.num_cpus, **({"GPU": resources.num_gpus} if resources.num_gpus else {})}
+
+    def _add_replica(self, replica: Replica) -> None:
+        """A grown replica: its own single-bundle placement group (the run's group is fixed once placed), then
+        started and put in the router as a dead replica's replacement is (_poll_restarts), in the background."""
+        from ray.util.placement_group import placement_group
+
+        key, n = replica
+        self.replicas.append(replica)
+        self.resources[replica] = self.resources[(key, 0)]
+        self.restarts[replica] = 0
+        self.actors[key].append(None)
+        self.pools.routers[key].died(n)  # routed to once it answers
+        self.own_groups[replica] = placement_group([self._bundle(replica)], strategy="PACK")
+        self.pending[replica] = Replacement(time.monotonic(), None, placed=self.own_groups[replica].ready())
+
+    def growing_gpus(self) -> float:
+        """GPUs of replicas asked for and not yet placed (a sweep's grower counts them as taken). Any thread."""
+        asked = list(self.growth_asked)
+        placing = [r for r, pending in list(self.pending.items()) if pending.placed is not None]
+        return sum(self.resources[(key, 0)].num_gpus for key in asked) + sum(self.resources[r].num_gpus for r in placing)
 
     def _start_actors(self, replicas: list[Replica]) -> None:
         """Starts the replicas together and waits until each runs. One whose worker failed to register with its
@@ -159,8 +187,10 @@ class RayExecutor(Executor):
         own workers, vLLM's tensor-parallel ones, with it)."""
         from ray.util.scheduling_strategies import PlacementGroupSchedulingStrategy
 
+        own = self.own_groups.get(replica)
         return {"scheduling_strategy": PlacementGroupSchedulingStrategy(
-            self.group, placement_group_bundle_index=self.replicas.index(replica), placement_group_capture_child_tasks=True)}
+            own or self.group, placement_group_bundle_index=0 if own else self.replicas.index(replica),
+            placement_group_capture_child_tasks=True)}
 
     def _start(self, part: Part) -> Any:
         if part.streamed and not self.streaming:
@@ -174,6 +204,8 @@ class RayExecutor(Executor):
 
     def _settle(self, parts: list[Part], timeout: float | None) -> bool:
         """The one Ray wait: batches and streamed requests alike."""
+        if self.growth_asked:
+            self._take_growth()
         if self.pending:
             self._poll_restarts()
         refs = [part.future for part in parts]
@@ -252,8 +284,13 @@ class RayExecutor(Executor):
         """Starts the replacements whose backoff has passed and puts back in the router those that run. `wait`:
         block until each started one answers (or START_TIMEOUT_S)."""
         for replica, replacement in list(self.pending.items()):
+            if replacement.placed is not None:  # a grown replica waits for its GPUs (a sweep asked: they are free)
+                if not self.ray.wait([replacement.placed], timeout=0)[0]:
+                    continue
+                replacement.placed = None
             if replacement.ready is None and time.monotonic() >= replacement.start_at:
-                self._check_room(replica, replacement.exc)
+                if replacement.exc is not None:
+                    self._check_room(replica, replacement.exc)
                 self._set_actor(replica, self._start_actor(replica))
                 replacement.ready = self._actor(replica).__ray_ready__.remote()
                 replacement.deadline = time.monotonic() + self.START_TIMEOUT_S
@@ -263,8 +300,9 @@ class RayExecutor(Executor):
             if self.ray.wait([replacement.ready], timeout=timeout)[0]:
                 self._replacement_started(replica, replacement)
             elif time.monotonic() >= replacement.deadline:
+                what = f"Last death: {first_line(replacement.exc)}" if replacement.exc else "It was a grown replica."
                 raise RoleActorLost(f"the replacement of role actor {self._name(replica)} did not start within "
-                                    f"{self.START_TIMEOUT_S:g} s; the run stops here. Last death: {first_line(replacement.exc)}")
+                                    f"{self.START_TIMEOUT_S:g} s; the run stops here. {what}")
 
     def _replacement_started(self, replica: Replica, replacement: Replacement) -> None:
         del self.pending[replica]
@@ -280,12 +318,13 @@ class RayExecutor(Executor):
         self._wait_until(key, lambda router: any(router.alive))
 
     def _wait_for_all_replacements(self, key: str) -> None:
-        self._wait_until(key, lambda router: all(router.alive))
+        self._wait_until(key, lambda router: not any(k == key for k, _ in self.pending))
 
     def _wait_until(self, key: str, done: Any) -> None:
         router = self.pools.routers[key]
         while not done(router):
-            soonest = min(r.start_at for (k, _), r in self.pending.items() if k == key)
+            soonest = min((r.start_at for (k, _), r in self.pending.items() if k == key and r.placed is None),
+                          default=time.monotonic() + self.PLACED_POLL_S)  # a grown replica waits for its GPUs
             time.sleep(max(0.0, soonest - time.monotonic()))
             self._poll_restarts(wait=True)
 
@@ -304,17 +343,31 @@ class RayExecutor(Executor):
     def info(self) -> dict[str, Any]:
         """Per actor key, every replica's backend info, where it ran (Ray node id, GPU ids) and its resources
         (replacements still starting are waited for: where they run is what is recorded)."""
+        self._give_up_unplaced()
         for key in {key for key, _ in self.pending}:
             self._wait_for_all_replacements(key)
         return {key: replicas_info([self._replica_info(key, n, actor) for n, actor in enumerate(actors)])
                 for key, actors in self.actors.items()}
 
+    def _give_up_unplaced(self) -> None:
+        """Grown replicas still waiting for GPUs are not waited for (another run may hold them to its end)."""
+        from ray.util.placement_group import remove_placement_group
+
+        self.growth_asked.clear()  # asked for too late: the run has ended
+        for replica, replacement in list(self.pending.items()):
+            if replacement.placed is not None and not self.ray.wait([replacement.placed], timeout=0)[0]:
+                del self.pending[replica]
+                remove_placement_group(self.own_groups.pop(replica))
+
     def _replica_info(self, key: str, n: int, actor: Any) -> dict[str, Any]:
-        info, where = self._ask(actor.info), self._ask(actor.where)
         resources = {"resources": dataclasses.asdict(self.resources[(key, n)])}
+        grown = self._grown((key, n))
+        if actor is None:  # grown, and given up before its GPUs were free
+            return {"died": "grown, never placed (no GPU came free before the run ended)", **grown, **resources}
+        info, where = self._ask(actor.info), self._ask(actor.where)
         if info is None or where is None:
-            return {"died": "after its last request (its node removed?)", **resources}
-        return {**info, **where, **resources}
+            return {"died": "after its last request (its node removed?)", **grown, **resources}
+        return {**info, **where, **grown, **resources}
 
     def shutdown(self) -> None:
         for actors in self.actors.values():
@@ -322,10 +375,13 @@ class RayExecutor(Executor):
                 if actor is not None:
                     self.ray.kill(actor)
         self.actors.clear()
-        if self.group is not None:
+        groups = [group for group in (self.group, *self.own_groups.values()) if group is not None]
+        if groups:
             from ray.util.placement_group import remove_placement_group
 
-            remove_placement_group(self.group)
-            self.group = None
+            for group in groups:
+                remove_placement_group(group)
+        self.group = None
+        self.own_groups.clear()
         if self.owns_ray:
             self.ray.shutdown()

@@ -58,6 +58,13 @@ class Router:
         self.load[home] += 1
         return home
 
+    def grow(self) -> int:
+        """Adds a replica (a sweep's run grown into a freed GPU); returns its index. Idle, it takes the first
+        requests of new trajectories (rule 1) and the requests that spill from overloaded homes (rule 3)."""
+        self.load.append(0)
+        self.alive.append(True)
+        return len(self.load) - 1
+
     def reassign(self, n: int) -> int:
         """Where the `n` in-flight requests of a dead replica go: the least-loaded live sibling."""
         replica = self._least_loaded()

@@ -60,6 +60,9 @@ class RunConfig:
     extend: bool = False  # the run folder may gain tasks (engine.runner.identity)
     benchmark: dict[str, Any] = field(default_factory=dict)  # name, files + hashes, generation params
     command: list[str] = field(default_factory=list)
+    # A sweep's grower (engine.runner.sweep_growth): told of the executor once its replicas run, with the
+    # trajectories left; returns what detaches it (before the executor shuts down).
+    on_executor: Callable[[Executor, Callable[[], int]], Callable[[], None]] | None = None
 
 
 def close_all(steps: list[Callable[[], object] | None], raising: bool) -> None:
@@ -118,7 +121,7 @@ class Run:
         checkpoint = Checkpoint(self.dir / CHECKPOINT_FILE, {self._key(t): self._tries(t, writer) for t in todo},
                                 identity_id(self.identity))
         self._write_manifest("running", models={})
-        executor = None
+        executor, detach = None, None
         # A fresh run folds its outputs as records are written; a resumed one over the file's latest records at the end.
         outputs = RunOutputs(self.dir / TOOLEVAL_DIR if self.strategy.tooleval_from_records(self.config.agent) else None,
                              self.tasks, native_calls(self.config.agent))
@@ -135,6 +138,8 @@ class Run:
                 reclaim_signals()  # a local Ray's driver took SIGTERM
                 self._write_manifest("running", models=executor.info())  # waits for every engine to be built
                 clock.engines_ready()
+                if self.config.on_executor is not None:
+                    detach = self.config.on_executor(executor, lambda: len(todo) - new.trajectories)
                 clock.watch_first_request(executor)
                 scheduler = SCHEDULES.get(self.config.schedule)(self.strategy.agent(self.config.agent), executor,
                                                             self.simulator, self.config.max_active)
@@ -157,7 +162,7 @@ class Run:
             finally:
                 wall = time.perf_counter() - start
                 try:
-                    close_all([writer.close, lambda: checkpoint.close(finished=status == "finished"),
+                    close_all([detach, writer.close, lambda: checkpoint.close(finished=status == "finished"),
                                executor.shutdown if executor is not None else None], raising=status == "finished")
                 finally:
                     self._write_manifest(status, reason=reason)

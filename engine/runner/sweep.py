@@ -5,6 +5,8 @@ A sweep file names what to evaluate and where the runs go:
     out: runs/overnight                  # default: runs/<file stem>
     executor: ray                        # ray | local; also ray_address, schedule, max_active
     max_concurrent_runs: 4               # runs at once (default 1); on Ray each waits until its replicas fit
+    grow: true                           # on Ray, running runs grow into free GPUs (default; engine.runner.sweep_growth)
+    grow_cap: 8                          # replicas a run may add (default 8)
     seeds: [0, 1]                        # default [0]
     agents:                              # presets, agent YAML files, or mappings with overrides
       - chat-single
@@ -47,14 +49,16 @@ from benchmarks.results.leaderboard import write_leaderboard
 from benchmarks.results.manifest import read_manifest
 from engine.runner.progress import Ticker, sweep_bar
 from engine.runner.build import Simulation, build_run
+from engine.execution.replicas import engine_work
 from engine.runner.run import RunConfig
+from engine.runner.sweep_growth import GROW_CAP, Grower
 from engine.schedule import SCHEDULES
 from engine.schedule import DEFAULT_SCHEDULE
 from engine.config.safe_yaml import YamlFileError, load_yaml_file
 from engine.types import AgentSpec
 
 SWEEP_KEYS = {"out", "executor", "ray_address", "schedule", "max_active", "seeds", "agents", "benchmarks", "judge",
-              "miss_policy", "max_concurrent_runs"}
+              "miss_policy", "max_concurrent_runs", "grow", "grow_cap"}
 AGENT_KEYS = {"agent", "name", "backend", "model", "dtype", "batch_size", "max_steps", "strategy", "replicas", "gpus"}
 BENCHMARK_KEYS = {"benchmark", "name", "groups", "limit", "tools_dir", "per_group", "cache"}
 EXECUTORS = ("ray", "local")
@@ -111,6 +115,7 @@ def load_sweep(path: Path, resolve_agent: Callable[[dict[str, Any]], AgentSpec])
     _check_max_active(doc.get("max_active"), path)
     if doc.get("max_concurrent_runs") is not None and (problem := positive_int_problem("max_concurrent_runs", doc["max_concurrent_runs"])):
         raise SweepError(f"{path}: {problem}")
+    _check_growth(doc, path)
     runs = [PlannedRun(agent, bench, seed, f"{agent.name}__{bench.name}__seed{seed}")
             for agent in agents for bench in benches for seed in seeds]
     _check_folder_names(runs, path)
@@ -125,6 +130,14 @@ def load_sweep(path: Path, resolve_agent: Callable[[dict[str, Any]], AgentSpec])
 
 def _check_max_active(value: Any, path: Path) -> None:
     if value is not None and (problem := positive_int_problem("max_active", value)):
+        raise SweepError(f"{path}: {problem}")
+
+
+def _check_growth(doc: dict[str, Any], path: Path) -> None:
+    if doc.get("grow") is not None and not isinstance(doc["grow"], bool):
+        raise SweepError(f"{path}: grow must be true or false (whether running runs grow into free GPUs), "
+                         f"got {doc['grow']!r:.80}")
+    if doc.get("grow_cap") is not None and (problem := positive_int_problem("grow_cap", doc["grow_cap"])):
         raise SweepError(f"{path}: {problem}")
 
 
@@ -234,7 +247,7 @@ def execute(sweep: Sweep, start_run: RunStarter, score_run: Callable[[Path, str]
             for n, planned in enumerate(sweep.runs, 1):
                 book.run(n, planned, start_run, score_run, tell)
         else:
-            with ThreadPoolExecutor(concurrent, thread_name_prefix="sweep-run") as pool:
+            with _grower(book, sweep.settings, concurrent), ThreadPoolExecutor(concurrent, thread_name_prefix="sweep-run") as pool:
                 for n, planned in enumerate(sweep.runs, 1):
                     pool.submit(book.run, n, planned, start_run, score_run, tell)
     finished = [sweep.out / name for name, run in state["runs"].items() if run["status"] in ("finished", "skipped")]
@@ -247,6 +260,14 @@ def execute(sweep: Sweep, start_run: RunStarter, score_run: Callable[[Path, str]
     return state
 
 
+def _grower(book: SweepBook, settings: dict[str, Any], concurrent: int) -> contextlib.AbstractContextManager[Any]:
+    """Concurrent runs on Ray grow into free GPUs (engine.runner.sweep_growth) unless the file says `grow: false`."""
+    if (settings.get("executor") or "ray") != "ray" or settings.get("grow") is False:
+        return contextlib.nullcontext()
+    book.grower = Grower(book, concurrent, settings.get("grow_cap") or GROW_CAP, book.save)
+    return book.grower
+
+
 class SweepBook:
     """sweep.json and the sweep bar, kept by concurrent runs: each run's state, start and end, where it ran."""
 
@@ -255,6 +276,7 @@ class SweepBook:
         self.lock = threading.Lock()
         self.in_flight = 0
         self.left = len(sweep.runs)
+        self.grower: Grower | None = None
 
     def run(self, n: int, planned: PlannedRun, start_run: RunStarter, score_run: Callable[[Path, str], None] | None,
             tell: Callable[[str], None]) -> None:
@@ -267,18 +289,26 @@ class SweepBook:
         started = {"started_at": provenance.now(), "start_unix_s": round(time.time(), 3)}  # the second: to order runs
         with self.lock:
             self.state["runs"][planned.run_name] = {"status": "running", **started}
-            write_json_atomic(self.sweep.out / "sweep.json", self.state)
-        entry = _one(planned, run_dir, self.sweep.settings, start_run, score_run)
+            self.save()
+        settings = self.sweep.settings
+        if self.grower is not None:  # the run attaches its executor to the grower (RunConfig.on_executor)
+            settings = {**settings, "on_executor": self.grower.hook(planned.run_name, engine_work(planned.agent))}
+        entry = _one(planned, run_dir, settings, start_run, score_run)
         with self.lock:
+            grown = {k: v for k, v in self.state["runs"][planned.run_name].items() if k == "grown"}
             self.state["runs"][planned.run_name] = {**entry, **started, "ended_at": provenance.now(),
-                                                    "end_unix_s": round(time.time(), 3),
+                                                    "end_unix_s": round(time.time(), 3), **grown,
                                                     **({"replicas": replicas_where(run_dir)} if entry["status"] != "skipped" else {})}
-            write_json_atomic(self.sweep.out / "sweep.json", self.state)
+            self.save()
             self.in_flight -= 1
             self.left -= 1
             if planned.run_name not in self.done_before:
                 self.bar.update(1)
             self._show()
+
+    def save(self) -> None:
+        """sweep.json as it stands (the caller holds the lock)."""
+        write_json_atomic(self.sweep.out / "sweep.json", self.state)
 
     def _show(self) -> None:
         self.bar.set_postfix_str(f"in flight {self.in_flight}, queued {self.left - self.in_flight}", refresh=False)
@@ -353,7 +383,8 @@ def run_config(planned: PlannedRun, bench: LoadedBenchmark, settings: dict[str, 
     return RunConfig(agent=planned.agent, out_dir=out, run_name=planned.run_name, seed=planned.seed,
                      executor=settings.get("executor") or "ray", ray_address=settings.get("ray_address"),
                      max_active=settings.get("max_active"), schedule=settings.get("schedule") or DEFAULT_SCHEDULE,
-                     progress=progress, extend=bool(settings.get("extend")), command=command)
+                     progress=progress, extend=bool(settings.get("extend")), command=command,
+                     on_executor=settings.get("on_executor"))
 
 
 def start_with(out: Path, progress: bool, command: list[str]) -> RunStarter:

@@ -135,3 +135,56 @@ def _remove_a_busy_node(cluster, workers, out: Path, removed: list[str]) -> None
     victim = next(w for w in workers if w.node_id in busy)
     removed.append(victim.node_id)
     cluster.remove_node(victim)
+
+
+SLOW_FAST_AGENT = """preset: alpha-umi
+name: {name}
+placement: per-role
+model: {{backend: modelled, model: "call-once-then-answer@gpu-like,speed={speed}", num_gpus: 1, num_cpus: 0.1, batch_size: 4}}
+"""
+
+
+@pytest.fixture
+def two_nodes():
+    """A head without GPUs and two 3-GPU workers: room for two 3-GPU runs; shut down by the test that made it."""
+    cluster_utils = pytest.importorskip("ray.cluster_utils")
+    os.environ.setdefault("RAY_AUTH_MODE", "disabled")
+    cluster = cluster_utils.Cluster(initialize_head=True, head_node_args={"num_cpus": 1, "num_gpus": 0})
+    workers = [cluster.add_node(num_cpus=1, num_gpus=3) for _ in range(2)]
+    cluster.wait_for_nodes()
+    yield cluster, workers
+    import ray
+
+    ray.shutdown()
+    cluster.shutdown()
+
+
+def test_a_run_grows_into_the_gpus_a_finished_run_frees(two_nodes, tmp_path: Path):
+    """Two 3-GPU runs fill two 3-GPU nodes; the fast one ends and the slow one grows replicas into its node's
+    GPUs: every trajectory once, and sweep.json and run.json say what grew, when and where."""
+    import run_eval
+
+    cluster, workers = two_nodes
+    agents = []
+    for name, speed in (("quick", 8), ("slow", 0.1)):
+        path = tmp_path / f"{name}.yaml"
+        path.write_text(SLOW_FAST_AGENT.format(name=name, speed=speed))
+        agents.append(f"  - {path}\n")
+    sweep = tmp_path / "night.yaml"
+    sweep.write_text(f"out: {tmp_path / 'out'}\nexecutor: ray\nray_address: {cluster.address}\nmax_concurrent_runs: 2\n"
+                     f"grow_cap: 3\nagents:\n{''.join(agents)}benchmarks:\n  - {{benchmark: embedded, per_group: 6}}\n")
+    assert run_eval.main(["sweep", str(sweep), "--no-progress"]) == 0
+    state = json.loads((tmp_path / "out" / "sweep.json").read_text())
+    quick, slow = state["runs"].values()
+    assert quick["status"] == slow["status"] == "finished"
+    assert "grown" not in quick and 1 <= len(slow["grown"]) <= 3  # the cap holds
+    assert all(quick["end_unix_s"] <= g["unix_s"] < slow["end_unix_s"] for g in slow["grown"])  # into freed GPUs
+    models = json.loads((tmp_path / "out" / slow["dir"].rpartition("/")[2] / "run.json").read_text())["models"]
+    grown = [r for info in models.values() for r in info.get("replicas", [info]) if "grown_unix_s" in r]
+    assert len(grown) == len(slow["grown"])
+    assert all(r.get("node_id") in _node_ids(workers) and len(r["gpu_ids"]) == 1 for r in grown)
+    assert len({w["node_id"] for where in slow["replicas"].values() for w in where}) == 2  # it spans both nodes now
+    for name in state["runs"]:
+        records = [json.loads(line) for line in (tmp_path / "out" / name / "trajectories.jsonl").read_text().splitlines()]
+        assert len(records) == len({r["task_key"] for r in records}) == 36  # none lost, none twice
+        assert all(r["status"] == "answered" for r in records)

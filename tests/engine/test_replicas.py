@@ -125,3 +125,41 @@ def test_a_dead_replicas_requests_go_to_its_sibling_and_nothing_is_lost(ray_sess
     assert records == run(agent, weather_tasks(6), schedule)[0]
     assert all(r["status"] == "answered" for r in records)
     assert len(where) == 2 and all(len(w["node_id"]) == 56 for w in where)  # Ray's hex node ids
+
+
+class GrowsMidRun:
+    """Asks the executor for one more replica of each key once `after` results have come back."""
+
+    def __init__(self, executor, keys, after: int = 3) -> None:
+        self.executor, self.keys, self.after, self.seen = executor, keys, after, 0
+
+    def __call__(self, results) -> None:
+        self.seen += len(results)
+        if self.seen >= self.after and self.keys:
+            for key in self.keys:
+                self.executor.grow(key)
+            self.keys = []
+
+
+@pytest.mark.parametrize("schedule", SCHEDULE_NAMES)
+def test_same_trajectories_when_replicas_are_added_mid_run(schedule):
+    """Growth (a sweep giving a run freed GPUs) adds replicas mid-run: the new ones serve requests, and the
+    trajectories are those of one replica per role."""
+    tasks = weather_tasks(12)
+    reference = run(_agent(), tasks, schedule)[0]
+    agent = _agent()
+    executor = LocalExecutor(distinct_models(agent.roles))
+    planner, caller = agent.roles["planner"].actor_key, agent.roles["caller"].actor_key
+    executor.on_finished.append(GrowsMidRun(executor, [planner, planner, caller]))
+    served: set[tuple[str, int]] = set()
+    split = executor.pools.split
+    executor.pools.split = lambda key, requests: [served.add((p.key, p.replica)) or p for p in split(key, requests)]
+    try:
+        assert run(agent, tasks, schedule, executor=executor)[0] == reference
+        assert len(executor.workers[planner]) == 3 and len(executor.workers[caller]) == 2
+        info = executor.info()[planner]["replicas"]
+        assert [("grown_unix_s" in r) for r in info] == [False, True, True]
+        assert all(load == 0 for load in executor.pools.routers[planner].load)  # every request counted back
+    finally:
+        executor.shutdown()
+    assert served & {(planner, 1), (planner, 2)}, "the grown planner replicas served no request"

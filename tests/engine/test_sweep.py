@@ -116,6 +116,8 @@ def test_a_judge_scores_every_finished_run(tmp_path: Path) -> None:
     ("agents: [oracle]\nbenchmarks: [{benchmark: embedded, cache: no/such/cache}]\n", "cache folder not found: no/such/cache"),
     ("agents: [oracle]\nbenchmarks: [embedded]\njudge: astrology\n", "judge: unknown judge spec 'astrology'"),
     ("agents: [oracle]\nbenchmarks: [embedded]\njudge: hf:no/such/model\n", "judge: model directory 'no/such/model' has no config.json"),
+    ("agents: [oracle]\nbenchmarks: [embedded]\ngrow: sometimes\n", "grow must be true or false"),
+    ("agents: [oracle]\nbenchmarks: [embedded]\ngrow_cap: 0\n", "grow_cap"),
 ])
 def test_a_mistake_anywhere_fails_before_anything_is_written(tmp_path: Path, capsys, body: str, message: str) -> None:
     path = _sweep_file(tmp_path, body)
@@ -221,3 +223,88 @@ def test_the_sweep_bar_shows_runs_in_flight_and_queued(tmp_path: Path) -> None:
         book.run(n, planned, start, None, lambda _: None)
     assert seen_while_running == ["in flight 1, queued 3", "in flight 1, queued 2"]
     assert bar.shown[-1] == "in flight 0, queued 2" and bar.n == 2
+
+
+class _Book:
+    """The SweepBook's side a Grower reads: its lock, runs in flight and left, state."""
+
+    def __init__(self, in_flight: int, left: int) -> None:
+        import threading
+
+        self.lock, self.in_flight, self.left, self.state = threading.Lock(), in_flight, left, {"runs": {}}
+
+    def save(self) -> None:
+        pass
+
+
+class _Executor:
+    """A RayExecutor's side a Grower reads: one GPU engine of one replica with `load` in flight."""
+
+    def __init__(self, load: int) -> None:
+        from types import SimpleNamespace
+
+        from engine.execution.routing import Router
+
+        router = Router(1)
+        router.load[0] = load
+        self.pools = SimpleNamespace(specs={"m": [None]}, routers={"m": router})
+        self.resources = {("m", 0): SimpleNamespace(num_gpus=1.0)}
+        self.replicas = [("m", 0)]
+        self.grown_unix_s, self.growth_asked = {}, []
+
+    def growing_gpus(self) -> float:
+        return float(len(self.growth_asked))
+
+    def grow(self, key: str) -> None:
+        self.growth_asked.append(key)
+
+
+def test_the_grower_waits_until_every_run_is_placed_and_none_is_about_to_start(monkeypatch) -> None:
+    from engine.runner import sweep_growth
+
+    monkeypatch.setattr(sweep_growth, "SETTLE_S", 0.0)
+    book, saved = _Book(in_flight=2, left=3), []
+    grower = sweep_growth.Grower(book, concurrent=3, cap=2, write=lambda: saved.append(1), free_gpus=lambda: 4.0)
+    busy, quiet = _Executor(load=30), _Executor(load=5)
+    for name in ("busy", "quiet"):
+        book.state["runs"][name] = {"status": "running"}
+    grower.hook("busy", {"m": 1.0})(busy, lambda: 100)
+    grower.step()
+    assert busy.growth_asked == []  # "quiet" is in flight but not placed yet
+    detach = grower.hook("quiet", {"m": 1.0})(quiet, lambda: 10)
+    grower.step()
+    assert busy.growth_asked == []  # a third run is queued and a slot is free: it is about to start
+    book.left = 2
+    grower.step()
+    assert busy.growth_asked == ["m", "m"] and quiet.growth_asked == []  # up to its cap; "quiet" has too few left
+    assert [g["engine"] for g in book.state["runs"]["busy"]["grown"]] == ["m", "m"] and saved
+    detach()
+    assert "quiet" not in grower.attached
+
+
+def test_grow_false_or_a_local_executor_leaves_runs_as_they_started() -> None:
+    import contextlib
+
+    from engine.runner.sweep import _grower
+
+    for settings in ({"executor": "ray", "grow": False}, {"executor": "local"}):
+        book = _Book(in_flight=0, left=2)
+        book.grower = None
+        assert isinstance(_grower(book, settings, 2), contextlib.nullcontext) and book.grower is None
+    book.grower = None
+    assert _grower(book, {"executor": "ray", "grow_cap": 2}, 2).cap == 2 and book.grower is not None
+
+
+def test_an_error_while_growing_stops_growth_only_and_is_recorded(monkeypatch) -> None:
+    from engine.runner import sweep_growth
+
+    monkeypatch.setattr(sweep_growth, "POLL_S", 0.01)
+    book, saved = _Book(in_flight=0, left=0), []  # still: nothing in flight, nothing queued
+
+    def unreachable() -> float:
+        raise ConnectionError("GCS at 10.0.0.1:6379 unreachable")
+
+    with sweep_growth.Grower(book, concurrent=2, cap=2, write=lambda: saved.append(1), free_gpus=unreachable) as grower:
+        monkeypatch.setattr(sweep_growth, "SETTLE_S", 0.0)
+        grower._thread.join(timeout=5)
+    assert book.state["growth_stopped"] == "ConnectionError: GCS at 10.0.0.1:6379 unreachable" and saved
