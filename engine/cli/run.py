@@ -8,7 +8,8 @@ from pathlib import Path
 
 from benchmarks.core.types import LoadedBenchmark
 from engine.execution.ray_start import RayUnavailable
-from engine.execution.ray_executor import RoleActorLost
+from engine.execution.placement import PlacementImpossible
+from engine.execution.ray_executor import PlacementTimeout, RoleActorLost
 from engine.runner.checkpoint import CheckpointError
 from engine.runner.identity import RunIdentityMismatch
 from engine.runner.run_lock import RunFolderBusy, hold_run_folder
@@ -80,7 +81,8 @@ def run_summary(run_dir: Path) -> str:
 
 
 class RunCommand(Subcommand):
-    user_errors = (RoleActorLost, RayUnavailable, RunIdentityMismatch, RunFolderBusy, CheckpointError, DiskFull)  # a run stopped or refused: its one-line reason, no traceback
+    user_errors = (RoleActorLost, RayUnavailable, RunIdentityMismatch, RunFolderBusy, CheckpointError, DiskFull,
+                   PlacementImpossible, PlacementTimeout)  # a run stopped or refused: its one-line reason, no traceback
     output_folders = ("out",)
     name = "run"
 

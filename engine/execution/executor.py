@@ -20,6 +20,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from engine.execution.control import RunControl
 from engine.execution.pool import BatchTiming, Part, Pools
 from engine.backends.streaming import StreamedResult
 from engine.types import ModelSpec, RoleRequest, RoleResult
@@ -63,7 +64,8 @@ class FinishedRequest:
 class Executor(ABC):
     """Replica pools by actor key. Subclasses start parts on replicas and settle the ones that finish."""
 
-    def __init__(self, models: dict[str, ModelSpec]) -> None:
+    def __init__(self, models: dict[str, ModelSpec], control: RunControl | None = None) -> None:
+        self.control = control or RunControl()  # its StopFlag: every wait of a subclass checks it as it wakes
         self.pools = Pools(models)
         self.busy = dict.fromkeys(models, 0.0)
         self.on_submit: list[SubmitListener] = []

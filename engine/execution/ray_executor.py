@@ -29,7 +29,8 @@ from engine.execution import ray_reaper
 from engine.execution.ray_start import (RayUnavailable, first_line, init_ray, ray_environment, ray_logs_dir,
                                         worker_failed_to_register)
 from engine.execution.worker import RoleWorker, StreamingRoleWorker
-from engine.execution.placement import actor_resources
+from engine.execution.control import RunControl, wake_steps
+from engine.execution.placement import PlacementImpossible, actor_resources, fit_problem
 from engine.backends.streaming import StreamedResult, failed_results
 from engine.types import ModelSpec
 
@@ -50,7 +51,12 @@ class Replacement:
     deadline: float = 0.0
 
 
+class PlacementTimeout(RuntimeError):
+    """A run's placement group could fit but found no room before its deadline (engine.execution.control)."""
+
+
 class RayExecutor(Executor):
+    ROOM_NOTE_S = 60.0  # a run waiting for room says so this often
     RESTART_BUDGET = 4
     RESTART_BACKOFF_S = 1.0
     MAX_BACKOFF_S = 30.0
@@ -61,10 +67,10 @@ class RayExecutor(Executor):
     def __init__(self, models: dict[str, ModelSpec], address: str | None = None,
                  backends: dict[str, Backend] | None = None, placement: str = "shared",
                  restart_budget: int = RESTART_BUDGET, restart_backoff_s: float = RESTART_BACKOFF_S,
-                 streaming: bool = False) -> None:
+                 streaming: bool = False, control: RunControl | None = None) -> None:
         import ray
 
-        super().__init__(models)
+        super().__init__(models, control)
         self.owns_ray = not ray.is_initialized()
         if self.owns_ray:
             ray_environment()
@@ -87,7 +93,7 @@ class RayExecutor(Executor):
         self.actors: dict[str, list[Any]] = {key: [None] * len(specs) for key, specs in self.pools.specs.items()}
         self.group: Any = None
         try:
-            self.group = self._placement_group()
+            self._placement_group()
             self._start_actors(self.replicas)
         except BaseException:
             self.shutdown()
@@ -97,15 +103,47 @@ class RayExecutor(Executor):
         """The replica in messages: its engine's key, with `#n` when the engine has several."""
         return replica[0] if self.pools.single[replica[0]] else f"{replica[0]}#{replica[1]}"
 
-    def _placement_group(self) -> Any:
-        """One bundle per replica; waits until the cluster has room for all of them."""
+    def _placement_group(self) -> None:
+        """One bundle per replica (self.group, so that shutdown removes it even while it waits); refused at once
+        when the cluster could never hold it, else waited for (_wait_for_room)."""
         from ray.util.placement_group import placement_group
 
-        bundles = [{"CPU": self.resources[r].num_cpus, **({"GPU": self.resources[r].num_gpus} if self.resources[r].num_gpus else {})}
-                   for r in self.replicas]
-        group = placement_group(bundles, strategy="PACK")
-        self.ray.get(group.ready())
-        return group
+        bundles = {self._name(r): {"CPU": self.resources[r].num_cpus,
+                                   **({"GPU": self.resources[r].num_gpus} if self.resources[r].num_gpus else {})}
+                   for r in self.replicas}
+        problem = fit_problem(bundles, self.ray.nodes())
+        if problem:
+            raise PlacementImpossible(f"run {self.control.label} can never start on this Ray cluster: {problem}. "
+                                      "Give it fewer replicas or GPUs, or add nodes")
+        self.group = placement_group(list(bundles.values()), strategy="PACK")
+        self._wait_for_room(self.group, bundles)
+
+    def _wait_for_room(self, group: Any, bundles: dict[str, dict[str, float]]) -> None:
+        """Waits until the group is placed (other runs hold the room: how a sweep's runs queue), saying every
+        ROOM_NOTE_S what it waits for. The deadline (control.room_timeout_s) counts from when no other run
+        that will free room is in flight (a sweep's); the run stops then, naming what it waited for."""
+        control, ready = self.control, group.ready()
+        asked = {k: sum(b.get(k, 0.0) for b in bundles.values()) for k in ("GPU", "CPU")}
+        waits = ", ".join(f"{amount:g} {name}" for name, amount in asked.items() if amount)
+        started = noted = deadline_from = time.monotonic()
+        for step in wake_steps(None):
+            control.stop.check()
+            if self.ray.wait([ready], timeout=step)[0]:
+                self.ray.get(ready)
+                return
+            now = time.monotonic()
+            if control.others_running():
+                deadline_from = now
+            if now - noted >= self.ROOM_NOTE_S:
+                noted = now
+                free = self.ray.available_resources()
+                control.say(f"{control.label}: waiting {now - started:.0f} s for room for {len(bundles)} replicas "
+                            f"({waits}); free now: {free.get('GPU', 0.0):g} GPU, {free.get('CPU', 0.0):g} CPU")
+            if now - deadline_from >= control.room_timeout_s:
+                raise PlacementTimeout(f"run {control.label} waited {now - started:.0f} s for room in the Ray cluster "
+                                       f"for its {len(bundles)} replicas ({waits}) and got none (the last "
+                                       f"{control.room_timeout_s:g} s with no other run of its own to end); other jobs "
+                                       "hold the room? `ray status` lists them. Rerun to resume")
 
     def _start_actors(self, replicas: list[Replica]) -> None:
         """Starts the replicas together and waits until each runs. One whose worker failed to register with its
@@ -177,7 +215,11 @@ class RayExecutor(Executor):
         if self.pending:
             self._poll_restarts()
         refs = [part.future for part in parts]
-        ready, rest = self.ray.wait(refs, num_returns=1, timeout=timeout)
+        for step in wake_steps(timeout):  # woken to look at the run's stop flag (a sweep's run in a thread)
+            self.control.stop.check()
+            ready, rest = self.ray.wait(refs, num_returns=1, timeout=step)
+            if ready:
+                break
         if ready and rest:  # sweep up whatever else is done too
             ready += self.ray.wait(rest, num_returns=len(rest), timeout=0)[0]
         ready_set = set(ready)

@@ -9,6 +9,7 @@ converted answers), metrics.json (rule-based figures and speed).
 """
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,7 @@ from benchmarks.core.types import Task
 from engine.runner import provenance
 from engine.agents import Agent, Episode
 from engine.runner.checkpoint import Checkpoint
+from engine.execution.control import RunControl
 from engine.execution.executor import Executor
 from engine.execution.kinds import make_executor
 from engine.execution.replicas import replicas_record
@@ -60,6 +62,7 @@ class RunConfig:
     extend: bool = False  # the run folder may gain tasks (engine.runner.identity)
     benchmark: dict[str, Any] = field(default_factory=dict)  # name, files + hashes, generation params
     command: list[str] = field(default_factory=list)
+    control: RunControl | None = None  # a sweep's: its stop flag and room deadline (the label is the run's name)
 
 
 def close_all(steps: list[Callable[[], object] | None], raising: bool) -> None:
@@ -131,7 +134,9 @@ class Run:
             try:
                 executor = make_executor(self.config.executor, distinct_models(self.config.agent.roles),
                                          self.config.ray_address, self.config.agent.placement,
-                                         streaming=SCHEDULES.get(self.config.schedule).streaming)
+                                         streaming=SCHEDULES.get(self.config.schedule).streaming,
+                                         control=dataclasses.replace(self.config.control or RunControl(),
+                                                                     label=self.config.run_name))
                 reclaim_signals()  # a local Ray's driver took SIGTERM
                 self._write_manifest("running", models=executor.info())  # waits for every engine to be built
                 clock.engines_ready()
