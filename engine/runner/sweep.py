@@ -5,6 +5,7 @@ A sweep file names what to evaluate and where the runs go:
     out: runs/overnight                  # default: runs/<file stem>
     executor: ray                        # ray | local; also ray_address, schedule, max_active
     max_concurrent_runs: 4               # runs at once (default 1); on Ray each waits until its replicas fit
+    placement_timeout_s: 3600            # how long a run waits for room once no other run of the sweep is in flight
     seeds: [0, 1]                        # default [0]
     agents:                              # presets, agent YAML files, or mappings with overrides
       - chat-single
@@ -30,12 +31,13 @@ import threading
 import time
 import traceback
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_futures
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from benchmarks.core.values import positive_int_problem, seed_problem
+from benchmarks.core.values import positive_int_problem, positive_number_problem, seed_problem
 from benchmarks import leaderboard
 from engine.judges import check_judge_spec
 from benchmarks.core.naming import path_part
@@ -47,14 +49,16 @@ from benchmarks.results.leaderboard import write_leaderboard
 from benchmarks.results.manifest import read_manifest
 from engine.runner.progress import Ticker, sweep_bar
 from engine.runner.build import Simulation, build_run
-from engine.runner.run import RunConfig
+from engine.execution.control import ROOM_TIMEOUT_S, WAKE_S, RunControl, StopFlag
+from engine.runner.interrupts import again, as_received, signals_end_the_run, stopping
+from engine.runner.run import RunConfig, interruption_reason
 from engine.schedule import SCHEDULES
 from engine.schedule import DEFAULT_SCHEDULE
 from engine.config.safe_yaml import YamlFileError, load_yaml_file
 from engine.types import AgentSpec
 
 SWEEP_KEYS = {"out", "executor", "ray_address", "schedule", "max_active", "seeds", "agents", "benchmarks", "judge",
-              "miss_policy", "max_concurrent_runs"}
+              "miss_policy", "max_concurrent_runs", "placement_timeout_s"}
 AGENT_KEYS = {"agent", "name", "backend", "model", "dtype", "batch_size", "max_steps", "strategy", "replicas", "gpus"}
 BENCHMARK_KEYS = {"benchmark", "name", "groups", "limit", "tools_dir", "per_group", "cache"}
 EXECUTORS = ("ray", "local")
@@ -110,6 +114,8 @@ def load_sweep(path: Path, resolve_agent: Callable[[dict[str, Any]], AgentSpec])
     _check_unique([b.name for b in benches], f"{path}: benchmarks")
     _check_max_active(doc.get("max_active"), path)
     if doc.get("max_concurrent_runs") is not None and (problem := positive_int_problem("max_concurrent_runs", doc["max_concurrent_runs"])):
+        raise SweepError(f"{path}: {problem}")
+    if doc.get("placement_timeout_s") is not None and (problem := positive_number_problem("placement_timeout_s", doc["placement_timeout_s"])):
         raise SweepError(f"{path}: {problem}")
     runs = [PlannedRun(agent, bench, seed, f"{agent.name}__{bench.name}__seed{seed}")
             for agent in agents for bench in benches for seed in seeds]
@@ -211,7 +217,7 @@ def is_finished(run_dir: Path) -> bool:
         return False
 
 
-RunStarter = Callable[[PlannedRun, LoadedBenchmark, dict[str, Any]], Path]
+RunStarter = Callable[[PlannedRun, LoadedBenchmark, dict[str, Any], RunControl], Path]
 
 
 def execute(sweep: Sweep, start_run: RunStarter, score_run: Callable[[Path, str], None] | None = None,
@@ -234,9 +240,7 @@ def execute(sweep: Sweep, start_run: RunStarter, score_run: Callable[[Path, str]
             for n, planned in enumerate(sweep.runs, 1):
                 book.run(n, planned, start_run, score_run, tell)
         else:
-            with ThreadPoolExecutor(concurrent, thread_name_prefix="sweep-run") as pool:
-                for n, planned in enumerate(sweep.runs, 1):
-                    pool.submit(book.run, n, planned, start_run, score_run, tell)
+            _run_concurrently(book, concurrent, start_run, score_run, tell)
     finished = [sweep.out / name for name, run in state["runs"].items() if run["status"] in ("finished", "skipped")]
     if finished:
         board = leaderboard.build(finished)
@@ -253,12 +257,15 @@ class SweepBook:
     def __init__(self, sweep: Sweep, state: dict[str, Any], bar: Any, done_before: set[str]) -> None:
         self.sweep, self.state, self.bar, self.done_before = sweep, state, bar, done_before
         self.lock = threading.Lock()
+        self.stop = StopFlag()  # set on a sweep's Ctrl-C: the runs in flight stop (_run_concurrently)
         self.in_flight = 0
         self.left = len(sweep.runs)
 
     def run(self, n: int, planned: PlannedRun, start_run: RunStarter, score_run: Callable[[Path, str], None] | None,
             tell: Callable[[str], None]) -> None:
         run_dir = self.sweep.out / planned.run_name
+        if self.stop.is_set():  # interrupted before it started: it stays queued
+            return
         with self.lock:
             doing = "finished before: skipped" if planned.run_name in self.done_before else "running"
             tell(f"[{n}/{len(self.sweep.runs)}] {planned.run_name}: {doing}")
@@ -268,7 +275,21 @@ class SweepBook:
         with self.lock:
             self.state["runs"][planned.run_name] = {"status": "running", **started}
             write_json_atomic(self.sweep.out / "sweep.json", self.state)
-        entry = _one(planned, run_dir, self.sweep.settings, start_run, score_run)
+        try:
+            entry = _one(planned, run_dir, self.sweep.settings, start_run, score_run, self._control())
+        except KeyboardInterrupt as exc:  # saved and resumable (the run's folder says what is done)
+            self._ended(planned, {"status": "interrupted", "dir": str(run_dir), "reason": interruption_reason(exc)}, started)
+            raise
+        self._ended(planned, entry, started)
+
+    def _control(self) -> RunControl:
+        """A run's stop flag (the sweep's) and room deadline: counted only while no other run is in flight
+        (one that ends frees room for the runs that wait)."""
+        timeout = self.sweep.settings.get("placement_timeout_s") or ROOM_TIMEOUT_S
+        return RunControl(stop=self.stop, room_timeout_s=float(timeout), others_running=lambda: self.in_flight > 1)
+
+    def _ended(self, planned: PlannedRun, entry: dict[str, Any], started: dict[str, Any]) -> None:
+        run_dir = self.sweep.out / planned.run_name
         with self.lock:
             self.state["runs"][planned.run_name] = {**entry, **started, "ended_at": provenance.now(),
                                                     "end_unix_s": round(time.time(), 3),
@@ -282,6 +303,36 @@ class SweepBook:
 
     def _show(self) -> None:
         self.bar.set_postfix_str(f"in flight {self.in_flight}, queued {self.left - self.in_flight}", refresh=False)
+
+
+def _run_concurrently(book: SweepBook, concurrent: int, start_run: RunStarter,
+                      score_run: Callable[[Path, str], None] | None, tell: Callable[[str], None]) -> None:
+    """The runs in `concurrent` threads. Signals reach only this, the main, thread: one Ctrl-C (or SIGTERM)
+    sets the runs' stop flag, so every run in flight saves and ends as a lone run's interrupt does (its
+    executor's waits raise it) and no queued one starts; the interrupt is raised again once they have ended,
+    with their saved trajectories summed. A second signal ends the process at once (engine.runner.interrupts)."""
+    with ThreadPoolExecutor(concurrent, thread_name_prefix="sweep-run") as pool:
+        futures = [pool.submit(book.run, n, planned, start_run, score_run, tell)
+                   for n, planned in enumerate(book.sweep.runs, 1)]
+        with signals_end_the_run():
+            try:
+                _wait_all(futures)
+            except KeyboardInterrupt as caught:
+                exc = as_received(caught)
+                stopping()
+                book.stop.set(again(exc))
+                for future in futures:
+                    future.cancel()
+                _wait_all(futures)
+                exc.saved_trajectories = sum(getattr(future.exception(), "saved_trajectories", 0)  # type: ignore[attr-defined]
+                                             for future in futures if not future.cancelled())
+                raise exc from None
+
+
+def _wait_all(futures: list[Future]) -> None:
+    """Waits for every future in short waits (the main thread handles a signal only once it wakes)."""
+    while not all(future.done() for future in futures):
+        wait_futures(futures, timeout=WAKE_S)
 
 
 def replicas_where(run_dir: Path) -> dict[str, list[dict[str, Any]]]:
@@ -329,11 +380,11 @@ def is_done(planned: PlannedRun, run_dir: Path) -> bool:
 
 
 def _one(planned: PlannedRun, run_dir: Path, settings: dict[str, Any], start_run: RunStarter,
-         score_run: Callable[[Path, str], None] | None) -> dict[str, Any]:
+         score_run: Callable[[Path, str], None] | None, control: RunControl) -> dict[str, Any]:
     if is_done(planned, run_dir):
         return {"status": "skipped", "dir": str(run_dir), "note": "finished before"}
     try:
-        start_run(planned, planned.bench.load(planned.seed), settings)
+        start_run(planned, planned.bench.load(planned.seed), settings, control)
         if score_run is not None and settings.get("judge"):
             score_run(run_dir, settings["judge"])
     except Exception as exc:  # noqa: BLE001 - one broken run must not stop an overnight sweep
@@ -349,17 +400,18 @@ def plan_table(sweep: Sweep) -> str:
 
 
 def run_config(planned: PlannedRun, bench: LoadedBenchmark, settings: dict[str, Any], out: Path,
-               progress: bool, command: list[str]) -> RunConfig:
+               progress: bool, command: list[str], control: RunControl | None = None) -> RunConfig:
     return RunConfig(agent=planned.agent, out_dir=out, run_name=planned.run_name, seed=planned.seed,
                      executor=settings.get("executor") or "ray", ray_address=settings.get("ray_address"),
                      max_active=settings.get("max_active"), schedule=settings.get("schedule") or DEFAULT_SCHEDULE,
-                     progress=progress, extend=bool(settings.get("extend")), command=command)
+                     progress=progress, extend=bool(settings.get("extend")), command=command, control=control)
 
 
 def start_with(out: Path, progress: bool, command: list[str]) -> RunStarter:
     """What runs one planned run: the same build step as `umi-eval run` (engine.runner.build)."""
-    def start(planned: PlannedRun, bench: LoadedBenchmark, settings: dict[str, Any]) -> Path:
+    def start(planned: PlannedRun, bench: LoadedBenchmark, settings: dict[str, Any], control: RunControl | None = None) -> Path:
         simulation = Simulation(planned.bench.options.get("cache"), settings.get("miss_policy") or "synthesize")
         alone = (settings.get("max_concurrent_runs") or 1) == 1  # concurrent runs' bars would overwrite each other
-        return build_run(run_config(planned, bench, settings, out, progress and alone, command), bench, simulation).execute()
+        config = run_config(planned, bench, settings, out, progress and alone, command, control)
+        return build_run(config, bench, simulation).execute()
     return start
