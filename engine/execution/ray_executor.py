@@ -2,7 +2,8 @@
 
 The run's placement group has one bundle per replica (its CPUs and GPUs), strategy PACK: Ray puts the
 bundles on as few nodes as fit, across nodes when one is not enough, and a run whose bundles do not fit yet
-waits for room (how a sweep's concurrent runs queue). A tensor-parallel engine's bundle holds its GPUs on
+waits for room (how a sweep's concurrent runs queue), up to its deadline (engine.execution.control); one whose
+bundles no cluster could hold fails at once (placement.fit_problem). A tensor-parallel engine's bundle holds its GPUs on
 one node and vLLM's workers join it (placement_group_capture_child_tasks).
 
 Faults: a replica whose process dies is replaced by this executor (not by Ray), after a backoff that doubles
@@ -49,6 +50,19 @@ class Replacement:
     exc: BaseException  # the death it replaces (for the messages)
     ready: Any = None  # its __ray_ready__ call, once started
     deadline: float = 0.0
+
+
+@dataclass(eq=False)  # a handle
+class Burst:
+    """One actor call carrying a wake-up's streamed requests for one replica: its Ray streaming generator
+    yields (index in `parts`, StreamedResult) as each request ends (StreamingRoleWorker.generate_burst)."""
+    generator: Any
+    parts: list[Part]
+
+
+def _waitable(part: Part) -> Any:
+    """What Ray waits on for a part: its batch's object ref, or its burst's generator."""
+    return part.future.generator if isinstance(part.future, Burst) else part.future
 
 
 class PlacementTimeout(RuntimeError):
@@ -201,30 +215,55 @@ class RayExecutor(Executor):
             self.group, placement_group_bundle_index=self.replicas.index(replica), placement_group_capture_child_tasks=True)}
 
     def _start(self, part: Part) -> Any:
-        if part.streamed and not self.streaming:
-            raise TypeError("this RayExecutor runs batch actors: build it with streaming=True to stream requests")
-        if (part.key, part.replica) in self.pending:  # a pool of one is not routed: it waits for its replacement
-            self._wait_for_a_replacement(part.key)
-        part.actor = self.actors[part.key][part.replica]
         if part.streamed:
-            return part.actor.generate_one.remote(part.requests[0])
+            return self._start_streamed([part])[0]
+        self._claim(part)
         return part.actor.generate.remote(part.requests)
 
+    def _start_streamed(self, parts: list[Part]) -> list[Any]:
+        """One actor call per replica for its share of a wake-up's requests (a Burst: its streaming generator
+        yields each request's result as it ends); returns each part's Burst, in `parts` order."""
+        if not self.streaming:
+            raise TypeError("this RayExecutor runs batch actors: build it with streaming=True to stream requests")
+        by_replica: dict[Replica, list[Part]] = {}
+        for part in parts:
+            self._claim(part)
+            by_replica.setdefault((part.key, part.replica), []).append(part)
+        for share in by_replica.values():
+            generator = share[0].actor.generate_burst.options(num_returns="streaming").remote(
+                [part.requests[0] for part in share])
+            burst = Burst(generator, share)
+            for part in share:
+                part.future = burst
+        return [part.future for part in parts]
+
+    def _claim(self, part: Part) -> None:
+        """The part's actor: its replica's, once it runs (a pool of one is not routed: it waits for its replacement)."""
+        if (part.key, part.replica) in self.pending:
+            self._wait_for_a_replacement(part.key)
+        part.actor = self.actors[part.key][part.replica]
+
     def _settle(self, parts: list[Part], timeout: float | None) -> bool:
-        """The one Ray wait: batches and streamed requests alike."""
+        """The one Ray wait: batches (an object ref each) and bursts of streamed requests (a generator each)."""
         if self.pending:
             self._poll_restarts()
-        refs = [part.future for part in parts]
+        waitables = list(dict.fromkeys(_waitable(part) for part in parts))  # a burst's parts share its generator
         for step in wake_steps(timeout):  # woken to look at the run's stop flag (a sweep's run in a thread)
             self.control.stop.check()
-            ready, rest = self.ray.wait(refs, num_returns=1, timeout=step)
+            ready, rest = self.ray.wait(waitables, num_returns=1, timeout=step)
             if ready:
                 break
         if ready and rest:  # sweep up whatever else is done too
             ready += self.ray.wait(rest, num_returns=len(rest), timeout=0)[0]
         ready_set = set(ready)
-        for part in [part for part in parts if part.future in ready_set]:
-            self._collect(part)
+        bursts = {}
+        for part in [part for part in parts if _waitable(part) in ready_set]:
+            if isinstance(part.future, Burst):
+                bursts[part.future] = None
+            else:
+                self._collect(part)
+        for burst in bursts:
+            self._drain(burst)
         return bool(ready)
 
     def _collect(self, part: Part) -> None:
@@ -232,14 +271,38 @@ class RayExecutor(Executor):
         try:
             self._finish(part, self.ray.get(part.future))
         except self.ray.exceptions.RayActorError as exc:  # died, or unreachable: replaced either way
-            self._replica_died(part, exc)
+            if self._reassign(part, exc):
+                part.future = self._start(part)
         except self.ray.exceptions.RayError as exc:  # the call failed, the actor lives on
             self._finish(part, self._failed(part, f"actor failed: {first_line(exc)}"))
 
-    def _replica_died(self, part: Part, exc: BaseException) -> None:
-        """Resubmits the part to the least-loaded live sibling; the dead replica is replaced meanwhile (the
-        driver goes on), or, when no sibling lives, before the part goes back to it (the driver waits). Every
-        part in flight on it fails: the first one to tell starts the replacement, the others are only resubmitted."""
+    def _drain(self, burst: Burst) -> None:
+        """Every result of the burst that is ready. When its replica died, its requests not yet answered go on
+        together, in one call, to a sibling (or its replacement); when the call failed, they fail."""
+        unanswered = lambda: [part for part in burst.parts if part.outcome is None]  # noqa: E731
+        while True:
+            try:
+                n, streamed = self.ray.get(next(burst.generator))
+            except StopIteration:
+                return
+            except self.ray.exceptions.RayActorError as exc:
+                again = [part for part in unanswered() if self._reassign(part, exc)]
+                for part, future in zip(again, self._start_streamed(again) if again else []):
+                    part.future = future
+                return
+            except self.ray.exceptions.RayError as exc:
+                for part in unanswered():
+                    self._finish(part, self._failed(part, f"actor failed: {first_line(exc)}"))
+                return
+            self._finish(burst.parts[n], streamed)
+            if not unanswered() or not self.ray.wait([burst.generator], timeout=0)[0]:
+                return
+
+    def _reassign(self, part: Part, exc: BaseException) -> bool:
+        """Moves a part of a dead replica to the least-loaded live sibling, to be started again (True); the dead
+        replica is replaced meanwhile (the driver goes on), or, when no sibling lives, before the part goes back
+        to it (the driver waits). Every part in flight on it fails: the first one to tell starts the
+        replacement. A part that died too often gets its failed outcome instead (False)."""
         self.pools.finished(part)
         key, dead = part.key, part.replica
         router = self.pools.routers[key]
@@ -249,12 +312,12 @@ class RayExecutor(Executor):
         if part.tries >= self.TRIES_PER_BATCH * len(router.alive):  # a node lost kills its replicas together
             part.outcome = self._failed(part, f"actor failed: it died on this {'request' if part.streamed else 'batch'} "
                                               f"{part.tries} times: {first_line(exc)}")
-            return
+            return False
         part.tries += 1
         if not any(router.alive):  # no sibling: wait for a replacement
             self._wait_for_a_replacement(key)
         part.replica = router.reassign(len(part.requests))
-        part.future = self._start(part)
+        return True
 
     @staticmethod
     def _failed(part: Part, error: str) -> Any:
