@@ -63,6 +63,7 @@ class RunConfig:
     benchmark: dict[str, Any] = field(default_factory=dict)  # name, files + hashes, generation params
     command: list[str] = field(default_factory=list)
     control: RunControl | None = None  # a sweep's: its stop flag and room deadline (the label is the run's name)
+    sizing: dict[str, Any] | None = None  # where `auto` took each role's work from (replicas.sized_from_run)
 
 
 def close_all(steps: list[Callable[[], object] | None], raising: bool) -> None:
@@ -238,7 +239,7 @@ class Run:
                 "ray_address": self.config.ray_address,
                 "max_active": self.config.max_active,
                 "schedule": self.config.schedule,
-                "replicas": replicas_record(self.config.agent),
+                "replicas": replicas_record(self.config.agent, self.config.sizing),
                 "limits": {"max_steps": self.config.agent.max_steps, "max_depth": self.config.agent.max_depth,
                            "planner_attempts": self.config.agent.planner_attempts,
                            "upstream_equivalent": UPSTREAM_LIMITS, "search": self.strategy.limits(self.config.agent)},

@@ -49,6 +49,7 @@ from benchmarks.results.leaderboard import write_leaderboard
 from benchmarks.results.manifest import read_manifest
 from engine.runner.progress import Ticker, sweep_bar
 from engine.runner.build import Simulation, build_run
+from engine.execution.replicas import AUTO, MEASURED_FROM, sized_from_run
 from engine.execution.control import ROOM_TIMEOUT_S, WAKE_S, RunControl, StopFlag
 from engine.runner.interrupts import again, as_received, signals_end_the_run, stopping
 from engine.runner.run import RunConfig, interruption_reason
@@ -84,6 +85,8 @@ class PlannedRun:
     bench: BenchmarkEntry
     seed: int
     run_name: str
+    auto_gpus: int | None = None  # `replicas: auto` within this many GPUs: sized again from measured work
+    sizing: dict[str, Any] | None = None  # run.json `replicas` when measured work sized it (sized_from_run)
 
 
 @dataclass(frozen=True)
@@ -108,8 +111,10 @@ def load_sweep(path: Path, resolve_agent: Callable[[dict[str, Any]], AgentSpec])
         raise SweepError(f"{path}: unknown schedule {doc['schedule']!r}; valid: {', '.join(SCHEDULES)}")
     if doc.get("executor", "ray") not in EXECUTORS:
         raise SweepError(f"{path}: unknown executor {doc['executor']!r}; valid: {', '.join(EXECUTORS)}")
-    agents = [_agent(entry, f"{path}: agents[{i}]", resolve_agent) for i, entry in enumerate(_list(doc, "agents", path))]
+    entries = _list(doc, "agents", path)
+    agents = [_agent(entry, f"{path}: agents[{i}]", resolve_agent) for i, entry in enumerate(entries)]
     _check_unique([a.name for a in agents], f"{path}: agents")
+    auto_gpus = {agent.name: _auto_gpus(entry) for agent, entry in zip(agents, entries)}
     benches = [_benchmark(entry, f"{path}: benchmarks[{i}]") for i, entry in enumerate(_list(doc, "benchmarks", path))]
     _check_unique([b.name for b in benches], f"{path}: benchmarks")
     _check_max_active(doc.get("max_active"), path)
@@ -117,7 +122,7 @@ def load_sweep(path: Path, resolve_agent: Callable[[dict[str, Any]], AgentSpec])
         raise SweepError(f"{path}: {problem}")
     if doc.get("placement_timeout_s") is not None and (problem := positive_number_problem("placement_timeout_s", doc["placement_timeout_s"])):
         raise SweepError(f"{path}: {problem}")
-    runs = [PlannedRun(agent, bench, seed, f"{agent.name}__{bench.name}__seed{seed}")
+    runs = [PlannedRun(agent, bench, seed, f"{agent.name}__{bench.name}__seed{seed}", auto_gpus[agent.name])
             for agent in agents for bench in benches for seed in seeds]
     _check_folder_names(runs, path)
     _check_judge(doc.get("judge"), path)
@@ -184,6 +189,11 @@ def _agent(entry: Any, where: str, resolve_agent: Callable[[dict[str, Any]], Age
     except ValueError as exc:
         raise SweepError(f"{where}: {exc}") from exc
     return dataclasses.replace(agent, name=str(entry["name"])) if entry.get("name") else agent
+
+
+def _auto_gpus(entry: Any) -> int | None:
+    auto = isinstance(entry, dict) and str(entry.get("replicas")).strip() == AUTO
+    return int(entry["gpus"]) if auto else None  # resolve_agent has refused auto without gpus
 
 
 def _benchmark(entry: Any, where: str) -> BenchmarkEntry:
@@ -276,11 +286,34 @@ class SweepBook:
             self.state["runs"][planned.run_name] = {"status": "running", **started}
             write_json_atomic(self.sweep.out / "sweep.json", self.state)
         try:
+            planned = self._sized(planned, tell)
             entry = _one(planned, run_dir, self.sweep.settings, start_run, score_run, self._control())
         except KeyboardInterrupt as exc:  # saved and resumable (the run's folder says what is done)
             self._ended(planned, {"status": "interrupted", "dir": str(run_dir), "reason": interruption_reason(exc)}, started)
             raise
         self._ended(planned, entry, started)
+
+    def _sized(self, planned: PlannedRun, tell: Callable[[str], None]) -> PlannedRun:
+        """A run sized `auto` sizes from the work measured by the last run before it in the plan with the same
+        agent shape (kind, format, strategy, limits, roles: checkpoints of one preset) that has finished, or,
+        resuming, from what its first attempt sized from (its replica counts are part of its identity)."""
+        if planned.auto_gpus is None:
+            return planned
+        with self.lock:
+            done = {name for name, run in self.state["runs"].items() if run["status"] in ("finished", "skipped")}
+        source = _first_sizing(self.sweep.out / planned.run_name)
+        if source is None:
+            earlier = self.sweep.runs[:self.sweep.runs.index(planned)]
+            source = next((self.sweep.out / run.run_name for run in reversed(earlier)
+                           if run.run_name in done and _shape(run.agent) == _shape(planned.agent)), None)
+        if source is None:
+            return planned
+        try:
+            agent, sizing = sized_from_run(planned.agent, planned.auto_gpus, source)
+        except ValueError as exc:  # an unreadable metrics.json: the declared work sizes it
+            tell(f"{planned.run_name}: replicas sized from declared work ({exc})")
+            return planned
+        return dataclasses.replace(planned, agent=agent, sizing=sizing)
 
     def _control(self) -> RunControl:
         """A run's stop flag (the sweep's) and room deadline: counted only while no other run is in flight
@@ -333,6 +366,20 @@ def _wait_all(futures: list[Future]) -> None:
     """Waits for every future in short waits (the main thread handles a signal only once it wakes)."""
     while not all(future.done() for future in futures):
         wait_futures(futures, timeout=WAKE_S)
+
+
+def _shape(agent: AgentSpec) -> tuple[Any, ...]:
+    """What makes two agents' work per role comparable: the same prompts and limits, whatever the models."""
+    return agent.kind, agent.format, agent.strategy, agent.max_steps, tuple(sorted(agent.roles))
+
+
+def _first_sizing(run_dir: Path) -> Path | None:
+    """The run folder an earlier attempt of this run sized its replicas from (run.json `replicas.sized_from`)."""
+    try:
+        sized_from = (read_manifest(run_dir).get("replicas") or {}).get("sized_from") or ""
+    except (OSError, ValueError, AttributeError):
+        return None
+    return Path(sized_from.removeprefix(MEASURED_FROM)) if sized_from.startswith(MEASURED_FROM) else None
 
 
 def replicas_where(run_dir: Path) -> dict[str, list[dict[str, Any]]]:
@@ -404,7 +451,8 @@ def run_config(planned: PlannedRun, bench: LoadedBenchmark, settings: dict[str, 
     return RunConfig(agent=planned.agent, out_dir=out, run_name=planned.run_name, seed=planned.seed,
                      executor=settings.get("executor") or "ray", ray_address=settings.get("ray_address"),
                      max_active=settings.get("max_active"), schedule=settings.get("schedule") or DEFAULT_SCHEDULE,
-                     progress=progress, extend=bool(settings.get("extend")), command=command, control=control)
+                     progress=progress, extend=bool(settings.get("extend")), command=command, control=control,
+                     sizing=planned.sizing)
 
 
 def start_with(out: Path, progress: bool, command: list[str]) -> RunStarter:
