@@ -61,4 +61,5 @@ class RunControl:
     stop: StopFlag = field(default_factory=StopFlag)
     room_timeout_s: float = ROOM_TIMEOUT_S
     others_running: Callable[[], bool] = lambda: False  # a sweep: whether runs that will free room are in flight
+    waiting: Callable[[bool], None] = lambda _: None  # told when the run starts (True) and stops waiting for room
     say: Callable[[str], None] = _to_stderr  # progress lines while the run waits for room

@@ -138,26 +138,30 @@ class RayExecutor(Executor):
         that will free room is in flight (a sweep's); the run stops then, naming what it waited for."""
         control, ready = self.control, group.ready()
         asked = {k: sum(b.get(k, 0.0) for b in bundles.values()) for k in ("GPU", "CPU")}
-        waits = ", ".join(f"{amount:g} {name}" for name, amount in asked.items() if amount)
+        waits = f"{len(bundles)} replicas ({', '.join(f'{amount:g} {name}' for name, amount in asked.items() if amount)})"
         started = noted = deadline_from = time.monotonic()
-        for step in wake_steps(None):
-            control.stop.check()
-            if self.ray.wait([ready], timeout=step)[0]:
-                self.ray.get(ready)
-                return
-            now = time.monotonic()
-            if control.others_running():
-                deadline_from = now
-            if now - noted >= self.ROOM_NOTE_S:
-                noted = now
-                free = self.ray.available_resources()
-                control.say(f"{control.label}: waiting {now - started:.0f} s for room for {len(bundles)} replicas "
-                            f"({waits}); free now: {free.get('GPU', 0.0):g} GPU, {free.get('CPU', 0.0):g} CPU")
-            if now - deadline_from >= control.room_timeout_s:
-                raise PlacementTimeout(f"run {control.label} waited {now - started:.0f} s for room in the Ray cluster "
-                                       f"for its {len(bundles)} replicas ({waits}) and got none (the last "
-                                       f"{control.room_timeout_s:g} s with no other run of its own to end); other jobs "
-                                       "hold the room? `ray status` lists them. Rerun to resume")
+        control.waiting(True)
+        try:
+            for step in wake_steps(None):
+                control.stop.check()
+                if self.ray.wait([ready], timeout=step)[0]:
+                    self.ray.get(ready)
+                    return
+                now = time.monotonic()
+                if control.others_running():
+                    deadline_from = now
+                if now - noted >= self.ROOM_NOTE_S:
+                    noted = now
+                    free = self.ray.available_resources()
+                    control.say(f"{control.label}: waiting {now - started:.0f} s for room for {waits}; free now: "
+                                f"{free.get('GPU', 0.0):g} GPU, {free.get('CPU', 0.0):g} CPU")
+                if now - deadline_from >= control.room_timeout_s:
+                    raise PlacementTimeout(
+                        f"run {control.label} waited {now - started:.0f} s for room in the Ray cluster for its {waits} "
+                        f"and got none (the last {control.room_timeout_s:g} s with no other run of its own to end); "
+                        "other jobs hold the room? `ray status` lists them. Rerun to resume")
+        finally:
+            control.waiting(False)
 
     def _start_actors(self, replicas: list[Replica]) -> None:
         """Starts the replicas together and waits until each runs. One whose worker failed to register with its

@@ -269,6 +269,7 @@ class SweepBook:
         self.lock = threading.Lock()
         self.stop = StopFlag()  # set on a sweep's Ctrl-C: the runs in flight stop (_run_concurrently)
         self.in_flight = 0
+        self.waiting_for_room = 0  # of those in flight
         self.left = len(sweep.runs)
 
     def run(self, n: int, planned: PlannedRun, start_run: RunStarter, score_run: Callable[[Path, str], None] | None,
@@ -300,7 +301,7 @@ class SweepBook:
         if planned.auto_gpus is None:
             return planned
         with self.lock:
-            done = {name for name, run in self.state["runs"].items() if run["status"] in ("finished", "skipped")}
+            done = self.done_before | {name for name, run in self.state["runs"].items() if run["status"] == "finished"}
         source = _first_sizing(self.sweep.out / planned.run_name)
         if source is None:
             earlier = self.sweep.runs[:self.sweep.runs.index(planned)]
@@ -316,10 +317,15 @@ class SweepBook:
         return dataclasses.replace(planned, agent=agent, sizing=sizing)
 
     def _control(self) -> RunControl:
-        """A run's stop flag (the sweep's) and room deadline: counted only while no other run is in flight
-        (one that ends frees room for the runs that wait)."""
+        """A run's stop flag (the sweep's) and room deadline: counted only while every run in flight waits for
+        room too (one that holds room frees it when it ends)."""
         timeout = self.sweep.settings.get("placement_timeout_s") or ROOM_TIMEOUT_S
-        return RunControl(stop=self.stop, room_timeout_s=float(timeout), others_running=lambda: self.in_flight > 1)
+        return RunControl(stop=self.stop, room_timeout_s=float(timeout), waiting=self._waiting,
+                          others_running=lambda: self.in_flight > self.waiting_for_room)
+
+    def _waiting(self, started: bool) -> None:
+        with self.lock:
+            self.waiting_for_room += 1 if started else -1
 
     def _ended(self, planned: PlannedRun, entry: dict[str, Any], started: dict[str, Any]) -> None:
         run_dir = self.sweep.out / planned.run_name
@@ -344,22 +350,25 @@ def _run_concurrently(book: SweepBook, concurrent: int, start_run: RunStarter,
     sets the runs' stop flag, so every run in flight saves and ends as a lone run's interrupt does (its
     executor's waits raise it) and no queued one starts; the interrupt is raised again once they have ended,
     with their saved trajectories summed. A second signal ends the process at once (engine.runner.interrupts)."""
-    with ThreadPoolExecutor(concurrent, thread_name_prefix="sweep-run") as pool:
-        futures = [pool.submit(book.run, n, planned, start_run, score_run, tell)
-                   for n, planned in enumerate(book.sweep.runs, 1)]
-        with signals_end_the_run():
-            try:
-                _wait_all(futures)
-            except KeyboardInterrupt as caught:
-                exc = as_received(caught)
-                stopping()
-                book.stop.set(again(exc))
-                for future in futures:
-                    future.cancel()
-                _wait_all(futures)
-                exc.saved_trajectories = sum(getattr(future.exception(), "saved_trajectories", 0)  # type: ignore[attr-defined]
-                                             for future in futures if not future.cancelled())
-                raise exc from None
+    with ThreadPoolExecutor(concurrent, thread_name_prefix="sweep-run") as pool, signals_end_the_run():
+        futures: list[Future] = []
+        try:
+            for n, planned in enumerate(book.sweep.runs, 1):
+                futures.append(pool.submit(book.run, n, planned, start_run, score_run, tell))
+            _wait_all(futures)
+            for future in futures:  # a run's failure is in sweep.json; anything else is a bug to show, not lose
+                if future.exception() is not None:
+                    raise future.exception()  # type: ignore[misc]
+        except KeyboardInterrupt as caught:
+            exc = as_received(caught)
+            stopping()
+            book.stop.set(again(exc))
+            for future in futures:
+                future.cancel()
+            _wait_all(futures)
+            exc.saved_trajectories = sum(getattr(future.exception(), "saved_trajectories", 0)  # type: ignore[attr-defined]
+                                         for future in futures if not future.cancelled())
+            raise exc from None
 
 
 def _wait_all(futures: list[Future]) -> None:

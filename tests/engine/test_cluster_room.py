@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import time
 from pathlib import Path
 
@@ -15,30 +14,15 @@ import pytest
 from engine.execution.control import RunControl, StopFlag
 from engine.execution.placement import PlacementImpossible, distinct_models
 from engine.execution.ray_executor import PlacementTimeout, RayExecutor
+from tests.helpers.ray_cluster import GPU_AGENT_YAML, simulated_cluster
 from tests.helpers.scheduling import scripted
 
 pytestmark = [pytest.mark.slow, pytest.mark.ray]
 
-AGENT_YAML = """preset: alpha-umi
-name: {name}
-placement: per-role
-model: {{backend: modelled, model: "call-once-then-answer@gpu-like", num_gpus: 1, num_cpus: 0.1, batch_size: 8}}
-"""
-
-
 @pytest.fixture
 def cluster():
-    cluster_utils = pytest.importorskip("ray.cluster_utils")
-    os.environ.setdefault("RAY_AUTH_MODE", "disabled")
-    cluster = cluster_utils.Cluster(initialize_head=True, head_node_args={"num_cpus": 1, "num_gpus": 0})
-    for _ in range(2):
-        cluster.add_node(num_cpus=1, num_gpus=2)
-    cluster.wait_for_nodes()
-    yield cluster
-    import ray
-
-    ray.shutdown()
-    cluster.shutdown()
+    with simulated_cluster(2, 2) as (made, _):
+        yield made
 
 
 def _models(gpus_each: float):
@@ -67,9 +51,16 @@ def test_impossible_groups_fail_at_once_and_possible_ones_wait_with_a_deadline(c
     control = RayExecutor.ROOM_NOTE_S
     RayExecutor.ROOM_NOTE_S = 0.5
     try:
+        waits: list[bool] = []
         with pytest.raises(PlacementTimeout, match=r"run waiter waited \d+ s for room .* 1 replicas \(2 GPU, 0\.1 CPU\)"):
-            RayExecutor(_models(2), control=RunControl(label="waiter", room_timeout_s=2, say=said.append))
-        assert said and "waiter: waiting" in said[0] and "free now: 1 GPU" in said[0]
+            RayExecutor(_models(2), control=RunControl(label="waiter", room_timeout_s=2, say=said.append,
+                                                       waiting=waits.append))
+        assert said and "waiter: waiting" in said[0] and "free now: 1 GPU" in said[0] and waits == [True, False]
+        queued_since, until = time.monotonic(), time.monotonic() + 2
+        with pytest.raises(PlacementTimeout):  # the deadline counts once no run of its own is in flight
+            RayExecutor(_models(2), control=RunControl(label="queued", room_timeout_s=1,
+                                                       others_running=lambda: time.monotonic() < until))
+        assert time.monotonic() - queued_since >= 2.4  # 2 s with one, then 1 s less a wake-up step (0.5 s); not 1 s
         stop = StopFlag()
         stop.set()
         with pytest.raises(KeyboardInterrupt):  # a sweep's Ctrl-C reaches a run still waiting for room
@@ -83,7 +74,7 @@ def test_a_sweep_records_an_impossible_run_as_failed_and_runs_the_others(cluster
     import run_eval
 
     path = tmp_path / "ckpt.yaml"
-    path.write_text(AGENT_YAML.format(name="ckpt"))
+    path.write_text(GPU_AGENT_YAML.format(name="ckpt"))
     sweep = tmp_path / "night.yaml"
     sweep.write_text(f"out: {tmp_path / 'out'}\nexecutor: ray\nray_address: {cluster.address}\nmax_concurrent_runs: 2\n"
                      f"agents:\n  - {{agent: {path}, name: too-big, replicas: 'planner=3'}}\n  - {path}\n"
