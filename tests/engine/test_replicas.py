@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from concurrent.futures import Future
 
 import pytest
@@ -200,3 +201,46 @@ def test_a_burst_is_one_actor_call_and_a_death_mid_burst_loses_nothing(ray_sessi
         else:  # 3 each; the dead one answered 1, and its other 2 went on to the sibling in one call
             assert marker.exists() and sum(executor.restarts.values()) == 1
             assert [size for _, size in calls] == [3, 3, 2] and calls[2][0] in {calls[0][0], calls[1][0]}  # the sibling
+
+
+class NeverAnswers(ScriptedBackend):
+    """Batches sleep past any test; streamed requests are taken and never answered."""
+
+    def __init__(self) -> None:
+        super().__init__(call_once_then_answer)
+
+    def generate(self, requests):
+        import time
+
+        time.sleep(120)
+        return super().generate(requests)
+
+    def open_stream(self, capacity: int) -> ImmediateStream:
+        stream = ImmediateStream(self.generate, capacity)
+        stream.submit_many = lambda requests: [Future() for _ in requests]
+        return stream
+
+
+@pytest.mark.slow
+@pytest.mark.ray
+@pytest.mark.parametrize("streaming", [True, False])
+def test_a_stop_flag_set_from_another_thread_ends_a_ray_wait_at_once(ray_session, streaming):
+    """How a sweep's Ctrl-C reaches its runs' threads: their executors' waits raise the interrupt it names."""
+    from engine.execution.control import RunControl, StopFlag
+
+    agent = scripted("chat-single", "call-once-then-answer", num_cpus=0.25)
+    key = agent.roles["backbone"].actor_key
+    stop = StopFlag()
+    executor = RayExecutor(distinct_models(agent.roles), backends={key: NeverAnswers()}, streaming=streaming,
+                           control=RunControl(stop=stop))
+    try:
+        threading.Timer(0.5, stop.set, (lambda: KeyboardInterrupt("stopped by the sweep"),)).start()
+        started = time.monotonic()
+        with pytest.raises(KeyboardInterrupt, match="stopped by the sweep"):
+            if streaming:
+                executor.wait_requests(executor.submit_requests([(key, request) for request in _requests(3)]))
+            else:
+                executor.wait_any([executor.submit(key, _requests(3))])
+        assert time.monotonic() - started < 3
+    finally:
+        executor.shutdown()
