@@ -59,6 +59,9 @@ class Burst:
     generator: Any
     parts: list[Part]
 
+    def unanswered(self) -> list[Part]:
+        return [part for part in self.parts if part.outcome is None]
+
 
 def _waitable(part: Part) -> Any:
     """What Ray waits on for a part: its batch's object ref, or its burst's generator."""
@@ -283,23 +286,22 @@ class RayExecutor(Executor):
     def _drain(self, burst: Burst) -> None:
         """Every result of the burst that is ready. When its replica died, its requests not yet answered go on
         together, in one call, to a sibling (or its replacement); when the call failed, they fail."""
-        unanswered = lambda: [part for part in burst.parts if part.outcome is None]  # noqa: E731
         while True:
             try:
                 n, streamed = self.ray.get(next(burst.generator))
             except StopIteration:
                 return
             except self.ray.exceptions.RayActorError as exc:
-                again = [part for part in unanswered() if self._reassign(part, exc)]
+                again = [part for part in burst.unanswered() if self._reassign(part, exc)]
                 for part, future in zip(again, self._start_streamed(again) if again else []):
                     part.future = future
                 return
             except self.ray.exceptions.RayError as exc:
-                for part in unanswered():
+                for part in burst.unanswered():
                     self._finish(part, self._failed(part, f"actor failed: {first_line(exc)}"))
                 return
             self._finish(burst.parts[n], streamed)
-            if not unanswered() or not self.ray.wait([burst.generator], timeout=0)[0]:
+            if not burst.unanswered() or not self.ray.wait([burst.generator], timeout=0)[0]:
                 return
 
     def _reassign(self, part: Part, exc: BaseException) -> bool:
