@@ -20,6 +20,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from perf.common import write_result  # noqa: E402
 from perf.driver_overhead import tree_of  # noqa: E402
 OUT = ROOT / "perf" / "results" / "ray_bursts.json"
 
@@ -79,9 +80,7 @@ def main() -> int:
     result["ratio_role_calls_per_driver_cpu_s"] = round(last["role_calls_per_driver_cpu_s"]
                                                         / first["role_calls_per_driver_cpu_s"], 2)
     result["ratio_run_wall"] = round(last["run_wall_s"] / first["run_wall_s"], 2)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=1) + "\n")
-    print(json.dumps(result, indent=1))
+    write_result(args.out, result)
     return 0
 
 
