@@ -81,7 +81,8 @@ def test_a_sweep_runs_concurrently_across_nodes_and_survives_a_removed_node(clus
     agents = []
     for name in ("ckpt-a", "ckpt-b"):
         path = tmp_path / f"{name}.yaml"
-        path.write_text(GPU_AGENT_YAML.format(name=name))
+        # half as fast as gpu-like: each run outlasts the removal (made once both runs have their replicas)
+        path.write_text(GPU_AGENT_YAML.format(name=name, profile="gpu-like,speed=0.5"))
         agents.append(f"  - {path}\n")
     sweep = tmp_path / "night.yaml"
     sweep.write_text(f"out: {tmp_path / 'out'}\nexecutor: ray\nray_address: {cluster.address}\nmax_concurrent_runs: 2\n"

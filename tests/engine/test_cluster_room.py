@@ -74,7 +74,7 @@ def test_a_sweep_records_an_impossible_run_as_failed_and_runs_the_others(cluster
     import run_eval
 
     path = tmp_path / "ckpt.yaml"
-    path.write_text(GPU_AGENT_YAML.format(name="ckpt"))
+    path.write_text(GPU_AGENT_YAML.format(name="ckpt", profile="gpu-like"))
     sweep = tmp_path / "night.yaml"
     sweep.write_text(f"out: {tmp_path / 'out'}\nexecutor: ray\nray_address: {cluster.address}\nmax_concurrent_runs: 2\n"
                      f"agents:\n  - {{agent: {path}, name: too-big, replicas: 'planner=3'}}\n  - {path}\n"

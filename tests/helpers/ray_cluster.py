@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-# alpha-UMi with every role its own modelled engine that asks for one GPU.
+# alpha-UMi with every role its own modelled engine that asks for one GPU (`profile`: the modelled timing).
 GPU_AGENT_YAML = """preset: alpha-umi
 name: {name}
 placement: per-role
-model: {{backend: modelled, model: "call-once-then-answer@gpu-like", num_gpus: 1, num_cpus: 0.1, batch_size: 8}}
+model: {{backend: modelled, model: "call-once-then-answer@{profile}", num_gpus: 1, num_cpus: 0.1, batch_size: 8}}
 """
 
 
