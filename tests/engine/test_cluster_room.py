@@ -5,6 +5,7 @@ waited for; a stopped wait (a sweep's Ctrl-C) ends at once; none of them leaves 
 from __future__ import annotations
 
 import dataclasses
+import os
 import json
 import time
 from pathlib import Path
@@ -84,3 +85,48 @@ def test_a_sweep_records_an_impossible_run_as_failed_and_runs_the_others(cluster
     assert runs["too-big__embedded__seed0"]["status"] == "failed"
     assert "ask 5 GPU in all, and the cluster's 3 alive nodes have 4" in runs["too-big__embedded__seed0"]["error"]
     assert runs["ckpt__embedded__seed0"]["status"] == "finished"
+
+
+def test_ctrl_c_stops_every_run_of_a_concurrent_sweep_and_frees_their_room(cluster, tmp_path: Path):
+    """A sweep driving two 1-GPU runs at once on the cluster gets SIGINT: both stop within seconds, saved and
+    recorded interrupted (none of their trajectories failed by it), their placement groups removed, exit 130."""
+    import signal
+    import subprocess
+    import sys
+
+    import ray
+
+    repo = Path(__file__).resolve().parents[2]
+    agent = tmp_path / "slow.yaml"  # chat-single on one modelled GPU, 20x slower than gpu-like: runs outlast the wait
+    agent.write_text("preset: chat-single\nmodel: {backend: modelled, model: 'call-once-then-answer@gpu-like,speed=0.05', "
+                     "num_gpus: 1, num_cpus: 0.1, batch_size: 8}\n")
+    sweep = tmp_path / "night.yaml"
+    sweep.write_text(f"out: {tmp_path / 'out'}\nexecutor: ray\nray_address: {cluster.address}\nmax_concurrent_runs: 2\n"
+                     f"max_active: 2\nagents:\n  - {{agent: {agent}, name: a}}\n  - {{agent: {agent}, name: b}}\n"
+                     "benchmarks:\n  - {benchmark: embedded, per_group: 4}\n")
+    process = subprocess.Popen([sys.executable, str(repo / "run_eval.py"), "sweep", str(sweep), "--no-progress"],
+                               env={**os.environ, "PYTHONPATH": str(repo)}, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    records = [tmp_path / "out" / f"{name}__embedded__seed0" / "trajectories.jsonl" for name in "ab"]
+    deadline = time.monotonic() + 150
+    try:
+        while process.poll() is None and time.monotonic() < deadline and not all(r.exists() and r.read_bytes() for r in records):
+            time.sleep(0.1)
+        assert process.poll() is None, process.communicate()[1][-2000:]
+        sent = time.monotonic()
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert time.monotonic() - sent < 15 and process.returncode == 130, err[-3000:]
+    saved = [[json.loads(line) for line in r.read_text().splitlines()] for r in records]
+    assert err.strip().splitlines()[-1] == (f"umi-eval: interrupted; {sum(map(len, saved))} trajectories saved; "
+                                            "rerun the same command to resume")
+    state = json.loads((tmp_path / "out" / "sweep.json").read_text())["runs"]
+    for name, written in zip(state, saved):
+        assert state[name]["status"] == "interrupted"
+        assert json.loads((tmp_path / "out" / name / "run.json").read_text())["status"] == "interrupted"
+        assert 1 <= len(written) < 24 and all(r["status"] != "failed" for r in written)
+    ray.init(address=cluster.address, include_dashboard=False, log_to_driver=False)
+    assert not _live_groups(ray)  # both runs' placement groups released
