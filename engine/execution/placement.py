@@ -103,10 +103,10 @@ def fit_problem(bundles: dict[str, dict[str, float]], nodes: list[dict[str, Any]
     """Why `bundles` (per replica name, the resources of its bundle) can never be placed on `nodes` (as
     `ray.nodes()` lists them: the alive ones count), or None when they could once the cluster is free: a
     bundle must fit on one node, and all of them together in the cluster."""
-    alive = [node.get("Resources") or {} for node in nodes if node.get("Alive", True)]
+    alive = _alive(nodes)
     for name, bundle in bundles.items():
         if not any(_holds(node, bundle) for node in alive):
-            largest = max(alive, key=lambda node: [node.get(k, 0.0) for k in sorted(bundle, reverse=True)], default={})
+            largest = largest_node(nodes, sorted(bundle, reverse=True))
             return (f"replica {name} asks {_amounts(bundle)} on one node, and no node has that much "
                     f"(the largest of {len(alive)} alive has {_amounts({k: largest.get(k, 0.0) for k in bundle})})")
     for resource in sorted({k for bundle in bundles.values() for k in bundle}):
@@ -116,6 +116,17 @@ def fit_problem(bundles: dict[str, dict[str, float]], nodes: list[dict[str, Any]
             return (f"its {len(bundles)} replicas ask {asked:g} {resource} in all, and the cluster's {len(alive)} "
                     f"alive nodes have {has:g}")
     return None
+
+
+def largest_node(nodes: list[dict[str, Any]], order: list[str] | None = None) -> dict[str, float]:
+    """The resources of the alive node with the most of `order`'s resources, first first (default: GPUs, then
+    CPUs); {} when none is alive."""
+    order = order or ["GPU", "CPU"]
+    return max(_alive(nodes), key=lambda node: [node.get(k, 0.0) for k in order], default={})
+
+
+def _alive(nodes: list[dict[str, Any]]) -> list[dict[str, float]]:
+    return [node.get("Resources") or {} for node in nodes if node.get("Alive", True)]
 
 
 def _holds(node: dict[str, float], bundle: dict[str, float]) -> bool:

@@ -31,7 +31,7 @@ from engine.execution.ray_start import (RayUnavailable, first_line, init_ray, ra
                                         worker_failed_to_register)
 from engine.execution.worker import RoleWorker, StreamingRoleWorker
 from engine.execution.control import RunControl, wake_steps
-from engine.execution.placement import PlacementImpossible, actor_resources, fit_problem
+from engine.execution.placement import PlacementImpossible, actor_resources, fit_problem, largest_node
 from engine.backends.streaming import StreamedResult, failed_results
 from engine.types import ModelSpec
 
@@ -97,9 +97,10 @@ class RayExecutor(Executor):
         self.ray = ray
         self.replicas: list[Replica] = [(key, n) for key, specs in self.pools.specs.items() for n in range(len(specs))]
         cluster = ray.cluster_resources()
-        # Sized per replica: every replica is an engine with its own share of the CPUs and its own GPU(s).
+        # Sized per replica: every replica is an engine with its own share of the CPUs and its own GPU(s). CPU-only
+        # engines share one node's CPUs (the largest's): a bundle of the whole cluster's would fit on no node.
         per_replica = actor_resources({self._name(r): self.pools.specs[r[0]][r[1]] for r in self.replicas}, placement,
-                                      cluster.get("CPU", 1.0), cluster.get("GPU", 0.0))
+                                      largest_node(ray.nodes()).get("CPU", 1.0), cluster.get("GPU", 0.0))
         self.resources = {replica: per_replica[self._name(replica)] for replica in self.replicas}
         self.backends = backends or {}
         self.restart_budget = restart_budget

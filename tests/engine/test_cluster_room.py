@@ -45,6 +45,9 @@ def test_impossible_groups_fail_at_once_and_possible_ones_wait_with_a_deadline(c
                                                   r"largest of 3 alive has 1 CPU, 2 GPU"):
         RayExecutor(_models(3), control=RunControl(label="big-one"))
     assert time.monotonic() - started < 10 and not _live_groups(ray)
+    cpu_only = RayExecutor(distinct_models(scripted("chat-single", "call-once-then-answer").roles))
+    cpu_only.shutdown()  # it started: a CPU-only engine takes one node's CPU (1 here), not the cluster's 3
+    assert [r.num_cpus for r in cpu_only.resources.values()] == [1.0] and not _live_groups(ray)
 
     holder = placement_group([{"GPU": 2}, {"GPU": 1}])  # another job holds 3 of the 4 GPUs
     ray.get(holder.ready())

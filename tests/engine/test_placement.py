@@ -128,3 +128,11 @@ def test_a_group_that_fits_once_the_cluster_is_free_has_no_problem():
     exactly_full = {f"r#{n}": {"CPU": 0.1 + 1e-9, "GPU": 1} for n in range(4)}  # rounding in the CPU shares
     assert fit_problem(exactly_full, NODES) is None
     assert fit_problem({"r": {"CPU": 3 * 0.1}}, [_node(0.30000000000000004 - 1e-9, 0)]) is None
+
+
+def test_the_largest_node_is_the_one_with_most_gpus_then_cpus_among_the_alive():
+    from engine.execution.placement import largest_node
+
+    assert largest_node(NODES) == {"CPU": 4, "GPU": 2}  # the dead 8-CPU, 4-GPU node is not one
+    assert largest_node(NODES, ["CPU"]) == {"CPU": 4, "GPU": 2}
+    assert largest_node([_node(1, 0), _node(6, 0)]).get("CPU") == 6 and largest_node([]) == {}
