@@ -119,6 +119,7 @@ class Executor(ABC):
         """Blocks until at least one batch is done (or `timeout`); returns every finished one, in `batches` order."""
         finished = [FinishedBatch(batch, *joined([part.outcome for part in batch.parts]))
                     for batch in self._wait_groups(batches, timeout)]
+        self.control.stop.check()  # results that came after a stop (requests it cancelled) are not the run's
         for done in finished:
             self.busy[done.batch.actor_key] += done.timing.busy_s
             self._tell(self.on_finished, done.results)
@@ -127,6 +128,7 @@ class Executor(ABC):
     def wait_requests(self, tickets: list[Ticket], timeout: float | None = None) -> list[FinishedRequest]:
         """Blocks until at least one request is done (or `timeout`); returns every finished one."""
         finished = [FinishedRequest(ticket, ticket.part.outcome) for ticket in self._wait_tickets(tickets, timeout)]
+        self.control.stop.check()
         if finished:
             self._tell(self.on_finished, [done.streamed.result for done in finished])
         return finished

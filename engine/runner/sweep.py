@@ -361,8 +361,8 @@ def _run_concurrently(book: SweepBook, concurrent: int, start_run: RunStarter,
                     raise future.exception()  # type: ignore[misc]
         except KeyboardInterrupt as caught:
             exc = as_received(caught)
+            book.stop.set(again(exc))  # first: what stopping() cancels must reach no run as a failure
             stopping()
-            book.stop.set(again(exc))
             for future in futures:
                 future.cancel()
             _wait_all(futures)

@@ -169,3 +169,5 @@ def test_one_signal_stops_every_run_of_a_concurrent_sweep_at_once(silent_endpoin
     for name in names[:2]:
         manifest = json.loads((tmp_path / "out" / name / "run.json").read_text())
         assert manifest["status"] == "interrupted" and words.split()[0] in manifest["reason"]
+        records = tmp_path / "out" / name / "trajectories.jsonl"  # the cancelled requests failed no trajectory
+        assert not records.exists() or not records.read_text()
