@@ -8,7 +8,9 @@ from pathlib import Path
 
 from benchmarks.core.types import LoadedBenchmark
 from engine.execution.ray_start import RayUnavailable
-from engine.execution.ray_executor import RoleActorLost
+from engine.execution.placement import PlacementImpossible
+from engine.execution.replicas import AUTO, sized_from_run
+from engine.execution.ray_executor import PlacementTimeout, RoleActorLost
 from engine.runner.checkpoint import CheckpointError
 from engine.runner.identity import RunIdentityMismatch
 from engine.runner.run_lock import RunFolderBusy, hold_run_folder
@@ -80,7 +82,8 @@ def run_summary(run_dir: Path) -> str:
 
 
 class RunCommand(Subcommand):
-    user_errors = (RoleActorLost, RayUnavailable, RunIdentityMismatch, RunFolderBusy, CheckpointError, DiskFull)  # a run stopped or refused: its one-line reason, no traceback
+    user_errors = (RoleActorLost, RayUnavailable, RunIdentityMismatch, RunFolderBusy, CheckpointError, DiskFull,
+                   PlacementImpossible, PlacementTimeout)  # a run stopped or refused: its one-line reason, no traceback
     output_folders = ("out",)
     name = "run"
 
@@ -90,6 +93,9 @@ class RunCommand(Subcommand):
         parser.add_argument("--out", default="runs", help="output directory (default: runs)")
         parser.add_argument("--run-name", help="run folder name (default: <agent>__<benchmark>__seed<S>)")
         add_model_args(parser)
+        parser.add_argument("--size-from", metavar="RUN_DIR",
+                            help="--replicas auto sizes by the tokens each role generated per task in this finished "
+                                 "run folder (an earlier run of the same agent) instead of its declared max_new_tokens")
         parser.add_argument("--max-active", type=int, help="trajectories in flight (default: all; continuous: twice the "
                                                                  "engines' capacity; 1 = one at a time)")
         parser.add_argument("--schedule", choices=SCHEDULES.names(), default=DEFAULT_SCHEDULE,
@@ -122,13 +128,17 @@ class RunCommand(Subcommand):
             raise UserError(problem)
         if args.run_name is not None:
             guarded(path_part)(args.run_name, "--run-name")
+        if args.size_from is not None and (args.replicas or "").strip() != AUTO:
+            raise UserError("--size-from sizes replicas the way --replicas auto does: give --replicas auto --gpus N too")
 
     def run(self, args: argparse.Namespace, argv: list[str]) -> int:
         from engine.judges import check_judge_spec
         from engine.runner.build import Simulation, build_run
         from engine.runner.run import RunConfig
 
-        agent = resolve_agent(args)
+        agent, sizing = resolve_agent(args), None
+        if args.size_from:
+            agent, sizing = guarded(sized_from_run)(agent, args.gpus, Path(args.size_from))
         bench = resolve_benchmark(args)
         check_oracle_gold(agent, bench)
         if args.judge:
@@ -137,7 +147,8 @@ class RunCommand(Subcommand):
         config = RunConfig(agent=agent, out_dir=Path(args.out), run_name=run_name,
                            seed=args.seed, executor=args.executor, ray_address=args.ray_address, max_active=args.max_active,
                            schedule=args.schedule, progress=not args.no_progress,
-                           retry_failed=not args.no_retry_failed, extend=args.extend, command=["umi-eval", *argv])
+                           retry_failed=not args.no_retry_failed, extend=args.extend, command=["umi-eval", *argv],
+                           sizing=sizing)
         run = guarded(build_run)(config, bench, Simulation(args.cache, args.miss_policy, args.store, args.sim_model))
         gc.freeze()  # the tasks live to the end: the cyclic collector's full passes need not walk them (issue 12)
         with hold_run_folder(Path(args.out) / run_name):  # --repair writes too

@@ -21,6 +21,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from engine.execution.control import RunControl
 from engine.execution.pool import BatchTiming, Part, Pools
 from engine.backends.streaming import StreamedResult
 from engine.types import ModelSpec, RoleRequest, RoleResult
@@ -64,7 +65,8 @@ class FinishedRequest:
 class Executor(ABC):
     """Replica pools by actor key. Subclasses start parts on replicas and settle the ones that finish."""
 
-    def __init__(self, models: dict[str, ModelSpec]) -> None:
+    def __init__(self, models: dict[str, ModelSpec], control: RunControl | None = None) -> None:
+        self.control = control or RunControl()  # its StopFlag: every wait of a subclass checks it as it wakes
         self.pools = Pools(models)
         self.busy = dict.fromkeys(models, 0.0)
         self.on_submit: list[SubmitListener] = []
@@ -142,6 +144,7 @@ class Executor(ABC):
             self._take_growth()
         finished = [FinishedBatch(batch, *joined([part.outcome for part in batch.parts]))
                     for batch in self._wait_groups(batches, timeout)]
+        self.control.stop.check()  # results that came after a stop (requests it cancelled) are not the run's
         for done in finished:
             self.busy[done.batch.actor_key] += done.timing.busy_s
             self._tell(self.on_finished, done.results)
@@ -152,6 +155,7 @@ class Executor(ABC):
         if self.growth_asked:
             self._take_growth()
         finished = [FinishedRequest(ticket, ticket.part.outcome) for ticket in self._wait_tickets(tickets, timeout)]
+        self.control.stop.check()
         if finished:
             self._tell(self.on_finished, [done.streamed.result for done in finished])
         return finished

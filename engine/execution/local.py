@@ -3,39 +3,25 @@ Ray actor), so replicas overlap wherever the backend releases the GIL (torch ker
 from __future__ import annotations
 
 import queue
-import time
-from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_futures
 from typing import Any
 
 from engine.backends.base import Backend
 from engine.backends.streaming import submit_all
+from engine.execution.control import RunControl, wake_steps
 from engine.execution.executor import Executor, Ticket
 from engine.execution.pool import Part, replicas_info
 from engine.execution.worker import RoleWorker
 from engine.types import ModelSpec
 
 
-WAKE_S = 0.5  # a waiting main thread wakes this often: the kernel may deliver a signal to any thread, and its
-#               Python handler (Ctrl-C, SIGTERM) runs only once the main thread wakes (issue 21, item 4)
-
-
-def wake_steps(timeout: float | None) -> Iterator[float]:
-    """The timeouts of the short waits that together wait `timeout` seconds (None: without end)."""
-    deadline = None if timeout is None else time.monotonic() + timeout
-    while True:
-        left = WAKE_S if deadline is None else deadline - time.monotonic()
-        yield max(0.0, min(WAKE_S, left))
-        if deadline is not None and time.monotonic() >= deadline:
-            return
-
-
 class LocalExecutor(Executor):
     """`backends` (tests): the backend of every replica of a key (shared by its replicas)."""
 
-    def __init__(self, models: dict[str, ModelSpec], backends: dict[str, Backend] | None = None) -> None:
-        super().__init__(models)
+    def __init__(self, models: dict[str, ModelSpec], backends: dict[str, Backend] | None = None,
+                 control: RunControl | None = None) -> None:
+        super().__init__(models, control)
         backends = backends or {}
         self.backends = backends
         self.workers = {key: [RoleWorker(spec, backends.get(key)) for spec in self.pools.specs[key]] for key in models}
@@ -71,6 +57,7 @@ class LocalExecutor(Executor):
 
     def _settle(self, parts: list[Part], timeout: float | None) -> bool:
         for step in wake_steps(timeout):
+            self.control.stop.check()
             done, _ = wait_futures([part.future for part in parts], step, FIRST_COMPLETED)
             if done:
                 break
@@ -86,6 +73,7 @@ class LocalExecutor(Executor):
         ready = [part for part in self._set_aside if part in wanted]
         self._set_aside = [part for part in self._set_aside if part not in wanted]
         for step in wake_steps(timeout) if not ready else ():
+            self.control.stop.check()
             try:
                 ready.append(self._finished.get(timeout=step))
                 break

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass
+from typing import Any
 
 from engine.backends.base import BACKENDS
 from engine.types import AgentSpec, ModelSpec
@@ -89,3 +90,48 @@ def gpu_share(models: dict[str, ModelSpec], placement: str,
         raise PlacementError(f"{needed} GPUs needed for tensor parallelism, {cluster_gpus:g} in the cluster")
     share = round(1.0 / len(auto), 4)
     return {key: (share, models[key].gpu_memory_utilization or round(_GPU_MEMORY_BUDGET * share, 3)) for key in auto}
+
+
+class PlacementImpossible(PlacementError):
+    """A run's placement group asks what no node, or the whole cluster, has: it would wait for ever."""
+
+
+_EPSILON = 1e-6  # fractional CPUs and GPUs add up with rounding errors
+
+
+def fit_problem(bundles: dict[str, dict[str, float]], nodes: list[dict[str, Any]]) -> str | None:
+    """Why `bundles` (per replica name, the resources of its bundle) can never be placed on `nodes` (as
+    `ray.nodes()` lists them: the alive ones count), or None when they could once the cluster is free: a
+    bundle must fit on one node, and all of them together in the cluster."""
+    alive = _alive(nodes)
+    for name, bundle in bundles.items():
+        if not any(_holds(node, bundle) for node in alive):
+            largest = largest_node(nodes, sorted(bundle, reverse=True))
+            return (f"replica {name} asks {_amounts(bundle)} on one node, and no node has that much "
+                    f"(the largest of {len(alive)} alive has {_amounts({k: largest.get(k, 0.0) for k in bundle})})")
+    for resource in sorted({k for bundle in bundles.values() for k in bundle}):
+        asked = sum(bundle.get(resource, 0.0) for bundle in bundles.values())
+        has = sum(node.get(resource, 0.0) for node in alive)
+        if asked > has + _EPSILON:
+            return (f"its {len(bundles)} replicas ask {asked:g} {resource} in all, and the cluster's {len(alive)} "
+                    f"alive nodes have {has:g}")
+    return None
+
+
+def largest_node(nodes: list[dict[str, Any]], order: list[str] | None = None) -> dict[str, float]:
+    """The resources of the alive node with the most of `order`'s resources, first first (default: GPUs, then
+    CPUs); {} when none is alive."""
+    order = order or ["GPU", "CPU"]
+    return max(_alive(nodes), key=lambda node: [node.get(k, 0.0) for k in order], default={})
+
+
+def _alive(nodes: list[dict[str, Any]]) -> list[dict[str, float]]:
+    return [node.get("Resources") or {} for node in nodes if node.get("Alive", True)]
+
+
+def _holds(node: dict[str, float], bundle: dict[str, float]) -> bool:
+    return all(node.get(k, 0.0) + _EPSILON >= v for k, v in bundle.items())
+
+
+def _amounts(resources: dict[str, float]) -> str:
+    return ", ".join(f"{amount:g} {name}" for name, amount in sorted(resources.items())) or "nothing"

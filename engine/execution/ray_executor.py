@@ -2,7 +2,8 @@
 
 The run's placement group has one bundle per replica (its CPUs and GPUs), strategy PACK: Ray puts the
 bundles on as few nodes as fit, across nodes when one is not enough, and a run whose bundles do not fit yet
-waits for room (how a sweep's concurrent runs queue). A tensor-parallel engine's bundle holds its GPUs on
+waits for room (how a sweep's concurrent runs queue), up to its deadline (engine.execution.control); one whose
+bundles no cluster could hold fails at once (placement.fit_problem). A tensor-parallel engine's bundle holds its GPUs on
 one node and vLLM's workers join it (placement_group_capture_child_tasks).
 
 Faults: a replica whose process dies is replaced by this executor (not by Ray), after a backoff that doubles
@@ -32,7 +33,8 @@ from engine.execution import ray_reaper
 from engine.execution.ray_start import (RayUnavailable, first_line, init_ray, ray_environment, ray_logs_dir,
                                         worker_failed_to_register)
 from engine.execution.worker import RoleWorker, StreamingRoleWorker
-from engine.execution.placement import actor_resources
+from engine.execution.control import RunControl, wake_steps
+from engine.execution.placement import PlacementImpossible, actor_resources, fit_problem, largest_node
 from engine.backends.streaming import StreamedResult, failed_results
 from engine.types import ModelSpec
 
@@ -54,7 +56,28 @@ class Replacement:
     placed: Any = None  # a grown replica: its own placement group's ready() until that is ready
 
 
+@dataclass(eq=False)  # a handle
+class Burst:
+    """One actor call carrying a wake-up's streamed requests for one replica: its Ray streaming generator
+    yields (index in `parts`, StreamedResult) as each request ends (StreamingRoleWorker.generate_burst)."""
+    generator: Any
+    parts: list[Part]
+
+    def unanswered(self) -> list[Part]:
+        return [part for part in self.parts if part.outcome is None]
+
+
+def _waitable(part: Part) -> Any:
+    """What Ray waits on for a part: its batch's object ref, or its burst's generator."""
+    return part.future.generator if isinstance(part.future, Burst) else part.future
+
+
+class PlacementTimeout(RuntimeError):
+    """A run's placement group could fit but found no room before its deadline (engine.execution.control)."""
+
+
 class RayExecutor(Executor):
+    ROOM_NOTE_S = 60.0  # a run waiting for room says so this often
     RESTART_BUDGET = 4
     RESTART_BACKOFF_S = 1.0
     MAX_BACKOFF_S = 30.0
@@ -66,10 +89,10 @@ class RayExecutor(Executor):
     def __init__(self, models: dict[str, ModelSpec], address: str | None = None,
                  backends: dict[str, Backend] | None = None, placement: str = "shared",
                  restart_budget: int = RESTART_BUDGET, restart_backoff_s: float = RESTART_BACKOFF_S,
-                 streaming: bool = False) -> None:
+                 streaming: bool = False, control: RunControl | None = None) -> None:
         import ray
 
-        super().__init__(models)
+        super().__init__(models, control)
         self.owns_ray = not ray.is_initialized()
         if self.owns_ray:
             ray_environment()
@@ -79,9 +102,10 @@ class RayExecutor(Executor):
         self.ray = ray
         self.replicas: list[Replica] = [(key, n) for key, specs in self.pools.specs.items() for n in range(len(specs))]
         cluster = ray.cluster_resources()
-        # Sized per replica: every replica is an engine with its own share of the CPUs and its own GPU(s).
+        # Sized per replica: every replica is an engine with its own share of the CPUs and its own GPU(s). CPU-only
+        # engines share one node's CPUs (the largest's): a bundle of the whole cluster's would fit on no node.
         per_replica = actor_resources({self._name(r): self.pools.specs[r[0]][r[1]] for r in self.replicas}, placement,
-                                      cluster.get("CPU", 1.0), cluster.get("GPU", 0.0))
+                                      largest_node(ray.nodes()).get("CPU", 1.0), cluster.get("GPU", 0.0))
         self.resources = {replica: per_replica[self._name(replica)] for replica in self.replicas}
         self.backends = backends or {}
         self.restart_budget = restart_budget
@@ -93,7 +117,7 @@ class RayExecutor(Executor):
         self.group: Any = None
         self.own_groups: dict[Replica, Any] = {}  # grown replicas: a single-bundle placement group each
         try:
-            self.group = self._placement_group()
+            self._placement_group()
             self._start_actors(self.replicas)
         except BaseException:
             self.shutdown()
@@ -103,13 +127,49 @@ class RayExecutor(Executor):
         """The replica in messages: its engine's key, with `#n` when the engine has several."""
         return replica[0] if self.pools.single[replica[0]] else f"{replica[0]}#{replica[1]}"
 
-    def _placement_group(self) -> Any:
-        """One bundle per replica; waits until the cluster has room for all of them."""
+    def _placement_group(self) -> None:
+        """One bundle per replica (self.group, so that shutdown removes it even while it waits); refused at once
+        when the cluster could never hold it, else waited for (_wait_for_room)."""
         from ray.util.placement_group import placement_group
 
-        group = placement_group([self._bundle(r) for r in self.replicas], strategy="PACK")
-        self.ray.get(group.ready())
-        return group
+        bundles = {self._name(r): self._bundle(r) for r in self.replicas}
+        problem = fit_problem(bundles, self.ray.nodes())
+        if problem:
+            raise PlacementImpossible(f"run {self.control.label} can never start on this Ray cluster: {problem}. "
+                                      "Give it fewer replicas or GPUs, or add nodes")
+        self.group = placement_group(list(bundles.values()), strategy="PACK")
+        self._wait_for_room(self.group, bundles)
+
+    def _wait_for_room(self, group: Any, bundles: dict[str, dict[str, float]]) -> None:
+        """Waits until the group is placed (other runs hold the room: how a sweep's runs queue), saying every
+        ROOM_NOTE_S what it waits for. The deadline (control.room_timeout_s) counts from when no other run
+        that will free room is in flight (a sweep's); the run stops then, naming what it waited for."""
+        control, ready = self.control, group.ready()
+        asked = {k: sum(b.get(k, 0.0) for b in bundles.values()) for k in ("GPU", "CPU")}
+        waits = f"{len(bundles)} replicas ({', '.join(f'{amount:g} {name}' for name, amount in asked.items() if amount)})"
+        started = noted = deadline_from = time.monotonic()
+        control.waiting(True)
+        try:
+            for step in wake_steps(None):
+                control.stop.check()
+                if self.ray.wait([ready], timeout=step)[0]:
+                    self.ray.get(ready)
+                    return
+                now = time.monotonic()
+                if control.others_running():
+                    deadline_from = now
+                if now - noted >= self.ROOM_NOTE_S:
+                    noted = now
+                    free = self.ray.available_resources()
+                    control.say(f"{control.label}: waiting {now - started:.0f} s for room for {waits}; free now: "
+                                f"{free.get('GPU', 0.0):g} GPU, {free.get('CPU', 0.0):g} CPU")
+                if now - deadline_from >= control.room_timeout_s:
+                    raise PlacementTimeout(
+                        f"run {control.label} waited {now - started:.0f} s for room in the Ray cluster for its {waits} "
+                        f"and got none (the last {control.room_timeout_s:g} s with no other run of its own to end); "
+                        "other jobs hold the room? `ray status` lists them. Rerun to resume")
+        finally:
+            control.waiting(False)
 
     def _bundle(self, replica: Replica) -> dict[str, float]:
         resources = self.resources[replica]
@@ -193,28 +253,57 @@ class RayExecutor(Executor):
             placement_group_capture_child_tasks=True)}
 
     def _start(self, part: Part) -> Any:
-        if part.streamed and not self.streaming:
-            raise TypeError("this RayExecutor runs batch actors: build it with streaming=True to stream requests")
-        if (part.key, part.replica) in self.pending:  # a pool of one is not routed: it waits for its replacement
-            self._wait_for_a_replacement(part.key)
-        part.actor = self.actors[part.key][part.replica]
         if part.streamed:
-            return part.actor.generate_one.remote(part.requests[0])
+            return self._start_streamed([part])[0]
+        self._claim(part)
         return part.actor.generate.remote(part.requests)
 
+    def _start_streamed(self, parts: list[Part]) -> list[Any]:
+        """One actor call per replica for its share of a wake-up's requests (a Burst: its streaming generator
+        yields each request's result as it ends); returns each part's Burst, in `parts` order."""
+        if not self.streaming:
+            raise TypeError("this RayExecutor runs batch actors: build it with streaming=True to stream requests")
+        by_replica: dict[Replica, list[Part]] = {}
+        for part in parts:
+            self._claim(part)
+            by_replica.setdefault((part.key, part.replica), []).append(part)
+        for share in by_replica.values():
+            generator = share[0].actor.generate_burst.options(num_returns="streaming").remote(
+                [part.requests[0] for part in share])
+            burst = Burst(generator, share)
+            for part in share:
+                part.future = burst
+        return [part.future for part in parts]
+
+    def _claim(self, part: Part) -> None:
+        """The part's actor: its replica's, once it runs (a pool of one is not routed: it waits for its replacement)."""
+        if (part.key, part.replica) in self.pending:
+            self._wait_for_a_replacement(part.key)
+        part.actor = self.actors[part.key][part.replica]
+
     def _settle(self, parts: list[Part], timeout: float | None) -> bool:
-        """The one Ray wait: batches and streamed requests alike."""
+        """The one Ray wait: batches (an object ref each) and bursts of streamed requests (a generator each)."""
         if self.growth_asked:
             self._take_growth()
         if self.pending:
             self._poll_restarts()
-        refs = [part.future for part in parts]
-        ready, rest = self.ray.wait(refs, num_returns=1, timeout=timeout)
+        waitables = list(dict.fromkeys(_waitable(part) for part in parts))  # a burst's parts share its generator
+        for step in wake_steps(timeout):  # woken to look at the run's stop flag (a sweep's run in a thread)
+            self.control.stop.check()
+            ready, rest = self.ray.wait(waitables, num_returns=1, timeout=step)
+            if ready:
+                break
         if ready and rest:  # sweep up whatever else is done too
             ready += self.ray.wait(rest, num_returns=len(rest), timeout=0)[0]
         ready_set = set(ready)
-        for part in [part for part in parts if part.future in ready_set]:
-            self._collect(part)
+        bursts = {}
+        for part in [part for part in parts if _waitable(part) in ready_set]:
+            if isinstance(part.future, Burst):
+                bursts[part.future] = None
+            else:
+                self._collect(part)
+        for burst in bursts:
+            self._drain(burst)
         return bool(ready)
 
     def _collect(self, part: Part) -> None:
@@ -222,14 +311,37 @@ class RayExecutor(Executor):
         try:
             self._finish(part, self.ray.get(part.future))
         except self.ray.exceptions.RayActorError as exc:  # died, or unreachable: replaced either way
-            self._replica_died(part, exc)
+            if self._reassign(part, exc):
+                part.future = self._start(part)
         except self.ray.exceptions.RayError as exc:  # the call failed, the actor lives on
             self._finish(part, self._failed(part, f"actor failed: {first_line(exc)}"))
 
-    def _replica_died(self, part: Part, exc: BaseException) -> None:
-        """Resubmits the part to the least-loaded live sibling; the dead replica is replaced meanwhile (the
-        driver goes on), or, when no sibling lives, before the part goes back to it (the driver waits). Every
-        part in flight on it fails: the first one to tell starts the replacement, the others are only resubmitted."""
+    def _drain(self, burst: Burst) -> None:
+        """Every result of the burst that is ready. When its replica died, its requests not yet answered go on
+        together, in one call, to a sibling (or its replacement); when the call failed, they fail."""
+        while True:
+            try:
+                n, streamed = self.ray.get(next(burst.generator))
+            except StopIteration:
+                return
+            except self.ray.exceptions.RayActorError as exc:
+                again = [part for part in burst.unanswered() if self._reassign(part, exc)]
+                for part, future in zip(again, self._start_streamed(again) if again else []):
+                    part.future = future
+                return
+            except self.ray.exceptions.RayError as exc:
+                for part in burst.unanswered():
+                    self._finish(part, self._failed(part, f"actor failed: {first_line(exc)}"))
+                return
+            self._finish(burst.parts[n], streamed)
+            if not burst.unanswered() or not self.ray.wait([burst.generator], timeout=0)[0]:
+                return
+
+    def _reassign(self, part: Part, exc: BaseException) -> bool:
+        """Moves a part of a dead replica to the least-loaded live sibling, to be started again (True); the dead
+        replica is replaced meanwhile (the driver goes on), or, when no sibling lives, before the part goes back
+        to it (the driver waits). Every part in flight on it fails: the first one to tell starts the
+        replacement. A part that died too often gets its failed outcome instead (False)."""
         self.pools.finished(part)
         key, dead = part.key, part.replica
         router = self.pools.routers[key]
@@ -239,12 +351,12 @@ class RayExecutor(Executor):
         if part.tries >= self.TRIES_PER_BATCH * len(router.alive):  # a node lost kills its replicas together
             part.outcome = self._failed(part, f"actor failed: it died on this {'request' if part.streamed else 'batch'} "
                                               f"{part.tries} times: {first_line(exc)}")
-            return
+            return False
         part.tries += 1
         if not any(router.alive):  # no sibling: wait for a replacement
             self._wait_for_a_replacement(key)
         part.replica = router.reassign(len(part.requests))
-        part.future = self._start(part)
+        return True
 
     @staticmethod
     def _failed(part: Part, error: str) -> Any:

@@ -11,11 +11,15 @@ work are recorded in run.json (`replicas`), the agent's roles carry the counts, 
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 from typing import Any
+
+from benchmarks.results.metrics_file import read_metrics
 
 from engine.types import AgentSpec, ModelSpec
 
 AUTO = "auto"
+MEASURED_FROM = "measured from "  # run.json `replicas.sized_from`, then the run folder
 EXPECTED_CALLS = {"planner": 3.0, "caller": 2.0, "summarizer": 1.0, "backbone": 3.0}
 
 
@@ -47,20 +51,43 @@ def role_work(role: str, spec: ModelSpec) -> float:
     return EXPECTED_CALLS.get(role, 1.0) * max(1, spec.sampling.max_new_tokens)
 
 
-def auto_replicas(agent: AgentSpec, gpus: int) -> AgentSpec:
-    """The agent with replicas sized to `gpus` GPUs (roles that share an engine share its replicas)."""
-    work = engine_work(agent)
+def auto_replicas(agent: AgentSpec, gpus: int, measured: dict[str, float] | None = None) -> AgentSpec:
+    """The agent with replicas sized to `gpus` GPUs (roles that share an engine share its replicas), by each
+    role's declared work, or its `measured` work (tokens generated per task) when given."""
+    work = engine_work(agent, measured)
     gpus_each = {spec.actor_key: max(1, spec.tensor_parallel_size) for spec in agent.roles.values()}
     counts = dhondt(work, gpus_each, gpus)
     return dataclasses.replace(agent, roles={role: dataclasses.replace(spec, replicas=counts[spec.actor_key])
                                              for role, spec in agent.roles.items()})
 
 
-def engine_work(agent: AgentSpec) -> dict[str, float]:
+def engine_work(agent: AgentSpec, measured: dict[str, float] | None = None) -> dict[str, float]:
     work: dict[str, float] = {}
     for role, spec in agent.roles.items():
-        work[spec.actor_key] = work.get(spec.actor_key, 0.0) + role_work(role, spec)
+        role_share = measured.get(role, 0.0) if measured is not None else role_work(role, spec)
+        work[spec.actor_key] = work.get(spec.actor_key, 0.0) + role_share
     return work
+
+
+def measured_work(run_dir: Path, roles: list[str]) -> dict[str, float]:
+    """Per role, the tokens it generated per task in a finished run (metrics.json `overall`: `tokens` per role,
+    `n` tasks); a role the run never called did no work. Refused when the run measured other roles."""
+    overall = read_metrics(run_dir).get("overall") or {}
+    n, tokens = overall.get("n") or 0, overall.get("tokens") or {}
+    if not n or not tokens:
+        raise ReplicaSpecError(f"{run_dir}: no measured tokens to size replicas from (metrics.json missing or "
+                               "empty: a finished run folder is needed)")
+    if set(tokens) - set(roles):
+        raise ReplicaSpecError(f"{run_dir}: its run measured roles {', '.join(sorted(tokens))}, and this agent has "
+                               f"{', '.join(roles)}: size from a run of the same agent")
+    return {role: tokens.get(role, {}).get("completion_tokens", 0) / n for role in roles}
+
+
+def sized_from_run(agent: AgentSpec, gpus: int, run_dir: Path) -> tuple[AgentSpec, dict[str, Any]]:
+    """`auto` over the work `run_dir` measured; with the record run.json keeps of it (replicas_record)."""
+    measured = measured_work(run_dir, list(agent.roles))
+    sized = auto_replicas(agent, gpus, measured)
+    return sized, {"sized_from": f"{MEASURED_FROM}{run_dir}", "work": engine_work(sized, measured)}
 
 
 def apply_replicas(agent: AgentSpec, text: str | None, gpus: int | None) -> AgentSpec:
@@ -88,9 +115,10 @@ def dhondt(work: dict[str, float], gpus_each: dict[str, int], gpus: int) -> dict
         left -= gpus_each[key]
 
 
-def replicas_record(agent: AgentSpec) -> dict[str, Any]:
-    """run.json `replicas`: each engine's replica count, and the work per task `auto` sizes them by."""
+def replicas_record(agent: AgentSpec, sizing: dict[str, Any] | None = None) -> dict[str, Any]:
+    """run.json `replicas`: each engine's replica count, the work per task `auto` sizes them by and where that
+    work came from (`sizing`, from sized_from_run; else the declared work)."""
     counts: dict[str, int] = {}
     for spec in agent.roles.values():
         counts[spec.actor_key] = max(counts.get(spec.actor_key, 1), spec.replicas)
-    return {"replicas": counts, "work": engine_work(agent)}
+    return {"replicas": counts, **(sizing or {"sized_from": "declared", "work": engine_work(agent)})}

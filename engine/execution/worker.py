@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import time
+from collections.abc import AsyncIterator
 from typing import Any
 
 from engine.backends.base import Backend, make_backend
 from engine.execution.pool import BatchTiming
-from engine.backends.streaming import RequestStream, StreamedResult, generate_with_retry, open_stream
+from engine.backends.streaming import (Answered, RequestStream, StreamedResult, generate_with_retry, open_stream,
+                                       submit_all)
 from engine.types import ModelSpec, RoleRequest, RoleResult
 
 
@@ -46,10 +48,15 @@ class RoleWorker:
 
 
 class StreamingRoleWorker(RoleWorker):
-    """The Ray actor of the continuous schedule: an async actor (many calls in flight, one per request),
-    each awaiting its request's future on the backend's stream."""
+    """The Ray actor of the continuous schedule: an async actor (many calls in flight, one per burst of the
+    driver's requests), each handing its burst to the backend's stream at once (as the local executor does)
+    and yielding every request's result as it ends: a Ray streaming generator of (index in the burst, result)."""
 
-    async def generate_one(self, request: RoleRequest) -> StreamedResult:
+    async def generate_burst(self, requests: list[RoleRequest]) -> AsyncIterator[tuple[int, StreamedResult]]:
         import asyncio
 
-        return await asyncio.wrap_future(self.stream.submit(request))
+        async def indexed(n: int, future: Any) -> tuple[int, StreamedResult]:
+            return n, future.value if isinstance(future, Answered) else await asyncio.wrap_future(future)
+
+        for finished in asyncio.as_completed([indexed(n, f) for n, f in enumerate(submit_all(self.stream, requests))]):
+            yield await finished

@@ -51,6 +51,13 @@ def as_received(exc: BaseException) -> BaseException:
     return exc
 
 
+def again(exc: KeyboardInterrupt) -> Callable[[], KeyboardInterrupt]:
+    """What makes a fresh interrupt like `exc` (one per run it is raised in: a sweep's concurrent runs)."""
+    if isinstance(exc, RunTerminated):
+        return lambda: RunTerminated(exc.exit_code - 128)
+    return KeyboardInterrupt
+
+
 @contextlib.contextmanager
 def signals_end_the_run() -> Iterator[Callable[[], None]]:
     """SIGTERM and SIGHUP raise RunTerminated in the block, SIGINT KeyboardInterrupt, and either makes a second

@@ -9,6 +9,7 @@ converted answers), metrics.json (rule-based figures and speed).
 """
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,7 @@ from benchmarks.core.types import Task
 from engine.runner import provenance
 from engine.agents import Agent, Episode, native_calls
 from engine.runner.checkpoint import Checkpoint
+from engine.execution.control import RunControl
 from engine.execution.executor import Executor
 from engine.execution.kinds import make_executor
 from engine.execution.replicas import replicas_record
@@ -63,6 +65,8 @@ class RunConfig:
     # A sweep's grower (engine.runner.sweep_growth): told of the executor once its replicas run, with the
     # trajectories left; returns what detaches it (before the executor shuts down).
     on_executor: Callable[[Executor, Callable[[], int]], Callable[[], None]] | None = None
+    control: RunControl | None = None  # a sweep's: its stop flag and room deadline (the label is the run's name)
+    sizing: dict[str, Any] | None = None  # where `auto` took each role's work from (replicas.sized_from_run)
 
 
 def close_all(steps: list[Callable[[], object] | None], raising: bool) -> None:
@@ -134,7 +138,9 @@ class Run:
             try:
                 executor = make_executor(self.config.executor, distinct_models(self.config.agent.roles),
                                          self.config.ray_address, self.config.agent.placement,
-                                         streaming=SCHEDULES.get(self.config.schedule).streaming)
+                                         streaming=SCHEDULES.get(self.config.schedule).streaming,
+                                         control=dataclasses.replace(self.config.control or RunControl(),
+                                                                     label=self.config.run_name))
                 reclaim_signals()  # a local Ray's driver took SIGTERM
                 self._write_manifest("running", models=executor.info())  # waits for every engine to be built
                 clock.engines_ready()
@@ -238,7 +244,7 @@ class Run:
                 "ray_address": self.config.ray_address,
                 "max_active": self.config.max_active,
                 "schedule": self.config.schedule,
-                "replicas": replicas_record(self.config.agent),
+                "replicas": replicas_record(self.config.agent, self.config.sizing),
                 "limits": {"max_steps": self.config.agent.max_steps, "max_depth": self.config.agent.max_depth,
                            "planner_attempts": self.config.agent.planner_attempts,
                            "upstream_equivalent": UPSTREAM_LIMITS, "search": self.strategy.limits(self.config.agent)},

@@ -7,6 +7,7 @@ A sweep file names what to evaluate and where the runs go:
     max_concurrent_runs: 4               # runs at once (default 1); on Ray each waits until its replicas fit
     grow: true                           # on Ray, running runs grow into free GPUs (default; engine.runner.sweep_growth)
     grow_cap: 8                          # replicas a run may add (default 8)
+    placement_timeout_s: 3600            # how long a run waits for room once no other run of the sweep is in flight
     seeds: [0, 1]                        # default [0]
     agents:                              # presets, agent YAML files, or mappings with overrides
       - chat-single
@@ -32,12 +33,13 @@ import threading
 import time
 import traceback
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_futures
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from benchmarks.core.values import positive_int_problem, seed_problem
+from benchmarks.core.values import positive_int_problem, positive_number_problem, seed_problem
 from benchmarks import leaderboard
 from engine.judges import check_judge_spec
 from benchmarks.core.naming import path_part
@@ -49,8 +51,10 @@ from benchmarks.results.leaderboard import write_leaderboard
 from benchmarks.results.manifest import read_manifest
 from engine.runner.progress import Ticker, sweep_bar
 from engine.runner.build import Simulation, build_run
-from engine.execution.replicas import engine_work
-from engine.runner.run import RunConfig
+from engine.execution.replicas import AUTO, MEASURED_FROM, engine_work, sized_from_run
+from engine.execution.control import ROOM_TIMEOUT_S, WAKE_S, RunControl, StopFlag
+from engine.runner.interrupts import again, as_received, signals_end_the_run, stopping
+from engine.runner.run import RunConfig, interruption_reason
 from engine.runner.sweep_growth import GROW_CAP, Grower
 from engine.schedule import SCHEDULES
 from engine.schedule import DEFAULT_SCHEDULE
@@ -58,7 +62,7 @@ from engine.config.safe_yaml import YamlFileError, load_yaml_file
 from engine.types import AgentSpec
 
 SWEEP_KEYS = {"out", "executor", "ray_address", "schedule", "max_active", "seeds", "agents", "benchmarks", "judge",
-              "miss_policy", "max_concurrent_runs", "grow", "grow_cap"}
+              "miss_policy", "max_concurrent_runs", "placement_timeout_s", "grow", "grow_cap"}
 AGENT_KEYS = {"agent", "name", "backend", "model", "dtype", "batch_size", "max_steps", "strategy", "replicas", "gpus"}
 BENCHMARK_KEYS = {"benchmark", "name", "groups", "limit", "tools_dir", "per_group", "cache"}
 EXECUTORS = ("ray", "local")
@@ -84,6 +88,8 @@ class PlannedRun:
     bench: BenchmarkEntry
     seed: int
     run_name: str
+    auto_gpus: int | None = None  # `replicas: auto` within this many GPUs: sized again from measured work
+    sizing: dict[str, Any] | None = None  # run.json `replicas` when measured work sized it (sized_from_run)
 
 
 @dataclass(frozen=True)
@@ -108,15 +114,19 @@ def load_sweep(path: Path, resolve_agent: Callable[[dict[str, Any]], AgentSpec])
         raise SweepError(f"{path}: unknown schedule {doc['schedule']!r}; valid: {', '.join(SCHEDULES)}")
     if doc.get("executor", "ray") not in EXECUTORS:
         raise SweepError(f"{path}: unknown executor {doc['executor']!r}; valid: {', '.join(EXECUTORS)}")
-    agents = [_agent(entry, f"{path}: agents[{i}]", resolve_agent) for i, entry in enumerate(_list(doc, "agents", path))]
+    entries = _list(doc, "agents", path)
+    agents = [_agent(entry, f"{path}: agents[{i}]", resolve_agent) for i, entry in enumerate(entries)]
     _check_unique([a.name for a in agents], f"{path}: agents")
+    auto_gpus = {agent.name: _auto_gpus(entry) for agent, entry in zip(agents, entries)}
     benches = [_benchmark(entry, f"{path}: benchmarks[{i}]") for i, entry in enumerate(_list(doc, "benchmarks", path))]
     _check_unique([b.name for b in benches], f"{path}: benchmarks")
     _check_max_active(doc.get("max_active"), path)
     if doc.get("max_concurrent_runs") is not None and (problem := positive_int_problem("max_concurrent_runs", doc["max_concurrent_runs"])):
         raise SweepError(f"{path}: {problem}")
     _check_growth(doc, path)
-    runs = [PlannedRun(agent, bench, seed, f"{agent.name}__{bench.name}__seed{seed}")
+    if doc.get("placement_timeout_s") is not None and (problem := positive_number_problem("placement_timeout_s", doc["placement_timeout_s"])):
+        raise SweepError(f"{path}: {problem}")
+    runs = [PlannedRun(agent, bench, seed, f"{agent.name}__{bench.name}__seed{seed}", auto_gpus[agent.name])
             for agent in agents for bench in benches for seed in seeds]
     _check_folder_names(runs, path)
     _check_judge(doc.get("judge"), path)
@@ -128,16 +138,16 @@ def load_sweep(path: Path, resolve_agent: Callable[[dict[str, Any]], AgentSpec])
     return Sweep(path, out, {k: doc.get(k) for k in sorted(SWEEP_KEYS - {"agents", "benchmarks", "seeds", "out"})}, runs)
 
 
-def _check_max_active(value: Any, path: Path) -> None:
-    if value is not None and (problem := positive_int_problem("max_active", value)):
-        raise SweepError(f"{path}: {problem}")
-
-
 def _check_growth(doc: dict[str, Any], path: Path) -> None:
     if doc.get("grow") is not None and not isinstance(doc["grow"], bool):
         raise SweepError(f"{path}: grow must be true or false (whether running runs grow into free GPUs), "
                          f"got {doc['grow']!r:.80}")
     if doc.get("grow_cap") is not None and (problem := positive_int_problem("grow_cap", doc["grow_cap"])):
+        raise SweepError(f"{path}: {problem}")
+
+
+def _check_max_active(value: Any, path: Path) -> None:
+    if value is not None and (problem := positive_int_problem("max_active", value)):
         raise SweepError(f"{path}: {problem}")
 
 
@@ -193,6 +203,11 @@ def _agent(entry: Any, where: str, resolve_agent: Callable[[dict[str, Any]], Age
     return dataclasses.replace(agent, name=str(entry["name"])) if entry.get("name") else agent
 
 
+def _auto_gpus(entry: Any) -> int | None:
+    auto = isinstance(entry, dict) and str(entry.get("replicas")).strip() == AUTO
+    return int(entry["gpus"]) if auto else None  # resolve_agent has refused auto without gpus
+
+
 def _benchmark(entry: Any, where: str) -> BenchmarkEntry:
     entry = {"benchmark": entry} if isinstance(entry, str) else entry
     if not isinstance(entry, dict) or "benchmark" not in entry:
@@ -224,7 +239,7 @@ def is_finished(run_dir: Path) -> bool:
         return False
 
 
-RunStarter = Callable[[PlannedRun, LoadedBenchmark, dict[str, Any]], Path]
+RunStarter = Callable[[PlannedRun, LoadedBenchmark, dict[str, Any], RunControl], Path]
 
 
 def execute(sweep: Sweep, start_run: RunStarter, score_run: Callable[[Path, str], None] | None = None,
@@ -247,9 +262,8 @@ def execute(sweep: Sweep, start_run: RunStarter, score_run: Callable[[Path, str]
             for n, planned in enumerate(sweep.runs, 1):
                 book.run(n, planned, start_run, score_run, tell)
         else:
-            with _grower(book, sweep.settings, concurrent), ThreadPoolExecutor(concurrent, thread_name_prefix="sweep-run") as pool:
-                for n, planned in enumerate(sweep.runs, 1):
-                    pool.submit(book.run, n, planned, start_run, score_run, tell)
+            with _grower(book, sweep.settings, concurrent):
+                _run_concurrently(book, concurrent, start_run, score_run, tell)
     finished = [sweep.out / name for name, run in state["runs"].items() if run["status"] in ("finished", "skipped")]
     if finished:
         board = leaderboard.build(finished)
@@ -274,13 +288,17 @@ class SweepBook:
     def __init__(self, sweep: Sweep, state: dict[str, Any], bar: Any, done_before: set[str]) -> None:
         self.sweep, self.state, self.bar, self.done_before = sweep, state, bar, done_before
         self.lock = threading.Lock()
+        self.stop = StopFlag()  # set on a sweep's Ctrl-C: the runs in flight stop (_run_concurrently)
         self.in_flight = 0
+        self.waiting_for_room = 0  # of those in flight
         self.left = len(sweep.runs)
         self.grower: Grower | None = None
 
     def run(self, n: int, planned: PlannedRun, start_run: RunStarter, score_run: Callable[[Path, str], None] | None,
             tell: Callable[[str], None]) -> None:
         run_dir = self.sweep.out / planned.run_name
+        if self.stop.is_set():  # interrupted before it started: it stays queued
+            return
         with self.lock:
             doing = "finished before: skipped" if planned.run_name in self.done_before else "running"
             tell(f"[{n}/{len(self.sweep.runs)}] {planned.run_name}: {doing}")
@@ -290,10 +308,56 @@ class SweepBook:
         with self.lock:
             self.state["runs"][planned.run_name] = {"status": "running", **started}
             self.save()
-        settings = self.sweep.settings
-        if self.grower is not None:  # the run attaches its executor to the grower (RunConfig.on_executor)
-            settings = {**settings, "on_executor": self.grower.hook(planned.run_name, engine_work(planned.agent))}
-        entry = _one(planned, run_dir, settings, start_run, score_run)
+        try:
+            planned = self._sized(planned, tell)
+            entry = _one(planned, run_dir, self._settings(planned), start_run, score_run, self._control())
+        except KeyboardInterrupt as exc:  # saved and resumable (the run's folder says what is done)
+            self._ended(planned, {"status": "interrupted", "dir": str(run_dir), "reason": interruption_reason(exc)}, started)
+            raise
+        self._ended(planned, entry, started)
+
+    def _sized(self, planned: PlannedRun, tell: Callable[[str], None]) -> PlannedRun:
+        """A run sized `auto` sizes from the work measured by the last run before it in the plan with the same
+        agent shape (kind, format, strategy, limits, roles: checkpoints of one preset) that has finished, or,
+        resuming, from what its first attempt sized from (its replica counts are part of its identity)."""
+        if planned.auto_gpus is None:
+            return planned
+        with self.lock:
+            done = self.done_before | {name for name, run in self.state["runs"].items() if run["status"] == "finished"}
+        source = _first_sizing(self.sweep.out / planned.run_name)
+        if source is None:
+            earlier = self.sweep.runs[:self.sweep.runs.index(planned)]
+            source = next((self.sweep.out / run.run_name for run in reversed(earlier)
+                           if run.run_name in done and _shape(run.agent) == _shape(planned.agent)), None)
+        if source is None:
+            return planned
+        try:
+            agent, sizing = sized_from_run(planned.agent, planned.auto_gpus, source)
+        except ValueError as exc:  # an unreadable metrics.json: the declared work sizes it
+            tell(f"{planned.run_name}: replicas sized from declared work ({exc})")
+            return planned
+        return dataclasses.replace(planned, agent=agent, sizing=sizing)
+
+    def _settings(self, planned: PlannedRun) -> dict[str, Any]:
+        """The sweep's settings, with the grower's hook when runs grow (the run attaches its executor to the
+        grower: RunConfig.on_executor)."""
+        if self.grower is None:
+            return self.sweep.settings
+        return {**self.sweep.settings, "on_executor": self.grower.hook(planned.run_name, engine_work(planned.agent))}
+
+    def _control(self) -> RunControl:
+        """A run's stop flag (the sweep's) and room deadline: counted only while every run in flight waits for
+        room too (one that holds room frees it when it ends)."""
+        timeout = self.sweep.settings.get("placement_timeout_s") or ROOM_TIMEOUT_S
+        return RunControl(stop=self.stop, room_timeout_s=float(timeout), waiting=self._waiting,
+                          others_running=lambda: self.in_flight > self.waiting_for_room)
+
+    def _waiting(self, started: bool) -> None:
+        with self.lock:
+            self.waiting_for_room += 1 if started else -1
+
+    def _ended(self, planned: PlannedRun, entry: dict[str, Any], started: dict[str, Any]) -> None:
+        run_dir = self.sweep.out / planned.run_name
         with self.lock:
             grown = {k: v for k, v in self.state["runs"][planned.run_name].items() if k == "grown"}
             self.state["runs"][planned.run_name] = {**entry, **started, "ended_at": provenance.now(),
@@ -312,6 +376,53 @@ class SweepBook:
 
     def _show(self) -> None:
         self.bar.set_postfix_str(f"in flight {self.in_flight}, queued {self.left - self.in_flight}", refresh=False)
+
+
+def _run_concurrently(book: SweepBook, concurrent: int, start_run: RunStarter,
+                      score_run: Callable[[Path, str], None] | None, tell: Callable[[str], None]) -> None:
+    """The runs in `concurrent` threads. Signals reach only this, the main, thread: one Ctrl-C (or SIGTERM)
+    sets the runs' stop flag, so every run in flight saves and ends as a lone run's interrupt does (its
+    executor's waits raise it) and no queued one starts; the interrupt is raised again once they have ended,
+    with their saved trajectories summed. A second signal ends the process at once (engine.runner.interrupts)."""
+    with ThreadPoolExecutor(concurrent, thread_name_prefix="sweep-run") as pool, signals_end_the_run():
+        futures: list[Future] = []
+        try:
+            for n, planned in enumerate(book.sweep.runs, 1):
+                futures.append(pool.submit(book.run, n, planned, start_run, score_run, tell))
+            _wait_all(futures)
+            for future in futures:  # a run's failure is in sweep.json; anything else is a bug to show, not lose
+                if future.exception() is not None:
+                    raise future.exception()  # type: ignore[misc]
+        except KeyboardInterrupt as caught:
+            exc = as_received(caught)
+            book.stop.set(again(exc))  # first: what stopping() cancels must reach no run as a failure
+            stopping()
+            for future in futures:
+                future.cancel()
+            _wait_all(futures)
+            exc.saved_trajectories = sum(getattr(future.exception(), "saved_trajectories", 0)  # type: ignore[attr-defined]
+                                         for future in futures if not future.cancelled())
+            raise exc from None
+
+
+def _wait_all(futures: list[Future]) -> None:
+    """Waits for every future in short waits (the main thread handles a signal only once it wakes)."""
+    while not all(future.done() for future in futures):
+        wait_futures(futures, timeout=WAKE_S)
+
+
+def _shape(agent: AgentSpec) -> tuple[Any, ...]:
+    """What makes two agents' work per role comparable: the same prompts and limits, whatever the models."""
+    return agent.kind, agent.format, agent.strategy, agent.max_steps, tuple(sorted(agent.roles))
+
+
+def _first_sizing(run_dir: Path) -> Path | None:
+    """The run folder an earlier attempt of this run sized its replicas from (run.json `replicas.sized_from`)."""
+    try:
+        sized_from = (read_manifest(run_dir).get("replicas") or {}).get("sized_from") or ""
+    except (OSError, ValueError, AttributeError):
+        return None
+    return Path(sized_from.removeprefix(MEASURED_FROM)) if sized_from.startswith(MEASURED_FROM) else None
 
 
 def replicas_where(run_dir: Path) -> dict[str, list[dict[str, Any]]]:
@@ -359,11 +470,11 @@ def is_done(planned: PlannedRun, run_dir: Path) -> bool:
 
 
 def _one(planned: PlannedRun, run_dir: Path, settings: dict[str, Any], start_run: RunStarter,
-         score_run: Callable[[Path, str], None] | None) -> dict[str, Any]:
+         score_run: Callable[[Path, str], None] | None, control: RunControl) -> dict[str, Any]:
     if is_done(planned, run_dir):
         return {"status": "skipped", "dir": str(run_dir), "note": "finished before"}
     try:
-        start_run(planned, planned.bench.load(planned.seed), settings)
+        start_run(planned, planned.bench.load(planned.seed), settings, control)
         if score_run is not None and settings.get("judge"):
             score_run(run_dir, settings["judge"])
     except Exception as exc:  # noqa: BLE001 - one broken run must not stop an overnight sweep
@@ -379,18 +490,19 @@ def plan_table(sweep: Sweep) -> str:
 
 
 def run_config(planned: PlannedRun, bench: LoadedBenchmark, settings: dict[str, Any], out: Path,
-               progress: bool, command: list[str]) -> RunConfig:
+               progress: bool, command: list[str], control: RunControl | None = None) -> RunConfig:
     return RunConfig(agent=planned.agent, out_dir=out, run_name=planned.run_name, seed=planned.seed,
                      executor=settings.get("executor") or "ray", ray_address=settings.get("ray_address"),
                      max_active=settings.get("max_active"), schedule=settings.get("schedule") or DEFAULT_SCHEDULE,
-                     progress=progress, extend=bool(settings.get("extend")), command=command,
-                     on_executor=settings.get("on_executor"))
+                     progress=progress, extend=bool(settings.get("extend")), command=command, control=control,
+                     sizing=planned.sizing, on_executor=settings.get("on_executor"))
 
 
 def start_with(out: Path, progress: bool, command: list[str]) -> RunStarter:
     """What runs one planned run: the same build step as `umi-eval run` (engine.runner.build)."""
-    def start(planned: PlannedRun, bench: LoadedBenchmark, settings: dict[str, Any]) -> Path:
+    def start(planned: PlannedRun, bench: LoadedBenchmark, settings: dict[str, Any], control: RunControl | None = None) -> Path:
         simulation = Simulation(planned.bench.options.get("cache"), settings.get("miss_policy") or "synthesize")
         alone = (settings.get("max_concurrent_runs") or 1) == 1  # concurrent runs' bars would overwrite each other
-        return build_run(run_config(planned, bench, settings, out, progress and alone, command), bench, simulation).execute()
+        config = run_config(planned, bench, settings, out, progress and alone, command, control)
+        return build_run(config, bench, simulation).execute()
     return start

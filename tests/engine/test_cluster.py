@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -13,30 +12,17 @@ import pytest
 from engine.execution.placement import distinct_models
 from engine.execution.replicas import with_replicas
 from engine.execution.ray_executor import RayExecutor
+from tests.helpers.ray_cluster import GPU_AGENT_YAML, simulated_cluster
 from tests.helpers.scheduling import run, scripted, weather_tasks
 
 pytestmark = [pytest.mark.slow, pytest.mark.ray]
-
-AGENT_YAML = """preset: alpha-umi
-name: {name}
-placement: per-role
-model: {{backend: modelled, model: "call-once-then-answer@gpu-like", num_gpus: 1, num_cpus: 0.1, batch_size: 8}}
-"""
 
 
 @pytest.fixture
 def cluster():
     """A head without GPUs and four 2-GPU workers; shut down by the test that made it."""
-    cluster_utils = pytest.importorskip("ray.cluster_utils")
-    os.environ.setdefault("RAY_AUTH_MODE", "disabled")
-    cluster = cluster_utils.Cluster(initialize_head=True, head_node_args={"num_cpus": 1, "num_gpus": 0})
-    workers = [cluster.add_node(num_cpus=1, num_gpus=2) for _ in range(4)]
-    cluster.wait_for_nodes()
-    yield cluster, workers
-    import ray
-
-    ray.shutdown()
-    cluster.shutdown()
+    with simulated_cluster(4, 2) as made:
+        yield made
 
 
 def _agent():
@@ -95,7 +81,8 @@ def test_a_sweep_runs_concurrently_across_nodes_and_survives_a_removed_node(clus
     agents = []
     for name in ("ckpt-a", "ckpt-b"):
         path = tmp_path / f"{name}.yaml"
-        path.write_text(AGENT_YAML.format(name=name))
+        # half as fast as gpu-like: each run outlasts the removal (made once both runs have their replicas)
+        path.write_text(GPU_AGENT_YAML.format(name=name, profile="gpu-like,speed=0.5"))
         agents.append(f"  - {path}\n")
     sweep = tmp_path / "night.yaml"
     sweep.write_text(f"out: {tmp_path / 'out'}\nexecutor: ray\nray_address: {cluster.address}\nmax_concurrent_runs: 2\n"

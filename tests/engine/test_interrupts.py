@@ -3,6 +3,7 @@ a run at once in one line (exit 130 or 143), a second signal while it saves ends
 traceback, and the request timeout and retries are settings (`--request-timeout`, `--max-retries`, YAML)."""
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -131,3 +132,42 @@ def test_timeout_and_retries_from_flags_and_yaml(tmp_path: Path, capsys) -> None
     agent.write_text("preset: chat-single\nmodel: {max_retries: -2}\n")
     assert run_eval.main(["run", "--agent", str(agent), "--benchmark", "embedded", "--out", str(tmp_path / "o")]) == 2
     assert f"max_retries must be a whole number of at least 0" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signum, code, words", [(signal.SIGINT, 130, "interrupted"),
+                                                 (signal.SIGTERM, 143, "terminated by SIGTERM")])
+def test_one_signal_stops_every_run_of_a_concurrent_sweep_at_once(silent_endpoint, tmp_path: Path, signum, code, words) -> None:
+    """Two runs in flight on an endpoint that never answers, a third queued: one signal ends the sweep within
+    seconds; sweep.json says the two were interrupted (their run.json too: a rerun resumes them) and the third
+    never started."""
+    url, held = silent_endpoint
+    agents = "".join(f"  - {{agent: chat-single, name: {name}, backend: openai, model: m@{url}}}\n" for name in "abc")
+    sweep = tmp_path / "night.yaml"
+    sweep.write_text(f"out: {tmp_path / 'out'}\nexecutor: local\nmax_concurrent_runs: 2\nagents:\n{agents}"
+                     "benchmarks:\n  - {benchmark: embedded, per_group: 1}\n")
+    proc = subprocess.Popen([sys.executable, str(REPO / "run_eval.py"), "sweep", str(sweep), "--no-progress"],
+                            env={**os.environ, "PYTHONPATH": str(REPO)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    state_file = tmp_path / "out" / "sweep.json"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        running = state_file.is_file() and '"running"' in state_file.read_text() and state_file.read_text().count('"running"') == 2
+        if running and len(held) >= 2:
+            break
+        time.sleep(0.1)
+    time.sleep(0.5)
+    sent = time.monotonic()
+    proc.send_signal(signum)
+    _, err = proc.communicate(timeout=60)
+    assert time.monotonic() - sent < 10  # not the 60 s x 6 attempts the requests would hang for
+    assert proc.returncode == code
+    assert err.strip().splitlines()[-1].startswith(f"umi-eval: {words};") and "Traceback" not in err
+    runs = json.loads(state_file.read_text())["runs"]
+    names = [f"{name}__embedded__seed0" for name in "abc"]
+    assert [runs[name]["status"] for name in names] == ["interrupted", "interrupted", "queued"]
+    for name in names[:2]:
+        manifest = json.loads((tmp_path / "out" / name / "run.json").read_text())
+        assert manifest["status"] == "interrupted" and words.split()[0] in manifest["reason"]
+        records = tmp_path / "out" / name / "trajectories.jsonl"  # the cancelled requests failed no trajectory
+        assert not records.exists() or not records.read_text()

@@ -100,3 +100,39 @@ def test_ray_starts_one_actor_per_role_on_a_small_machine_and_records_resources(
         executor.shutdown()
     assert all(batch[0].text and batch[0].error is None for batch in results.values())
     assert set(info) == set(models) and all(entry["resources"]["num_gpus"] == 0 for entry in info.values())
+
+
+def _node(cpus: float, gpus: float, alive: bool = True) -> dict:
+    return {"Alive": alive, "Resources": {"CPU": cpus, **({"GPU": gpus} if gpus else {})}}
+
+
+NODES = [_node(1, 0), _node(4, 2), _node(4, 2), _node(8, 4, alive=False)]  # the dead 4-GPU node counts for nothing
+
+
+@pytest.mark.parametrize("bundles, words", [
+    ({"planner": {"CPU": 1, "GPU": 4}}, "replica planner asks 1 CPU, 4 GPU on one node, and no node has that much "
+                                        "(the largest of 3 alive has 4 CPU, 2 GPU)"),
+    ({f"planner#{n}": {"CPU": 0.1, "GPU": 1} for n in range(5)}, "its 5 replicas ask 5 GPU in all, and the cluster's "
+                                                                 "3 alive nodes have 4"),
+    ({"caller": {"CPU": 0.5, "TPU": 1}}, "replica caller asks 0.5 CPU, 1 TPU on one node"),
+])
+def test_a_group_that_can_never_fit_is_named_with_what_it_asks_and_what_the_cluster_has(bundles, words):
+    from engine.execution.placement import fit_problem
+
+    assert words in fit_problem(bundles, NODES)
+
+
+def test_a_group_that_fits_once_the_cluster_is_free_has_no_problem():
+    from engine.execution.placement import fit_problem
+
+    exactly_full = {f"r#{n}": {"CPU": 0.1 + 1e-9, "GPU": 1} for n in range(4)}  # rounding in the CPU shares
+    assert fit_problem(exactly_full, NODES) is None
+    assert fit_problem({"r": {"CPU": 3 * 0.1}}, [_node(0.30000000000000004 - 1e-9, 0)]) is None
+
+
+def test_the_largest_node_is_the_one_with_most_gpus_then_cpus_among_the_alive():
+    from engine.execution.placement import largest_node
+
+    assert largest_node(NODES) == {"CPU": 4, "GPU": 2}  # the dead 8-CPU, 4-GPU node is not one
+    assert largest_node(NODES, ["CPU"]) == {"CPU": 4, "GPU": 2}
+    assert largest_node([_node(1, 0), _node(6, 0)]).get("CPU") == 6 and largest_node([]) == {}

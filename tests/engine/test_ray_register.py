@@ -34,6 +34,9 @@ class FakeRay:
     def cluster_resources(self) -> dict:
         return {"CPU": 4.0}
 
+    def nodes(self) -> list[dict]:
+        return [{"Alive": True, "Resources": self.cluster_resources()}]
+
     def remote(self, **options):
         return lambda cls: _RemoteClass(self)
 

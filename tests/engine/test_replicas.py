@@ -3,8 +3,14 @@ spread over replicas and stick to their trajectory's; a dead replica's requests 
 from __future__ import annotations
 
 import os
+import threading
+import time
+from concurrent.futures import Future
 
 import pytest
+
+from engine.backends.streaming import ImmediateStream
+from engine.types import RoleRequest, SamplingParams
 
 from engine.backends.scripted import ScriptedBackend, call_once_then_answer
 from engine.execution.replicas import with_replicas
@@ -101,7 +107,7 @@ class DiesOnce(ScriptedBackend):
 def ray_session():
     ray = pytest.importorskip("ray")
     os.environ.setdefault("RAY_AUTH_MODE", "disabled")
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
+    ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
     yield ray
     ray.shutdown()
 
@@ -163,3 +169,116 @@ def test_same_trajectories_when_replicas_are_added_mid_run(schedule):
     finally:
         executor.shutdown()
     assert served & {(planner, 1), (planner, 2)}, "the grown planner replicas served no request"
+
+
+class BurstLog(ScriptedBackend):
+    """Logs each hand-over to its stream as `pid size` (to a file: it runs in a Ray actor). With `marker`, the
+    first replica handed several requests answers the first and dies before the others (once across processes)."""
+
+    def __init__(self, log, marker=None) -> None:
+        super().__init__(call_once_then_answer)
+        self.log, self.marker = log, marker
+
+    def open_stream(self, capacity: int) -> ImmediateStream:
+        return _LoggedStream(self, capacity)
+
+
+class _LoggedStream(ImmediateStream):
+    def __init__(self, backend: BurstLog, capacity: int) -> None:
+        super().__init__(backend.generate, capacity)
+        self.backend = backend
+
+    def submit(self, request):
+        return self.submit_many([request])[0]
+
+    def submit_many(self, requests):
+        with open(self.backend.log, "a") as log:
+            log.write(f"{os.getpid()} {len(requests)}\n")
+        if self.backend.marker and len(requests) > 1:
+            try:
+                os.close(os.open(self.backend.marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+            except FileExistsError:
+                return super().submit_many(requests)
+            threading.Timer(0.5, os._exit, (1,)).start()  # after the first result has reached the driver
+            return super().submit_many(requests[:1]) + [Future() for _ in requests[1:]]
+        return super().submit_many(requests)
+
+
+def _requests(n: int) -> list[RoleRequest]:
+    return [RoleRequest(f"task{i}|0", "planner", "user: weather?", SamplingParams(), i) for i in range(n)]
+
+
+def _log(path) -> list[tuple[int, int]]:
+    return [tuple(map(int, line.split())) for line in path.read_text().splitlines()]
+
+
+@pytest.mark.slow
+@pytest.mark.ray
+def test_a_burst_is_one_actor_call_and_a_death_mid_burst_loses_nothing(ray_session, tmp_path):
+    from engine.execution.ray_executor import Burst
+
+    for replicas, marker in ((1, None), (2, tmp_path / "died")):
+        agent = with_replicas(scripted("alpha-umi", "call-once-then-answer", num_cpus=0.25), {"planner": replicas})
+        key, log = agent.roles["planner"].actor_key, tmp_path / f"log{replicas}"
+        executor = RayExecutor(distinct_models(agent.roles), backends={key: BurstLog(log, marker)}, streaming=True,
+                               restart_backoff_s=0.01)
+        try:
+            tickets = executor.submit_requests([(key, request) for request in _requests(6)])
+            bursts = {id(ticket.part.future) for ticket in tickets}
+            assert all(isinstance(ticket.part.future, Burst) for ticket in tickets) and len(bursts) == replicas
+            done = []
+            while len(done) < len(tickets):
+                done += executor.wait_requests([t for t in tickets if t not in {d.ticket for d in done}], timeout=30)
+        finally:
+            executor.shutdown()
+        assert sorted(d.streamed.result.request_id for d in done) == sorted(r.request_id for r in _requests(6))
+        assert all(d.streamed.result.error is None and d.streamed.result.text for d in done)
+        calls = _log(log)
+        if marker is None:
+            assert [size for _, size in calls] == [6]  # the six in one actor call, one hand-over to the stream
+        else:  # 3 each; the dead one answered 1, and its other 2 went on to the sibling in one call
+            assert marker.exists() and sum(executor.restarts.values()) == 1
+            assert [size for _, size in calls] == [3, 3, 2] and calls[2][0] in {calls[0][0], calls[1][0]}  # the sibling
+
+
+class NeverAnswers(ScriptedBackend):
+    """Batches sleep past any test; streamed requests are taken and never answered."""
+
+    def __init__(self) -> None:
+        super().__init__(call_once_then_answer)
+
+    def generate(self, requests):
+        import time
+
+        time.sleep(120)
+        return super().generate(requests)
+
+    def open_stream(self, capacity: int) -> ImmediateStream:
+        stream = ImmediateStream(self.generate, capacity)
+        stream.submit_many = lambda requests: [Future() for _ in requests]
+        return stream
+
+
+@pytest.mark.slow
+@pytest.mark.ray
+@pytest.mark.parametrize("streaming", [True, False])
+def test_a_stop_flag_set_from_another_thread_ends_a_ray_wait_at_once(ray_session, streaming):
+    """How a sweep's Ctrl-C reaches its runs' threads: their executors' waits raise the interrupt it names."""
+    from engine.execution.control import RunControl, StopFlag
+
+    agent = scripted("chat-single", "call-once-then-answer", num_cpus=0.25)
+    key = agent.roles["backbone"].actor_key
+    stop = StopFlag()
+    executor = RayExecutor(distinct_models(agent.roles), backends={key: NeverAnswers()}, streaming=streaming,
+                           control=RunControl(stop=stop))
+    try:
+        threading.Timer(0.5, stop.set, (lambda: KeyboardInterrupt("stopped by the sweep"),)).start()
+        started = time.monotonic()
+        with pytest.raises(KeyboardInterrupt, match="stopped by the sweep"):
+            if streaming:
+                executor.wait_requests(executor.submit_requests([(key, request) for request in _requests(3)]))
+            else:
+                executor.wait_any([executor.submit(key, _requests(3))])
+        assert time.monotonic() - started < 3
+    finally:
+        executor.shutdown()

@@ -71,11 +71,11 @@ def test_a_failed_run_is_recorded_and_the_sweep_goes_on(tmp_path: Path) -> None:
     real = start_with(sweep.out, False, [])
     started = []
 
-    def start(planned, bench, settings):
+    def start(planned, bench, settings, control=None):
         started.append(planned.run_name)
         if planned.run_name == "oracle__embedded__seed1":
             raise RuntimeError("GPU fell off the bus")
-        return real(planned, bench, settings)
+        return real(planned, bench, settings, control)
 
     state = execute(sweep, start, say=lambda line: None)
     assert started == [r.run_name for r in sweep.runs]
@@ -215,7 +215,7 @@ def test_the_sweep_bar_shows_runs_in_flight_and_queued(tmp_path: Path) -> None:
     sweep.out.mkdir(parents=True)
     seen_while_running = []
 
-    def start(planned, bench, settings):
+    def start(planned, bench, settings, control=None):
         seen_while_running.append(bar.shown[-1])
         raise RuntimeError("not run")  # recorded as failed: enough to move the bar
 
