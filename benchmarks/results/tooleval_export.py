@@ -27,15 +27,16 @@ GIVE_UP_RESPONSE = '{"response":"chose to give up and restart"}'  # ToolBench's 
 
 def finish_arguments(record: dict[str, Any]) -> str:
     """Finish's arguments as alpha-UMi's runner writes them (`json.dumps`, no indent); "" without Finish."""
-    if record["status"] == "answered":
-        return json.dumps({"return_type": "give_answer", "final_answer": record["final_answer"]})
+    if record["status"] == "answered":  # json.dumps of the dict, with only the answer to encode
+        return f'{{"return_type": "give_answer", "final_answer": {json.dumps(record["final_answer"])}}}'
     if record["status"] == "gave_up":
         return json.dumps({"return_type": "give_up_and_restart"})
     return ""
 
 
-def _train_messages(task: Task, record: dict[str, Any]) -> list[dict[str, Any]]:
-    """The conversation of an answered trajectory as the runner stores it (system and user first)."""
+def _train_messages(task: Task, record: dict[str, Any], finish: str) -> list[dict[str, Any]]:
+    """The conversation of an answered trajectory as the runner stores it (system and user first); `finish`:
+    Finish's arguments."""
     messages: list[dict[str, Any]] = [{"role": "system", "content": ""}, {"role": "user", "content": task.query}]
     for call in record["calls"]:
         name = HALLUCINATED_NAME if call["status"] == NO_SUCH_FUNCTION else call["name"]
@@ -43,7 +44,7 @@ def _train_messages(task: Task, record: dict[str, Any]) -> list[dict[str, Any]]:
                          "function_call": {"name": name, "arguments": call["arguments"]}})
         messages.append({"role": "function", "name": name, "content": call["observation"]})
     messages.append({"role": "assistant", "content": record.get("finish_thought", ""),
-                     "function_call": {"name": FINISH, "arguments": finish_arguments(record)}})
+                     "function_call": {"name": FINISH, "arguments": finish}})
     return messages
 
 
@@ -66,10 +67,23 @@ def _chain(record: dict[str, Any]) -> list[dict[str, Any]]:
 def raw_answer(task: Task, record: dict[str, Any]) -> dict[str, Any]:
     """The raw answer file ToolBench's CoT runner writes, with what the converter reads of it."""
     valid = record["status"] == "answered"
-    generation = {"valid_data": valid, "final_answer": finish_arguments(record) if valid else "",
-                  "function": shared_function_schemas(task), "query": task.query,
-                  "train_messages": [_train_messages(task, record)] if valid else []}
-    return {"trys": [{"chain": _chain(record), "win": valid}], "answer_generation": generation}
+    return {"trys": [{"chain": _chain(record), "win": valid}],
+            "answer_generation": _generation(task, record, shared_function_schemas(task))}
+
+
+def _generation(task: Task, record: dict[str, Any], functions: list[dict[str, Any]]) -> dict[str, Any]:
+    """The raw answer's `answer_generation`, offering `functions`."""
+    valid = record["status"] == "answered"
+    finish = finish_arguments(record) if valid else ""
+    return {"valid_data": valid, "final_answer": finish, "function": functions, "query": task.query,
+            "train_messages": [_train_messages(task, record, finish)] if valid else []}
+
+
+def _converter_input(task: Task, record: dict[str, Any]) -> dict[str, Any]:
+    """The raw answer less what the converter would not read of it: the search record of an answered
+    trajectory (its answer comes from train_messages) and the offered functions (written from their JSON)."""
+    searched = [] if record["status"] == "answered" else [{"chain": _chain(record), "win": False}]
+    return {"trys": searched, "answer_generation": _generation(task, record, [])}
 
 
 _SCHEMA_JSON = IdentityMemo(lambda tool: json.dumps(tool.schema))
@@ -79,7 +93,7 @@ _FINISH_JSON = json.dumps(FINISH_SCHEMA)
 def converted_answer_json(task: Task, record: dict[str, Any], rng: random.Random) -> str:
     """`json.dumps` of one converted answer, its `available_tools` from each tool's schema JSON made once per
     tool rather than once per record (the same text: a JSON object is its members' texts joined)."""
-    answer = converted_answer(raw_answer(task, record), METHOD, rng)
+    answer = converted_answer(_converter_input(task, record), METHOD, rng)
     tools = ", ".join([*(_SCHEMA_JSON(tool) for tool in task.tools), _FINISH_JSON])
     return f'{{"query": {json.dumps(answer["query"])}, "available_tools": [{tools}], "answer": {json.dumps(answer["answer"])}}}'
 

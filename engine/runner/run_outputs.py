@@ -72,7 +72,9 @@ class RunOutputs:
     def add(self, record: dict[str, Any]) -> None:
         group = record["group"]
         self.overall.add(record)
-        self.groups.setdefault(group, OutcomeTally()).add(record)
+        if group not in self.groups:  # (setdefault would build a tally per record)
+            self.groups[group] = OutcomeTally()
+        self.groups[group].add(record)
         self.verified.append({name: record[name] for name in _VERIFIED_FIELDS})
         if record.get("search"):
             self.searches.append({name: record[name] for name in _SEARCH_FIELDS})
