@@ -53,6 +53,11 @@ class Pools:
             by_replica.setdefault(self.routers[key].route(request.request_id), []).append(request)
         return [Part(key, replica, part) for replica, part in sorted(by_replica.items())]
 
+    def streamed(self, key: str, request: RoleRequest) -> Part:
+        """One streamed request's part, on the replica the router picks (`split` of a batch of one)."""
+        replica = 0 if self.single[key] else self.routers[key].route(request.request_id)
+        return Part(key, replica, [request], streamed=True)
+
     def finished(self, part: Part) -> None:
         if not self.single[part.key]:
             self.routers[part.key].finished(part.replica, len(part.requests))
