@@ -156,6 +156,10 @@ def _toolbench_text(observation: Observation) -> str:
     return observation.text
 
 
+# A reply's handler by the phase that asked for it (a constant: a dict of bound methods per reply was a cost).
+_HANDLER_OF_PHASE = {"plan": "_on_plan", "call": "_on_call", "summarize": "_on_summary"}
+
+
 class MultiAgent(_ModelAgent):
     """alpha-UMi: the planner routes to the caller, the summarizer, or gives up."""
 
@@ -175,8 +179,7 @@ class MultiAgent(_ModelAgent):
         episode.trajectory.record_usage(result_role(episode), result)
         if self._failed(episode, result):
             return None
-        handler = {"plan": self._on_plan, "call": self._on_call, "summarize": self._on_summary}[episode.phase]
-        return handler(episode, result.text)
+        return getattr(self, _HANDLER_OF_PHASE[episode.phase])(episode, result.text)
 
     def _on_plan(self, episode: Episode, text: str) -> ToolCall | None:
         trajectory = episode.trajectory
@@ -206,11 +209,11 @@ class MultiAgent(_ModelAgent):
             return self._conclude(episode, action)
         if action.kind == "parse_error" and action.name == FINISH:
             episode.trajectory.parse_failures += 1
-            return self._tool_call(episode, dataclasses.replace(action, thought=episode.thought.strip()))
+            return self._tool_call(episode, action.with_thought(episode.thought.strip()))
         if action.kind != "call":
             episode.trajectory.parse_failures += 1
             action = Action("call", name=action.name, arguments=action.arguments)
-        action = dataclasses.replace(action, thought=episode.thought.strip())  # upstream's Thought: the plan
+        action = action.with_thought(episode.thought.strip())  # upstream's Thought: the plan
         return self._tool_call(episode, action)
 
     def _on_summary(self, episode: Episode, text: str) -> None:
@@ -232,8 +235,11 @@ class MultiAgent(_ModelAgent):
         return None
 
 
+_ROLE_OF_PHASE = {"plan": "planner", "call": "caller", "summarize": "summarizer"}
+
+
 def result_role(episode: Episode) -> str:
-    return {"plan": "planner", "call": "caller", "summarize": "summarizer"}.get(episode.phase, "backbone")
+    return _ROLE_OF_PHASE.get(episode.phase, "backbone")
 
 
 class SingleAgent(_ModelAgent):

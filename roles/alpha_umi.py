@@ -10,7 +10,6 @@ which is identical on every input that does not contain a literal "{doc}"/"{hist
 """
 from __future__ import annotations
 
-import dataclasses
 import functools
 import json
 import re
@@ -258,7 +257,7 @@ class AlphaUmi(_AlphaUmiBase):
         step = read_step(f"{thought}{EOS}caller: {text.strip()}".removeprefix(ASSISTANT))
         if step.kind != "call":
             return step
-        return dataclasses.replace(step, thought=parse_action(text.strip())[0])
+        return step.with_thought(parse_action(text.strip())[0])
 
     def parse_summary(self, text: str, thought: str = "") -> Action:
         """The step `thought</s>conclusion: output` as upstream reads it: the answer is the text after the

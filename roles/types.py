@@ -58,6 +58,11 @@ class Action:
     answer: str = ""
     error: str = ""
 
+    def with_thought(self, thought: str) -> Action:
+        """A copy with `thought`: dataclasses.replace without its walk over the fields' definitions (a parsed
+        call takes its thought this way, once or twice per tool call)."""
+        return Action(self.kind, thought, self.name, self.arguments, self.answer, self.error)
+
 
 @dataclass(frozen=True)
 class PromptContext:

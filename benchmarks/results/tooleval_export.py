@@ -41,7 +41,7 @@ def finish_arguments(record: dict[str, Any]) -> str:
     if record["status"] in ("answered", "gave_up") and record.get("finish_arguments"):
         return record["finish_arguments"]
     if record["status"] == "answered":
-        return json.dumps({"return_type": "give_answer", "final_answer": record["final_answer"]})
+        return f'{{"return_type": "give_answer", "final_answer": {json.dumps(record["final_answer"])}}}'  # json.dumps of the dict
     if record["status"] == "gave_up":
         return json.dumps({"return_type": "give_up_and_restart"})
     return ""
@@ -103,10 +103,24 @@ def raw_answer(task: Task, record: dict[str, Any], native_calls: bool = False) -
     formats), with what the converter reads of it: of `train_messages`, the last conversation only."""
     valid = record["status"] == "answered"
     replies = _replies(record)
-    generation = {"valid_data": valid, "final_answer": finish_arguments(record) if valid else "",
-                  "function": shared_function_schemas(task), "query": task.query,
-                  "train_messages": [_train_messages(task, replies, native_calls)] if valid else []}
-    return {"trys": [{"chain": _chain(replies, native_calls), "win": valid}], "answer_generation": generation}
+    return {"trys": [{"chain": _chain(replies, native_calls), "win": valid}],
+            "answer_generation": _generation(task, record, replies, native_calls, shared_function_schemas(task))}
+
+
+def _generation(task: Task, record: dict[str, Any], replies: list[_Reply], native_calls: bool,
+                functions: list[dict[str, Any]]) -> dict[str, Any]:
+    """The raw answer's `answer_generation`, offering `functions`."""
+    valid = record["status"] == "answered"
+    return {"valid_data": valid, "final_answer": finish_arguments(record) if valid else "", "function": functions,
+            "query": task.query, "train_messages": [_train_messages(task, replies, native_calls)] if valid else []}
+
+
+def _converter_input(task: Task, record: dict[str, Any], native_calls: bool) -> dict[str, Any]:
+    """The raw answer less what the converter would not read of it: the search record of an answered
+    trajectory (its answer comes from train_messages) and the offered functions (written from their JSON)."""
+    replies = _replies(record)
+    searched = [] if record["status"] == "answered" else [{"chain": _chain(replies, native_calls), "win": False}]
+    return {"trys": searched, "answer_generation": _generation(task, record, replies, native_calls, [])}
 
 
 _SCHEMA_JSON = IdentityMemo(lambda tool: json.dumps(tool.schema))
@@ -116,7 +130,7 @@ _FINISH_JSON = json.dumps(FINISH_SCHEMA)
 def converted_answer_json(task: Task, record: dict[str, Any], rng: random.Random, native_calls: bool = False) -> str:
     """`json.dumps` of one converted answer, its `available_tools` from each tool's schema JSON made once per
     tool rather than once per record (the same text: a JSON object is its members' texts joined)."""
-    answer = converted_answer(raw_answer(task, record, native_calls), METHOD, rng)
+    answer = converted_answer(_converter_input(task, record, native_calls), METHOD, rng)
     tools = ", ".join([*(_SCHEMA_JSON(tool) for tool in task.tools), _FINISH_JSON])
     return f'{{"query": {json.dumps(answer["query"])}, "available_tools": [{tools}], "answer": {json.dumps(answer["answer"])}}}'
 

@@ -21,7 +21,10 @@ _TOKEN = re.compile(r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\d)|\d+(?:\.\d+)?)|([^\W\d
 def _number(text: str) -> str:
     """Canonical spelling of a decimal number: ASCII digits, no separators, no leading zeros, no
     trailing zeros after the point. Exact at any length (Decimal rounded past 28 digits)."""
-    digits = "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in text if c != ",")
+    if text.isascii():  # its decimal characters are the digits themselves: only the separators go
+        digits = text.replace(",", "")
+    else:
+        digits = "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in text if c != ",")
     whole, _, fraction = digits.partition(".")
     whole, fraction = whole.lstrip("0") or "0", fraction.rstrip("0")
     return f"{whole}.{fraction}" if fraction else whole
@@ -38,7 +41,9 @@ def tokens(text: str) -> tuple[str, ...]:
 
 def _stated(answer: tuple[str, ...], fact: tuple[str, ...]) -> bool:
     n = len(fact)
-    return n > 0 and any(answer[i:i + n] == fact for i in range(len(answer) - n + 1))
+    if n == 0 or fact[0] not in answer:  # its first token nowhere: no window to compare (the common miss)
+        return False
+    return any(answer[i:i + n] == fact for i in range(len(answer) - n + 1))
 
 
 def states(answer: str, fact: str) -> bool:

@@ -227,7 +227,8 @@ class ImmediateStream:
             self.clock.stopped(len(requests))
         if len(results) != len(requests):  # a miscount must not leave a request unanswered
             results = failed_results(requests, f"the backend returned {len(results)} results for {len(requests)}")
-        return [StreamedResult(result, started_at, attempts) for result in results]
+        finished_at = time.time()  # the call answered them all at once
+        return [StreamedResult(result, started_at, attempts, finished_at) for result in results]
 
     def busy_seconds(self) -> float:
         return self.clock.seconds()

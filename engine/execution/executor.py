@@ -125,9 +125,7 @@ class Executor(ABC):
         """Hands one wake-up's requests (actor key, request) to the replicas' streams together, each its own
         ticket, in the order given; returns at once. Together, a stream that can take several requests in one
         call does (`_start_streamed`): per-request costs are the driver's ceiling on fast backends."""
-        parts = [self.pools.split(key, [request])[0] for key, request in requests]
-        for part in parts:
-            part.streamed = True
+        parts = [self.pools.streamed(key, request) for key, request in requests]
         for part, future in zip(parts, self._start_streamed(parts)):
             part.future = future
         for key, asked in by_key(requests).items():

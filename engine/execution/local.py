@@ -52,7 +52,11 @@ class LocalExecutor(Executor):
             stream = self.workers[key][replica].stream
             futures.update(zip(share, submit_all(stream, [part.requests[0] for part in share])))
         for part in parts:
-            futures[part].add_done_callback(lambda _, part=part: self._finished.put(part))
+            future = futures[part]
+            if future.done():  # answered as it was handed over: queued now, without a callback made for it
+                self._finished.put(part)
+            else:
+                future.add_done_callback(lambda _, part=part: self._finished.put(part))
         return [futures[part] for part in parts]
 
     def _settle(self, parts: list[Part], timeout: float | None) -> bool:

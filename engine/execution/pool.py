@@ -54,6 +54,13 @@ class Pools:
             by_replica.setdefault(self.routers[key].route(request.request_id), []).append(request)
         return [Part(key, replica, part) for replica, part in sorted(by_replica.items())]
 
+    def streamed(self, key: str, request: RoleRequest) -> Part:
+        """One streamed request's part, on the replica the router picks (`split` of a batch of one)."""
+        if self.single[key]:  # not routed, but counted as split counts it (the pool may grow)
+            self.routers[key].load[0] += 1
+            return Part(key, 0, [request], streamed=True)
+        return Part(key, self.routers[key].route(request.request_id), [request], streamed=True)
+
     def finished(self, part: Part) -> None:
         self.routers[part.key].finished(part.replica, len(part.requests))
 

@@ -138,7 +138,10 @@ class CallProgress(TickingBar):
         self._advance()
 
     def _advance(self) -> None:
-        """Moves the bar to the work done, never back (a new estimate may say less is done than shown)."""
+        """Moves the bar to the work done, never back (a new estimate may say less is done than shown). A hidden
+        bar (--no-progress) is not worked out: once per trajectory, that was a fiftieth of the driver's time."""
+        if self.bar.disable:
+            return
         step = int(self.estimate.fraction(self.calls) * STEPS)
         if step > self.bar.n:
             self.bar.update(step - self.bar.n)

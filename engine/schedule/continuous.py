@@ -48,7 +48,8 @@ class ContinuousScheduler(Scheduler):
         super().__init__(agent, executor, tools, max_active)
         self.window = max_active if max_active is not None else default_window(agent)
         self.in_flight: dict[Ticket, Episode] = {}
-        self._placing: list[tuple[str, RoleRequest, Episode]] = []  # this round's requests, sent by `_placed`
+        self._placing: list[tuple[str, RoleRequest]] = []  # this round's requests, sent by `_placed`
+        self._placing_episodes: list[Episode] = []  # the episode of each
 
     def run(self, episodes: Iterable[Episode], on_finished: Callable[[Episode], None]) -> None:
         pending: Iterator[Episode] = iter(episodes)
@@ -67,14 +68,15 @@ class ContinuousScheduler(Scheduler):
             self._advance(admitted)
 
     def _place(self, actor_key: str, episode: Episode, request: RoleRequest) -> None:
-        self._placing.append((actor_key, request, episode))
+        self._placing.append((actor_key, request))
+        self._placing_episodes.append(episode)
 
     def _placed(self) -> None:
         """The round's requests go to their streams together, in the order they were asked for."""
-        placing, self._placing = self._placing, []
+        placing, episodes = self._placing, self._placing_episodes
         if placing:
-            tickets = self.executor.submit_requests([(key, request) for key, request, _ in placing])
-            self.in_flight.update(zip(tickets, [episode for _, _, episode in placing]))
+            self._placing, self._placing_episodes = [], []
+            self.in_flight.update(zip(self.executor.submit_requests(placing), episodes))
 
     def _wait(self) -> list[FinishedRequest]:
         start = time.perf_counter()

@@ -123,6 +123,17 @@ def test_the_elapsed_clock_is_redrawn_every_second_without_updates():
     assert {"00:01", "00:02"} <= clocks
 
 
+def test_a_hidden_bar_counts_but_draws_nothing():
+    clock_reads = []
+    with CallProgress("run", tasks=2, tasks_done=0, expected_calls=2, enabled=False,
+                      clock=lambda: clock_reads.append(1) or 0.0) as progress:
+        progress.on_batch(_results(2))
+        progress.on_trajectory(2)
+        assert (progress.calls, progress.tokens, progress.tasks_done) == (2, 20, 1)
+        assert progress.bar.n == 0 and not getattr(progress.bar, "postfix", None)
+    assert len(clock_reads) == 1  # its start only: no rate is worked out for a bar nobody sees
+
+
 def test_an_agent_without_models_counts_trajectories():
     with CallProgress("oracle", tasks=3, tasks_done=0, expected_calls=0, file=io.StringIO()) as progress:
         progress.on_trajectory(0)
@@ -143,7 +154,7 @@ def test_the_oracle_line_says_100_percent(tmp_path, capsys):
     argv = ["run", "--agent", "oracle", "--benchmark", "embedded", "--per-group", "1", "--executor", "local",
             "--out", str(tmp_path), "--no-progress"]
     assert run_eval.main(argv) == 0
-    assert "; verified pass rate 100.0 [100.0, 100.0] (n=6)" in capsys.readouterr().out
+    assert "; verified pass rate 100.0 [61.0, 100.0] (n=6)" in capsys.readouterr().out
 
 
 def test_sweep_shows_overall_progress_across_its_runs(tmp_path: Path, capsys):

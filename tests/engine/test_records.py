@@ -138,6 +138,20 @@ def test_the_typed_record_names_every_field_a_trajectory_writes() -> None:
     assert set(trajectory.to_record()) == TrajectoryRecord.__required_keys__ | TrajectoryRecord.__optional_keys__
 
 
+def test_a_record_holds_the_fields_in_their_order_and_copies_of_their_containers() -> None:
+    import dataclasses
+
+    trajectory = _trajectory("1")
+    trajectory.started_at = 5.0  # set again after __init__: it keeps its place
+    trajectory.scratch = "not a field"  # type: ignore[attr-defined]  # an attribute beside the fields
+    record = trajectory.to_record()
+    omitted_when_empty = {"search", "finish_arguments", "thoughts"}  # empty here: records without them stay as before
+    fields = [f.name for f in dataclasses.fields(trajectory) if f.name not in omitted_when_empty]
+    assert list(record) == [*fields, "steps"] and record["started_at"] == 5.0
+    record["turns"][0]["text"] = "changed"
+    assert trajectory.turns[0].text == "q"
+
+
 def test_a_line_interrupted_during_its_fsync_counts_as_saved(tmp_path, monkeypatch) -> None:
     """Ctrl-C lands in the fsync of a line already flushed: the one-line message must count that line."""
     from benchmarks.results import trajectories

@@ -158,8 +158,9 @@ def test_same_trajectories_when_replicas_are_added_mid_run(schedule):
     planner, caller = agent.roles["planner"].actor_key, agent.roles["caller"].actor_key
     executor.on_finished.append(GrowsMidRun(executor, [planner, planner, caller]))
     served: set[tuple[str, int]] = set()
-    split = executor.pools.split
+    split, streamed = executor.pools.split, executor.pools.streamed  # batches, and the continuous schedule's requests
     executor.pools.split = lambda key, requests: [served.add((p.key, p.replica)) or p for p in split(key, requests)]
+    executor.pools.streamed = lambda key, request: (lambda p: served.add((p.key, p.replica)) or p)(streamed(key, request))
     try:
         assert run(agent, tasks, schedule, executor=executor)[0] == reference
         assert len(executor.workers[planner]) == 3 and len(executor.workers[caller]) == 2

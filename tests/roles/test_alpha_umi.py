@@ -252,3 +252,8 @@ def test_prompts_from_a_kept_memo_equal_fresh_ones_as_the_history_grows_or_chang
         assert fmt.planner_prompt(kept) == fmt.planner_prompt(PromptContext("q", (), tuple(turns)))
     turns[1:] = [Turn("assistant", "another plan Next: caller.")]  # a search tree backs up: not a prefix any more
     assert fmt.planner_prompt(PromptContext("q", (), tuple(turns), memo)) == fmt.planner_prompt(PromptContext("q", (), tuple(turns)))
+
+
+def test_an_action_with_a_new_thought_keeps_every_other_field() -> None:
+    action = Action(**{f.name: f"{f.name} value" for f in dataclasses.fields(Action)})
+    assert action.with_thought("new") == dataclasses.replace(action, thought="new")
