@@ -24,7 +24,8 @@ What is real and what is modelled:
   each trajectory's calls ahead, so it can also release a role no trajectory will call again
   (`release_finished`; the engine cannot tell). A given-back replica has nothing in flight (it was idle), so
   its GPU is free at once; its trajectories re-home by the router's dead-replica rule (their prefix is
-  recomputed on the sibling). A run that has given back grows no more (so no GPU goes back and forth);
+  recomputed on the sibling). A run that has given back grows no more, and while a queued run waits growth
+  takes no GPU, so freed GPUs gather for it (so no GPU goes back and forth);
 - model loads: every GPU a run takes, at its start or growing, first loads its model for `load_s` (not busy,
   held). The figures before give-back use 0 (as before); giveback_figure charges LOAD_S = 60 s to runs with
   and without give-back alike: vLLM's own reports, an engine answering 59 s after start with weights read
@@ -331,7 +332,8 @@ def simulate(runs: list[RunModel], gpus: int, profile: Profile = H100_7B, driver
     `grow_cap`, GPUs no queued run can take go to running runs (engine.execution.growth.plan_growth, up to
     `grow_cap` replicas per run): at the start, when a run ends, and when a trajectory ends. With `give_back`,
     running runs give back idle replicas (engine.execution.giveback) while a queued run waits or growth would
-    give another running run a GPU: checked when a trajectory ends and `idle_s` after a replica idles. Every
+    give another running run a GPU: checked when a trajectory ends and `idle_s` after a replica idles; growth
+    then waits while a run is queued. Every
     GPU that a run takes (at its start or growing) loads a model for `load_s` first."""
     clock = Clock()
     driver = Driver(clock, driver_s)
