@@ -16,9 +16,22 @@ What is real and what is modelled:
   perf/driver_overhead.py), so a cluster too big for it shows as engines waiting on it;
 - a sweep's runs start in order while their GPUs fit; with growth (`grow_cap`), GPUs no queued run can take go
   to running runs by the engine's own decision (engine.execution.growth.plan_growth), checked at the start and
-  whenever a run or a trajectory ends; a grown replica has a GPU of its own, is routed to at once (its model
-  load, like every run's, takes no modelled time) and stays until its run ends; a run's admission window is
-  fixed at its start, as the engine's continuous schedule's is.
+  whenever a run or a trajectory ends; a grown replica has a GPU of its own and is routed to once its model is
+  loaded; a run's admission window is fixed at its start, as the engine's continuous schedule's is;
+- give-back (`GiveBackRule`): a running run gives back a replica with no work for `idle_s` by the engine's own
+  decision (engine.execution.giveback.plan_giveback), checked when a trajectory ends and `idle_s` after a
+  replica idles, while a queued run waits or growth would give another running run a GPU. The model knows
+  each trajectory's calls ahead, so it can also release a role no trajectory will call again
+  (`release_finished`; the engine cannot tell). A given-back replica has nothing in flight (it was idle), so
+  its GPU is free at once; its trajectories re-home by the router's dead-replica rule (their prefix is
+  recomputed on the sibling). A run that has given back grows no more, and while a queued run waits growth
+  takes no GPU, so freed GPUs gather for it (so no GPU goes back and forth);
+- model loads: every GPU a run takes, at its start or growing, first loads its model for `load_s` (not busy,
+  held). The figures before give-back use 0 (as before); giveback_figure charges LOAD_S = 60 s to runs with
+  and without give-back alike: vLLM's own reports, an engine answering 59 s after start with weights read
+  from cache in 0.9 s and 34 s of engine init (vllm-project/vllm#20264), and 65 s of CUDA-graph capture for
+  Llama-2-7B on vLLM 0.8.3 (vllm-project/vllm#16716); a 7B bf16 checkpoint (13.5 GB) read from page cache
+  or local NVMe at a few GB/s is the small part.
 
 Calibration (7B model, one H100, vLLM; `H100_7B`): decode 8,100 output tokens/s at 256 sequences (LambdaLabsML/
 vllm-benchmark, vLLM 0.6.0, 7-8B on one H100; 3,300 with vLLM 0.5.4), a step costing 6 ms plus 0.1 ms per
@@ -42,6 +55,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from engine.execution.giveback import RoleIdle, plan_giveback
 from engine.execution.growth import RunLoad, plan_growth
 from engine.execution.replicas import dhondt
 from engine.execution.routing import Router
@@ -113,8 +127,8 @@ class Gpu:
     """One GPU: the engines on it take turns, a step at a time (colocated engines share it, none waits for an
     idle neighbour)."""
 
-    def __init__(self, engines: int = 1) -> None:
-        self.free_at = 0.0
+    def __init__(self, engines: int = 1, free_at: float = 0.0) -> None:
+        self.free_at = free_at  # a GPU that changes hands loads its model first (`load_s`)
         self.busy_s = 0.0
         self.engines = engines  # engines on it: they split its memory, so each holds fewer sequences
 
@@ -128,8 +142,9 @@ class Gpu:
 class Engine:
     """One replica: continuous batching on its GPU (which it may share with other engines)."""
 
-    def __init__(self, clock: Clock, profile: Profile, gpu: Gpu) -> None:
-        self.clock, self.gpu = clock, gpu
+    def __init__(self, clock: Clock, profile: Profile, gpu: Gpu, on_idle: Callable[[], None] = lambda: None) -> None:
+        self.clock, self.gpu, self.on_idle = clock, gpu, on_idle
+        self.idle_since: float | None = max(clock.now, gpu.free_at)  # None while it has work
         self.profile = dataclasses.replace(profile, capacity=kv_capacity(gpu.engines)) if gpu.engines > 1 else profile
         self.queue: list[Call] = []
         self.running: list[tuple[int, int, Call]] = []  # (finish step, order, call)
@@ -142,6 +157,7 @@ class Engine:
 
     def submit(self, call: Call) -> None:
         self.queue.append(call)
+        self.idle_since = None
         if not self.stepping:
             self.stepping = True
             self.clock.at(self.clock.now, self._step)
@@ -151,6 +167,8 @@ class Engine:
         del self.queue[:len(joined)]
         if not joined and not self.running:
             self.stepping = False
+            self.idle_since = self.clock.now
+            self.on_idle()
             return
         prefill = sum(max(0, c.prompt - self.cached.get(c.trajectory, 0)) for c in joined)
         for call in joined:
@@ -205,24 +223,34 @@ class RunModel:
     engines: dict[str, list[Engine]] = field(default_factory=dict)
     gpus_used: list[Gpu] = field(default_factory=list)
     grown: list[tuple[float, str]] = field(default_factory=list)  # (when, role) of each replica grown
+    given_back: list[tuple[float, str, int]] = field(default_factory=list)  # (when, role, replica) given back
     left: int = 0  # trajectories not finished
     routers: dict[str, Router] = field(default_factory=dict)
+    needing: dict[str, int] = field(default_factory=dict)  # per role: trajectories that will still call it
+    loading: dict[str, int] = field(default_factory=dict)  # per role: grown replicas still loading their model
 
     @property
     def gpus(self) -> float:
-        return (max(self.replicas.values()) if self.colocated else sum(self.replicas.values())) + len(self.grown)
+        """GPUs it holds now: its placement group's, plus those grown, less those given back."""
+        base = max(self.replicas.values()) if self.colocated else sum(self.replicas.values())
+        return base + len(self.grown) - len(self.given_back)
 
     def start(self, clock: Clock, driver: Driver, profile: Profile, on_end: Callable[[RunModel], None],
-              on_trajectory: Callable[[], None] = lambda: None) -> None:
+              on_trajectory: Callable[[], None] = lambda: None, load_s: float = 0.0,
+              on_idle: Callable[[], None] = lambda: None) -> None:
         self.started_at = clock.now
-        self.gpus_used = [Gpu(len(self.replicas) if self.colocated else 1) for _ in range(self.gpus)]
+        self.gpus_used = [Gpu(len(self.replicas) if self.colocated else 1, clock.now + load_s) for _ in range(self.gpus)]
         free = iter(self.gpus_used)
-        self.engines = {role: [Engine(clock, profile, self.gpus_used[i] if self.colocated else next(free)) for i in range(n)]
-                        for role, n in self.replicas.items()}
+        self.engines = {role: [Engine(clock, profile, self.gpus_used[i] if self.colocated else next(free), on_idle)
+                               for i in range(n)] for role, n in self.replicas.items()}
         self.routers = {role: Router(n) for role, n in self.replicas.items()}
-        self._grow_engine = lambda: Engine(clock, profile, self._new_gpu())
+        self.loading = dict.fromkeys(self.replicas, 0)
+        self._clock, self._load_s = clock, load_s
+        self._grow_engine = lambda: Engine(clock, profile, self._new_gpu(), on_idle)
         rng = random.Random(self.seed)
         plans = [alpha_umi_calls(rng, rng.choice(self.rounds)) for _ in range(self.trajectories)]
+        last = [{role: k for k, (role, _, _) in enumerate(plan)} for plan in plans]  # each role's last call
+        self.needing = {role: sum(role in ends for ends in last) for role in self.replicas}
         window = 2 * sum(engine.profile.capacity for engines in self.engines.values() for engine in engines)  # fixed at start, as the engine's
         pending = iter(range(self.trajectories))
         self.left = self.trajectories
@@ -243,6 +271,8 @@ class RunModel:
 
             def done() -> None:
                 self.routers[role].finished(replica)
+                if last[t][role] == k:
+                    self.needing[role] -= 1
                 driver.handle(lambda: step(t, k + 1))
 
             self.engines[role][replica].submit(Call(f"{self.name}/{t}", role, prompt, reply, done))
@@ -258,22 +288,53 @@ class RunModel:
         return self.gpus_used[-1]
 
     def grow(self, role: str, now: float) -> None:
-        """One more replica of `role` on a GPU of its own, routed to from now on (its model load not modelled)."""
+        """One more replica of `role` on a GPU of its own: the GPU is held from now, the replica routed to once
+        its model is loaded (`load_s` later)."""
         self.grown.append((now, role))
-        self.engines[role].append(self._grow_engine())
-        self.routers[role].grow()
+        self.loading[role] += 1
+        self._clock.at(now + self._load_s, functools.partial(self._join, role))
+
+    def _join(self, role: str) -> None:
+        self.loading[role] -= 1
+        if self.left:  # else the run ended while it loaded, and the GPU went back with the run's
+            self.engines[role].append(self._grow_engine())
+            self.routers[role].grow()
+
+    def give_back(self, role: str, replica: int, now: float) -> None:
+        """Stops routing to an idle replica (the router's dead-replica rule re-homes its trajectories); its GPU
+        is free at once (it has nothing in flight)."""
+        self.routers[role].died(replica)
+        self.engines[role][replica].idle_since = None
+        self.given_back.append((now, role, replica))
+
+    def idle(self, now: float) -> list[RoleIdle]:
+        return [RoleIdle(self.name, role, [None if not self.routers[role].alive[n] or e.idle_since is None
+                                           else now - e.idle_since for n, e in enumerate(engines)],
+                         sum(self.routers[role].alive), self.needing[role]) for role, engines in self.engines.items()]
 
     def load(self, cap: int) -> RunLoad:
-        replicas = {role: len(engines) for role, engines in self.engines.items()}
-        return RunLoad(self.name, self.left, self.gpus, pilot_work(), replicas, dict.fromkeys(replicas, 1.0),
-                       cap - len(self.grown))
+        replicas = {role: sum(self.routers[role].alive) + self.loading[role] for role in self.engines}
+        can_grow = 0 if self.given_back else cap - len(self.grown)  # a run in its tail grows no more
+        return RunLoad(self.name, self.left, self.gpus, pilot_work(), replicas, dict.fromkeys(replicas, 1.0), can_grow)
+
+
+@dataclass(frozen=True)
+class GiveBackRule:
+    """When runs give back idle replicas (engine.execution.giveback.plan_giveback)."""
+    idle_s: float  # a replica idle this long goes, if someone could use its GPU
+    release_finished: bool = False  # a role no trajectory will call again may go to zero replicas
 
 
 def simulate(runs: list[RunModel], gpus: int, profile: Profile = H100_7B, driver_s: float = DRIVER_S["continuous"],
-             max_concurrent: int | None = None, grow_cap: int = 0) -> dict:
+             max_concurrent: int | None = None, grow_cap: int = 0, give_back: GiveBackRule | None = None,
+             load_s: float = 0.0) -> dict:
     """Runs start in order while their GPUs fit (a placement group per run) and queue otherwise. With
     `grow_cap`, GPUs no queued run can take go to running runs (engine.execution.growth.plan_growth, up to
-    `grow_cap` replicas per run): at the start, when a run ends, and when a trajectory ends."""
+    `grow_cap` replicas per run): at the start, when a run ends, and when a trajectory ends. With `give_back`,
+    running runs give back idle replicas (engine.execution.giveback) while a queued run waits or growth would
+    give another running run a GPU: checked when a trajectory ends and `idle_s` after a replica idles; growth
+    then waits while a run is queued. Every
+    GPU that a run takes (at its start or growing) loads a model for `load_s` first."""
     clock = Clock()
     driver = Driver(clock, driver_s)
     queue, free = list(runs), [float(gpus)]
@@ -284,11 +345,37 @@ def simulate(runs: list[RunModel], gpus: int, profile: Profile = H100_7B, driver
             run = queue.pop(0)
             free[0] -= run.gpus
             running.append(run)
-            run.start(clock, driver, profile, ended, grow)
+            run.start(clock, driver, profile, ended, trajectory_ended, load_s, idled)
         grow()
+
+    def trajectory_ended() -> None:
+        grow()
+        give_back_idle()
+
+    def idled() -> None:
+        if give_back:
+            clock.at(clock.now + give_back.idle_s, give_back_idle)
+
+    def wanted(giver: RunModel) -> bool:
+        """Whether a freed GPU has a taker: a queued run, or growth for another running run."""
+        others = [run.load(grow_cap) for run in running if run is not giver] if grow_cap else []
+        return bool(queue) or bool(plan_growth(1.0, others))
+
+    def give_back_idle() -> None:
+        if not give_back:
+            return
+        for run in [r for r in running if not r.colocated and wanted(r)]:
+            plan = plan_giveback(run.idle(clock.now), give_back.idle_s - 1e-9,
+                                 release_finished=give_back.release_finished)
+            for item in plan:
+                run.give_back(item.role, item.replica, clock.now)
+            free[0] += len(plan)
+        start_what_fits()
 
     def grow() -> None:
         if not grow_cap or free[0] < 1:  # called after start_what_fits: no queued run fits in what is free
+            return
+        if give_back and queue:  # given-back GPUs gather for the queued run (the engine's growth waits so too)
             return
         by_name = {run.name: run for run in running}
         for growth in plan_growth(free[0], [run.load(grow_cap) for run in running]):
@@ -304,12 +391,15 @@ def simulate(runs: list[RunModel], gpus: int, profile: Profile = H100_7B, driver
     clock.run()
     makespan = max(run.ended_at for run in runs)
     gpu_s = sum(gpu.busy_s for run in runs for gpu in run.gpus_used)
+    given_back = sum(len(run.given_back) for run in runs)
     return {"makespan_s": round(makespan, 1), "busy_gpu_s": round(gpu_s, 1), "work_bound_s": round(gpu_s / gpus, 1),
+            **({"replicas_given_back": given_back} if give_back else {}),
             "makespan_over_work_bound": round(makespan * gpus / gpu_s, 3),
             "cluster_gpu_utilisation": round(gpu_s / (makespan * gpus), 3),
             "driver_busy_fraction": round(driver.busy_s / makespan, 3),
             "runs": [{"run": r.name, "gpus": r.gpus - len(r.grown), "replicas": r.replicas, "start_s": round(r.started_at, 1),
-                      "end_s": round(r.ended_at, 1), **({"grown": [[round(t, 1), role] for t, role in r.grown]} if r.grown else {})}
+                      "end_s": round(r.ended_at, 1), **({"grown": [[round(t, 1), role] for t, role in r.grown]} if r.grown else {}),
+                      **({"given_back": [[round(t, 1), role] for t, role, _ in r.given_back]} if r.given_back else {})}
                      for r in runs]}
 
 
@@ -336,6 +426,11 @@ def sweep_runs(checkpoints: int, trajectories: int, gpus_per_run: int, colocated
 
 
 GROW_CAP = 8  # replicas a run may grow (the sweep file's grow_cap)
+GIVE_BACK = GiveBackRule(idle_s=0.5, release_finished=True)  # in every sweep layout: the best rule of giveback_figure
+# A GPU that changes hands loads a model: 60 s, from vLLM's own reports: an engine answered 59 s after start with
+# weights read from cache in 0.9 s, torch.compile cached, 34 s of engine init (vllm-project/vllm#20264);
+# CUDA-graph capture alone took 65 s for Llama-2-7B on vLLM 0.8.3 (vllm-project/vllm#16716).
+LOAD_S = 60.0
 
 
 def sweep_figure(nodes: int, checkpoints: int = 12, trajectories: int = 300) -> dict:
@@ -344,14 +439,36 @@ def sweep_figure(nodes: int, checkpoints: int = 12, trajectories: int = 300) -> 
     runs, engine.execution.growth). The best is what a sweep would be told to use; `fixed` is the best without
     growth (the figure before it)."""
     gpus = 8 * nodes
-    layouts = [(c, g, cap) for c in (False, True) for g in range(1 if c else 3, 9) for cap in ((0,) if c else (0, GROW_CAP))]
-    tried = {f"{'colocated' if c else 'split'}:{g}{'+grow' if cap else ''}":
-             simulate(sweep_runs(checkpoints, trajectories, g, c), gpus, grow_cap=cap) for c, g, cap in layouts}
+    layouts = [(c, g, cap, gb) for c in (False, True) for g in range(1 if c else 3, 9)
+               for cap, gb in (((0, None),) if c else ((0, None), (GROW_CAP, None), (0, GIVE_BACK), (GROW_CAP, GIVE_BACK)))]
+    tried = {f"{'colocated' if c else 'split'}:{g}{'+grow' if cap else ''}{'+giveback' if gb else ''}":
+             simulate(sweep_runs(checkpoints, trajectories, g, c), gpus, grow_cap=cap, give_back=gb) for c, g, cap, gb in layouts}
     best = min(tried, key=lambda k: tried[k]["makespan_s"])
-    fixed = min((k for k in tried if "+grow" not in k), key=lambda k: tried[k]["makespan_s"])
+    fixed = min((k for k in tried if "+" not in k), key=lambda k: tried[k]["makespan_s"])
+    held = min((k for k in tried if "+giveback" not in k), key=lambda k: tried[k]["makespan_s"])
     return {"gpus": gpus, "best_layout": best, **tried[best],
             "fixed": {"layout": fixed, **{m: tried[fixed][m] for m in ("makespan_s", "makespan_over_work_bound")}},
+            "held": {"layout": held, **{m: tried[held][m] for m in ("makespan_s", "makespan_over_work_bound")}},
             "by_layout": {k: {m: r[m] for m in ("makespan_s", "busy_gpu_s", "makespan_over_work_bound")} for k, r in tried.items()}}
+
+
+def giveback_figure(checkpoints: int = 12, trajectories: int = 300, nodes: int = 2) -> dict:
+    """Give-back's thresholds on the sweep (split runs of 3 and 4 GPUs, with and without growth): each idle
+    threshold, with and without releasing finished roles, at no model load and at LOAD_S per GPU that changes
+    hands (the runs without give-back charged the same). Makespan, not its ratio to the work bound, is what a
+    rule is judged by: growth and give-back change the work itself (smaller batches, prefixes recomputed)."""
+    rows = {}
+    for load_s, g, cap in itertools.product((0.0, LOAD_S), (3, 4), (0, GROW_CAP)):
+        rules = [None] + [GiveBackRule(t, f) for t in (0.5, 2.0, 10.0, 30.0) for f in (False, True)]
+        for rule in rules:
+            label = f"load{load_s:g}:split:{g}{'+grow' if cap else ''}" + (
+                f"+giveback:idle{rule.idle_s:g}{':finished' if rule.release_finished else ''}" if rule else "")
+            r = simulate(sweep_runs(checkpoints, trajectories, g, False), 8 * nodes, grow_cap=cap, give_back=rule, load_s=load_s)
+            rows[label] = {m: r[m] for m in ("makespan_s", "busy_gpu_s", "makespan_over_work_bound", "cluster_gpu_utilisation")
+                           } | {"replicas_given_back": r.get("replicas_given_back", 0)}
+    return {"load_s": LOAD_S, "by_rule": rows,
+            "best_by_load": {f"{load:g}": min((k for k in rows if k.startswith(f"load{load:g}:")), key=lambda k: rows[k]["makespan_s"])
+                             for load in (0.0, LOAD_S)}}
 
 
 def run_size_figure(sizes: tuple[int, ...] = (300, 1500, 3000), gpus_per_run: int = 4) -> dict:
@@ -431,9 +548,13 @@ def main() -> None:
         "replicas_4gpu": replicas_figure(args.trajectories, 4),
         "sweep_2x8": sweeps[2],
         "scaling": {n: {"makespan_s": s["makespan_s"], "best_layout": s["best_layout"],
-                        "makespan_over_work_bound": s["makespan_over_work_bound"], "fixed": s["fixed"]} for n, s in sweeps.items()},
+                        "makespan_over_work_bound": s["makespan_over_work_bound"], "cluster_gpu_utilisation": s["cluster_gpu_utilisation"],
+                        "fixed": s["fixed"], "held": s["held"]} for n, s in sweeps.items()},
         "scaling_ratio_per_doubling": [round(sweeps[1]["makespan_s"] / sweeps[2]["makespan_s"], 2),
                                        round(sweeps[2]["makespan_s"] / sweeps[4]["makespan_s"], 2)],
+        "scaling_ratio_per_doubling_held": [round(sweeps[1]["held"]["makespan_s"] / sweeps[2]["held"]["makespan_s"], 2),
+                                            round(sweeps[2]["held"]["makespan_s"] / sweeps[4]["held"]["makespan_s"], 2)],
+        "sweep_2x8_giveback": giveback_figure(),
         "scaling_ratio_per_doubling_fixed": [round(sweeps[1]["fixed"]["makespan_s"] / sweeps[2]["fixed"]["makespan_s"], 2),
                                              round(sweeps[2]["fixed"]["makespan_s"] / sweeps[4]["fixed"]["makespan_s"], 2)],
         "sweep_2x8_by_run_size": run_size_figure(),
