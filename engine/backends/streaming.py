@@ -89,7 +89,8 @@ def open_stream(backend: Any, spec: ModelSpec) -> RequestStream:
 class BusyClock:
     """Seconds during which at least one request was running (thread-safe)."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.perf_counter) -> None:
+        self._clock = clock
         self._lock = threading.Lock()
         self._running = 0
         self._since = 0.0
@@ -98,18 +99,18 @@ class BusyClock:
     def started(self, n: int = 1) -> None:
         with self._lock:
             if self._running == 0 and n > 0:
-                self._since = time.perf_counter()
+                self._since = self._clock()
             self._running += n
 
     def stopped(self, n: int = 1) -> None:
         with self._lock:
             self._running -= n
             if self._running == 0 and n > 0:
-                self._total += time.perf_counter() - self._since
+                self._total += self._clock() - self._since
 
     def seconds(self) -> float:
         with self._lock:
-            return self._total + (time.perf_counter() - self._since if self._running else 0.0)
+            return self._total + (self._clock() - self._since if self._running else 0.0)
 
 
 def resolve(future: Future, result: RoleResult, started_at: float, attempts: int = 1) -> None:
