@@ -262,10 +262,11 @@ class BatchRefillStream:
     QUIET_S = 0.005
     MAX_GATHER_S = 0.05
 
-    def __init__(self, generate: Callable[[list[RoleRequest]], list[RoleResult]], capacity: int) -> None:
+    def __init__(self, generate: Callable[[list[RoleRequest]], list[RoleResult]], capacity: int,
+                 clock: Callable[[], float] = time.perf_counter) -> None:
         self.generate = generate
         self.capacity = capacity
-        self.clock = BusyClock()
+        self.clock = BusyClock(clock)  # busy time read from `clock` (a test's fake)
         self.queue: queue.SimpleQueue[tuple[RoleRequest, Future] | None] = queue.SimpleQueue()
         self.batches: list[int] = []  # sizes, for tests and figures
         self._batch: Held = []  # the batch running
