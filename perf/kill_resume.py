@@ -22,7 +22,7 @@ from benchmarks.results.files import CHECKPOINT_FILE, TRAJECTORIES_FILE
 from benchmarks.results.trajectories import latest_records, untimed
 from engine.runner.checkpoint import read_journals
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 SCRIPT = "logged-walk"
 
 
