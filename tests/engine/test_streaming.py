@@ -82,9 +82,11 @@ def test_a_stream_retries_a_raising_backend_once_then_fails_the_request_alone():
 
 def test_batch_refill_gathers_a_burst_of_submissions_into_one_batch():
     """Requests submitted a millisecond apart (the driver's burst after a wake-up) form one batch, not a
-    batch of the first alone."""
+    batch of the first alone. The quiet window is widened to 0.25 s here, so that a loaded machine stretching a
+    millisecond's sleep (to 10 ms past the 5 ms window, at a load of 4) cannot split the burst."""
     backend = SlowBatches()
     stream = BatchRefillStream(backend.generate, 8)
+    stream.QUIET_S, stream.MAX_GATHER_S = 0.25, 5.0  # read when the first request arrives
     futures = []
     for i in range(6):
         futures.append(stream.submit(_request(i)))
