@@ -36,7 +36,7 @@ from engine.runner.run import SCHEDULES  # noqa: E402
 from engine.search import make_strategy  # noqa: E402
 from engine.runner.tool_simulator import build_simulator  # noqa: E402
 from perf.lockstep_vs_pipelined import three_actor_agent  # noqa: E402
-from tests.helpers.scheduling import untimed  # noqa: E402  (the tests' notion of identical trajectories)
+from benchmarks.results.trajectories import untimed  # noqa: E402  (a record without what measures time)
 
 ORDER = ("lockstep", "pipelined", "continuous")
 WORK_BOUND = ("an actor's busy fraction is at most its busy time over the busiest actor's busy time in the same "

@@ -114,10 +114,10 @@ for _ in range(20_000):
 line("leaderboard: random cells", t, ok, t - ok)
 
 # 7 kill-and-resume: `run_eval.py run` SIGKILLed at seeded random moments, rerun until it finishes
-# (tests/helpers/kill_resume.py). A kill survives when the final records equal the uninterrupted run's and it
+# (perf/kill_resume.py). A kill survives when the final records equal the uninterrupted run's and it
 # lost at most the model calls in flight (<= max_active); kept: calls of unfinished trajectories the
 # checkpoint held after the kill (what a run without checkpoints lost).
-from tests.helpers.kill_resume import Setting, trial
+from perf.kill_resume import Setting, trial
 kill_settings = [Setting("alpha-umi", "cot", "lockstep", speed=2), Setting("alpha-umi", "cot", "pipelined", speed=2),
                  Setting("chat-single", "cot", "lockstep", speed=2), Setting("chat-single", "dfsdt", "pipelined", speed=2)]
 kills = []

@@ -214,7 +214,7 @@ def engine_threads(tmp: Path) -> None:
             ["run", "--agent", "chat-single", "--backend", "modelled", "--model", f"seeded-walk@gpu-like,{option}",
              *RUN[3:], "--out", str(tmp / "opt")]), "bad option"))
     tiny = tmp / "tiny"
-    subprocess.run([PY, "-c", f"from tests.helpers.tiny_model import build_tiny_model; build_tiny_model(__import__('pathlib').Path({str(tiny)!r}))"],
+    subprocess.run([PY, "-c", f"from perf.tiny_model import build_tiny_model; build_tiny_model(__import__('pathlib').Path({str(tiny)!r}))"],
                    env=ENV, capture_output=True, cwd=REPO, timeout=300)
     for schedule in ("continuous", "lockstep"):
         case("hf backend exit after a finished run", lambda: "survived" if cli(

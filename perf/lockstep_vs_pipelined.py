@@ -39,7 +39,7 @@ from benchmarks.results.trajectories import read_records  # noqa: E402
 from engine.runner.run import Run, RunConfig
 from engine.schedule import SCHEDULES  # noqa: E402
 from engine.types import AgentSpec, SamplingParams  # noqa: E402
-from tests.helpers.scheduling import untimed  # noqa: E402  (the tests' notion of identical trajectories)
+from benchmarks.results.trajectories import untimed  # noqa: E402  (a record without what measures time)
 
 
 def three_actor_agent(preset: str, profile: str, backend: str = "modelled", max_new_tokens: int = 64) -> AgentSpec:

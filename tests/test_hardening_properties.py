@@ -29,7 +29,7 @@ ANY_TEXT = st.lists(ANY_CHAR, max_size=40).map("".join)
 SCALARS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text()
 JSON_VALUES = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
                            max_leaves=30)
-PROPERTY = settings(max_examples=300, deadline=None)
+PROPERTY = settings(deadline=None)  # how many inputs: the profile tests/conftest.py loads
 
 
 def _depth(value: object) -> int:

@@ -275,3 +275,9 @@ class TrajectoryWriter:
             return
         with contextlib.suppress(OSError):  # the refused line again: it was reported; the next run cuts off its part
             self._handle.close()
+
+
+def untimed(record: dict[str, Any]) -> dict[str, Any]:
+    """A trajectory record without what measures time: two runs of the same trajectory differ only there."""
+    usage = {role: {k: v for k, v in u.items() if k != "latency_s"} for role, u in record["usage"].items()}
+    return {**{k: v for k, v in record.items() if k not in ("started_at", "finished_at")}, "usage": usage}

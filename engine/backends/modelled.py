@@ -25,13 +25,13 @@ from __future__ import annotations
 import dataclasses
 import math
 import threading
-import time
 import zlib
 from collections import deque
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
+from benchmarks.core.clock import REAL_CLOCK, Clock
 from engine.backends.base import Backend, make_backend
 from engine.backends.streaming import BusyClock, EngineThread, generate_with_retry, resolve
 from engine.types import ModelSpec, RoleRequest, RoleResult
@@ -74,11 +74,13 @@ DEFAULT_PROFILE = "gpu-like"
 
 
 class ModelledBackend:
-    def __init__(self, replies: Backend, profile: TimingProfile, batch_size: int, name: str) -> None:
+    def __init__(self, replies: Backend, profile: TimingProfile, batch_size: int, name: str,
+                 clock: Clock = REAL_CLOCK) -> None:
         self.replies = replies
         self.profile = profile
         self.batch_size = batch_size
         self.name = name
+        self.clock = clock  # what it sleeps on and measures with (a test's fake)
 
     def generate(self, requests: list[RoleRequest]) -> list[RoleResult]:
         results = []
@@ -87,10 +89,11 @@ class ModelledBackend:
         return results
 
     def _sub_batch(self, requests: list[RoleRequest]) -> list[RoleResult]:
-        begin = time.perf_counter()
+        clock = self.clock
+        begin = clock.perf_counter()
         results = self.replies.generate(requests)
-        time.sleep(max(0.0, self.profile.seconds(results) - (time.perf_counter() - begin)))
-        latency = time.perf_counter() - begin
+        clock.sleep(max(0.0, self.profile.seconds(results) - (clock.perf_counter() - begin)))
+        latency = clock.perf_counter() - begin
         return [dataclasses.replace(result, latency_s=latency) for result in results]
 
     def info(self) -> dict[str, Any]:
@@ -98,7 +101,7 @@ class ModelledBackend:
                 "batch_size": self.batch_size}
 
     def open_stream(self, capacity: int) -> ContinuousBatchingModel:
-        return ContinuousBatchingModel(self.replies, self.profile, capacity)
+        return ContinuousBatchingModel(self.replies, self.profile, capacity, self.clock)
 
 
 class ContinuousBatchingModel:
@@ -108,11 +111,12 @@ class ContinuousBatchingModel:
     (overhead_s x joined / capacity); a request leaves after its last decode step (TimingProfile.decode_steps),
     and its future is resolved at once. Its slot is free for the next step."""
 
-    def __init__(self, replies: Backend, profile: TimingProfile, capacity: int) -> None:
+    def __init__(self, replies: Backend, profile: TimingProfile, capacity: int, clock: Clock = REAL_CLOCK) -> None:
         self.replies = replies
         self.profile = profile
         self.capacity = capacity
-        self.clock = BusyClock()
+        self.timing = clock  # what it sleeps on and measures with (a test's fake)
+        self.clock = BusyClock(clock.perf_counter)
         self.steps = 0
         self.running_sum = 0  # sum over steps of the running batch: mean occupancy = running_sum / steps
         self._queue: deque[tuple[RoleRequest, Future]] = deque()
@@ -165,19 +169,19 @@ class ContinuousBatchingModel:
     def _join(self, joining: list[tuple[RoleRequest, Future]]) -> list[_Running]:
         if not joining:
             return []
-        started_at = time.time()
+        started_at = self.timing.time()
         results, attempts = generate_with_retry(self.replies.generate, [request for request, _ in joining])
         return [_Running(request, future, result, self.profile.decode_steps(result), started_at, attempts)
                 for (request, future), result in zip(joining, results)]
 
     def _step(self, running: list[_Running], joined: list[_Running]) -> list[_Running]:
         """One decode step of the running batch (prefill of the joined requests first); returns those left."""
-        begin = time.perf_counter()
+        begin = self.timing.perf_counter()
         seconds = self.profile.decode_s
         if joined:  # a batch's overhead, shared by its requests: a full batch of joins costs what a batch does
             seconds += self.profile.overhead_s * len(joined) / self.capacity
             seconds += self.profile.prefill_s * sum(item.result.prompt_tokens for item in joined)
-        time.sleep(max(0.0, seconds - (time.perf_counter() - begin)))
+        self.timing.sleep(max(0.0, seconds - (self.timing.perf_counter() - begin)))
         self.steps += 1
         self.running_sum += len(running)
         left = []
@@ -186,7 +190,7 @@ class ContinuousBatchingModel:
             if item.steps_left > 0:
                 left.append(item)
             else:
-                item.result.latency_s = time.time() - item.started_at
+                item.result.latency_s = self.timing.time() - item.started_at
                 resolve(item.future, item.result, item.started_at, item.attempts)
         return left
 

@@ -89,7 +89,8 @@ def open_stream(backend: Any, spec: ModelSpec) -> RequestStream:
 class BusyClock:
     """Seconds during which at least one request was running (thread-safe)."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.perf_counter) -> None:
+        self._clock = clock
         self._lock = threading.Lock()
         self._running = 0
         self._since = 0.0
@@ -98,18 +99,18 @@ class BusyClock:
     def started(self, n: int = 1) -> None:
         with self._lock:
             if self._running == 0 and n > 0:
-                self._since = time.perf_counter()
+                self._since = self._clock()
             self._running += n
 
     def stopped(self, n: int = 1) -> None:
         with self._lock:
             self._running -= n
             if self._running == 0 and n > 0:
-                self._total += time.perf_counter() - self._since
+                self._total += self._clock() - self._since
 
     def seconds(self) -> float:
         with self._lock:
-            return self._total + (time.perf_counter() - self._since if self._running else 0.0)
+            return self._total + (self._clock() - self._since if self._running else 0.0)
 
 
 def resolve(future: Future, result: RoleResult, started_at: float, attempts: int = 1) -> None:
@@ -262,10 +263,11 @@ class BatchRefillStream:
     QUIET_S = 0.005
     MAX_GATHER_S = 0.05
 
-    def __init__(self, generate: Callable[[list[RoleRequest]], list[RoleResult]], capacity: int) -> None:
+    def __init__(self, generate: Callable[[list[RoleRequest]], list[RoleResult]], capacity: int,
+                 clock: Callable[[], float] = time.perf_counter) -> None:
         self.generate = generate
         self.capacity = capacity
-        self.clock = BusyClock()
+        self.clock = BusyClock(clock)  # busy time read from `clock` (a test's fake)
         self.queue: queue.SimpleQueue[tuple[RoleRequest, Future] | None] = queue.SimpleQueue()
         self.batches: list[int] = []  # sizes, for tests and figures
         self._batch: Held = []  # the batch running

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import threading
-import time
 
 import pytest
 
@@ -99,17 +98,20 @@ def test_trajectories_in_flight_never_exceed_the_window(max_active):
 
 
 class OneSlowRequest(ScriptedBackend):
-    """Answers at once, except the first request of task 0, which takes `slow_s`; streamed concurrently."""
+    """Answers at once, except the first request of task 0, which is held until `release` is set (or, when
+    nothing sets it, `hold_s` passes); streamed concurrently. What ended the hold is kept in `released_by`."""
 
-    def __init__(self, slow_s: float) -> None:
+    def __init__(self, hold_s: float) -> None:
         super().__init__(call_once_then_answer)
-        self.slow_s = slow_s
+        self.hold_s = hold_s
         self.slowed = threading.Event()
+        self.release = threading.Event()
+        self.released_by = ""
 
     def generate(self, requests):
         if any("city 0?" in str(r.prompt) for r in requests) and not self.slowed.is_set():
             self.slowed.set()
-            time.sleep(self.slow_s)
+            self.released_by = "the others" if self.release.wait(self.hold_s) else "its own time"
         return super().generate(requests)
 
     def open_stream(self, capacity: int) -> ConcurrentStream:
@@ -118,24 +120,29 @@ class OneSlowRequest(ScriptedBackend):
 
 @pytest.mark.parametrize("schedule", ["pipelined", "continuous"])
 def test_a_slow_request_blocks_no_other_trajectory(schedule):
-    """Task 0's first request takes 1 s. Continuous: the 11 others finish meanwhile. Pipelined (the contrast):
-    the others of its batch wait for it."""
+    """Task 0's first request is held until the 11 other trajectories have finished. Continuous: they finish
+    meanwhile and release it. Pipelined (the contrast): the others of its batch wait for it, so it is held for
+    its own time and every other finishes after it. Order, not wall-clock time, is asserted."""
     agent = scripted("chat-single", "call-once-then-answer", batch_size=12)
-    backend = OneSlowRequest(slow_s=1.0)
+    backend = OneSlowRequest(hold_s=60.0 if schedule == "continuous" else 0.2)
     executor = LocalExecutor(distinct_models(agent.roles), {next(iter(distinct_models(agent.roles))): backend})
-    finished: list[tuple[str, float]] = []
-    start = time.perf_counter()
-    scheduler = SCHEDULERS[schedule](make_agent(agent), executor, Simulator(ResponseCache()))
-    scheduler.run((start_episode(t, agent, 0) for t in weather_tasks(12)),
-                  lambda e: finished.append((e.trajectory.task_key, time.perf_counter() - start)))
-    executor.shutdown()
     slow_key = weather_tasks(1)[0].key
-    others = [at for key, at in finished if key != slow_key]
+    finished: list[tuple[str, str]] = []  # (task, what had ended the hold when it finished)
+
+    def on_finished(episode) -> None:
+        finished.append((episode.trajectory.task_key, backend.released_by))
+        if sum(key != slow_key for key, _ in finished) == 11:
+            backend.release.set()
+
+    scheduler = SCHEDULERS[schedule](make_agent(agent), executor, Simulator(ResponseCache()))
+    scheduler.run((start_episode(t, agent, 0) for t in weather_tasks(12)), on_finished)
+    executor.shutdown()
+    others = [released for key, released in finished if key != slow_key]
     assert len(others) == 11 and backend.slowed.is_set()
     if schedule == "continuous":
-        assert max(others) < 0.5 and finished[-1][0] == slow_key
+        assert others == [""] * 11 and finished[-1][0] == slow_key and backend.released_by == "the others"
     else:
-        assert min(others) >= 1.0
+        assert others == ["its own time"] * 11 and backend.released_by == "its own time"
 
 
 def test_a_continuous_run_writes_its_schedule_and_the_window_is_the_cli_max_active(tmp_path):

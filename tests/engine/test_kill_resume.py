@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers.kill_resume import Setting, trial
+from perf.kill_resume import Setting, trial
 
 
 @pytest.mark.slow  # SIGKILLs subprocess runs: seconds each

@@ -4,6 +4,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import time
 
 import pytest
 
@@ -118,11 +119,15 @@ def _planner_one_at_a_time():
 def test_busy_time_is_the_sum_of_the_modelled_batches(schedule):
     agent = _planner_one_at_a_time()
     executor = LocalExecutor(distinct_models(agent.roles), _sleeping_backends(agent, 0.05))
+    start = time.perf_counter()
     _, scheduler = run(agent, weather_tasks(4), schedule, executor=executor)
+    wall = time.perf_counter() - start
     models = distinct_models(agent.roles)
     for key, actor in scheduler.stats.actors.items():  # 0.05 s per sub-batch of at most the model's batch size
         modelled = 0.05 * sum(-(-size // models[key].batch_size) for size in actor.batch_sizes)
-        assert modelled <= actor.busy_s < modelled + 0.3
+        assert modelled <= actor.busy_s <= wall  # counted per batch, not per request: a load stretches both
+    if schedule == "lockstep":  # one role per tick: the actors' batches never overlap, so their busy time adds up
+        assert sum(actor.busy_s for actor in scheduler.stats.actors.values()) <= wall
     assert scheduler.stats.actors[agent.roles["planner"].actor_key].busy_s >= 8 * 0.05
     # Pipelined: the caller and summarizer worked while the planner did. Lockstep: one role per tick here.
     # Read from the actors' spans, not the wall clock, which a loaded machine stretches.
@@ -148,7 +153,7 @@ def test_queueing_time_runs_until_the_batch_starts():
         waits[schedule] = sorted(scheduler.stats.actors[agent.roles["planner"].actor_key].queue_s)
     assert len(waits["pipelined"]) == len(waits["lockstep"]) == 8
     assert waits["pipelined"][-1] >= 0.15 - 0.01 and sum(waits["pipelined"]) >= 0.3 - 0.02
-    assert waits["lockstep"][-1] < 0.05
+    assert waits["lockstep"][-1] < waits["pipelined"][-1] / 2  # handed over at once: no batch waited for
 
 
 @pytest.mark.parametrize("schedule", SCHEDULE_NAMES)

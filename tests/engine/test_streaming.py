@@ -4,9 +4,12 @@ from __future__ import annotations
 import threading
 import time
 
+import pytest
+
 from engine.backends.scripted import ScriptedBackend, call_once_then_answer
 from engine.backends.streaming import BatchRefillStream, ConcurrentStream, ImmediateStream, open_stream, submit_all
 from engine.types import ModelSpec, RoleRequest, RoleResult, SamplingParams
+from tests.helpers.clock import FakeClock
 
 
 def _request(i: int) -> RoleRequest:
@@ -14,31 +17,44 @@ def _request(i: int) -> RoleRequest:
 
 
 class SlowBatches:
-    """A batch backend that takes 0.1 s a batch and records the batch sizes."""
+    """A batch backend that takes 0.1 s of its clock a batch and records the batch sizes; the first batch is
+    held until `gate` is set (so what queues meanwhile does not depend on the machine's speed)."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: FakeClock | None = None, held: bool = False) -> None:
+        self.clock = clock or FakeClock()
         self.sizes: list[int] = []
         self.first_started = threading.Event()
+        self.gate = threading.Event()
+        if not held:
+            self.gate.set()
 
     def generate(self, requests: list[RoleRequest]) -> list[RoleResult]:
         self.sizes.append(len(requests))
         self.first_started.set()
-        time.sleep(0.1)
+        self.gate.wait(30)
+        self.clock.sleep(0.1)
         return [RoleResult(r.request_id, f"reply {r.request_id}") for r in requests]
 
 
 def test_batch_refill_forms_the_next_batch_from_what_queued_while_the_last_ran():
-    backend = SlowBatches()
-    stream = open_stream(backend, ModelSpec(model="m", batch_size=3))
-    assert isinstance(stream, BatchRefillStream)  # the backend has no stream of its own
+    clock = FakeClock()
+    backend = SlowBatches(clock, held=True)
+    stream = BatchRefillStream(backend.generate, 3, clock.perf_counter)
     first = stream.submit(_request(0))
-    backend.first_started.wait(5)
+    assert backend.first_started.wait(30)
     rest = [stream.submit(_request(i)) for i in range(1, 6)]
-    results = [future.result(timeout=5) for future in [first, *rest]]
+    backend.gate.set()
+    results = [future.result(timeout=30) for future in [first, *rest]]
     stream.close()
     assert backend.sizes == [1, 3, 2]
     assert [r.result.text for r in results] == [f"reply {i}" for i in range(6)]
-    assert 0.25 < stream.busy_seconds() < 0.6
+    assert stream.busy_seconds() == pytest.approx(3 * 0.1)  # three batches, read from the stream's clock
+
+
+def test_a_backend_without_a_stream_gets_batch_refill_at_the_role_capacity():
+    stream = open_stream(SlowBatches(), ModelSpec(model="m", batch_size=3))
+    assert isinstance(stream, BatchRefillStream) and stream.capacity == 3
+    stream.close()
 
 
 class Raises:
@@ -66,9 +82,11 @@ def test_a_stream_retries_a_raising_backend_once_then_fails_the_request_alone():
 
 def test_batch_refill_gathers_a_burst_of_submissions_into_one_batch():
     """Requests submitted a millisecond apart (the driver's burst after a wake-up) form one batch, not a
-    batch of the first alone."""
+    batch of the first alone. The quiet window is widened to 0.25 s here, so that a loaded machine stretching a
+    millisecond's sleep (to 10 ms past the 5 ms window, at a load of 4) cannot split the burst."""
     backend = SlowBatches()
     stream = BatchRefillStream(backend.generate, 8)
+    stream.QUIET_S, stream.MAX_GATHER_S = 0.25, 5.0  # read when the first request arrives
     futures = []
     for i in range(6):
         futures.append(stream.submit(_request(i)))

@@ -5,6 +5,7 @@ import dataclasses
 from typing import Any
 
 from benchmarks.core.types import Task
+from benchmarks.results.trajectories import untimed  # noqa: F401  (the tests' notion of identical trajectories)
 from engine.agents import make_agent, start_episode
 from engine.execution.executor import Executor
 from engine.execution.local import LocalExecutor
@@ -34,12 +35,6 @@ def tiny(preset: str, tiny_model_dir, per_role: bool = False, **model: Any) -> A
     if per_role:
         agent = assign_engines(dataclasses.replace(agent, placement="per-role"))
     return dataclasses.replace(agent, max_steps=2)
-
-
-def untimed(record: dict[str, Any]) -> dict[str, Any]:
-    """A trajectory record without what measures time: two runs of the same trajectory differ only there."""
-    usage = {role: {k: v for k, v in u.items() if k != "latency_s"} for role, u in record["usage"].items()}
-    return {**{k: v for k, v in record.items() if k not in ("started_at", "finished_at")}, "usage": usage}
 
 
 def run(agent: AgentSpec, tasks: list[Task], schedule: str = "lockstep", executor: Executor | None = None,

@@ -1,8 +1,6 @@
 """The modelled backend: scripted text, GPU-like generation time; and local actors overlapping in threads."""
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from engine.backends.base import make_backend
@@ -10,14 +8,16 @@ from engine.backends.modelled import PROFILES, ModelledBackend, TimingProfile, p
 from engine.backends.scripted import ScriptedBackend, call_once_then_answer
 from engine.execution.local import LocalExecutor
 from engine.types import ModelSpec, RoleRequest, RoleResult, SamplingParams
+from tests.helpers.clock import FakeClock
 
 
 def _requests(n: int, role: str = "planner") -> list[RoleRequest]:
     return [RoleRequest(str(i), role, f"question {i} 'name': 'tool_{i}'", SamplingParams(), i) for i in range(n)]
 
 
-def _sleeper(seconds: float, batch_size: int = 64) -> ModelledBackend:
-    return ModelledBackend(ScriptedBackend(call_once_then_answer), TimingProfile(seconds, 0.0, 0.0), batch_size, "sleeper")
+def _sleeper(seconds: float, batch_size: int = 64, clock=None) -> ModelledBackend:
+    return ModelledBackend(ScriptedBackend(call_once_then_answer), TimingProfile(seconds, 0.0, 0.0), batch_size, "sleeper",
+                           *([clock] if clock else []))
 
 
 def test_replies_are_the_scripted_ones():
@@ -38,10 +38,10 @@ def test_time_grows_with_every_prompt_token_and_with_the_longest_reply():
 
 
 def test_a_batch_larger_than_batch_size_runs_as_consecutive_sub_batches():
-    start = time.perf_counter()
-    results = _sleeper(0.1, batch_size=2).generate(_requests(5))
-    assert time.perf_counter() - start >= 0.3  # three sub-batches of 0.1 s, one after the other
-    assert results[0].latency_s == results[1].latency_s != results[4].latency_s
+    clock = FakeClock()
+    results = _sleeper(0.1, batch_size=2, clock=clock).generate(_requests(5))
+    assert clock.slept == [0.1, 0.1, 0.1]  # three sub-batches of 0.1 s, one after the other
+    assert [r.latency_s for r in results] == [pytest.approx(0.1)] * 5
     assert [r.request_id for r in results] == ["0", "1", "2", "3", "4"]
 
 
@@ -103,29 +103,32 @@ def _words(request: RoleRequest) -> str:
     return "w " * int(request.request_id)  # reply length = the request id, in tokens (words)
 
 
+def _submitted_together(stream, ids: list[int]) -> list:
+    """Every request queued before the engine thread takes any: it waits on the stream's (re-entrant) lock."""
+    with stream._wake:
+        return [stream.submit(RoleRequest(str(n), "planner", "p", SamplingParams(), 0)) for n in ids]
+
+
 def test_the_continuous_batching_model_returns_each_request_after_its_own_steps():
     """Two 2-step requests and a 20-step one start together (capacity 3, 20 ms a step): the short ones
     return after 2 steps, not when the long one ends."""
-    stream = ModelledBackend(ScriptedBackend(_words), TimingProfile(0.0, 0.0, 0.02), 3, "m").open_stream(3)
-    start = time.perf_counter()
-    futures = {n: stream.submit(RoleRequest(str(n), "planner", "p", SamplingParams(), 0)) for n in (2, 20, 2)}
-    short = futures[2].result(timeout=5)
-    short_at = time.perf_counter() - start
-    long = futures[20].result(timeout=5)
-    long_at = time.perf_counter() - start
+    clock = FakeClock()
+    stream = ModelledBackend(ScriptedBackend(_words), TimingProfile(0.0, 0.0, 0.02), 3, "m", clock).open_stream(3)
+    short, long, other = (future.result(timeout=30).result for future in _submitted_together(stream, [2, 20, 2]))
     stream.close()
-    assert short.result.completion_tokens == 2 and long.result.completion_tokens == 20
-    assert short_at < long_at / 2 and long_at > 0.38  # the short ones did not wait for the long one
-    assert 0.38 < stream.busy_seconds() < long_at + 0.05
+    assert short.completion_tokens == other.completion_tokens == 2 and long.completion_tokens == 20
+    assert short.latency_s == other.latency_s == pytest.approx(2 * 0.02)  # the short ones did not wait
+    assert long.latency_s == pytest.approx(20 * 0.02)
+    assert stream.busy_seconds() == pytest.approx(20 * 0.02) and stream.steps == 20
 
 
 def test_the_continuous_batching_model_runs_at_most_capacity_requests_per_step():
     """Capacity 1: three 5-step requests run one after the other; a slot frees only when a request ends."""
-    stream = ModelledBackend(ScriptedBackend(_words), TimingProfile(0.0, 0.0, 0.02), 1, "m").open_stream(1)
-    start = time.perf_counter()
-    futures = [stream.submit(RoleRequest("5", "planner", "p", SamplingParams(), 0)) for _ in range(3)]
-    for future in futures:
-        future.result(timeout=5)
+    clock = FakeClock()
+    stream = ModelledBackend(ScriptedBackend(_words), TimingProfile(0.0, 0.0, 0.02), 1, "m", clock).open_stream(1)
+    start = clock.perf_counter()
+    results = [future.result(timeout=30).result for future in _submitted_together(stream, [5, 5, 5])]
     stream.close()
-    assert time.perf_counter() - start >= 3 * 5 * 0.02 - 0.01
+    assert clock.perf_counter() - start == pytest.approx(3 * 5 * 0.02)  # one after the other
+    assert [r.latency_s for r in results] == [pytest.approx(5 * 0.02)] * 3  # each from when it joined
     assert stream.steps == 15 and stream.running_sum == 15

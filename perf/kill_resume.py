@@ -2,7 +2,7 @@
 finishes, compared with one uninterrupted run; used by tests/engine/test_kill_resume.py and
 perf/hardening_figures.py.
 
-Run as `python -m tests.helpers.kill_resume LOG ARGS...`, this module is `run_eval.py ARGS...` with one
+Run as `python -m perf.kill_resume LOG ARGS...`, this module is `run_eval.py ARGS...` with one
 addition: the scripted reply source `logged-walk` (the scripted backend's seeded-walk) appends the id of each
 request it answers to LOG. So a trial knows how many model calls each killed process made, and how many of
 them the run folder kept (finished records and checkpoint.jsonl).
@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmarks.results.files import CHECKPOINT_FILE, TRAJECTORIES_FILE
-from benchmarks.results.trajectories import latest_records
+from benchmarks.results.trajectories import latest_records, untimed
 from engine.runner.checkpoint import read_journals
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 SCRIPT = "logged-walk"
 
 
@@ -65,7 +65,7 @@ def _run(setting: Setting, out: Path, run_name: str, log: Path, kill_after_s: fl
     """One attempt, SIGKILLed `kill_after_s` after its first model call (once the process has started up);
     its return code (-SIGKILL when killed) and the seconds from its first model call to its end."""
     env = {**os.environ, "PYTHONPATH": str(REPO), "RAY_AUTH_MODE": "disabled"}
-    command = [sys.executable, "-m", "tests.helpers.kill_resume", str(log), *setting.argv(out, run_name)]
+    command = [sys.executable, "-m", "perf.kill_resume", str(log), *setting.argv(out, run_name)]
     process = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + timeout_s
     while process.poll() is None and not _calls_logged(log) and time.monotonic() < deadline:
@@ -93,8 +93,6 @@ def kept_calls(run_dir: Path) -> tuple[int, int]:
 
 
 def comparable_records(run_dir: Path) -> list[dict]:
-    from tests.helpers.scheduling import untimed
-
     return sorted((untimed(r) for r in latest_records(run_dir / TRAJECTORIES_FILE).values()), key=lambda r: r["task_key"])
 
 
