@@ -33,7 +33,7 @@ from engine.execution import ray_reaper
 from engine.execution.ray_start import (RayUnavailable, first_line, init_ray, ray_environment, ray_logs_dir,
                                         worker_failed_to_register)
 from engine.execution.worker import RoleWorker, StreamingRoleWorker
-from engine.execution.control import RunControl, wake_steps
+from engine.execution.control import WAKE_S, RunControl, wake_steps
 from engine.execution.placement import PlacementImpossible, actor_resources, fit_problem, largest_node
 from engine.backends.streaming import StreamedResult, failed_results
 from engine.types import ModelSpec
@@ -83,7 +83,6 @@ class RayExecutor(Executor):
     MAX_BACKOFF_S = 30.0
     TRIES_PER_BATCH = 2
     START_TIMEOUT_S = 900.0  # a replacement that has not loaded its model by then never will (no node fits)
-    PLACED_POLL_S = 0.1  # how often a wait on a grown replica's placement group looks again
     MAX_REQUESTS_IN_FLIGHT = 10_000  # a streaming actor's concurrent calls (asyncio tasks: cheap); the window is far lower
 
     def __init__(self, models: dict[str, ModelSpec], address: str | None = None,
@@ -392,9 +391,9 @@ class RayExecutor(Executor):
         backoff = min(self.MAX_BACKOFF_S, self.restart_backoff_s * 2 ** (self.restarts[replica] - 1))
         self.pending[replica] = Replacement(time.monotonic() + backoff, exc)
 
-    def _poll_restarts(self, wait: bool = False) -> None:
-        """Starts the replacements whose backoff has passed and puts back in the router those that run. `wait`:
-        block until each started one answers (or START_TIMEOUT_S)."""
+    def _poll_restarts(self) -> None:
+        """Starts the replacements whose backoff has passed and puts back in the router those that run; one not
+        answering within START_TIMEOUT_S of its start stops the run."""
         for replica, replacement in list(self.pending.items()):
             if replacement.placed is not None:  # a grown replica waits for its GPUs (a sweep asked: they are free)
                 if not self.ray.wait([replacement.placed], timeout=0)[0]:
@@ -408,8 +407,7 @@ class RayExecutor(Executor):
                 replacement.deadline = time.monotonic() + self.START_TIMEOUT_S
             if replacement.ready is None:
                 continue
-            timeout = max(0.0, replacement.deadline - time.monotonic()) if wait else 0
-            if self.ray.wait([replacement.ready], timeout=timeout)[0]:
+            if self.ray.wait([replacement.ready], timeout=0)[0]:
                 self._replacement_started(replica, replacement)
             elif time.monotonic() >= replacement.deadline:
                 what = f"Last death: {first_line(replacement.exc)}" if replacement.exc else "It was a grown replica."
@@ -433,12 +431,14 @@ class RayExecutor(Executor):
         self._wait_until(key, lambda router: not any(k == key for k, _ in self.pending))
 
     def _wait_until(self, key: str, done: Any) -> None:
+        """Polls the replacements (and grown replicas waiting for their GPUs) until `done`, waking every WAKE_S
+        to look at the run's stop flag: a sweep's Ctrl-C must not wait out a backoff or a model load."""
         router = self.pools.routers[key]
         while not done(router):
-            soonest = min((r.start_at for (k, _), r in self.pending.items() if k == key and r.placed is None),
-                          default=time.monotonic() + self.PLACED_POLL_S)  # a grown replica waits for its GPUs
-            time.sleep(max(0.0, soonest - time.monotonic()))
-            self._poll_restarts(wait=True)
+            self.control.stop.check()
+            self._poll_restarts()
+            if not done(router):
+                time.sleep(WAKE_S)
 
     def _check_room(self, replica: Replica, exc: BaseException) -> None:
         """A replacement needs a live node with its CPUs and GPUs: when its node died (a raylet gone, a

@@ -133,3 +133,29 @@ def test_a_ray_init_whose_worker_fails_to_register_twice_is_one_sentence() -> No
                                              r"Ray's logs are in "):
         init_ray(ray, None, timeout_s=30)
     assert ray.inits == 2
+
+
+def test_a_stop_ends_the_wait_for_a_dead_replicas_replacement_at_once(monkeypatch) -> None:
+    """A sweep's Ctrl-C sets the run's stop flag: a run waiting out a replacement's backoff stops within a wake-up."""
+    import threading
+    import time
+
+    from engine.execution.ray_executor import Replacement
+
+    executor = _executor(monkeypatch, FakeRay(failures=0))
+    key = "scripted:x:bf16"
+    executor.pools.routers[key].died(0)
+    executor.pending[(key, 0)] = Replacement(time.monotonic() + 60, RuntimeError("it died"))  # a long backoff
+    raised: list[BaseException] = []
+
+    def wait() -> None:
+        try:
+            executor._wait_for_a_replacement(key)
+        except BaseException as exc:  # noqa: BLE001 - what the waiting thread saw
+            raised.append(exc)
+
+    waiter = threading.Thread(target=wait, daemon=True)
+    waiter.start()
+    executor.control.stop.set()
+    waiter.join(timeout=10)
+    assert not waiter.is_alive() and len(raised) == 1 and isinstance(raised[0], KeyboardInterrupt)
