@@ -105,7 +105,7 @@ def test_a_batch_that_raises_twice_fails_its_trajectories_and_the_run_goes_on(sc
 def ray_session():
     ray = pytest.importorskip("ray")
     os.environ.setdefault("RAY_AUTH_MODE", "disabled")
-    ray.init(include_dashboard=False, log_to_driver=False, configure_logging=False)
+    ray.init(address="local", include_dashboard=False, log_to_driver=False, configure_logging=False)
     yield ray
     ray.shutdown()
 
