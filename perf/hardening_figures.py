@@ -4,7 +4,7 @@
 
 Writes perf/results/hardening_figures.json.
 """
-import json, random, sys, tempfile, time
+import json, random, tempfile
 from pathlib import Path
 from benchmarks.scoring.verified import states
 from tools_sim.simulator import Simulator

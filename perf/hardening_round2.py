@@ -10,7 +10,6 @@ Writes perf/results/hardening_round2.json.
 """
 from __future__ import annotations
 
-import errno
 import json
 import os
 import shutil

@@ -21,7 +21,8 @@ from engine.backends.openai_http import EndpointSettings, MalformedReply  # noqa
 from benchmarks.results.files import dumps  # noqa: E402
 from engine.config.safe_yaml import YamlFileError, load_yaml  # noqa: E402
 from tools_sim.keys import MAX_ARGUMENT_DEPTH, canonical_key, parse_key, too_deep, upstream_key  # noqa: E402
-from tools_sim.layout import MAX_NAME_BYTES, safe_part  # noqa: E402
+from benchmarks.core.naming import MAX_NAME_BYTES  # noqa: E402
+from tools_sim.layout import safe_part  # noqa: E402
 from tools_sim.simulator import parse_arguments  # noqa: E402
 
 ANY_CHAR = st.integers(0, 0x10FFFF).map(chr)  # surrogates included: model text can hold them

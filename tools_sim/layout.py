@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from benchmarks.core.naming import MAX_NAME_BYTES, change_name, path_part, standardize, standardize_category
+from benchmarks.core.naming import change_name, path_part, standardize, standardize_category
 
 ApiPath = tuple[str, str, str]  # (category folder, tool folder, api file stem)
 Records = dict[str, dict[str, Any]]  # one API file: key text -> reply object

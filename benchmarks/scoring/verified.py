@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 
 # A number with thousands separators ("1,234,567.5") or a plain one ("1234.5", "07"); or a word. A word

@@ -134,7 +134,7 @@ def test_timeout_and_retries_from_flags_and_yaml(tmp_path: Path, capsys) -> None
         assert problem in capsys.readouterr().err
     agent.write_text("preset: chat-single\nmodel: {max_retries: -2}\n")
     assert run_eval.main(["run", "--agent", str(agent), "--benchmark", "embedded", "--out", str(tmp_path / "o")]) == 2
-    assert f"max_retries must be a whole number of at least 0" in capsys.readouterr().err
+    assert "max_retries must be a whole number of at least 0" in capsys.readouterr().err
 
 
 @pytest.mark.slow

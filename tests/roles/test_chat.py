@@ -5,7 +5,7 @@ import pytest
 
 from roles.chat import CALLER_CUE, PLANNER_CUE, SUMMARIZER_CUE, ChatMulti, ChatSingle
 from roles.types import Action, Plan, Turn
-from tests.helpers.role_fixtures import QUERY, THOUGHT, TOOLS, context
+from tests.helpers.role_fixtures import QUERY, THOUGHT, context
 
 SCHEMA_LINES = [  # written by hand: one signature line per tool, api description whitespace-normalised
     "- transfermarkt_search_for_theclique(name: string): Search by name",

@@ -15,7 +15,7 @@ import pytest
 
 from engine.cli.main import main
 from tools_sim.cache import ResponseCache
-from tools_sim.layout import MAX_NAME_BYTES
+from benchmarks.core.naming import MAX_NAME_BYTES
 from tools_sim.server import VirtualServer
 from tools_sim.simulator import Simulator
 from tools_sim.store import Store

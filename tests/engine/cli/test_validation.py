@@ -1,7 +1,6 @@
 """Bad values and names refused before anything is written: one line naming what is wrong, exit status 2."""
 from __future__ import annotations
 
-import json
 
 import pytest
 
