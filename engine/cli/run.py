@@ -15,7 +15,7 @@ from engine.runner.checkpoint import CheckpointError
 from engine.runner.identity import RunIdentityMismatch
 from engine.runner.run_lock import RunFolderBusy, hold_run_folder
 from benchmarks.core.naming import path_part
-from benchmarks.core.values import max_steps_problem
+from benchmarks.core.values import max_steps_problem, positive_number_problem
 from benchmarks.results.files import SCORES_FILE, TRAJECTORIES_FILE, DiskFull
 from benchmarks.results.trajectories import BAD_SUFFIX, corrupt_lines, move_corrupt_lines
 from engine.cli.base import Subcommand, UserError, at_least, guarded
@@ -96,6 +96,9 @@ class RunCommand(Subcommand):
         parser.add_argument("--size-from", metavar="RUN_DIR",
                             help="--replicas auto sizes by the tokens each role generated per task in this finished "
                                  "run folder (an earlier run of the same agent) instead of its declared max_new_tokens")
+        parser.add_argument("--placement-timeout", type=float, metavar="SECONDS",
+                            help="Ray: how long the run waits for room in the cluster for its replicas before it stops "
+                                 "(default 3600; a run that could never fit fails at once)")
         parser.add_argument("--max-active", type=int, help="trajectories in flight (default: all; continuous: twice the "
                                                                  "engines' capacity; 1 = one at a time)")
         parser.add_argument("--schedule", choices=SCHEDULES.names(), default=DEFAULT_SCHEDULE,
@@ -124,6 +127,9 @@ class RunCommand(Subcommand):
         check_benchmark_args(args)
         check_model_args(args)
         at_least(args.max_active, 1, "--max-active")
+        if args.placement_timeout is not None and (
+                problem := positive_number_problem("--placement-timeout", args.placement_timeout)):
+            raise UserError(problem)
         if args.max_steps is not None and (problem := max_steps_problem("--max-steps", args.max_steps)):
             raise UserError(problem)
         if args.run_name is not None:
@@ -132,6 +138,7 @@ class RunCommand(Subcommand):
             raise UserError("--size-from sizes replicas the way --replicas auto does: give --replicas auto --gpus N too")
 
     def run(self, args: argparse.Namespace, argv: list[str]) -> int:
+        from engine.execution.control import RunControl
         from engine.judges import check_judge_spec
         from engine.runner.build import Simulation, build_run
         from engine.runner.run import RunConfig
@@ -148,7 +155,8 @@ class RunCommand(Subcommand):
                            seed=args.seed, executor=args.executor, ray_address=args.ray_address, max_active=args.max_active,
                            schedule=args.schedule, progress=not args.no_progress,
                            retry_failed=not args.no_retry_failed, extend=args.extend, command=["umi-eval", *argv],
-                           sizing=sizing)
+                           sizing=sizing, control=RunControl(room_timeout_s=args.placement_timeout)
+                           if args.placement_timeout is not None else None)
         run = guarded(build_run)(config, bench, Simulation(args.cache, args.miss_policy, args.store, args.sim_model))
         gc.freeze()  # the tasks live to the end: the cyclic collector's full passes need not walk them (issue 12)
         with hold_run_folder(Path(args.out) / run_name):  # --repair writes too

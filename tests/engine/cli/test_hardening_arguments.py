@@ -82,3 +82,24 @@ def test_a_sweep_out_that_is_a_file_is_refused(tmp_path: Path, capsys, a_file: P
     _refused(capsys, ["sweep", str(sweep)], "out: " + str(a_file) + " is a file, not a folder")
     sweep.write_text("out: [1]\nagents: [oracle]\nbenchmarks: [{benchmark: embedded, per_group: 1}]\nexecutor: local\n")
     _refused(capsys, ["sweep", str(sweep)], "out must be a folder name")
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "nan", "inf"])
+def test_a_placement_timeout_that_is_no_positive_number_is_refused(tmp_path: Path, capsys, value: str) -> None:
+    _refused(capsys, RUN + ["--out", str(tmp_path / "o"), f"--placement-timeout={value}"],
+             "--placement-timeout must be a number above 0")
+    assert not (tmp_path / "o").exists()
+
+
+def test_the_placement_timeout_reaches_the_run(tmp_path: Path, monkeypatch) -> None:
+    import engine.runner.build
+
+    class Built(Exception):
+        pass
+
+    def build_run(config, *_):
+        raise Built(config.control.room_timeout_s)
+
+    monkeypatch.setattr(engine.runner.build, "build_run", build_run)
+    with pytest.raises(Built, match=r"^90.0$"):
+        run_eval.main(RUN + ["--out", str(tmp_path / "o"), "--placement-timeout", "90"])
