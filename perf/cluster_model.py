@@ -19,7 +19,7 @@ What is real and what is modelled:
   whenever a run or a trajectory ends; a grown replica has a GPU of its own and is routed to once its model is
   loaded; a run's admission window is fixed at its start, as the engine's continuous schedule's is;
 - give-back (`GiveBackRule`): a running run gives back a replica with no work for `idle_s` by the engine's own
-  decision (engine.execution.giveback.plan_giveback), checked when a trajectory ends and `idle_s` after a
+  decision (perf.giveback.plan_giveback), checked when a trajectory ends and `idle_s` after a
   replica idles, while a queued run waits or growth would give another running run a GPU. The model knows
   each trajectory's calls ahead, so it can also release a role no trajectory will call again
   (`release_finished`; the engine cannot tell). A given-back replica has nothing in flight (it was idle), so
@@ -51,14 +51,17 @@ import functools
 import heapq
 import itertools
 import random
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from engine.execution.giveback import RoleIdle, plan_giveback
-from engine.execution.growth import RunLoad, plan_growth
-from engine.execution.replicas import dhondt
-from engine.execution.routing import Router
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script: perf/ beside engine/
+
+from perf.giveback import RoleIdle, plan_giveback  # noqa: E402
+from engine.execution.growth import RunLoad, plan_growth  # noqa: E402
+from engine.execution.replicas import dhondt  # noqa: E402
+from engine.execution.routing import Router  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "results" / "cluster_model.json"
 
@@ -320,7 +323,7 @@ class RunModel:
 
 @dataclass(frozen=True)
 class GiveBackRule:
-    """When runs give back idle replicas (engine.execution.giveback.plan_giveback)."""
+    """When runs give back idle replicas (perf.giveback.plan_giveback)."""
     idle_s: float  # a replica idle this long goes, if someone could use its GPU
     release_finished: bool = False  # a role no trajectory will call again may go to zero replicas
 
@@ -331,7 +334,7 @@ def simulate(runs: list[RunModel], gpus: int, profile: Profile = H100_7B, driver
     """Runs start in order while their GPUs fit (a placement group per run) and queue otherwise. With
     `grow_cap`, GPUs no queued run can take go to running runs (engine.execution.growth.plan_growth, up to
     `grow_cap` replicas per run): at the start, when a run ends, and when a trajectory ends. With `give_back`,
-    running runs give back idle replicas (engine.execution.giveback) while a queued run waits or growth would
+    running runs give back idle replicas (perf.giveback) while a queued run waits or growth would
     give another running run a GPU: checked when a trajectory ends and `idle_s` after a replica idles; growth
     then waits while a run is queued. Every
     GPU that a run takes (at its start or growing) loads a model for `load_s` first."""

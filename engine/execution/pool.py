@@ -46,9 +46,8 @@ class Pools:
 
     def split(self, key: str, requests: list[RoleRequest]) -> list[Part]:
         """The batch's requests, one part per replica the router sends some to (in replica order)."""
-        if self.single[key]:  # one replica: nothing to route (the driver's hot path), only its load to count
-            self.routers[key].load[0] += len(requests)  # right from the first request if the pool grows
-            return [Part(key, 0, requests)]
+        if self.single[key]:
+            return [self._unrouted(key, requests)]
         by_replica: dict[int, list[RoleRequest]] = {}
         for request in requests:
             by_replica.setdefault(self.routers[key].route(request.request_id), []).append(request)
@@ -56,10 +55,15 @@ class Pools:
 
     def streamed(self, key: str, request: RoleRequest) -> Part:
         """One streamed request's part, on the replica the router picks (`split` of a batch of one)."""
-        if self.single[key]:  # not routed, but counted as split counts it (the pool may grow)
-            self.routers[key].load[0] += 1
-            return Part(key, 0, [request], streamed=True)
+        if self.single[key]:
+            return self._unrouted(key, [request], streamed=True)
         return Part(key, self.routers[key].route(request.request_id), [request], streamed=True)
+
+    def _unrouted(self, key: str, requests: list[RoleRequest], streamed: bool = False) -> Part:
+        """A pool of one: nothing to route (the driver's hot path), only its load to count, right from the first
+        request, in case the pool grows."""
+        self.routers[key].load[0] += len(requests)
+        return Part(key, 0, requests, streamed=streamed)
 
     def finished(self, part: Part) -> None:
         self.routers[part.key].finished(part.replica, len(part.requests))

@@ -1,8 +1,9 @@
 """Which idle replicas a running run gives back to the sweep (docs/cluster.md, "Runs give back idle replicas").
 
 The counterpart of engine.execution.growth: a run holds its GPUs to its end, so in its tail (every trajectory
-past the planner and caller, a summarizer backlog) most of them idle. A pure decision, shared by the cluster
-model (perf/cluster_model.py); it names replicas, the caller releases them. A replica goes when:
+past the planner and caller, a summarizer backlog) most of them idle. A pure decision used by the cluster model
+(perf/cluster_model.py) only: the engine gives nothing back yet (docs/cluster.md says why), so it lives here,
+beside the model; it names replicas, the caller releases them. A replica goes when:
 1. someone could use its GPU (the caller says so: a queued run, or the growth decision for another run);
 2. it has had no queued or running work for `idle_s` (an idle replica is the least loaded, so the router
    sends it every new trajectory first: idle this long means none came and every home is elsewhere);

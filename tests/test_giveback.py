@@ -1,9 +1,9 @@
-"""The give-back decision (engine.execution.giveback): which idle replicas a running run hands back."""
+"""The give-back decision of the cluster model (perf.giveback): which idle replicas a running run hands back."""
 from __future__ import annotations
 
 import pytest
 
-from engine.execution.giveback import GiveBack, RoleIdle, plan_giveback
+from perf.giveback import GiveBack, RoleIdle, plan_giveback
 from engine.execution.growth import MIN_TRAJECTORIES, RunLoad, plan_growth
 
 
