@@ -73,6 +73,26 @@ class Executor(ABC):
         self.on_finished: list[FinishListener] = []
         self.growth_asked: collections.deque[str] = collections.deque()  # keys to grow, from any thread
         self.grown_unix_s: dict[tuple[str, int], float] = {}  # each grown replica: when it was asked for
+        self.released_unix_s: dict[str, float] = {}  # each engine given back before the run's end: when
+
+    def release(self, actor_key: str) -> None:
+        """Gives back every replica of `actor_key` before the run ends. The schedule calls it (on the driver's
+        thread) once no trajectory, live or left to admit, will call the engine again (engine.agents'
+        roles_ahead): in a run's tail every alpha-UMi trajectory is at its summarizer, and its planners and
+        callers idle. On Ray their GPUs go back to the cluster at once, for a sweep's queued run or for growth
+        (docs/cluster.md, "Runs give back finished engines"). A request for it after that fails (EngineReleased)."""
+        if actor_key in self.released_unix_s:
+            return
+        self.released_unix_s[actor_key] = round(time.time(), 3)
+        self.pools.release(actor_key)
+        self._release_replicas(actor_key)
+
+    def _release_replicas(self, actor_key: str) -> None:
+        """Frees what the key's replicas hold (their threads and models here; Ray: actors and GPUs)."""
+
+    def _released(self, actor_key: str) -> dict[str, float]:
+        """run.json's mark of an engine given back (models.<key>): when."""
+        return {"released_unix_s": self.released_unix_s[actor_key]} if actor_key in self.released_unix_s else {}
 
     def grow(self, actor_key: str) -> None:
         """Asks for one more replica of `actor_key` (a sweep's run grown into a freed GPU, engine.execution.
@@ -82,6 +102,8 @@ class Executor(ABC):
     def _take_growth(self) -> None:
         while self.growth_asked:
             key = self.growth_asked.popleft()
+            if key in self.released_unix_s:  # asked for before its engine was given back
+                continue
             replica = (key, self.pools.grow(key))
             self.grown_unix_s[replica] = round(time.time(), 3)
             self._add_replica(replica)

@@ -35,6 +35,13 @@ class LocalExecutor(Executor):
         self.workers[key].append(RoleWorker(self.pools.specs[key][n], self.backends.get(key)))
         self.threads[key].append(ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"actor-{key}-{n}"))
 
+    def _release_replicas(self, actor_key: str) -> None:
+        """Its threads and streams stop; the workers stay for run.json's figures (one process: no GPU to give back)."""
+        for pool in self.threads[actor_key]:
+            pool.shutdown()
+        for worker in self.workers[actor_key]:
+            worker.close_stream()
+
     def _start(self, part: Part) -> Future:
         if part.streamed:
             return self._start_streamed([part])[0]
@@ -98,8 +105,8 @@ class LocalExecutor(Executor):
         return {key: sum(worker.stream_busy_seconds() for worker in workers) for key, workers in self.workers.items()}
 
     def info(self) -> dict[str, Any]:
-        return {key: replicas_info([{**worker.info(), **self._grown((key, n))} for n, worker in enumerate(workers)])
-                for key, workers in self.workers.items()}
+        return {key: {**replicas_info([{**worker.info(), **self._grown((key, n))} for n, worker in enumerate(workers)]),
+                      **self._released(key)} for key, workers in self.workers.items()}
 
     def shutdown(self) -> None:
         for pools in self.threads.values():

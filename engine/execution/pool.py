@@ -16,6 +16,15 @@ from engine.execution.routing import Router
 from engine.types import ModelSpec, RoleRequest
 
 
+class EngineReleased(RuntimeError):
+    """A request for an engine given back: the agent said no trajectory would call it again (its `roles_ahead`),
+    and one did. A bug of the agent's declaration, not of the run's input."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"engine {key!r} was given back before the run ended (no live or queued trajectory was to "
+                         "call it, by the agent's roles_ahead), and a trajectory called it: the agent's roles_ahead is wrong")
+
+
 @dataclass(frozen=True)
 class BatchTiming:
     started_at: float  # time.time() when the actor began the batch: comparable across processes on one host
@@ -43,9 +52,16 @@ class Pools:
         self.specs = {key: replica_specs(spec) for key, spec in models.items()}
         self.routers = {key: Router(len(specs)) for key, specs in self.specs.items()}
         self.single = {key: len(specs) == 1 for key, specs in self.specs.items()}
+        self.released: set[str] = set()  # keys whose replicas were given back (Executor.release)
+
+    def release(self, key: str) -> None:
+        """No request may go to `key` again: its replicas are being given back."""
+        self.released.add(key)
 
     def split(self, key: str, requests: list[RoleRequest]) -> list[Part]:
         """The batch's requests, one part per replica the router sends some to (in replica order)."""
+        if key in self.released:
+            raise EngineReleased(key)
         if self.single[key]:
             return [self._unrouted(key, requests)]
         by_replica: dict[int, list[RoleRequest]] = {}
@@ -55,6 +71,8 @@ class Pools:
 
     def streamed(self, key: str, request: RoleRequest) -> Part:
         """One streamed request's part, on the replica the router picks (`split` of a batch of one)."""
+        if key in self.released:
+            raise EngineReleased(key)
         if self.single[key]:
             return self._unrouted(key, [request], streamed=True)
         return Part(key, self.routers[key].route(request.request_id), [request], streamed=True)
