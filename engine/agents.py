@@ -58,7 +58,19 @@ class Agent(Protocol):
 
     def next_step(self, episode: Episode) -> NextStep: ...
     def on_generation(self, episode: Episode, result: RoleResult) -> ToolCall | None: ...
+    # Optional: `roles_ahead(episode) -> tuple[str, ...]`, the roles an unfinished episode may still call, never
+    # growing as it goes (see `roles_ahead` below; without it, every role of the spec).
     def on_observation(self, episode: Episode, observation: Observation) -> None: ...
+
+
+def roles_ahead(agent: Agent, episode: Any) -> tuple[str, ...]:
+    """The roles a trajectory may still call: none once it is done; else what its agent declares, or every role
+    of the agent's spec. The schedule gives an engine back once no live or queued trajectory has its role ahead
+    (engine.execution.executor.Executor.release), so a declaration must never leave out a role still called."""
+    if episode.trajectory.done:
+        return ()
+    declared = getattr(agent, "roles_ahead", None)
+    return declared(episode) if declared is not None else tuple(agent.spec.roles)
 
 
 def request_seed(run_seed: int, trajectory: Trajectory, index: int | str) -> int:
@@ -174,6 +186,10 @@ class MultiAgent(_ModelAgent):
         if episode.phase == "call":
             return self._request(episode, "caller", self.format.caller_prompt(ctx, episode.thought))
         return self._request(episode, "summarizer", self.format.summarizer_prompt(ctx))
+
+    def roles_ahead(self, episode: Episode) -> tuple[str, ...]:
+        """Past the planner's conclusion only the summarizer is left: nothing leads back to planning."""
+        return _SUMMARIZER_ONLY if episode.phase == "summarize" else MULTI_ROLES
 
     def on_generation(self, episode: Episode, result: RoleResult) -> ToolCall | None:
         episode.trajectory.record_usage(result_role(episode), result)
@@ -322,6 +338,7 @@ class AgentKind:
 
 
 MULTI_ROLES = ("planner", "caller", "summarizer")
+_SUMMARIZER_ONLY = ("summarizer",)
 SINGLE_ROLES = ("backbone",)
 # Agent kinds by name (AgentSpec.kind); adding one is its agent class plus one line here.
 AGENT_KINDS: Registry[AgentKind] = Registry("agent kind")

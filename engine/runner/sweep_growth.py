@@ -7,6 +7,7 @@ to start (a queued run that could start takes the GPUs first), and SETTLE_S have
 started, ended or grew (Ray's free resources lag its placement groups). Each growth is recorded in sweep.json
 (`runs.<name>.grown`); the replica itself in the run's run.json (`grown_unix_s`, engine.execution.executor).
 `grow: false` in the sweep file turns it off; `grow_cap` caps the replicas a run may add (default GROW_CAP).
+A run that has given an engine back (engine.execution.executor.Executor.release) grows no more.
 An error while growing (Ray unreachable) stops growth only, recorded in sweep.json (`growth_stopped`).
 """
 from __future__ import annotations
@@ -94,11 +95,15 @@ class Grower:
     def _load(self, name: str) -> RunLoad:
         executor, left, work = self.attached[name]
         gpus_each = {key: executor.resources[(key, 0)].num_gpus for key in executor.pools.specs}
-        keys = [key for key, gpus in gpus_each.items() if gpus > 0]  # growth is of GPU engines
-        return RunLoad(name, left(), sum(executor.resources[r].num_gpus for r in list(executor.replicas)),
+        released = dict(executor.released_unix_s)
+        keys = [key for key, gpus in gpus_each.items() if gpus > 0 and key not in released]  # GPU engines in use
+        # A run that has given an engine back is in its tail: it grows no more (its GPUs go the other way).
+        can_grow = 0 if released else self.cap - len(executor.grown_unix_s) - len(executor.growth_asked)
+        return RunLoad(name, left(), sum(executor.resources[r].num_gpus for r in list(executor.replicas)
+                                         if r[0] not in released),
                        {key: work.get(key, 0.0) for key in keys},
                        {key: len(executor.pools.specs[key]) for key in keys}, {key: gpus_each[key] for key in keys},
-                       self.cap - len(executor.grown_unix_s) - len(executor.growth_asked))
+                       can_grow)
 
 
 def _ray_free_gpus() -> float:

@@ -5,6 +5,11 @@ continuous) is the policy of where a request goes and when the loop wakes up; `m
 units are in flight (1 reproduces the one-query-at-a-time runners of ToolBench/alpha-UMi).
 
 A request's queueing time runs from when its trajectory asked for it until its batch started on the actor.
+
+Once every trajectory is admitted, the loop gives back the engines no live trajectory has ahead (the agent's
+roles_ahead; Executor.release): an alpha-UMi run's planners and callers in its tail, when every trajectory left
+is at its summarizer, so a sweep's queued run can take their GPUs. It looks at most every RELEASE_CHECK_S (a
+look costs one call per live trajectory), when a reply is applied or a trajectory ends.
 """
 from __future__ import annotations
 
@@ -13,12 +18,15 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator, Protocol
 
-from engine.agents import Agent, Episode
+from engine.agents import Agent, Episode, roles_ahead
 from engine.schedule.hooks import NoCheckpoint, StepHook
 from engine.execution.executor import Executor, FinishedBatch
 from engine.backends.streaming import failed_results
 from engine.types import RoleRequest, RoleResult
 from tools_sim.types import ToolCall
+
+
+RELEASE_CHECK_S = 0.25
 
 
 class ToolSimulator(Protocol):
@@ -67,6 +75,11 @@ class Scheduler(ABC):
         self.active = 0  # units started and not finished
         self.peak_active = 0
         self._on_finished: Callable[[Episode], None] = lambda episode: None
+        self._live: dict[int, Episode] = {}  # started and not finished, by id
+        self._lookahead: Lookahead | None = None  # the episodes not yet admitted
+        self._all_admitted = False  # none is left
+        self._released: set[str] = set()
+        self._release_checked_at = float("-inf")
 
     @abstractmethod
     def run(self, episodes: Iterable[Episode], on_finished: Callable[[Episode], None]) -> None:
@@ -85,8 +98,12 @@ class Scheduler(ABC):
 
     def _admit(self, pending: Iterator[Episode], room: int | None) -> list[Episode]:
         """Starts up to `room` new units (all when None)."""
-        admitted = take_up_to(pending, room)
+        if self._lookahead is None or self._lookahead.source is not pending:
+            self._lookahead = Lookahead(pending)
+        admitted = take_up_to(self._lookahead, room)
+        self._all_admitted = self._lookahead.exhausted()
         for episode in admitted:
+            self._live[id(episode)] = episode
             if not episode.trajectory.started_at:  # a trajectory resumed from a checkpoint keeps its start
                 episode.trajectory.started_at = time.time()
         self.active += len(admitted)
@@ -144,6 +161,7 @@ class Scheduler(ABC):
         self.stats.actors[actor_key].queue_s.append(max(0.0, started_at - asked_at))
         call = self.agent.on_generation(episode, result)
         self.checkpoint.generated(episode, result, call)
+        self._release_finished_engines()
         return episode, call
 
     def _call_tools(self, tool_calls: list[tuple[Episode, ToolCall]]) -> None:
@@ -160,8 +178,25 @@ class Scheduler(ABC):
 
     def _finish(self, episode: Episode) -> None:
         self.active -= 1
+        del self._live[id(episode)]
         episode.trajectory.finished_at = time.time()
         self._on_finished(episode)
+        self._release_finished_engines()
+
+    def _release_finished_engines(self) -> None:
+        """Gives back the engines no trajectory will call again (module docstring), once all are admitted."""
+        if not (self._all_admitted and self._live) or len(self._released) == len(self.stats.actors):
+            return  # (with none live the run is ending, and its shutdown frees everything)
+        now = time.monotonic()
+        if now - self._release_checked_at < RELEASE_CHECK_S:
+            return
+        self._release_checked_at = now
+        ahead = {self.actor_of_role[role] for episode in self._live.values() for role in roles_ahead(self.agent, episode)}
+        if not ahead:
+            return  # every trajectory left is done: the run is ending
+        for key in self.stats.actors.keys() - ahead - self._released:
+            self._released.add(key)
+            self.executor.release(key)
 
 
 def one_result_per_request(done: FinishedBatch) -> list[RoleResult]:
@@ -173,6 +208,30 @@ def one_result_per_request(done: FinishedBatch) -> list[RoleResult]:
         return done.results
     return failed_results(done.batch.requests, f"the backend returned {len(answered)} results for {len(asked)} "
                                                 "requests, not one per request")
+
+
+class Lookahead:
+    """An iterator that can tell it has run dry before it is asked for more (it draws one item ahead)."""
+
+    _NOTHING = object()
+
+    def __init__(self, source: Iterator[Episode]) -> None:
+        self.source = source
+        self._next: object = self._NOTHING
+
+    def __iter__(self) -> Lookahead:
+        return self
+
+    def __next__(self) -> Episode:
+        if self._next is not self._NOTHING:
+            item, self._next = self._next, self._NOTHING
+            return item  # type: ignore[return-value]
+        return next(self.source)
+
+    def exhausted(self) -> bool:
+        if self._next is self._NOTHING:
+            self._next = next(self.source, self._NOTHING)
+        return self._next is self._NOTHING
 
 
 def take_up_to(iterator: Iterator[Episode], n: int | None) -> list[Episode]:

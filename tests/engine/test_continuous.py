@@ -93,7 +93,8 @@ def test_trajectories_in_flight_never_exceed_the_window(max_active):
     scheduler.run(episodes, episodes.on_finished)
     window = max_active or WINDOW_PER_SLOT * 3 * 3  # three engines of batch_size 3
     assert scheduler.window == window
-    assert episodes.most == window  # filled, never beyond
+    assert scheduler.peak_active == window  # filled, never beyond
+    assert episodes.most == window + 1  # taken: one more, drawn ahead (how the loop knows when none is left)
     assert episodes.finished == 60 and episodes.in_flight == 0 and scheduler.active == 0
 
 

@@ -250,7 +250,7 @@ class _Executor:
         self.pools = SimpleNamespace(specs={"m": [None]}, routers={"m": router})
         self.resources = {("m", 0): SimpleNamespace(num_gpus=1.0)}
         self.replicas = [("m", 0)]
-        self.grown_unix_s, self.growth_asked = {}, []
+        self.grown_unix_s, self.growth_asked, self.released_unix_s = {}, [], {}
 
     def growing_gpus(self) -> float:
         return float(len(self.growth_asked))
@@ -280,6 +280,23 @@ def test_the_grower_waits_until_every_run_is_placed_and_none_is_about_to_start(m
     assert [g["engine"] for g in book.state["runs"]["busy"]["grown"]] == ["m", "m"] and saved
     detach()
     assert "quiet" not in grower.attached
+
+
+def test_a_run_that_gave_an_engine_back_grows_no_more(monkeypatch) -> None:
+    from engine.runner import sweep_growth
+
+    monkeypatch.setattr(sweep_growth, "SETTLE_S", 0.0)
+    book = _Book(in_flight=1, left=1)
+    grower = sweep_growth.Grower(book, concurrent=2, cap=2, write=lambda: None, free_gpus=lambda: 4.0)
+    tail = _Executor(load=30)
+    book.state["runs"]["tail"] = {"status": "running"}
+    grower.hook("tail", {"m": 1.0})(tail, lambda: 100)
+    tail.released_unix_s["m"] = 1.0  # in its tail: its GPUs go back, none come
+    grower.step()
+    assert tail.growth_asked == [] and "grown" not in book.state["runs"]["tail"]
+    tail.released_unix_s.clear()
+    grower.step()
+    assert tail.growth_asked == ["m", "m"]  # the same run before giving back would grow
 
 
 def test_grow_false_or_a_local_executor_leaves_runs_as_they_started() -> None:
