@@ -62,6 +62,7 @@ from perf.giveback import RoleIdle, plan_giveback  # noqa: E402
 from engine.execution.growth import RunLoad, plan_growth  # noqa: E402
 from engine.execution.replicas import dhondt  # noqa: E402
 from engine.execution.routing import Router  # noqa: E402
+from engine.schedule.continuous import WINDOW_PER_SLOT  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "results" / "cluster_model.json"
 
@@ -221,6 +222,7 @@ class RunModel:
     seed: int = 0
     rounds: tuple[int, ...] = (1, 2, 3)
     colocated: bool = False  # replica n of every role on GPU n (each GPU a whole agent), else a GPU per replica
+    window_per_slot: float = WINDOW_PER_SLOT  # trajectories admitted at once, per engine slot (the engine's default)
     started_at: float = 0.0
     ended_at: float = 0.0
     engines: dict[str, list[Engine]] = field(default_factory=dict)
@@ -254,7 +256,8 @@ class RunModel:
         plans = [alpha_umi_calls(rng, rng.choice(self.rounds)) for _ in range(self.trajectories)]
         last = [{role: k for k, (role, _, _) in enumerate(plan)} for plan in plans]  # each role's last call
         self.needing = {role: sum(role in ends for ends in last) for role in self.replicas}
-        window = 2 * sum(engine.profile.capacity for engines in self.engines.values() for engine in engines)  # fixed at start, as the engine's
+        slots = sum(engine.profile.capacity for engines in self.engines.values() for engine in engines)
+        window = round(self.window_per_slot * slots)  # fixed at start, as the engine's
         pending = iter(range(self.trajectories))
         self.left = self.trajectories
 
@@ -310,10 +313,13 @@ class RunModel:
         self.engines[role][replica].idle_since = None
         self.given_back.append((now, role, replica))
 
-    def idle(self, now: float) -> list[RoleIdle]:
+    def idle(self, now: float, declared: bool = False) -> list[RoleIdle]:
+        """Each role's replicas as give-back sees them; `declared`: a role's trajectories ahead as the engine's
+        agents declare them (the caller is ahead while the planner is), not as the model knows them."""
+        needing = dict(self.needing, caller=self.needing["planner"]) if declared and "caller" in self.needing else self.needing
         return [RoleIdle(self.name, role, [None if not self.routers[role].alive[n] or e.idle_since is None
                                            else now - e.idle_since for n, e in enumerate(engines)],
-                         sum(self.routers[role].alive), self.needing[role]) for role, engines in self.engines.items()]
+                         sum(self.routers[role].alive), needing[role]) for role, engines in self.engines.items()]
 
     def load(self, cap: int) -> RunLoad:
         replicas = {role: sum(self.routers[role].alive) + self.loading[role] for role in self.engines}
@@ -326,6 +332,13 @@ class GiveBackRule:
     """When runs give back idle replicas (perf.giveback.plan_giveback)."""
     idle_s: float  # a replica idle this long goes, if someone could use its GPU
     release_finished: bool = False  # a role no trajectory will call again may go to zero replicas
+    # The engine's own rule (engine.schedule.loop, Executor.release): only finished roles go, all their replicas
+    # at once, whether or not anyone takes the GPUs; "finished" as the agent declares it (engine.agents.
+    # roles_ahead: an alpha-UMi trajectory has planner and caller ahead until its planner concludes).
+    declared_only: bool = False
+
+
+ENGINE_RELEASE = GiveBackRule(idle_s=0.0, release_finished=True, declared_only=True)
 
 
 def simulate(runs: list[RunModel], gpus: int, profile: Profile = H100_7B, driver_s: float = DRIVER_S["continuous"],
@@ -367,9 +380,10 @@ def simulate(runs: list[RunModel], gpus: int, profile: Profile = H100_7B, driver
     def give_back_idle() -> None:
         if not give_back:
             return
-        for run in [r for r in running if not r.colocated and wanted(r)]:
-            plan = plan_giveback(run.idle(clock.now), give_back.idle_s - 1e-9,
-                                 release_finished=give_back.release_finished)
+        for run in [r for r in running if not r.colocated and (give_back.declared_only or wanted(r))]:
+            plan = plan_giveback(run.idle(clock.now, give_back.declared_only), give_back.idle_s - 1e-9,
+                                 release_finished=give_back.release_finished,
+                                 **({"min_trajectories": 0} if give_back.declared_only else {}))
             for item in plan:
                 run.give_back(item.role, item.replica, clock.now)
             free[0] += len(plan)
@@ -442,17 +456,24 @@ def sweep_figure(nodes: int, checkpoints: int = 12, trajectories: int = 300) -> 
     runs, engine.execution.growth). The best is what a sweep would be told to use; `fixed` is the best without
     growth (the figure before it)."""
     gpus = 8 * nodes
+    rules = (None, ENGINE_RELEASE, GIVE_BACK)
     layouts = [(c, g, cap, gb) for c in (False, True) for g in range(1 if c else 3, 9)
-               for cap, gb in (((0, None),) if c else ((0, None), (GROW_CAP, None), (0, GIVE_BACK), (GROW_CAP, GIVE_BACK)))]
-    tried = {f"{'colocated' if c else 'split'}:{g}{'+grow' if cap else ''}{'+giveback' if gb else ''}":
+               for cap, gb in (((0, None),) if c else itertools.product((0, GROW_CAP), rules))]
+    tried = {f"{'colocated' if c else 'split'}:{g}{'+grow' if cap else ''}{_rule_label(gb)}":
              simulate(sweep_runs(checkpoints, trajectories, g, c), gpus, grow_cap=cap, give_back=gb) for c, g, cap, gb in layouts}
-    best = min(tried, key=lambda k: tried[k]["makespan_s"])
-    fixed = min((k for k in tried if "+" not in k), key=lambda k: tried[k]["makespan_s"])
-    held = min((k for k in tried if "+giveback" not in k), key=lambda k: tried[k]["makespan_s"])
-    return {"gpus": gpus, "best_layout": best, **tried[best],
-            "fixed": {"layout": fixed, **{m: tried[fixed][m] for m in ("makespan_s", "makespan_over_work_bound")}},
-            "held": {"layout": held, **{m: tried[held][m] for m in ("makespan_s", "makespan_over_work_bound")}},
+
+    def best_of(keep: Callable[[str], bool]) -> str:
+        return min((k for k in tried if keep(k)), key=lambda k: tried[k]["makespan_s"])
+    best = best_of(lambda k: True)
+    summary = {name: {"layout": (layout := best_of(keep)), **{m: tried[layout][m] for m in ("makespan_s", "makespan_over_work_bound")}}
+               for name, keep in (("fixed", lambda k: "+" not in k), ("held", lambda k: "+giveback" not in k and "+release" not in k),
+                                  ("engine", lambda k: "+giveback" not in k))}
+    return {"gpus": gpus, "best_layout": best, **tried[best], **summary,
             "by_layout": {k: {m: r[m] for m in ("makespan_s", "busy_gpu_s", "makespan_over_work_bound")} for k, r in tried.items()}}
+
+
+def _rule_label(rule: GiveBackRule | None) -> str:
+    return "" if rule is None else "+release" if rule.declared_only else "+giveback"
 
 
 def giveback_figure(checkpoints: int = 12, trajectories: int = 300, nodes: int = 2) -> dict:
@@ -462,9 +483,10 @@ def giveback_figure(checkpoints: int = 12, trajectories: int = 300, nodes: int =
     rule is judged by: growth and give-back change the work itself (smaller batches, prefixes recomputed)."""
     rows = {}
     for load_s, g, cap in itertools.product((0.0, LOAD_S), (3, 4), (0, GROW_CAP)):
-        rules = [None] + [GiveBackRule(t, f) for t in (0.5, 2.0, 10.0, 30.0) for f in (False, True)]
+        rules = [None, ENGINE_RELEASE] + [GiveBackRule(t, f) for t in (0.5, 2.0, 10.0, 30.0) for f in (False, True)]
         for rule in rules:
             label = f"load{load_s:g}:split:{g}{'+grow' if cap else ''}" + (
+                "+release" if rule and rule.declared_only else
                 f"+giveback:idle{rule.idle_s:g}{':finished' if rule.release_finished else ''}" if rule else "")
             r = simulate(sweep_runs(checkpoints, trajectories, g, False), 8 * nodes, grow_cap=cap, give_back=rule, load_s=load_s)
             rows[label] = {m: r[m] for m in ("makespan_s", "busy_gpu_s", "makespan_over_work_bound", "cluster_gpu_utilisation")
@@ -474,11 +496,27 @@ def giveback_figure(checkpoints: int = 12, trajectories: int = 300, nodes: int =
                              for load in (0.0, LOAD_S)}}
 
 
+def window_figure(factors: tuple[float, ...] = (0.25, 0.5, 1.0, 2.0), checkpoints: int = 12, trajectories: int = 300) -> dict:
+    """The 2-node sweep (runs of 3 and 4 GPUs, growth, the engine's release) with each run admitting
+    `factor` trajectories per engine slot instead of the engine's WINDOW_PER_SLOT: fewer at once stagger the
+    trajectories, so a run's roles overlap (higher utilisation, a lower ratio to the work bound), but each
+    engine runs smaller batches, which costs more GPU-seconds for the same tokens (a longer makespan)."""
+    rows = {}
+    for factor, g in itertools.product(factors, (3, 4)):
+        runs = [dataclasses.replace(run, window_per_slot=factor) for run in sweep_runs(checkpoints, trajectories, g, False)]
+        r = simulate(runs, 16, grow_cap=GROW_CAP, give_back=ENGINE_RELEASE)
+        rows[f"window{factor:g}:split:{g}+grow+release"] = {m: r[m] for m in ("makespan_s", "busy_gpu_s",
+                                                                              "makespan_over_work_bound", "cluster_gpu_utilisation")}
+    return rows
+
+
 def run_size_figure(sizes: tuple[int, ...] = (300, 1500, 3000), gpus_per_run: int = 4) -> dict:
-    """The 2-node sweep's 12 runs at more trajectories each (split runs of `gpus_per_run`, growth on): how much
-    of the gap to the work bound is each run's own fill and tail, which shrink relative to a longer run."""
-    return {n: {m: r[m] for m in ("makespan_s", "makespan_over_work_bound", "cluster_gpu_utilisation")}
-            for n in sizes if (r := simulate(sweep_runs(12, n, gpus_per_run, False), 16, grow_cap=GROW_CAP))}
+    """The 2-node sweep's 12 runs at more trajectories each (split runs of `gpus_per_run`, growth on, with and
+    without the engine's release): how much of the gap to the work bound is each run's own fill and tail, which
+    shrink relative to a longer run."""
+    return {f"{n}{_rule_label(rule)}": {m: r[m] for m in ("makespan_s", "makespan_over_work_bound", "cluster_gpu_utilisation")}
+            for n in sizes for rule in (None, ENGINE_RELEASE)
+            if (r := simulate(sweep_runs(12, n, gpus_per_run, False), 16, grow_cap=GROW_CAP, give_back=rule))}
 
 
 def held_floor(checkpoints: int = 12, trajectories: int = 300, gpus: int = 16) -> dict:
@@ -552,7 +590,9 @@ def main() -> None:
         "sweep_2x8": sweeps[2],
         "scaling": {n: {"makespan_s": s["makespan_s"], "best_layout": s["best_layout"],
                         "makespan_over_work_bound": s["makespan_over_work_bound"], "cluster_gpu_utilisation": s["cluster_gpu_utilisation"],
-                        "fixed": s["fixed"], "held": s["held"]} for n, s in sweeps.items()},
+                        "fixed": s["fixed"], "held": s["held"], "engine": s["engine"]} for n, s in sweeps.items()},
+        "scaling_ratio_per_doubling_engine": [round(sweeps[1]["engine"]["makespan_s"] / sweeps[2]["engine"]["makespan_s"], 2),
+                                              round(sweeps[2]["engine"]["makespan_s"] / sweeps[4]["engine"]["makespan_s"], 2)],
         "scaling_ratio_per_doubling": [round(sweeps[1]["makespan_s"] / sweeps[2]["makespan_s"], 2),
                                        round(sweeps[2]["makespan_s"] / sweeps[4]["makespan_s"], 2)],
         "scaling_ratio_per_doubling_held": [round(sweeps[1]["held"]["makespan_s"] / sweeps[2]["held"]["makespan_s"], 2),
@@ -561,6 +601,7 @@ def main() -> None:
         "scaling_ratio_per_doubling_fixed": [round(sweeps[1]["fixed"]["makespan_s"] / sweeps[2]["fixed"]["makespan_s"], 2),
                                              round(sweeps[2]["fixed"]["makespan_s"] / sweeps[4]["fixed"]["makespan_s"], 2)],
         "sweep_2x8_by_run_size": run_size_figure(),
+        "sweep_2x8_by_window": window_figure(),
         "sweep_2x8_held_floor": held_floor(),
         "driver_saturation": {schedule: driver_saturation(cost) for schedule, cost in DRIVER_S.items()},
         "moonshot_dfsdt": moonshot(),

@@ -362,7 +362,7 @@ class SweepBook:
             grown = {k: v for k, v in self.state["runs"][planned.run_name].items() if k == "grown"}
             self.state["runs"][planned.run_name] = {**entry, **started, "ended_at": provenance.now(),
                                                     "end_unix_s": round(time.time(), 3), **grown,
-                                                    **({"replicas": replicas_where(run_dir)} if entry["status"] != "skipped" else {})}
+                                                    **(where_it_ran(run_dir) if entry["status"] != "skipped" else {})}
             self.save()
             self.in_flight -= 1
             self.left -= 1
@@ -425,14 +425,22 @@ def _first_sizing(run_dir: Path) -> Path | None:
     return Path(sized_from.removeprefix(MEASURED_FROM)) if sized_from.startswith(MEASURED_FROM) else None
 
 
-def replicas_where(run_dir: Path) -> dict[str, list[dict[str, Any]]]:
-    """Per engine, where each replica ran (run.json `models`: Ray node id and GPU ids; none for a local run)."""
+def where_it_ran(run_dir: Path) -> dict[str, Any]:
+    """A run's sweep.json marks from its run.json `models`: `replicas` (replicas_where) and, when it gave engines
+    back before its end, `released` (per engine, when: Unix seconds)."""
     try:
         models = read_manifest(run_dir).get("models") or {}
     except (OSError, ValueError):
-        return {}
+        models = {}
+    models = {key: info for key, info in models.items() if isinstance(info, dict)}
+    released = {key: info["released_unix_s"] for key, info in models.items() if "released_unix_s" in info}
+    return {"replicas": replicas_where(models), **({"released": released} if released else {})}
+
+
+def replicas_where(models: dict[str, dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """Per engine, where each replica ran (run.json `models`: Ray node id and GPU ids; none for a local run)."""
     return {key: [{k: replica.get(k) for k in ("node_id", "gpu_ids")} for replica in info.get("replicas", [info])]
-            for key, info in models.items() if isinstance(info, dict)}
+            for key, info in models.items()}
 
 
 @contextlib.contextmanager

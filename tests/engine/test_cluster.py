@@ -111,12 +111,12 @@ def _remove_a_busy_node(cluster, workers, out: Path, removed: list[str]) -> None
     """Once both runs have their replicas up (their run.json names where), removes a worker node holding some."""
     import time
 
-    from engine.runner.sweep import replicas_where
+    from engine.runner.sweep import where_it_ran
 
     deadline = time.monotonic() + 120
     busy: list[str] = []
     while time.monotonic() < deadline and not busy:
-        places = [replicas_where(out / name) for name in ("ckpt-a__embedded__seed0", "ckpt-b__embedded__seed0")]
+        places = [where_it_ran(out / name)["replicas"] for name in ("ckpt-a__embedded__seed0", "ckpt-b__embedded__seed0")]
         if all(places):
             busy = [w["node_id"] for where in places[0].values() for w in where]
         time.sleep(0.2)

@@ -325,3 +325,21 @@ def test_an_error_while_growing_stops_growth_only_and_is_recorded(monkeypatch) -
         monkeypatch.setattr(sweep_growth, "SETTLE_S", 0.0)
         grower._thread.join(timeout=5)
     assert book.state["growth_stopped"] == "ConnectionError: GCS at 10.0.0.1:6379 unreachable" and saved
+
+
+def test_sweep_json_takes_where_replicas_ran_and_the_engines_given_back_from_run_json(tmp_path) -> None:
+    import json
+
+    from engine.runner.sweep import where_it_ran
+
+    models = {"p": {"backend": "modelled", "released_unix_s": 12.5,
+                    "replicas": [{"node_id": "aa", "gpu_ids": ["0"]}, {"node_id": "bb", "gpu_ids": ["1"]}]},
+              "s": {"backend": "modelled", "node_id": "aa", "gpu_ids": ["2"]}}
+    (tmp_path / "run.json").write_text(json.dumps({"models": models}))
+    assert where_it_ran(tmp_path) == {"replicas": {"p": [{"node_id": "aa", "gpu_ids": ["0"]}, {"node_id": "bb", "gpu_ids": ["1"]}],
+                                                   "s": [{"node_id": "aa", "gpu_ids": ["2"]}]},
+                                      "released": {"p": 12.5}}
+    del models["p"]["released_unix_s"]
+    (tmp_path / "run.json").write_text(json.dumps({"models": models}))
+    assert "released" not in where_it_ran(tmp_path)
+    assert where_it_ran(tmp_path / "missing") == {"replicas": {}}
