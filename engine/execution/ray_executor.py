@@ -19,6 +19,10 @@ pickled into their actors, and again into a restarted one.
 
 Growth (a sweep giving a run free GPUs, Executor.grow): a grown replica gets its placement group, then starts
 and joins the router in the background as a replacement does (_poll_restarts).
+
+Release (Executor.release: no trajectory will call the engine again): its replicas' actors are killed and their
+placement groups removed at once, their GPUs free for a sweep's queued run or another run's growth; where
+they ran is kept for run.json.
 """
 from __future__ import annotations
 
@@ -149,6 +153,8 @@ class RayExecutor(Executor):
         self.streaming = streaming  # async actors that take one request per call (StreamingRoleWorker)
         self.actors: dict[str, list[Any]] = {key: [None] * len(specs) for key, specs in self.pools.specs.items()}
         self.groups: dict[Replica, Any] = {}  # every replica's single-bundle placement group
+        self.released_infos: dict[str, list[dict[str, Any]]] = {}  # run.json's replicas of a released engine
+        self.released_busy: dict[str, float] = {}  # and its streams' busy seconds (its actors are gone)
         try:
             self._placement_group()
             self._start_actors(self.replicas)
@@ -217,8 +223,9 @@ class RayExecutor(Executor):
 
     def growing_gpus(self) -> float:
         """GPUs of replicas asked for and not yet placed (a sweep's grower counts them as taken). Any thread."""
-        asked = list(self.growth_asked)
-        placing = [r for r, pending in list(self.pending.items()) if pending.placed is not None]
+        asked = [key for key in list(self.growth_asked) if key not in self.released_unix_s]
+        placing = [r for r, pending in list(self.pending.items())
+                   if pending.placed is not None and r[0] not in self.released_unix_s]
         return sum(self.resources[(key, 0)].num_gpus for key in asked) + sum(self.resources[r].num_gpus for r in placing)
 
     def _start_actors(self, replicas: list[Replica]) -> None:
@@ -369,6 +376,9 @@ class RayExecutor(Executor):
         replacement. A part that died too often gets its failed outcome instead (False)."""
         self.pools.finished(part)
         key, dead = part.key, part.replica
+        if key in self.released_unix_s:  # killed by its release: no replacement comes
+            part.outcome = self._failed(part, "actor failed: its engine was given back (Executor.release)")
+            return False
         router = self.pools.routers[key]
         if part.actor is self.actors[key][dead] and (key, dead) not in self.pending:  # the first news of this death
             router.died(dead)
@@ -392,9 +402,12 @@ class RayExecutor(Executor):
     def stream_busy_seconds(self) -> dict[str, float]:
         if not self.streaming:
             return super().stream_busy_seconds()
-        return {key: sum(seconds for n, actor in enumerate(actors) if (key, n) not in self.pending
-                         if (seconds := self._ask(actor.stream_busy_seconds)) is not None)  # a dead one's died with it
-                for key, actors in self.actors.items()}
+        return {key: self.released_busy[key] if key in self.released_unix_s else self._stream_busy(key)
+                for key in self.actors}
+
+    def _stream_busy(self, key: str) -> float:
+        return sum(seconds for n, actor in enumerate(self.actors[key]) if (key, n) not in self.pending
+                   if (seconds := self._ask(actor.stream_busy_seconds)) is not None)  # a dead one's died with it
 
     def _ask(self, method: Any) -> Any:
         """An actor method's answer; None when the actor died since its last request (its node removed, say):
@@ -406,7 +419,9 @@ class RayExecutor(Executor):
 
     def _schedule_restart(self, replica: Replica, exc: BaseException) -> None:
         """Books a dead replica's replacement, started once its backoff has passed (_poll_restarts), or raises
-        RoleActorLost when its budget is spent."""
+        RoleActorLost when its budget is spent. A released engine's replicas are not replaced."""
+        if replica[0] in self.released_unix_s:
+            return
         self.restarts[replica] += 1
         if self.restarts[replica] > self.restart_budget:
             raise RoleActorLost(
@@ -421,6 +436,9 @@ class RayExecutor(Executor):
         """Starts the replacements whose backoff has passed and puts back in the router those that run; one not
         answering within START_TIMEOUT_S of its start stops the run."""
         for replica, replacement in list(self.pending.items()):
+            if replica[0] in self.released_unix_s:  # dropped at its release; here for safety
+                del self.pending[replica]
+                continue
             if replacement.placed is not None:  # a grown replica waits for its GPUs (a sweep asked: they are free)
                 if not self.ray.wait([replacement.placed], timeout=0)[0]:
                     continue
@@ -484,8 +502,12 @@ class RayExecutor(Executor):
         self._give_up_unplaced()
         for key in {key for key, _ in self.pending}:
             self._wait_for_all_replacements(key)
-        return {key: replicas_info([self._replica_info(key, n, actor) for n, actor in enumerate(actors)])
-                for key, actors in self.actors.items()}
+        return {key: {**replicas_info(self._replica_infos(key)), **self._released(key)} for key in self.actors}
+
+    def _replica_infos(self, key: str) -> list[dict[str, Any]]:
+        if key in self.released_infos:  # captured as it was given back: its actors are gone
+            return self.released_infos[key]
+        return [self._replica_info(key, n, actor) for n, actor in enumerate(self.actors[key])]
 
     def _give_up_unplaced(self) -> None:
         """Grown replicas still waiting for GPUs are not waited for (another run may hold them to its end)."""
@@ -504,6 +526,31 @@ class RayExecutor(Executor):
         if info is None or where is None:
             return {"died": "after its last request (its node removed?)", **grown, **resources}
         return {**info, **where, **grown, **resources}
+
+    def _release_replicas(self, actor_key: str) -> None:
+        """Where its replicas ran is kept for run.json (and their streams' busy time); then their actors are
+        killed and their placement groups removed: the GPUs are the cluster's again at once. Replacements
+        still pending (a dead replica, a grown one not yet placed) are dropped, never started."""
+        replicas = [(actor_key, n) for n in range(len(self.actors[actor_key]))]
+        self.released_busy[actor_key] = self._stream_busy(actor_key) if self.streaming else 0.0
+        self.released_infos[actor_key] = [self._released_info(replica) for replica in replicas]
+        for replica in replicas:
+            self.pending.pop(replica, None)
+            self._kill(replica)
+            self._remove_groups([replica])
+
+    def _released_info(self, replica: Replica) -> dict[str, Any]:
+        """A replica's run.json info as it is given back; one not running then is not waited for (a model load)."""
+        if replica not in self.pending:
+            return self._replica_info(*replica, self._actor(replica))
+        what = "placed" if self.pending[replica].placed is not None else "started"
+        return {"died": f"given back before it {what}", **self._grown(replica),
+                "resources": dataclasses.asdict(self.resources[replica])}
+
+    def _kill(self, replica: Replica) -> None:
+        if self._actor(replica) is not None:
+            self.ray.kill(self._actor(replica))
+            self._set_actor(replica, None)
 
     def _remove_groups(self, replicas: list[Replica] | None = None) -> None:
         """Removes the replicas' placement groups (default: all), waiting or placed."""
