@@ -1,9 +1,10 @@
-"""The Ray executor: one Ray actor per replica of every role engine, all in one placement group per run.
+"""The Ray executor: one Ray actor per replica of every role engine, each in a placement group of its own.
 
-The run's placement group has one bundle per replica (its CPUs and GPUs), strategy PACK: Ray puts the
-bundles on as few nodes as fit, across nodes when one is not enough, and a run whose bundles do not fit yet
-waits for room (how a sweep's concurrent runs queue), up to its deadline (engine.execution.control); one whose
-bundles no cluster could hold fails at once (placement.fit_problem). A tensor-parallel engine's bundle holds its GPUs on
+Each replica's placement group is one bundle (its CPUs and GPUs): one per replica, not one per run, so that a
+run can give an engine's GPUs back before it ends (Executor.release; Ray cannot shrink a placement group). A
+run whose bundles do not fit yet waits for room (how a sweep's concurrent runs queue), up to its deadline
+(engine.execution.control), and runs of this process wait one at a time (_ROOM_TURN); one whose bundles no
+cluster could hold fails at once (placement.fit_problem). A tensor-parallel engine's bundle holds its GPUs on
 one node and vLLM's workers join it (placement_group_capture_child_tasks).
 
 Faults: a replica whose process dies is replaced by this executor (not by Ray), after a backoff that doubles
@@ -16,12 +17,17 @@ live sibling is replaced first, the driver waiting, and its requests retried on 
 them is not what killed it; a request that does kill every replica it meets fails after all have died on it). `backends` (tests) are
 pickled into their actors, and again into a restarted one.
 
-Growth (a sweep giving a run free GPUs, Executor.grow): a grown replica gets a placement group of one bundle
-of its own, then starts and joins the router in the background as a replacement does (_poll_restarts).
+Growth (a sweep giving a run free GPUs, Executor.grow): a grown replica gets its placement group, then starts
+and joins the router in the background as a replacement does (_poll_restarts).
+
+Release (Executor.release: no trajectory will call the engine again): its replicas' actors are killed and their
+placement groups removed at once, their GPUs free for a sweep's queued run or another run's growth; where
+they ran is kept for run.json.
 """
 from __future__ import annotations
 
 import dataclasses
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -39,6 +45,12 @@ from engine.backends.streaming import StreamedResult, failed_results
 from engine.types import ModelSpec
 
 Replica = tuple[str, int]  # (actor key, index in its pool)
+
+# Runs wait for room one at a time. With a placement group per replica, two runs waiting at once could each
+# get part of what they need and wait for ever for the rest (5 GPUs: one holds 3 of its 4, the other 2 of
+# its 4). A sweep's runs are threads of this process: the run holding this lock is the only one whose groups
+# are pending, and it gets all of them before the next run asks.
+_ROOM_TURN = threading.Lock()
 
 
 class RoleActorLost(RuntimeError):
@@ -74,6 +86,33 @@ def _waitable(part: Part) -> Any:
 
 class PlacementTimeout(RuntimeError):
     """A run's placement group could fit but found no room before its deadline (engine.execution.control)."""
+
+
+class _RoomWait:
+    """A run's wait for room: it says every ROOM_NOTE_S what it waits for; its deadline (control.room_timeout_s)
+    counts from when no other run that will free room is in flight (a sweep's), and the run stops then,
+    naming what it waited for."""
+
+    def __init__(self, executor: RayExecutor, bundles: dict[str, dict[str, float]]) -> None:
+        self.control, self.ray, self.note_s = executor.control, executor.ray, executor.ROOM_NOTE_S
+        asked = {k: sum(b.get(k, 0.0) for b in bundles.values()) for k in ("GPU", "CPU")}
+        self.waits = f"{len(bundles)} replicas ({', '.join(f'{amount:g} {name}' for name, amount in asked.items() if amount)})"
+        self.started = self.noted = self.deadline_from = time.monotonic()
+
+    def tick(self) -> None:
+        control, now = self.control, time.monotonic()
+        if control.others_running():
+            self.deadline_from = now
+        if now - self.noted >= self.note_s:
+            self.noted = now
+            free = self.ray.available_resources()
+            control.say(f"{control.label}: waiting {now - self.started:.0f} s for room for {self.waits}; free now: "
+                        f"{free.get('GPU', 0.0):g} GPU, {free.get('CPU', 0.0):g} CPU")
+        if now - self.deadline_from >= control.room_timeout_s:
+            raise PlacementTimeout(
+                f"run {control.label} waited {now - self.started:.0f} s for room in the Ray cluster for its {self.waits} "
+                f"and got none (the last {control.room_timeout_s:g} s with no other run of its own to end); "
+                "other jobs hold the room? `ray status` lists them. Rerun to resume")
 
 
 class RayExecutor(Executor):
@@ -113,8 +152,9 @@ class RayExecutor(Executor):
         self.pending: dict[Replica, Replacement] = {}  # dead replicas whose replacement is not yet routed to
         self.streaming = streaming  # async actors that take one request per call (StreamingRoleWorker)
         self.actors: dict[str, list[Any]] = {key: [None] * len(specs) for key, specs in self.pools.specs.items()}
-        self.group: Any = None
-        self.own_groups: dict[Replica, Any] = {}  # grown replicas: a single-bundle placement group each
+        self.groups: dict[Replica, Any] = {}  # every replica's single-bundle placement group
+        self.released_infos: dict[str, list[dict[str, Any]]] = {}  # run.json's replicas of a released engine
+        self.released_busy: dict[str, float] = {}  # and its streams' busy seconds (its actors are gone)
         try:
             self._placement_group()
             self._start_actors(self.replicas)
@@ -127,71 +167,65 @@ class RayExecutor(Executor):
         return replica[0] if self.pools.single[replica[0]] else f"{replica[0]}#{replica[1]}"
 
     def _placement_group(self) -> None:
-        """One bundle per replica (self.group, so that shutdown removes it even while it waits); refused at once
-        when the cluster could never hold it, else waited for (_wait_for_room)."""
-        from ray.util.placement_group import placement_group
-
+        """A single-bundle group per replica (in self.groups, so that shutdown removes them even while they
+        wait); refused at once when the cluster could never hold them all, else waited for (_wait_for_room)."""
         bundles = {self._name(r): self._bundle(r) for r in self.replicas}
         problem = fit_problem(bundles, self.ray.nodes())
         if problem:
             raise PlacementImpossible(f"run {self.control.label} can never start on this Ray cluster: {problem}. "
                                       "Give it fewer replicas or GPUs, or add nodes")
-        self.group = placement_group(list(bundles.values()), strategy="PACK")
-        self._wait_for_room(self.group, bundles)
+        self._wait_for_room(bundles)
 
-    def _wait_for_room(self, group: Any, bundles: dict[str, dict[str, float]]) -> None:
-        """Waits until the group is placed (other runs hold the room: how a sweep's runs queue), saying every
-        ROOM_NOTE_S what it waits for. The deadline (control.room_timeout_s) counts from when no other run
-        that will free room is in flight (a sweep's); the run stops then, naming what it waited for."""
-        control, ready = self.control, group.ready()
-        asked = {k: sum(b.get(k, 0.0) for b in bundles.values()) for k in ("GPU", "CPU")}
-        waits = f"{len(bundles)} replicas ({', '.join(f'{amount:g} {name}' for name, amount in asked.items() if amount)})"
-        started = noted = deadline_from = time.monotonic()
-        control.waiting(True)
+    def _own_group(self, replica: Replica) -> Any:
+        from ray.util.placement_group import placement_group
+
+        self.groups[replica] = placement_group([self._bundle(replica)], strategy="PACK")
+        return self.groups[replica].ready()
+
+    def _wait_for_room(self, bundles: dict[str, dict[str, float]]) -> None:
+        """Waits for this process's turn (_ROOM_TURN), then until every replica's group is placed (other runs
+        hold the room: how a sweep's runs queue). Both count as waiting for room (control.waiting; _RoomWait:
+        its notes and deadline)."""
+        room, readies, turn = _RoomWait(self, bundles), [], False
+        self.control.waiting(True)
         try:
             for step in wake_steps(None):
-                control.stop.check()
-                if self.ray.wait([ready], timeout=step)[0]:
-                    self.ray.get(ready)
+                self.control.stop.check()
+                if not turn:  # in steps: a sweep's Ctrl-C reaches a run waiting for its turn too
+                    turn = _ROOM_TURN.acquire(timeout=step)
+                    readies = [self._own_group(replica) for replica in self.replicas] if turn else []
+                elif len(self.ray.wait(readies, num_returns=len(readies), timeout=step)[0]) == len(readies):
+                    self.ray.get(readies)
                     return
-                now = time.monotonic()
-                if control.others_running():
-                    deadline_from = now
-                if now - noted >= self.ROOM_NOTE_S:
-                    noted = now
-                    free = self.ray.available_resources()
-                    control.say(f"{control.label}: waiting {now - started:.0f} s for room for {waits}; free now: "
-                                f"{free.get('GPU', 0.0):g} GPU, {free.get('CPU', 0.0):g} CPU")
-                if now - deadline_from >= control.room_timeout_s:
-                    raise PlacementTimeout(
-                        f"run {control.label} waited {now - started:.0f} s for room in the Ray cluster for its {waits} "
-                        f"and got none (the last {control.room_timeout_s:g} s with no other run of its own to end); "
-                        "other jobs hold the room? `ray status` lists them. Rerun to resume")
+                room.tick()
+        except BaseException:
+            self._remove_groups()  # before the next run's turn: a part held would keep it waiting
+            raise
         finally:
-            control.waiting(False)
+            if turn:
+                _ROOM_TURN.release()
+            self.control.waiting(False)
 
     def _bundle(self, replica: Replica) -> dict[str, float]:
         resources = self.resources[replica]
         return {"CPU": resources.num_cpus, **({"GPU": resources.num_gpus} if resources.num_gpus else {})}
 
     def _add_replica(self, replica: Replica) -> None:
-        """A grown replica: its own single-bundle placement group (the run's group is fixed once placed), then
-        started and put in the router as a dead replica's replacement is (_poll_restarts), in the background."""
-        from ray.util.placement_group import placement_group
-
+        """A grown replica: its own placement group, then started and put in the router as a dead replica's
+        replacement is (_poll_restarts), in the background."""
         key, n = replica
         self.replicas.append(replica)
         self.resources[replica] = self.resources[(key, 0)]
         self.restarts[replica] = 0
         self.actors[key].append(None)
         self.pools.routers[key].died(n)  # routed to once it answers
-        self.own_groups[replica] = placement_group([self._bundle(replica)], strategy="PACK")
-        self.pending[replica] = Replacement(time.monotonic(), None, placed=self.own_groups[replica].ready())
+        self.pending[replica] = Replacement(time.monotonic(), None, placed=self._own_group(replica))
 
     def growing_gpus(self) -> float:
         """GPUs of replicas asked for and not yet placed (a sweep's grower counts them as taken). Any thread."""
-        asked = list(self.growth_asked)
-        placing = [r for r, pending in list(self.pending.items()) if pending.placed is not None]
+        asked = [key for key in list(self.growth_asked) if key not in self.released_unix_s]
+        placing = [r for r, pending in list(self.pending.items())
+                   if pending.placed is not None and r[0] not in self.released_unix_s]
         return sum(self.resources[(key, 0)].num_gpus for key in asked) + sum(self.resources[r].num_gpus for r in placing)
 
     def _start_actors(self, replicas: list[Replica]) -> None:
@@ -229,7 +263,7 @@ class RayExecutor(Executor):
         self.actors[replica[0]][replica[1]] = actor
 
     def _start_actor(self, replica: Replica) -> Any:
-        """The replica's actor in its bundle of the run's placement group, with its CPUs and GPUs."""
+        """The replica's actor in its placement group, with its CPUs and GPUs."""
         resources = self.resources[replica]
         spec = dataclasses.replace(self.pools.specs[replica[0]][replica[1]], num_cpus=resources.num_cpus,
                                    num_gpus=resources.num_gpus, gpu_memory_utilization=resources.gpu_memory_utilization)
@@ -242,14 +276,13 @@ class RayExecutor(Executor):
         return remote_worker.options(**options).remote(spec, self.backends.get(replica[0]))
 
     def _in_bundle(self, replica: Replica) -> dict[str, Any]:
-        """The actor options that put a replica in its bundle of the run's placement group (and the engine's
-        own workers, vLLM's tensor-parallel ones, with it)."""
+        """The actor options that put a replica in its placement group's bundle (and the engine's own workers,
+        vLLM's tensor-parallel ones, with it). A restarted replica goes back to its group, which Ray moves to
+        a live node when its node dies."""
         from ray.util.scheduling_strategies import PlacementGroupSchedulingStrategy
 
-        own = self.own_groups.get(replica)
         return {"scheduling_strategy": PlacementGroupSchedulingStrategy(
-            own or self.group, placement_group_bundle_index=0 if own else self.replicas.index(replica),
-            placement_group_capture_child_tasks=True)}
+            self.groups[replica], placement_group_bundle_index=0, placement_group_capture_child_tasks=True)}
 
     def _start(self, part: Part) -> Any:
         if part.streamed:
@@ -343,6 +376,9 @@ class RayExecutor(Executor):
         replacement. A part that died too often gets its failed outcome instead (False)."""
         self.pools.finished(part)
         key, dead = part.key, part.replica
+        if key in self.released_unix_s:  # killed by its release: no replacement comes
+            part.outcome = self._failed(part, "actor failed: its engine was given back (Executor.release)")
+            return False
         router = self.pools.routers[key]
         if part.actor is self.actors[key][dead] and (key, dead) not in self.pending:  # the first news of this death
             router.died(dead)
@@ -366,9 +402,12 @@ class RayExecutor(Executor):
     def stream_busy_seconds(self) -> dict[str, float]:
         if not self.streaming:
             return super().stream_busy_seconds()
-        return {key: sum(seconds for n, actor in enumerate(actors) if (key, n) not in self.pending
-                         if (seconds := self._ask(actor.stream_busy_seconds)) is not None)  # a dead one's died with it
-                for key, actors in self.actors.items()}
+        return {key: self.released_busy[key] if key in self.released_unix_s else self._stream_busy(key)
+                for key in self.actors}
+
+    def _stream_busy(self, key: str) -> float:
+        return sum(seconds for n, actor in enumerate(self.actors[key]) if (key, n) not in self.pending
+                   if (seconds := self._ask(actor.stream_busy_seconds)) is not None)  # a dead one's died with it
 
     def _ask(self, method: Any) -> Any:
         """An actor method's answer; None when the actor died since its last request (its node removed, say):
@@ -380,7 +419,9 @@ class RayExecutor(Executor):
 
     def _schedule_restart(self, replica: Replica, exc: BaseException) -> None:
         """Books a dead replica's replacement, started once its backoff has passed (_poll_restarts), or raises
-        RoleActorLost when its budget is spent."""
+        RoleActorLost when its budget is spent. A released engine's replicas are not replaced."""
+        if replica[0] in self.released_unix_s:
+            return
         self.restarts[replica] += 1
         if self.restarts[replica] > self.restart_budget:
             raise RoleActorLost(
@@ -395,6 +436,9 @@ class RayExecutor(Executor):
         """Starts the replacements whose backoff has passed and puts back in the router those that run; one not
         answering within START_TIMEOUT_S of its start stops the run."""
         for replica, replacement in list(self.pending.items()):
+            if replica[0] in self.released_unix_s:  # dropped at its release; here for safety
+                del self.pending[replica]
+                continue
             if replacement.placed is not None:  # a grown replica waits for its GPUs (a sweep asked: they are free)
                 if not self.ray.wait([replacement.placed], timeout=0)[0]:
                     continue
@@ -458,18 +502,20 @@ class RayExecutor(Executor):
         self._give_up_unplaced()
         for key in {key for key, _ in self.pending}:
             self._wait_for_all_replacements(key)
-        return {key: replicas_info([self._replica_info(key, n, actor) for n, actor in enumerate(actors)])
-                for key, actors in self.actors.items()}
+        return {key: {**replicas_info(self._replica_infos(key)), **self._released(key)} for key in self.actors}
+
+    def _replica_infos(self, key: str) -> list[dict[str, Any]]:
+        if key in self.released_infos:  # captured as it was given back: its actors are gone
+            return self.released_infos[key]
+        return [self._replica_info(key, n, actor) for n, actor in enumerate(self.actors[key])]
 
     def _give_up_unplaced(self) -> None:
         """Grown replicas still waiting for GPUs are not waited for (another run may hold them to its end)."""
-        from ray.util.placement_group import remove_placement_group
-
         self.growth_asked.clear()  # asked for too late: the run has ended
         for replica, replacement in list(self.pending.items()):
             if replacement.placed is not None and not self.ray.wait([replacement.placed], timeout=0)[0]:
                 del self.pending[replica]
-                remove_placement_group(self.own_groups.pop(replica))
+                self._remove_groups([replica])
 
     def _replica_info(self, key: str, n: int, actor: Any) -> dict[str, Any]:
         resources = {"resources": dataclasses.asdict(self.resources[(key, n)])}
@@ -481,19 +527,45 @@ class RayExecutor(Executor):
             return {"died": "after its last request (its node removed?)", **grown, **resources}
         return {**info, **where, **grown, **resources}
 
+    def _release_replicas(self, actor_key: str) -> None:
+        """Where its replicas ran is kept for run.json (and their streams' busy time); then their actors are
+        killed and their placement groups removed: the GPUs are the cluster's again at once. Replacements
+        still pending (a dead replica, a grown one not yet placed) are dropped, never started."""
+        replicas = [(actor_key, n) for n in range(len(self.actors[actor_key]))]
+        self.released_busy[actor_key] = self._stream_busy(actor_key) if self.streaming else 0.0
+        self.released_infos[actor_key] = [self._released_info(replica) for replica in replicas]
+        for replica in replicas:
+            self.pending.pop(replica, None)
+            self._kill(replica)
+            self._remove_groups([replica])
+
+    def _released_info(self, replica: Replica) -> dict[str, Any]:
+        """A replica's run.json info as it is given back; one not running then is not waited for (a model load)."""
+        if replica not in self.pending:
+            return self._replica_info(*replica, self._actor(replica))
+        what = "placed" if self.pending[replica].placed is not None else "started"
+        return {"died": f"given back before it {what}", **self._grown(replica),
+                "resources": dataclasses.asdict(self.resources[replica])}
+
+    def _kill(self, replica: Replica) -> None:
+        if self._actor(replica) is not None:
+            self.ray.kill(self._actor(replica))
+            self._set_actor(replica, None)
+
+    def _remove_groups(self, replicas: list[Replica] | None = None) -> None:
+        """Removes the replicas' placement groups (default: all), waiting or placed."""
+        from ray.util.placement_group import remove_placement_group
+
+        for replica in list(self.groups) if replicas is None else replicas:
+            if replica in self.groups:
+                remove_placement_group(self.groups.pop(replica))
+
     def shutdown(self) -> None:
         for actors in self.actors.values():
             for actor in actors:
                 if actor is not None:
                     self.ray.kill(actor)
         self.actors.clear()
-        groups = [group for group in (self.group, *self.own_groups.values()) if group is not None]
-        if groups:
-            from ray.util.placement_group import remove_placement_group
-
-            for group in groups:
-                remove_placement_group(group)
-        self.group = None
-        self.own_groups.clear()
+        self._remove_groups()
         if self.owns_ray:
             self.ray.shutdown()

@@ -1,0 +1,138 @@
+"""Giving engines back on Ray (Executor.release), on a simulated cluster (a GPU-less head and one 3-GPU node;
+modelled engines of one GPU each): a released engine's GPU is free at once while the others answer; a run
+waiting for room starts on what another run gives back; two runs waiting at once for room only one can have
+do not deadlock (each replica has its placement group, and runs wait for room one at a time)."""
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+
+import pytest
+
+from engine.execution.control import RunControl
+from engine.execution.placement import distinct_models
+from engine.execution.pool import EngineReleased
+from engine.execution.ray_executor import RayExecutor
+from engine.execution.replicas import with_replicas
+from engine.types import RoleRequest, SamplingParams
+from tests.helpers.ray_cluster import simulated_cluster
+from tests.helpers.scheduling import scripted
+
+pytestmark = [pytest.mark.slow, pytest.mark.ray]
+
+
+@pytest.fixture
+def ray_on_cluster():
+    """Ray connected to a head without GPUs and one worker of 3 GPUs; shut down by the fixture."""
+    with simulated_cluster(1, 3) as (cluster, _):
+        import ray
+
+        ray.init(address=cluster.address, include_dashboard=False, log_to_driver=False)
+        yield ray
+
+
+def _models(preset: str = "alpha-umi", per_role: bool = True, **replicas: int):
+    """A modelled engine of one GPU per role (alpha-UMi per role: planner, caller, summarizer, 3 GPUs)."""
+    agent = scripted(preset, "call-once-then-answer@gpu-like", per_role=per_role, num_gpus=1, num_cpus=0.1)
+    agent = with_replicas(agent, replicas) if replicas else agent
+    return distinct_models({r: dataclasses.replace(s, backend="modelled") for r, s in agent.roles.items()})
+
+
+def _requests(role: str) -> list[RoleRequest]:
+    return [RoleRequest(f"task{i}|0", role, "user: weather?", SamplingParams(), i) for i in range(2)]
+
+
+def _free_gpus(ray) -> float:
+    return ray.available_resources().get("GPU", 0.0)
+
+
+def _until(done, within_s: float) -> bool:
+    deadline = time.monotonic() + within_s
+    while not done() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return done()
+
+
+class _Starting:
+    """A run's executor built in a thread of its own, as a sweep's run is; stopped by its flag if still waiting."""
+
+    def __init__(self, models, label: str) -> None:
+        self.control = RunControl(label=label)
+        self.executor: RayExecutor | None = None
+        self.thread = threading.Thread(target=self._start, args=(models,), daemon=True)
+        self.thread.start()
+
+    def _start(self, models) -> None:
+        try:
+            self.executor = RayExecutor(models, control=self.control)
+        except KeyboardInterrupt:  # stopped while it waited (the test's end)
+            pass
+
+    def started(self) -> bool:
+        return self.executor is not None
+
+    def end(self) -> None:
+        self.control.stop.set()
+        self.thread.join(30)
+        if self.executor is not None:
+            self.executor.shutdown()
+
+
+def test_a_released_engine_frees_its_gpu_at_once_and_the_others_answer(ray_on_cluster):
+    ray = ray_on_cluster
+    models = _models()
+    executor = RayExecutor(models)
+    try:
+        released, *kept = models
+        assert _free_gpus(ray) == 0
+        executor.release(released)
+        assert _until(lambda: _free_gpus(ray) == 1, 5)
+        answers = executor.generate({key: _requests(models[key].engine) for key in kept})
+        assert all(len(results) == 2 and not any(r.error for r in results) for results in answers.values())
+        with pytest.raises(EngineReleased):
+            executor.submit(released, _requests(models[released].engine))
+        info = executor.info()
+        assert info[released]["node_id"] and "released_unix_s" in info[released]  # where it ran, kept
+        assert all("released_unix_s" not in info[key] for key in kept)
+    finally:
+        executor.shutdown()
+
+
+def test_a_waiting_run_starts_on_the_gpus_another_gives_back(ray_on_cluster):
+    models = _models()
+    first = RayExecutor(models)
+    second = _Starting(_models("chat-single", per_role=False, backbone=2), "second")  # 2 GPUs: 2 replicas
+    try:
+        planner, caller, _ = models
+        first.release(planner)
+        time.sleep(2)
+        assert not second.started()  # one GPU free: not enough
+        first.release(caller)
+        assert _until(second.started, 15)
+    finally:
+        second.end()
+        first.shutdown()
+
+
+def test_two_runs_waiting_for_room_only_one_can_have_do_not_deadlock(ray_on_cluster):
+    """Both ask for all 3 GPUs while another job holds them; freed, one run gets all 3 (with a group each, and
+    no turns, each could hold some and wait for ever), and the other starts once it ends."""
+    from ray.util.placement_group import placement_group, remove_placement_group
+
+    ray = ray_on_cluster
+    holder = placement_group([{"GPU": 1.0}] * 3)
+    ray.get(holder.ready())
+    runs = [_Starting(_models(), label) for label in ("a", "b")]
+    try:
+        time.sleep(1)
+        remove_placement_group(holder)
+        assert _until(lambda: any(run.started() for run in runs), 15)
+        first, second = sorted(runs, key=lambda run: not run.started())
+        time.sleep(2)
+        assert not second.started() and _free_gpus(ray) == 0
+        first.end()
+        assert _until(second.started, 15)
+    finally:
+        for run in runs:
+            run.end()
