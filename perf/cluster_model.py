@@ -22,7 +22,9 @@ What is real and what is modelled:
   decision (perf.giveback.plan_giveback), checked when a trajectory ends and `idle_s` after a
   replica idles, while a queued run waits or growth would give another running run a GPU. The model knows
   each trajectory's calls ahead, so it can also release a role no trajectory will call again
-  (`release_finished`; the engine cannot tell). A given-back replica has nothing in flight (it was idle), so
+  (`release_finished`). ENGINE_RELEASE is the engine's own rule (engine.schedule.loop, Executor.release):
+  only roles no trajectory has ahead as the agents declare it (an alpha-UMi trajectory has its caller ahead
+  until its planner concludes), all their replicas at once, whether or not anyone waits for the GPUs. A given-back replica has nothing in flight (it was idle), so
   its GPU is free at once; its trajectories re-home by the router's dead-replica rule (their prefix is
   recomputed on the sibling). A run that has given back grows no more, and while a queued run waits growth
   takes no GPU, so freed GPUs gather for it (so no GPU goes back and forth);

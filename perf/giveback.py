@@ -1,9 +1,11 @@
-"""Which idle replicas a running run gives back to the sweep (docs/cluster.md, "Runs give back idle replicas").
+"""Which idle replicas a running run gives back to the sweep: the broader give-back the cluster model tries
+beside the engine's own (docs/cluster.md, "Runs give back finished engines").
 
-The counterpart of engine.execution.growth: a run holds its GPUs to its end, so in its tail (every trajectory
-past the planner and caller, a summarizer backlog) most of them idle. A pure decision used by the cluster model
-(perf/cluster_model.py) only: the engine gives nothing back yet (docs/cluster.md says why), so it lives here,
-beside the model; it names replicas, the caller releases them. A replica goes when:
+The engine gives back whole engines once no trajectory has their role ahead (engine.schedule.loop,
+Executor.release); the model's ENGINE_RELEASE applies that rule through this function (idle 0, finished
+roles only, as the agents declare them). The rules below go further: idle replicas of roles still in use,
+and roles finished as the model knows them. A pure decision used by the cluster model (perf/cluster_model.py)
+only, so it lives here, beside the model; it names replicas, the caller releases them. A replica goes when:
 1. someone could use its GPU (the caller says so: a queued run, or the growth decision for another run);
 2. it has had no queued or running work for `idle_s` (an idle replica is the least loaded, so the router
    sends it every new trajectory first: idle this long means none came and every home is elsewhere);
@@ -14,7 +16,7 @@ beside the model; it names replicas, the caller releases them. A replica goes wh
    but every trajectory will need them, nothing goes;
 4. its role keeps at least `keep` live replicas (one, so the run can always finish); a role no live or
    queued trajectory will call again may go to zero, only where the caller knows that (`needing` = 0) and
-   allows it (`release_finished`): the engine's agents do not declare which roles a trajectory has ahead.
+   allows it (`release_finished`); with `min_trajectories` 0 only such roles go (the engine's rule).
 Replicas grown last go first (highest index), so a role shrinks back towards what the run started with.
 """
 from __future__ import annotations
