@@ -136,3 +136,47 @@ def test_two_runs_waiting_for_room_only_one_can_have_do_not_deadlock(ray_on_clus
     finally:
         for run in runs:
             run.end()
+
+
+TAIL_AGENT = """preset: alpha-umi
+name: {name}
+placement: per-role
+model: {{backend: modelled, model: "call-once-then-answer@gpu-like,speed=4", num_gpus: 1, num_cpus: 0.1, batch_size: 8}}
+roles:
+  summarizer: {{model: "call-once-then-answer@gpu-like,speed={summarizer_speed}"}}
+"""
+
+
+def test_a_queued_sweep_run_starts_on_the_engines_a_run_gives_back_in_its_tail(tmp_path):
+    """Two 3-GPU alpha-UMi runs with a slow summarizer on one 4-GPU node, both in flight: one waits for room
+    until the other's trajectories all reach its summarizer, and starts on the planner and caller given back,
+    before the other ends (which run goes first is the Ray cluster's choice)."""
+    import json
+
+    import run_eval
+
+    with simulated_cluster(1, 4) as (cluster, _):
+        agents = []
+        for name in ("ckpt-a", "ckpt-b"):
+            path = tmp_path / f"{name}.yaml"
+            path.write_text(TAIL_AGENT.format(name=name, summarizer_speed=0.02))
+            agents.append(f"  - {path}\n")
+        sweep = tmp_path / "night.yaml"
+        sweep.write_text(f"out: {tmp_path / 'out'}\nexecutor: ray\nray_address: {cluster.address}\nmax_concurrent_runs: 2\n"
+                         f"grow: false\nagents:\n{''.join(agents)}benchmarks:\n  - {{benchmark: embedded, per_group: 2}}\n")
+        assert run_eval.main(["sweep", str(sweep), "--no-progress"]) == 0
+    state = json.loads((tmp_path / "out" / "sweep.json").read_text())
+    records = {name: [json.loads(line) for line in (tmp_path / "out" / name / "trajectories.jsonl").read_text().splitlines()]
+               for name in state["runs"]}
+    for name, run_records in records.items():
+        assert state["runs"][name]["status"] == "finished"
+        assert len(run_records) == len({r["task_key"] for r in run_records}) == 12  # none lost, none twice
+        assert all(r["status"] == "answered" for r in run_records)
+        assert sorted(key.rpartition("@")[2] for key in state["runs"][name]["released"]) == ["caller", "planner"]
+        models = json.loads((tmp_path / "out" / name / "run.json").read_text())["models"]
+        assert all(models[key]["released_unix_s"] == when for key, when in state["runs"][name]["released"].items())
+    began = {name: min(r["started_at"] for r in run_records) for name, run_records in records.items()}
+    first, then = sorted(began, key=began.get)
+    # both in flight from the start; the second began on the GPUs the first gave back, before the first ended
+    assert state["runs"][then]["start_unix_s"] < max(state["runs"][first]["released"].values()) <= began[then]
+    assert began[then] < state["runs"][first]["end_unix_s"]
