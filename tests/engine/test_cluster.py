@@ -13,7 +13,7 @@ import pytest
 from engine.execution.placement import distinct_models
 from engine.execution.replicas import with_replicas
 from engine.execution.ray_executor import RayExecutor
-from tests.helpers.ray_cluster import GPU_AGENT_YAML, simulated_cluster
+from tests.helpers.ray_cluster import GPU_AGENT_YAML, simulated_cluster, write_sweep
 from tests.helpers.scheduling import run, scripted, weather_tasks
 
 pytestmark = [pytest.mark.slow, pytest.mark.ray]
@@ -80,15 +80,9 @@ def test_a_sweep_runs_concurrently_across_nodes_and_survives_a_removed_node(clus
     import run_eval
 
     cluster, workers = cluster
-    agents = []
-    for name in ("ckpt-a", "ckpt-b"):
-        path = tmp_path / f"{name}.yaml"
-        # half as fast as gpu-like: each run outlasts the removal (made once both runs have their replicas)
-        path.write_text(GPU_AGENT_YAML.format(name=name, profile="gpu-like,speed=0.5"))
-        agents.append(f"  - {path}\n")
-    sweep = tmp_path / "night.yaml"
-    sweep.write_text(f"out: {tmp_path / 'out'}\nexecutor: ray\nray_address: {cluster.address}\nmax_concurrent_runs: 2\n"
-                     f"agents:\n{''.join(agents)}benchmarks:\n  - {{benchmark: embedded, per_group: 4}}\n")
+    # half as fast as gpu-like: each run outlasts the removal (made once both runs have their replicas)
+    sweep = write_sweep(tmp_path, cluster.address, {name: GPU_AGENT_YAML.format(name=name, profile="gpu-like,speed=0.5")
+                                                    for name in ("ckpt-a", "ckpt-b")}, per_group=4)
     removed: list[str] = []
     remover = threading.Thread(target=_remove_a_busy_node, args=(cluster, workers, tmp_path / "out", removed), daemon=True)
     remover.start()
@@ -154,14 +148,9 @@ def test_a_run_grows_into_the_gpus_a_finished_run_frees(two_nodes, tmp_path: Pat
     import run_eval
 
     cluster, workers = two_nodes
-    agents = []
-    for name, speed in (("quick", 8), ("slow", 0.1)):
-        path = tmp_path / f"{name}.yaml"
-        path.write_text(SLOW_FAST_AGENT.format(name=name, speed=speed))
-        agents.append(f"  - {path}\n")
-    sweep = tmp_path / "night.yaml"
-    sweep.write_text(f"out: {tmp_path / 'out'}\nexecutor: ray\nray_address: {cluster.address}\nmax_concurrent_runs: 2\n"
-                     f"grow_cap: 3\nagents:\n{''.join(agents)}benchmarks:\n  - {{benchmark: embedded, per_group: 6}}\n")
+    sweep = write_sweep(tmp_path, cluster.address, {name: SLOW_FAST_AGENT.format(name=name, speed=speed)
+                                                    for name, speed in (("quick", 8), ("slow", 0.1))},
+                        per_group=6, settings="grow_cap: 3\n")
     assert run_eval.main(["sweep", str(sweep), "--no-progress"]) == 0
     state = json.loads((tmp_path / "out" / "sweep.json").read_text())
     quick, slow = state["runs"].values()

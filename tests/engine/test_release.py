@@ -16,7 +16,7 @@ from engine.execution.pool import EngineReleased
 from engine.execution.ray_executor import RayExecutor
 from engine.execution.replicas import with_replicas
 from engine.types import RoleRequest, SamplingParams
-from tests.helpers.ray_cluster import simulated_cluster
+from tests.helpers.ray_cluster import simulated_cluster, write_sweep
 from tests.helpers.scheduling import scripted
 
 pytestmark = [pytest.mark.slow, pytest.mark.ray]
@@ -156,14 +156,8 @@ def test_a_queued_sweep_run_starts_on_the_engines_a_run_gives_back_in_its_tail(t
     import run_eval
 
     with simulated_cluster(1, 4) as (cluster, _):
-        agents = []
-        for name in ("ckpt-a", "ckpt-b"):
-            path = tmp_path / f"{name}.yaml"
-            path.write_text(TAIL_AGENT.format(name=name, summarizer_speed=0.02))
-            agents.append(f"  - {path}\n")
-        sweep = tmp_path / "night.yaml"
-        sweep.write_text(f"out: {tmp_path / 'out'}\nexecutor: ray\nray_address: {cluster.address}\nmax_concurrent_runs: 2\n"
-                         f"grow: false\nagents:\n{''.join(agents)}benchmarks:\n  - {{benchmark: embedded, per_group: 2}}\n")
+        sweep = write_sweep(tmp_path, cluster.address, {name: TAIL_AGENT.format(name=name, summarizer_speed=0.02)
+                                                        for name in ("ckpt-a", "ckpt-b")}, per_group=2, settings="grow: false\n")
         assert run_eval.main(["sweep", str(sweep), "--no-progress"]) == 0
     state = json.loads((tmp_path / "out" / "sweep.json").read_text())
     records = {name: [json.loads(line) for line in (tmp_path / "out" / name / "trajectories.jsonl").read_text().splitlines()]

@@ -31,3 +31,17 @@ def simulated_cluster(workers: int, gpus_each: int) -> Iterator[tuple[Any, list[
 
         ray.shutdown()
         cluster.shutdown()
+
+
+def write_sweep(folder: Any, address: str, agents: dict[str, str], per_group: int, settings: str = "") -> Any:
+    """A sweep file in `folder` of the agents (name: agent YAML, each written beside it) x the embedded
+    benchmark, two runs at once on the Ray cluster at `address`, out to `folder`/out; `settings`: more keys."""
+    listed = []
+    for name, text in agents.items():
+        path = folder / f"{name}.yaml"
+        path.write_text(text)
+        listed.append(f"  - {path}\n")
+    sweep = folder / "night.yaml"
+    sweep.write_text(f"out: {folder / 'out'}\nexecutor: ray\nray_address: {address}\nmax_concurrent_runs: 2\n{settings}"
+                     f"agents:\n{''.join(listed)}benchmarks:\n  - {{benchmark: embedded, per_group: {per_group}}}\n")
+    return sweep
