@@ -74,6 +74,10 @@ def build_parser(chosen: str | None = None) -> tuple[argparse.ArgumentParser, Su
 
 
 def main(argv: list[str] | None = None) -> int:
+    if argv is None:  # the process's command (`umi-eval`, `python run_eval.py`), not a call from Python
+        from engine.runner.interrupts import own_the_process
+
+        own_the_process()
     argv = sys.argv[1:] if argv is None else argv
     parser, command = build_parser(chosen_command(argv))
     args = parser.parse_args(argv)
@@ -94,4 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         saved = getattr(exc, "saved_trajectories", 0)
         how = f"terminated by {exc.signal_name}" if hasattr(exc, "signal_name") else "interrupted"
         print(f"umi-eval: {how}; {saved} trajectories saved; rerun the same command to resume", file=sys.stderr)
+        from engine.runner.interrupts import last_line_said
+
+        last_line_said()
         return getattr(exc, "exit_code", 130)

@@ -31,12 +31,27 @@ class RunTerminated(KeyboardInterrupt):
 
 
 _received: list[int] = []  # the ending signals this run got (Ray's blocking calls turn the raise into a bare Ctrl-C)
+# Whether the command owns the process (run as `umi-eval` or `python run_eval.py`, not called from Python), and
+# whether it has said its last line: once a signal has come, the process ends with the command, and a second
+# signal must neither meet the default handlers (a traceback from wherever the exit is) nor add a line.
+_process: dict[str, bool] = {"owned": False, "signalled": False, "said": False}
+
+
+def own_the_process() -> None:
+    """The command ends the process: after a signal, the handlers that end it stay to the exit."""
+    _process["owned"] = True
+
+
+def last_line_said() -> None:
+    """The command has printed how it ended: a signal from now on ends the process without a word."""
+    _process["said"] = True
 
 
 def _end(signum: int, _frame: Any) -> None:
     """The first signal: from now on another one ends the process at once (signals sent back to back must not
     interrupt the cleanup half-way, where a lock left held would hang the exit); this one ends the run."""
     _exit_on_the_next()
+    _process["signalled"] = True
     if signum == signal.SIGINT:
         raise KeyboardInterrupt
     _received.append(signum)
@@ -78,8 +93,11 @@ def signals_end_the_run() -> Iterator[Callable[[], None]]:
     try:
         yield reclaim
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+        if _process["owned"] and _process["signalled"]:
+            _exit_on_the_next()  # to the process's exit (module comment above)
+        else:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
 
 
 def stopping() -> None:
@@ -96,7 +114,8 @@ def _exit_on_the_next() -> None:
 
 
 def _exit_now(signum: int, _frame: Any) -> None:
-    sys.stderr.write(f"umi-eval: {signal.Signals(signum).name} again while saving; stopping now "
-                     "(rerun the same command to resume)\n")
-    sys.stderr.flush()
+    if not _process["said"]:
+        sys.stderr.write(f"umi-eval: {signal.Signals(signum).name} again while saving; stopping now "
+                         "(rerun the same command to resume)\n")
+        sys.stderr.flush()
     os._exit(128 + signum)

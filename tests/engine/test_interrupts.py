@@ -96,6 +96,35 @@ def test_a_second_signal_sent_back_to_back_ends_at_once_in_one_line(silent_endpo
     assert len(err.strip().splitlines()) == 1 and err.startswith("umi-eval: ")
 
 
+@pytest.mark.parametrize("owned", [True, False])
+def test_after_a_signal_the_process_command_keeps_its_ending_handlers_to_the_exit(monkeypatch, owned) -> None:
+    """The window the back-to-back test can only sometimes hit: a second signal after the run's block has
+    ended. A command that owns the process keeps the handlers that end it at once; a call from Python (tests,
+    a notebook) gets its own handlers back."""
+    from engine.runner import interrupts
+
+    monkeypatch.setitem(interrupts._process, "owned", owned)
+    monkeypatch.setitem(interrupts._process, "signalled", False)
+    before = signal.getsignal(signal.SIGINT)
+    try:
+        with pytest.raises(KeyboardInterrupt), interrupts.signals_end_the_run():
+            signal.getsignal(signal.SIGINT)(signal.SIGINT, None)  # the first signal, as Python delivers it
+        after = signal.getsignal(signal.SIGINT)
+        assert (after is interrupts._exit_now) if owned else (after is before)
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, before if sig == signal.SIGINT else signal.SIG_DFL)
+
+
+@pytest.mark.parametrize("said, lines", [(False, 1), (True, 0)])
+def test_a_second_signal_says_one_line_unless_the_command_has_said_its_last(said, lines) -> None:
+    code = ("from engine.runner import interrupts\n"
+            f"{'interrupts.last_line_said()' if said else ''}\n"
+            "interrupts._exit_now(2, None)\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 130 and len(done.stderr.strip().splitlines()) == lines
+
+
 def test_cancelling_ends_an_attempt_and_its_retries_at_once(silent_endpoint) -> None:
     url, _ = silent_endpoint
     settings = openai_http.EndpointSettings(model="m", base_url=url, timeout_s=300, retries=5)
