@@ -224,8 +224,7 @@ class RayExecutor(Executor):
     def growing_gpus(self) -> float:
         """GPUs of replicas asked for and not yet placed (a sweep's grower counts them as taken). Any thread."""
         asked = [key for key in list(self.growth_asked) if key not in self.released_unix_s]
-        placing = [r for r, pending in list(self.pending.items())
-                   if pending.placed is not None and r[0] not in self.released_unix_s]
+        placing = [r for r, pending in list(self.pending.items()) if pending.placed is not None]
         return sum(self.resources[(key, 0)].num_gpus for key in asked) + sum(self.resources[r].num_gpus for r in placing)
 
     def _start_actors(self, replicas: list[Replica]) -> None:
@@ -419,9 +418,7 @@ class RayExecutor(Executor):
 
     def _schedule_restart(self, replica: Replica, exc: BaseException) -> None:
         """Books a dead replica's replacement, started once its backoff has passed (_poll_restarts), or raises
-        RoleActorLost when its budget is spent. A released engine's replicas are not replaced."""
-        if replica[0] in self.released_unix_s:
-            return
+        RoleActorLost when its budget is spent (a released engine's deaths never come here: _reassign)."""
         self.restarts[replica] += 1
         if self.restarts[replica] > self.restart_budget:
             raise RoleActorLost(
@@ -436,9 +433,6 @@ class RayExecutor(Executor):
         """Starts the replacements whose backoff has passed and puts back in the router those that run; one not
         answering within START_TIMEOUT_S of its start stops the run."""
         for replica, replacement in list(self.pending.items()):
-            if replica[0] in self.released_unix_s:  # dropped at its release; here for safety
-                del self.pending[replica]
-                continue
             if replacement.placed is not None:  # a grown replica waits for its GPUs (a sweep asked: they are free)
                 if not self.ray.wait([replacement.placed], timeout=0)[0]:
                     continue

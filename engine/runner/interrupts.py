@@ -16,8 +16,6 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from engine.backends import openai_http
-
 _ENDING = (signal.SIGTERM, signal.SIGHUP)
 
 
@@ -78,6 +76,8 @@ def signals_end_the_run() -> Iterator[Callable[[], None]]:
     """SIGTERM and SIGHUP raise RunTerminated in the block, SIGINT KeyboardInterrupt, and either makes a second
     signal end the process at once; yields `reclaim`, which installs the handler again (after Ray's driver
     replaced it). The previous handlers come back after. Only the main thread can."""
+    from engine.backends import openai_http  # here: the command imports this module as it starts (own_the_process)
+
     openai_http.allow_requests()
     _received.clear()
     if threading.current_thread() is not threading.main_thread():
@@ -103,6 +103,8 @@ def signals_end_the_run() -> Iterator[Callable[[], None]]:
 def stopping() -> None:
     """The run was interrupted: in-flight HTTP requests end now, and another signal ends the process at once
     rather than a traceback in the middle of saving."""
+    from engine.backends import openai_http
+
     openai_http.cancel_in_flight()
     _exit_on_the_next()
 

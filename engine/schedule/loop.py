@@ -78,7 +78,6 @@ class Scheduler(ABC):
         self._live: dict[int, Episode] = {}  # started and not finished, by id
         self._lookahead: Lookahead | None = None  # the episodes not yet admitted
         self._all_admitted = False  # none is left
-        self._released: set[str] = set()
         self._release_checked_at = float("-inf")
 
     @abstractmethod
@@ -185,7 +184,8 @@ class Scheduler(ABC):
 
     def _release_finished_engines(self) -> None:
         """Gives back the engines no trajectory will call again (module docstring), once all are admitted."""
-        if not (self._all_admitted and self._live) or len(self._released) == len(self.stats.actors):
+        released = self.executor.released_unix_s
+        if not (self._all_admitted and self._live) or len(released) == len(self.stats.actors):
             return  # (with none live the run is ending, and its shutdown frees everything)
         now = time.monotonic()
         if now - self._release_checked_at < RELEASE_CHECK_S:
@@ -194,8 +194,7 @@ class Scheduler(ABC):
         ahead = {self.actor_of_role[role] for episode in self._live.values() for role in roles_ahead(self.agent, episode)}
         if not ahead:
             return  # every trajectory left is done: the run is ending
-        for key in self.stats.actors.keys() - ahead - self._released:
-            self._released.add(key)
+        for key in self.stats.actors.keys() - ahead - released.keys():
             self.executor.release(key)
 
 
